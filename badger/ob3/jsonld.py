@@ -1,0 +1,202 @@
+"""JSON-LD expansion with undefined-term detection, and RDFC-1.0 canonicalisation.
+
+Why: pyld silently drops properties and types that no context defines (PITFALLS 1), so they are
+not covered by a Data Integrity signature while JavaScript verifiers in "safe mode" reject the
+document. We expand once with a pyld processor that records every dropped term, relative
+``@type`` and relative ``@id`` together with its JSON path, refuse the document if any was found,
+and canonicalise the already-expanded form (so the expensive context processing runs once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld as _pyld
+
+from .loader import OfflineLoader, default_loader
+
+__all__ = [
+    "JsonLdProcessingError",
+    "UndefinedTerm",
+    "UndefinedTermError",
+    "canonicalize",
+    "canonicalize_expanded",
+    "expand_checked",
+    "find_undefined_terms",
+]
+
+
+class JsonLdProcessingError(ValueError):
+    """pyld could not process the document (bad syntax, unknown context...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UndefinedTerm:
+    """One term that would not survive JSON-LD expansion."""
+
+    path: str
+    term: str
+    kind: str  # 'property', 'type' or 'id'
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.term!r} at {self.path}"
+
+
+class UndefinedTermError(ValueError):
+    """The document uses terms or types that its contexts do not define."""
+
+    def __init__(self, terms: Iterable[UndefinedTerm]) -> None:
+        self.terms: tuple[UndefinedTerm, ...] = tuple(terms)
+        listed = "; ".join(str(t) for t in self.terms)
+        super().__init__(f"undefined JSON-LD terms (would be dropped from the signature): {listed}")
+
+
+def _is_absolute_iri(value: str) -> bool:
+    return bool(_pyld._is_absolute_iri(value))
+
+
+def _child_path(path: str, key: str) -> str:
+    if key.isidentifier():
+        return f"{path}.{key}"
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{path}['{escaped}']"
+
+
+class _CheckingProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+    """A pyld processor that records what expansion drops, with JSON paths."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+        self._paths: dict[int, str] = {}
+        self._stack: list[str] = []
+        self.found: list[UndefinedTerm] = []
+
+    def _dropped(self, expanded_property: str | None) -> None:
+        path = self._stack[-1] if self._stack else "$"
+        self.found.append(UndefinedTerm(path, str(expanded_property), "property"))
+
+    def _register_children(self, path: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, child in value.items():
+                self._register_value(_child_path(path, str(key)), child)
+
+    def _register_value(self, path: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            self._paths[id(value)] = path
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._register_value(f"{path}[{i}]", item)
+
+    def _expand_object(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        expanded_active_property: Any,
+        element: Any,
+        expanded_parent: Any,
+        options: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        path = self._paths.get(id(element), "$")
+        self._register_children(path, element)
+        self._stack.append(path)
+        try:
+            result = super()._expand_object(
+                active_ctx,
+                active_property,
+                expanded_active_property,
+                element,
+                expanded_parent,
+                options,
+                *args,
+                **kwargs,
+            )
+        finally:
+            self._stack.pop()
+        if isinstance(expanded_parent, dict):
+            types = expanded_parent.get("@type")
+            for t in types if isinstance(types, list) else [types]:
+                if isinstance(t, str) and not (_is_absolute_iri(t) or t == "@json"):
+                    self.found.append(UndefinedTerm(_child_path(path, "type"), t, "type"))
+            ident = expanded_parent.get("@id")
+            if (
+                isinstance(ident, str)
+                and not _is_absolute_iri(ident)
+                and not ident.startswith("_:")
+            ):
+                self.found.append(UndefinedTerm(_child_path(path, "id"), ident, "id"))
+        return result
+
+
+def _expand(
+    document: Mapping[str, Any], loader: OfflineLoader
+) -> tuple[list[Any], list[UndefinedTerm]]:
+    processor = _CheckingProcessor()
+    try:
+        expanded = processor.expand(dict(document), loader.options())
+    except _pyld.JsonLdError as exc:
+        raise JsonLdProcessingError(_describe(exc)) from exc
+    # De-duplicate while keeping order (pyld can visit a node twice for scoped contexts).
+    seen: dict[UndefinedTerm, None] = dict.fromkeys(processor.found)
+    return list(expanded), list(seen)
+
+
+def _describe(exc: BaseException) -> str:
+    parts: list[str] = []
+    cur: BaseException | None = exc
+    while cur is not None:
+        parts.append(str(cur).splitlines()[0] if str(cur) else type(cur).__name__)
+        cur = cur.__cause__
+    return "JSON-LD processing failed: " + " <- ".join(parts)
+
+
+def find_undefined_terms(
+    document: Mapping[str, Any], *, loader: OfflineLoader | None = None
+) -> list[UndefinedTerm]:
+    """List the terms, types and ids of ``document`` that expansion would drop."""
+    return _expand(document, loader or default_loader())[1]
+
+
+def expand_checked(
+    document: Mapping[str, Any], *, loader: OfflineLoader | None = None
+) -> list[Any]:
+    """Expand ``document``; raise :class:`UndefinedTermError` if anything would be dropped."""
+    expanded, found = _expand(document, loader or default_loader())
+    if found:
+        raise UndefinedTermError(found)
+    return expanded
+
+
+def canonicalize_expanded(expanded: list[Any], *, loader: OfflineLoader | None = None) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of an already expanded document."""
+    opts = (loader or default_loader()).options(
+        algorithm="URDNA2015", format="application/n-quads"
+    )
+    try:
+        result = _pyld.normalize(expanded, opts)
+    except _pyld.JsonLdError as exc:
+        raise JsonLdProcessingError(_describe(exc)) from exc
+    if not isinstance(result, str):
+        raise JsonLdProcessingError("canonicalisation did not produce N-Quads")
+    return result
+
+
+def canonicalize(
+    document: Mapping[str, Any],
+    *,
+    loader: OfflineLoader | None = None,
+    check_terms: bool = True,
+) -> str:
+    """Canonical N-Quads of ``document`` (RDFC-1.0, ``base=None``).
+
+    With ``check_terms`` (the default, and what sign/verify use) undefined terms raise
+    :class:`UndefinedTermError` instead of being silently left out of the signed data.
+    """
+    ldr = loader or default_loader()
+    expanded, found = _expand(document, ldr)
+    if found and check_terms:
+        raise UndefinedTermError(found)
+    return canonicalize_expanded(expanded, loader=ldr)
