@@ -1,0 +1,1 @@
+"""Référentiels: CASE competence frameworks (import, export, versions, public pages)."""

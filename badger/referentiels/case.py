@@ -1,0 +1,1164 @@
+"""In-memory référentiel model and its 1EdTech CASE 1.0 / CSV exchange formats.
+
+No Flask and no SQLAlchemy here: plain dataclasses, a parser (:func:`parse_package`,
+:func:`parse_csv`) and writers (:func:`to_package`, :func:`to_csv`).
+
+Where the things CASE 1.0 has no field for go (the strict IMS schema sets
+``additionalProperties: false`` on every class, so ``extensions`` is not an option):
+
+* **recruiter words** (ESCO, ROME, Pix, DigComp…): a ``CFAssociation`` from the item to the
+  external URI, ``exactMatchOf`` (or ``isRelatedTo`` for a looser match), whose
+  ``CFAssociationGroupingURI`` names the kind (``esco``, ``rome``, ``pix``…);
+* **pictogram**: an ``isRelatedTo`` association in the ``pictogram`` grouping whose destination
+  ``identifier`` is the pictogram name;
+* **translations**: one extra ``CFItem`` per language (``language`` set, ``CFItemType``
+  ``Traduction``) linked to the item by ``isRelatedTo`` in the ``translation`` grouping; translated
+  level texts are rubric criteria that point at the translated item;
+* **derivation**: an ``exactMatchOf`` association in the ``source`` grouping to the source item URI.
+
+A CASE 1.0 reader that ignores groupings still sees a valid framework. See referentiels/FORMAT.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ERRORS = 20
+CASE_PATH = "/ims/case/v1p0"
+#: Namespace of every badger UUIDv5 (uuid5(NAMESPACE_URL, "urn:badger:referentiels")).
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:badger:referentiels")
+SCHEMA_DIR = Path(__file__).with_name("case_schemas")
+
+CATEGORY_TYPE = "Catégorie"
+COMPETENCE_TYPE = "Compétence"
+TRANSLATION_TYPE = "Traduction"
+ITEM_TYPES = {
+    "category": CATEGORY_TYPE,
+    "competence": COMPETENCE_TYPE,
+    "translation": TRANSLATION_TYPE,
+}
+#: Association groupings badger uses, with the French title shown to CASE readers.
+GROUPINGS = {
+    "esco": "Correspondance ESCO",
+    "rome": "Correspondance ROME (France Travail)",
+    "pix": "Correspondance Pix",
+    "crcn": "Correspondance CRCN",
+    "digcomp": "Correspondance DigComp",
+    "source": "Compétence d'origine (référentiel dérivé)",
+    "other": "Autre correspondance",
+    "pictogram": "Pictogramme",
+    "translation": "Traduction",
+}
+LINK_KINDS = ("esco", "rome", "pix", "crcn", "digcomp", "source", "other")
+
+
+def stable_id(*parts: str) -> str:
+    """Return the UUIDv5 of ``parts`` joined by ``/`` in badger's namespace."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII, lower-case, dash-separated slug of ``text``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "referentiel"
+
+
+def now_iso() -> str:
+    """Return the current UTC time as an ISO 8601 string (seconds precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def case_url(base_url: str, kind: str, identifier: str) -> str:
+    """Return ``{base_url}/ims/case/v1p0/{kind}/{identifier}``."""
+    return f"{base_url.rstrip('/')}{CASE_PATH}/{kind}/{identifier}"
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass
+class ExternalLink:
+    """A "recruiter word": the same (or a related) competence in another framework."""
+
+    kind: str  # one of LINK_KINDS
+    uri: str
+    code: str = ""  # the other framework's code or id (LinkGenURI.identifier)
+    label: str = ""
+    exact: bool = True  # exactMatchOf, else isRelatedTo
+
+
+@dataclass
+class LevelText:
+    """One level of a rubric criterion."""
+
+    score: float
+    quality: str
+    description: str = ""
+    identifier: str = ""
+
+
+@dataclass
+class Translation:
+    """An item's label, description and level texts in another language."""
+
+    label: str
+    description: str = ""
+    levels: list[LevelText] = field(default_factory=list)  # for the first rubric
+    identifier: str = ""  # of the translation CFItem
+
+
+@dataclass
+class Item:
+    """A CFItem: a category (grouping node) or a competence."""
+
+    identifier: str
+    code: str
+    label: str
+    description: str = ""  # the public definition, when one exists
+    kind: str = "competence"  # "category" or "competence"
+    parent: str | None = None  # identifier of the parent item; None = the document
+    position: int = 0  # sequenceNumber among siblings (1-based)
+    pictogram: str | None = None
+    notes: str = ""  # provenance of the definition
+    language: str = "fr"
+    translations: dict[str, Translation] = field(default_factory=dict)
+    links: list[ExternalLink] = field(default_factory=list)
+    last_change: str = ""
+
+    @property
+    def full_statement(self) -> str:
+        """CASE ``fullStatement``: the definition, or the label when no definition is public."""
+        return self.description or self.label
+
+
+@dataclass
+class Criterion:
+    """A CFRubricCriterion: the levels of one item."""
+
+    item: str  # item identifier
+    levels: list[LevelText]
+    identifier: str = ""
+    description: str = ""
+    weight: float | None = None
+
+
+@dataclass
+class Rubric:
+    """A CFRubric: one scale, one criterion per item. Official scales keep their own range."""
+
+    identifier: str
+    title: str
+    description: str = ""
+    criteria: list[Criterion] = field(default_factory=list)
+    last_change: str = ""
+
+    @property
+    def scores(self) -> list[float]:
+        """Distinct scores used by the criteria, ascending."""
+        return sorted({lv.score for c in self.criteria for lv in c.levels})
+
+    @property
+    def scale_min(self) -> float | None:
+        s = self.scores
+        return s[0] if s else None
+
+    @property
+    def scale_max(self) -> float | None:
+        s = self.scores
+        return s[-1] if s else None
+
+    def criterion_for(self, item_id: str) -> Criterion | None:
+        """Return the criterion of ``item_id``, if any."""
+        for c in self.criteria:
+            if c.item == item_id:
+                return c
+        return None
+
+
+@dataclass
+class License:
+    """The CFLicense of a document."""
+
+    title: str
+    uri: str
+    text: str
+    identifier: str = ""
+
+
+@dataclass
+class Framework:
+    """A CFDocument with its items and rubrics (one version of a référentiel)."""
+
+    identifier: str
+    title: str
+    creator: str
+    key: str = ""
+    version: str = "1"
+    language: str = "fr"
+    publisher: str = ""
+    description: str = ""
+    notes: str = ""  # provenance
+    official_source_url: str = ""
+    adoption_status: str = ""
+    subject: list[str] = field(default_factory=list)
+    license: License | None = None
+    last_change: str = ""
+    base_url: str = "https://badger.example.org"
+    items: list[Item] = field(default_factory=list)
+    rubrics: list[Rubric] = field(default_factory=list)
+    #: association identifiers read from a package, keyed by (origin, type, destination id),
+    #: so that a foreign package keeps its association URLs on re-export.
+    association_ids: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def item(self, identifier: str) -> Item:
+        """Return the item with ``identifier`` (KeyError if absent)."""
+        for it in self.items:
+            if it.identifier == identifier:
+                return it
+        raise KeyError(identifier)
+
+    @property
+    def competences(self) -> list[Item]:
+        return [it for it in self.items if it.kind == "competence"]
+
+    @property
+    def categories(self) -> list[Item]:
+        return [it for it in self.items if it.kind == "category"]
+
+    def children(self, parent: str | None) -> list[Item]:
+        """Items directly under ``parent`` (None = document), ordered."""
+        return sorted(
+            (it for it in self.items if it.parent == parent), key=lambda it: it.position
+        )
+
+    def ordered_items(self) -> list[Item]:
+        """Items in reading order (depth first, by position)."""
+        out: list[Item] = []
+
+        def walk(parent: str | None) -> None:
+            for child in self.children(parent):
+                out.append(child)
+                walk(child.identifier)
+
+        walk(None)
+        return out
+
+    def item_id_for(self, code: str) -> str:
+        """Return the stable identifier of a new item with ``code`` in this version."""
+        return stable_id(self.key, self.version, "item", code)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class CaseImportError(ValueError):
+    """A package or CSV file was refused. ``errors`` lists ``(location, message)``."""
+
+    def __init__(self, errors: list[tuple[str, str]], *, total: int | None = None) -> None:
+        self.errors = errors[:MAX_ERRORS]
+        self.total = total if total is not None else len(errors)
+        lines = [f"{loc or '/'} : {msg}" for loc, msg in self.errors]
+        more = self.total - len(self.errors)
+        if more > 0:
+            lines.append(f"… et {more} autre(s) erreur(s)")
+        super().__init__(f"Import refusé ({self.total} erreur(s)) :\n" + "\n".join(lines))
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@lru_cache(maxsize=2)
+def _validator(strict: bool) -> jsonschema.Draft4Validator:
+    if strict:
+        swagger = json.loads((SCHEMA_DIR / "case-v1p0-openapi-swagger2.json").read_text("utf-8"))
+        schema: dict[str, Any] = {
+            "$ref": "#/definitions/CFPackage.Type",
+            "definitions": swagger["definitions"],
+        }
+    else:
+        schema = json.loads(
+            (SCHEMA_DIR / "opensalt-case-v1p0-cfpackage-schema.json").read_text("utf-8")
+        )
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def schema_errors(data: Any, *, strict: bool = True) -> list[tuple[str, str]]:
+    """Validate ``data`` against the CASE 1.0 CFPackage schema; return sorted errors."""
+    errors = []
+    for err in _validator(strict).iter_errors(data):
+        loc = "/" + "/".join(str(p) for p in err.absolute_path)
+        errors.append((loc, f"schéma CASE : {err.message[:300]}"))
+    errors.sort(key=lambda e: _loc_key(e[0]))
+    return errors
+
+
+def _loc_key(loc: str) -> list[Any]:
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in loc.split("/")]
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def parse_package(
+    data: bytes | str, *, max_bytes: int = MAX_BYTES, strict: bool = True
+) -> Framework:
+    """Parse and check a CASE 1.0 CFPackage; raise :class:`CaseImportError` listing the errors.
+
+    Checks, in order: size, JSON syntax, the CASE schema (strict IMS by default, the looser
+    OpenSALT one with ``strict=False``), then domain rules: duplicate identifiers and codes,
+    dangling references, ``isChildOf`` cycles. Nothing is returned unless everything passes.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > max_bytes:
+        raise CaseImportError(
+            [("/", f"fichier trop volumineux ({len(raw)} octets, maximum {max_bytes})")]
+        )
+    try:
+        obj = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise CaseImportError([(f"octet {exc.start}", "le fichier n'est pas en UTF-8")]) from exc
+    except json.JSONDecodeError as exc:
+        raise CaseImportError(
+            [(f"ligne {exc.lineno}, colonne {exc.colno}", f"JSON invalide : {exc.msg}")]
+        ) from exc
+    errs = schema_errors(obj, strict=strict)
+    if errs:
+        raise CaseImportError(errs)
+    return _from_package(obj)
+
+
+def _lower(identifier: str) -> str:
+    return identifier.strip().lower()
+
+
+def _from_package(pkg: dict[str, Any]) -> Framework:
+    errors: list[tuple[str, str]] = []
+    doc = pkg["CFDocument"]
+    doc_id = _lower(doc["identifier"])
+    base_url = _base_from_uri(doc["uri"])
+    lic = None
+    if doc.get("licenseURI"):
+        lu = doc["licenseURI"]
+        text = ""
+        defs_lic = pkg.get("CFDefinitions")
+        for d in defs_lic.get("CFLicenses", []) if isinstance(defs_lic, dict) else []:
+            if _lower(d["identifier"]) == _lower(lu["identifier"]):
+                text = d.get("licenseText", "")
+        lic = License(lu["title"], lu["uri"], text, _lower(lu["identifier"]))
+    fw = Framework(
+        identifier=doc_id,
+        title=doc["title"],
+        creator=doc["creator"],
+        key=slugify(doc["title"]),
+        version=doc.get("version", "1"),
+        language=doc.get("language", "fr"),
+        publisher=doc.get("publisher", ""),
+        description=doc.get("description", ""),
+        notes=doc.get("notes", ""),
+        official_source_url=doc.get("officialSourceURL", ""),
+        adoption_status=doc.get("adoptionStatus", ""),
+        subject=list(doc.get("subject", []) or []),
+        license=lic,
+        last_change=doc["lastChangeDateTime"],
+        base_url=base_url,
+    )
+    groupings: dict[str, str] = {}
+    defs = pkg.get("CFDefinitions")
+    if isinstance(defs, dict):
+        for g in defs.get("CFAssociationGroupings", []):
+            groupings[_lower(g["identifier"])] = _grouping_kind(g)
+
+    seen_ids: dict[str, str] = {doc_id: "/CFDocument/identifier"}
+
+    def claim(identifier: str, loc: str) -> None:
+        if identifier in seen_ids:
+            errors.append((loc, f"identifiant en double (déjà utilisé en {seen_ids[identifier]})"))
+        else:
+            seen_ids[identifier] = loc
+
+    raw_items: dict[str, tuple[int, dict[str, Any]]] = {}
+    for i, it in enumerate(pkg.get("CFItems", [])):
+        iid = _lower(it["identifier"])
+        claim(iid, f"/CFItems/{i}/identifier")
+        raw_items[iid] = (i, it)
+
+    # Associations: classify first (translations and hierarchy), then build items.
+    parent_of: dict[str, tuple[str, int, int]] = {}  # child -> (parent, seq, assoc index)
+    translation_of: dict[str, str] = {}  # translation item -> item
+    pictos: dict[str, str] = {}
+    links: dict[str, list[ExternalLink]] = {}
+    for i, a in enumerate(pkg.get("CFAssociations", [])):
+        loc = f"/CFAssociations/{i}"
+        aid = _lower(a["identifier"])
+        claim(aid, loc + "/identifier")
+        origin = _lower(a["originNodeURI"]["identifier"])
+        dest = a["destinationNodeURI"]
+        dest_id = dest["identifier"].strip()
+        atype = a["associationType"]
+        gkind = ""
+        if a.get("CFAssociationGroupingURI"):
+            gid = _lower(a["CFAssociationGroupingURI"]["identifier"])
+            if gid not in groupings:
+                errors.append(
+                    (loc + "/CFAssociationGroupingURI", "regroupement absent de CFDefinitions")
+                )
+            gkind = groupings.get(gid, "other")
+        if origin == doc_id:
+            continue  # document-level association: kept out of the model
+        if origin not in raw_items:
+            errors.append((loc + "/originNodeURI", f"élément d'origine inconnu {origin}"))
+            continue
+        key = (origin, atype, _lower(dest_id) if _is_uuid(dest_id) else dest_id)
+        fw.association_ids[key] = aid
+        if atype == "isChildOf":
+            target = _lower(dest_id)
+            if target != doc_id and target not in raw_items:
+                errors.append((loc + "/destinationNodeURI", f"parent inconnu {target}"))
+                continue
+            if origin in parent_of:
+                errors.append((loc, "l'élément a déjà un parent (isChildOf en double)"))
+                continue
+            parent_of[origin] = (target, int(a.get("sequenceNumber") or 0), i)
+        elif gkind == "translation":
+            if _lower(dest_id) not in raw_items:
+                errors.append((loc + "/destinationNodeURI", f"élément traduit inconnu {dest_id}"))
+                continue
+            translation_of[origin] = _lower(dest_id)
+        elif gkind == "pictogram":
+            pictos[origin] = dest_id
+        elif atype in ("exactMatchOf", "isRelatedTo"):
+            kind = gkind if gkind in LINK_KINDS else _guess_kind(dest["uri"])
+            links.setdefault(origin, []).append(
+                ExternalLink(
+                    kind=kind,
+                    uri=dest["uri"],
+                    code=dest_id,
+                    label=dest.get("title", ""),
+                    exact=atype == "exactMatchOf",
+                )
+            )
+
+    # Cycles in isChildOf.
+    for start in parent_of:
+        node, steps = start, 0
+        while node in parent_of and steps <= len(parent_of):
+            node = parent_of[node][0]
+            steps += 1
+            if node == start:
+                errors.append(
+                    (f"/CFAssociations/{parent_of[start][2]}", f"cycle isChildOf via {start}")
+                )
+                break
+
+    has_children = {p for p, _, _ in parent_of.values()}
+    codes: dict[str, str] = {}
+    for iid, (i, it) in raw_items.items():
+        if iid in translation_of:
+            continue
+        ctype = it.get("CFItemType", "")
+        kind = "category" if (ctype == CATEGORY_TYPE or iid in has_children) else "competence"
+        code = it.get("humanCodingScheme", "").strip()
+        if code:
+            if code in codes:
+                errors.append(
+                    (
+                        f"/CFItems/{i}/humanCodingScheme",
+                        f"code en double « {code} » ({codes[code]})",
+                    )
+                )
+            else:
+                codes[code] = f"/CFItems/{i}"
+        label = it.get("abbreviatedStatement") or it["fullStatement"]
+        full = it["fullStatement"]
+        parent = parent_of.get(iid)
+        fw.items.append(
+            Item(
+                identifier=iid,
+                code=code,
+                label=label,
+                description="" if full == label else full,
+                kind=kind,
+                parent=None if parent is None or parent[0] == doc_id else parent[0],
+                position=parent[1] if parent else 0,
+                pictogram=pictos.get(iid),
+                notes=it.get("notes", ""),
+                language=it.get("language", fw.language),
+                links=links.get(iid, []),
+                last_change=it["lastChangeDateTime"],
+            )
+        )
+    by_id = {it.identifier: it for it in fw.items}
+    for tid, target in translation_of.items():
+        t = raw_items[tid][1]
+        if target not in by_id:
+            errors.append((f"/CFItems/{raw_items[tid][0]}", "traduction d'une traduction"))
+            continue
+        label = t.get("abbreviatedStatement") or t["fullStatement"]
+        by_id[target].translations[t.get("language", "und")] = Translation(
+            label=label,
+            description="" if t["fullStatement"] == label else t["fullStatement"],
+            identifier=tid,
+        )
+
+    for r_i, r in enumerate(pkg.get("CFRubrics", [])):
+        rloc = f"/CFRubrics/{r_i}"
+        rid = _lower(r["identifier"])
+        claim(rid, rloc + "/identifier")
+        rubric = Rubric(
+            identifier=rid,
+            title=r.get("title", ""),
+            description=r.get("description", ""),
+            last_change=r["lastChangeDateTime"],
+        )
+        for c_i, c in enumerate(r.get("CFRubricCriteria", [])):
+            cloc = f"{rloc}/CFRubricCriteria/{c_i}"
+            cid = _lower(c["identifier"])
+            claim(cid, cloc + "/identifier")
+            levels = []
+            for l_i, lv in enumerate(c.get("CFRubricCriterionLevels", [])):
+                lid = _lower(lv["identifier"])
+                claim(lid, f"{cloc}/CFRubricCriterionLevels/{l_i}/identifier")
+                score = lv.get("score", lv.get("position", l_i))
+                levels.append(
+                    LevelText(
+                        score=float(score),
+                        quality=lv.get("quality", ""),
+                        description=lv.get("description", ""),
+                        identifier=lid,
+                    )
+                )
+            levels.sort(key=lambda lv: lv.score)
+            if not c.get("CFItemURI"):
+                errors.append((cloc, "critère sans CFItemURI"))
+                continue
+            target = _lower(c["CFItemURI"]["identifier"])
+            if target in translation_of:
+                owner = by_id.get(translation_of[target])
+                if owner is not None and r_i == 0:
+                    for tr in owner.translations.values():
+                        if tr.identifier == target:
+                            tr.levels = levels
+                continue
+            if target not in by_id:
+                errors.append((cloc + "/CFItemURI", f"élément inconnu {target}"))
+                continue
+            rubric.criteria.append(
+                Criterion(
+                    item=target,
+                    levels=levels,
+                    identifier=cid,
+                    description=c.get("description", ""),
+                    weight=c.get("weight"),
+                )
+            )
+        fw.rubrics.append(rubric)
+    if errors:
+        raise CaseImportError(sorted(errors, key=lambda e: _loc_key(e[0])))
+    return fw
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(_UUID_RE.match(value))
+
+
+def _base_from_uri(uri: str) -> str:
+    if CASE_PATH in uri:
+        return uri.split(CASE_PATH, 1)[0]
+    m = re.match(r"^(https?://[^/]+)", uri)
+    return m.group(1) if m else "https://badger.example.org"
+
+
+def _grouping_kind(g: dict[str, Any]) -> str:
+    ident = _lower(g["identifier"])
+    for kind in GROUPINGS:
+        if ident == grouping_id(kind):
+            return kind
+    return "other"
+
+
+def _guess_kind(uri: str) -> str:
+    if "data.europa.eu/esco" in uri:
+        return "esco"
+    if uri.startswith("urn:pix:"):
+        return "pix"
+    if uri.startswith("urn:rome:") or "francetravail" in uri:
+        return "rome"
+    return "other"
+
+
+def grouping_id(kind: str) -> str:
+    """Stable identifier of badger's association grouping ``kind`` (same on every server)."""
+    return stable_id("grouping", kind)
+
+
+# --------------------------------------------------------------------------- write
+
+
+def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
+    """Return ``fw`` as a CASE 1.0 CFPackage (valid against the strict IMS schema)."""
+    base = (base_url or fw.base_url).rstrip("/")
+    ts = fw.last_change or now_iso()
+
+    def link(kind: str, ident: str, title: str) -> dict[str, str]:
+        return {"title": title, "identifier": ident, "uri": case_url(base, kind, ident)}
+
+    def assoc_id(origin: str, atype: str, dest: str) -> str:
+        return fw.association_ids.get((origin, atype, dest)) or stable_id(
+            origin, atype, dest
+        )
+
+    used_groupings: set[str] = set()
+    used_types: set[str] = set()
+
+    def assoc(
+        origin: Item | Translation,
+        origin_label: str,
+        atype: str,
+        dest: dict[str, str],
+        *,
+        seq: int | None = None,
+        grouping: str | None = None,
+        when: str,
+    ) -> dict[str, Any]:
+        aid = assoc_id(origin.identifier, atype, dest["identifier"])
+        a: dict[str, Any] = {
+            "identifier": aid,
+            "associationType": atype,
+            "uri": case_url(base, "CFAssociations", aid),
+            "originNodeURI": link("CFItems", origin.identifier, origin_label),
+            "destinationNodeURI": dest,
+            "lastChangeDateTime": when,
+        }
+        if seq is not None:
+            a["sequenceNumber"] = seq
+        if grouping:
+            used_groupings.add(grouping)
+            a["CFAssociationGroupingURI"] = link(
+                "CFAssociationGroupings", grouping_id(grouping), GROUPINGS[grouping]
+            )
+        return a
+
+    doc: dict[str, Any] = {
+        "identifier": fw.identifier,
+        "uri": case_url(base, "CFDocuments", fw.identifier),
+        "creator": fw.creator,
+        "title": fw.title,
+        "lastChangeDateTime": ts,
+    }
+    if fw.official_source_url:
+        doc["officialSourceURL"] = fw.official_source_url
+    if fw.publisher:
+        doc["publisher"] = fw.publisher
+    if fw.description:
+        doc["description"] = fw.description
+    if fw.subject:
+        doc["subject"] = list(fw.subject)
+    doc["language"] = fw.language
+    doc["version"] = fw.version
+    if fw.adoption_status:
+        doc["adoptionStatus"] = fw.adoption_status
+    licenses = []
+    if fw.license:
+        lid = fw.license.identifier or stable_id("license", fw.license.uri)
+        doc["licenseURI"] = {"title": fw.license.title, "identifier": lid, "uri": fw.license.uri}
+        licenses.append(
+            {
+                "identifier": lid,
+                "uri": case_url(base, "CFLicenses", lid),
+                "title": fw.license.title,
+                "licenseText": fw.license.text or fw.license.title,
+                "lastChangeDateTime": ts,
+            }
+        )
+    if fw.notes:
+        doc["notes"] = fw.notes
+
+    items_out: list[dict[str, Any]] = []
+    assocs: list[dict[str, Any]] = []
+    doc_link = link("CFDocuments", fw.identifier, fw.title)
+    ordered = fw.ordered_items()
+    ordered_ids = {it.identifier for it in ordered}
+    ordered += [it for it in fw.items if it.identifier not in ordered_ids]  # orphans (none)
+    trans_out: list[tuple[Item, str, Translation]] = []
+    for it in ordered:
+        when = it.last_change or ts
+        used_types.add(it.kind)
+        d: dict[str, Any] = {
+            "identifier": it.identifier,
+            "fullStatement": it.full_statement,
+            "CFItemType": ITEM_TYPES[it.kind],
+            "uri": case_url(base, "CFItems", it.identifier),
+        }
+        if it.code:
+            d["humanCodingScheme"] = it.code
+        if it.position:
+            d["listEnumeration"] = str(it.position)
+        d["abbreviatedStatement"] = it.label
+        if it.notes:
+            d["notes"] = it.notes
+        d["language"] = it.language
+        type_id = stable_id("itemtype", it.kind)
+        d["CFItemTypeURI"] = link("CFItemTypes", type_id, ITEM_TYPES[it.kind])
+        d["lastChangeDateTime"] = when
+        items_out.append(d)
+        parent = (
+            doc_link
+            if it.parent is None
+            else link("CFItems", it.parent, fw.item(it.parent).label)
+        )
+        assocs.append(
+            assoc(it, it.label, "isChildOf", parent, seq=it.position or None, when=when)
+        )
+        for lk in it.links:
+            dest = {"title": lk.label or lk.code or lk.uri, "identifier": lk.code or lk.uri,
+                    "uri": lk.uri}
+            assocs.append(
+                assoc(
+                    it,
+                    it.label,
+                    "exactMatchOf" if lk.exact else "isRelatedTo",
+                    dest,
+                    grouping=lk.kind if lk.kind in GROUPINGS else "other",
+                    when=when,
+                )
+            )
+        if it.pictogram:
+            dest = {
+                "title": it.pictogram,
+                "identifier": it.pictogram,
+                "uri": f"{base}/static/pictograms/{it.pictogram}.svg",
+            }
+            assocs.append(assoc(it, it.label, "isRelatedTo", dest, grouping="pictogram", when=when))
+        for lang in sorted(it.translations):
+            tr = it.translations[lang]
+            if not tr.identifier:
+                tr.identifier = stable_id(it.identifier, "translation", lang)
+            trans_out.append((it, lang, tr))
+    for it, lang, tr in trans_out:
+        when = it.last_change or ts
+        used_types.add("translation")
+        d = {
+            "identifier": tr.identifier,
+            "fullStatement": tr.description or tr.label,
+            "CFItemType": TRANSLATION_TYPE,
+            "uri": case_url(base, "CFItems", tr.identifier),
+        }
+        if it.code:
+            d["humanCodingScheme"] = f"{it.code}@{lang}"
+        d["abbreviatedStatement"] = tr.label
+        d["language"] = lang
+        d["CFItemTypeURI"] = link(
+            "CFItemTypes", stable_id("itemtype", "translation"), TRANSLATION_TYPE
+        )
+        d["lastChangeDateTime"] = when
+        items_out.append(d)
+        assocs.append(
+            assoc(
+                tr,
+                tr.label,
+                "isRelatedTo",
+                link("CFItems", it.identifier, it.label),
+                grouping="translation",
+                when=when,
+            )
+        )
+
+    rubrics_out = []
+    for r_i, r in enumerate(fw.rubrics):
+        crit_out = []
+        rts = r.last_change or ts
+        crit_sources: list[tuple[str, str, Criterion]] = [
+            (c.item, fw.item(c.item).label, c) for c in r.criteria
+        ]
+        if r_i == 0:
+            for it, lang, tr in trans_out:
+                if tr.levels:
+                    crit_sources.append(
+                        (
+                            tr.identifier,
+                            tr.label,
+                            Criterion(
+                                item=tr.identifier,
+                                levels=tr.levels,
+                                identifier=stable_id(r.identifier, "criterion", it.code, lang),
+                            ),
+                        )
+                    )
+        for pos, (target, label, c) in enumerate(crit_sources, 1):
+            cid = c.identifier or stable_id(r.identifier, "criterion", target)
+            c.identifier = cid
+            levels_out = []
+            for l_pos, lv in enumerate(c.levels):
+                lid = lv.identifier or stable_id(cid, "level", _fmt_score(lv.score))
+                lv.identifier = lid
+                ld: dict[str, Any] = {
+                    "identifier": lid,
+                    "uri": case_url(base, "CFRubricCriterionLevels", lid),
+                }
+                if lv.description:
+                    ld["description"] = lv.description
+                ld["quality"] = lv.quality
+                ld["score"] = lv.score
+                ld["position"] = l_pos
+                ld["rubricCriterionId"] = cid
+                ld["lastChangeDateTime"] = rts
+                levels_out.append(ld)
+            cd: dict[str, Any] = {
+                "identifier": cid,
+                "uri": case_url(base, "CFRubricCriteria", cid),
+                "category": label,
+            }
+            if c.description:
+                cd["description"] = c.description
+            cd["CFItemURI"] = link("CFItems", target, label)
+            if c.weight is not None:
+                cd["weight"] = c.weight
+            cd["position"] = pos
+            cd["rubricId"] = r.identifier
+            cd["lastChangeDateTime"] = rts
+            cd["CFRubricCriterionLevels"] = levels_out
+            crit_out.append(cd)
+        rd: dict[str, Any] = {
+            "identifier": r.identifier,
+            "uri": case_url(base, "CFRubrics", r.identifier),
+            "title": r.title,
+        }
+        if r.description:
+            rd["description"] = r.description
+        rd["lastChangeDateTime"] = rts
+        rd["CFRubricCriteria"] = crit_out
+        rubrics_out.append(rd)
+
+    item_types = [
+        {
+            "identifier": stable_id("itemtype", kind),
+            "uri": case_url(base, "CFItemTypes", stable_id("itemtype", kind)),
+            "title": ITEM_TYPES[kind],
+            "description": _ITEM_TYPE_DESCRIPTIONS[kind],
+            "hierarchyCode": str(i),
+            "typeCode": kind,
+            "lastChangeDateTime": "2026-01-01T00:00:00+00:00",
+        }
+        for i, kind in enumerate(ITEM_TYPES, 1)
+        if kind in used_types
+    ]
+    groupings_out = [
+        {
+            "identifier": grouping_id(kind),
+            "uri": case_url(base, "CFAssociationGroupings", grouping_id(kind)),
+            "title": title,
+            "description": f"badger:{kind}",
+            "lastChangeDateTime": "2026-01-01T00:00:00+00:00",
+        }
+        for kind, title in GROUPINGS.items()
+        if kind in used_groupings
+    ]
+    return {
+        "CFDocument": doc,
+        "CFItems": items_out,
+        "CFAssociations": assocs,
+        "CFDefinitions": {
+            "CFConcepts": [],
+            "CFSubjects": [],
+            "CFLicenses": licenses,
+            "CFItemTypes": item_types,
+            "CFAssociationGroupings": groupings_out,
+        },
+        "CFRubrics": rubrics_out,
+    }
+
+
+_ITEM_TYPE_DESCRIPTIONS = {
+    "category": "Regroupement de compétences (domaine, pôle, axe)",
+    "competence": "Compétence évaluable",
+    "translation": "Traduction d'un élément (langue dans le champ language)",
+}
+
+
+def _fmt_score(score: float) -> str:
+    return str(int(score)) if float(score).is_integer() else str(score)
+
+
+def dumps(pkg: dict[str, Any]) -> str:
+    """Serialise a package deterministically (UTF-8, 2-space indent, trailing newline)."""
+    return json.dumps(pkg, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- badger scale
+
+#: badger's own 0–5 grid scale. Not any framework's: the rubric says so.
+BADGER_SCALE: list[tuple[int, str]] = [
+    (0, "Pas encore observé"),
+    (1, "Découverte"),
+    (2, "En cours d'acquisition"),
+    (3, "Acquis avec appui"),
+    (4, "Acquis en autonomie"),
+    (5, "Maîtrisé et transmis"),
+]
+BADGER_SCALE_TITLE = "Échelle badger 0–5 (grille radar)"
+BADGER_SCALE_DESCRIPTION = (
+    "Échelle générique de badger pour la grille à 6 niveaux (0 à 5) remplie par le coach et le "
+    "participant. Ces intitulés sont ceux de badger, pas ceux du référentiel."
+)
+
+
+def add_badger_scale(fw: Framework) -> Rubric:
+    """Append badger's generic 0–5 rubric (one criterion per competence) to ``fw``."""
+    rid = stable_id(fw.key, fw.version, "rubric", "badger-0-5")
+    rubric = Rubric(identifier=rid, title=BADGER_SCALE_TITLE, description=BADGER_SCALE_DESCRIPTION)
+    for it in fw.competences:
+        rubric.criteria.append(
+            Criterion(item=it.identifier, levels=[LevelText(float(s), q) for s, q in BADGER_SCALE])
+        )
+    fw.rubrics.append(rubric)
+    return rubric
+
+
+def grid_rubric(fw: Framework) -> Rubric | None:
+    """Return the rubric used for the 0–5 grid (badger's scale, else the first 0–5 rubric)."""
+    for r in fw.rubrics:
+        if r.title == BADGER_SCALE_TITLE:
+            return r
+    for r in fw.rubrics:
+        if r.scale_min == 0 and r.scale_max == 5:
+            return r
+    return None
+
+
+# --------------------------------------------------------------------------- CSV
+
+CSV_BASE_COLUMNS = ("category", "code", "label", "description")
+_LEVEL_RE = re.compile(r"^level_(\d+)$")
+_TRANS_RE = re.compile(r"^(label|description)_([a-z]{2,3})$")
+
+
+def parse_csv(
+    text: str | bytes,
+    *,
+    title: str,
+    creator: str,
+    key: str | None = None,
+    version: str = "1",
+    language: str = "fr",
+    base_url: str = "https://badger.example.org",
+    max_bytes: int = MAX_BYTES,
+) -> Framework:
+    """Parse a spreadsheet export into a :class:`Framework`.
+
+    Columns (header row, any order; ``;`` or ``,`` delimiter; UTF-8 with or without BOM):
+    ``category, code, label, description, level_0 … level_5`` (or ``level_1 … level_N`` for
+    another scale), ``esco_uri``, ``rome_code``, ``pictogram``, ``label_<lang>``,
+    ``description_<lang>``. ``code`` and ``label`` are required. Level texts become the
+    framework's rubric; without level columns badger's own 0–5 scale is attached.
+    """
+    if isinstance(text, bytes):
+        if len(text) > max_bytes:
+            raise CaseImportError([("/", f"fichier trop volumineux ({len(text)} octets)")])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CaseImportError(
+                [(f"octet {exc.start}", "le fichier n'est pas en UTF-8")]
+            ) from exc
+    text = text.lstrip("\ufeff")
+    if len(text.encode("utf-8")) > max_bytes:
+        raise CaseImportError([("/", "fichier trop volumineux")])
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise CaseImportError([("ligne 1", "fichier vide")]) from None
+    errors: list[tuple[str, str]] = []
+    for req in ("code", "label"):
+        if req not in header:
+            errors.append(("ligne 1", f"colonne obligatoire manquante : {req}"))
+    dupes = {h for h in header if header.count(h) > 1}
+    for h in sorted(dupes):
+        errors.append(("ligne 1", f"colonne en double : {h}"))
+    if errors:
+        raise CaseImportError(errors)
+    level_cols = sorted(
+        ((int(m.group(1)), i) for i, h in enumerate(header) if (m := _LEVEL_RE.match(h))),
+    )
+    known = set(CSV_BASE_COLUMNS) | {"esco_uri", "rome_code", "pictogram"}
+    for i, h in enumerate(header):
+        if h and h not in known and not _LEVEL_RE.match(h) and not _TRANS_RE.match(h):
+            errors.append((f"ligne 1, colonne {i + 1}", f"colonne inconnue : {h}"))
+    key = key or slugify(title)
+    fw = Framework(
+        identifier=stable_id(key, version, "document"),
+        title=title,
+        creator=creator,
+        key=key,
+        version=version,
+        language=language,
+        base_url=base_url,
+        last_change=now_iso(),
+    )
+    categories: dict[str, Item] = {}
+    codes: dict[str, int] = {}
+    rubric_levels: dict[str, list[LevelText]] = {}
+    col = {h: i for i, h in enumerate(header)}
+    for line_no, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            errors.append((f"ligne {line_no}", f"{len(row)} cellules pour {len(header)} colonnes"))
+            continue
+        row = row + [""] * (len(header) - len(row))
+
+        def cell(name: str, row: list[str] = row) -> str:
+            return row[col[name]].strip() if name in col else ""
+
+        code, label = cell("code"), cell("label")
+        if not code:
+            errors.append((f"ligne {line_no}, colonne code", "code vide"))
+        if not label:
+            errors.append((f"ligne {line_no}, colonne label", "libellé vide"))
+        if code in codes:
+            errors.append(
+                (
+                    f"ligne {line_no}, colonne code",
+                    f"code en double « {code} » (ligne {codes[code]})",
+                )
+            )
+        if not code or not label or code in codes:
+            continue
+        codes[code] = line_no
+        parent = None
+        cat_label = cell("category")
+        if cat_label:
+            if cat_label not in categories:
+                ccode = f"CAT-{len(categories) + 1}"
+                categories[cat_label] = Item(
+                    identifier=fw.item_id_for(ccode),
+                    code=ccode,
+                    label=cat_label,
+                    kind="category",
+                    position=len(categories) + 1,
+                    language=language,
+                )
+                fw.items.append(categories[cat_label])
+            parent = categories[cat_label].identifier
+        siblings = sum(1 for it in fw.items if it.parent == parent)
+        item = Item(
+            identifier=fw.item_id_for(code),
+            code=code,
+            label=label,
+            description=cell("description"),
+            parent=parent,
+            position=siblings + 1,
+            pictogram=cell("pictogram") or None,
+            language=language,
+        )
+        esco = cell("esco_uri")
+        if esco:
+            if not esco.startswith("http://data.europa.eu/esco/"):
+                errors.append((f"ligne {line_no}, colonne esco_uri", "URI ESCO attendue"))
+            item.links.append(ExternalLink("esco", esco, esco.rsplit("/", 1)[-1]))
+        rome = cell("rome_code")
+        if rome:
+            item.links.append(ExternalLink("rome", f"urn:rome:{rome}", rome))
+        for h in header:
+            m = _TRANS_RE.match(h)
+            if m and cell(h):
+                tr = item.translations.setdefault(m.group(2), Translation(label=""))
+                setattr(tr, m.group(1), cell(h))
+        for lang, tr in list(item.translations.items()):
+            if not tr.label:
+                errors.append((f"ligne {line_no}, colonne label_{lang}", "traduction sans libellé"))
+                del item.translations[lang]
+        levels = [
+            LevelText(float(score), row[i].strip()) for score, i in level_cols if row[i].strip()
+        ]
+        if level_cols and len(levels) not in (0, len(level_cols)):
+            errors.append(
+                (f"ligne {line_no}", f"{len(levels)} niveaux remplis sur {len(level_cols)}")
+            )
+        if levels:
+            rubric_levels[item.identifier] = levels
+        fw.items.append(item)
+    if not codes and not errors:
+        errors.append(("ligne 2", "aucune compétence"))
+    if errors:
+        raise CaseImportError(errors)
+    if rubric_levels:
+        scores = [s for s, _ in level_cols]
+        rubric = Rubric(
+            identifier=stable_id(key, version, "rubric", "csv"),
+            title=f"Niveaux {scores[0]}–{scores[-1]}",
+        )
+        for it in fw.competences:
+            if it.identifier in rubric_levels:
+                rubric.criteria.append(Criterion(it.identifier, rubric_levels[it.identifier]))
+        fw.rubrics.append(rubric)
+    else:
+        add_badger_scale(fw)
+    return fw
+
+
+def to_csv(fw: Framework, *, delimiter: str = ";") -> str:
+    """Write the competences of ``fw`` in the CSV layout :func:`parse_csv` reads."""
+    rubric = fw.rubrics[0] if fw.rubrics else None
+    scores = [_fmt_score(s) for s in rubric.scores] if rubric else []
+    langs = sorted({lang for it in fw.competences for lang in it.translations})
+    header = [*CSV_BASE_COLUMNS, *(f"level_{s}" for s in scores), "esco_uri", "rome_code",
+              "pictogram"]
+    for lang in langs:
+        header += [f"label_{lang}", f"description_{lang}"]
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    w.writerow(header)
+    for it in fw.ordered_items():
+        if it.kind != "competence":
+            continue
+        cat = fw.item(it.parent).label if it.parent else ""
+        crit = rubric.criterion_for(it.identifier) if rubric else None
+        by_score = {_fmt_score(lv.score): lv.quality for lv in crit.levels} if crit else {}
+        esco = next((lk.uri for lk in it.links if lk.kind == "esco"), "")
+        rome = next((lk.code for lk in it.links if lk.kind == "rome"), "")
+        row = [cat, it.code, it.label, it.description, *(by_score.get(s, "") for s in scores),
+               esco, rome, it.pictogram or ""]
+        for lang in langs:
+            tr = it.translations.get(lang)
+            row += [tr.label if tr else "", tr.description if tr else ""]
+        w.writerow(row)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def iter_levels(fw: Framework) -> Iterator[tuple[Rubric, Criterion, LevelText]]:
+    """Yield every (rubric, criterion, level) of ``fw``."""
+    for r in fw.rubrics:
+        for c in r.criteria:
+            for lv in c.levels:
+                yield r, c, lv
+
+
+def renumber(items: Iterable[Item]) -> None:
+    """Give siblings consecutive positions 1..n in their current order."""
+    counters: dict[str | None, int] = {}
+    for it in items:
+        counters[it.parent] = counters.get(it.parent, 0) + 1
+        it.position = counters[it.parent]
