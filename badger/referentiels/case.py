@@ -247,14 +247,17 @@ class Framework:
 
     def ordered_items(self) -> list[Item]:
         """Items in reading order (depth first, by position)."""
+        by_parent: dict[str | None, list[Item]] = {}
+        for it in self.items:
+            by_parent.setdefault(it.parent, []).append(it)
+        for siblings in by_parent.values():
+            siblings.sort(key=lambda it: it.position)
         out: list[Item] = []
-
-        def walk(parent: str | None) -> None:
-            for child in self.children(parent):
-                out.append(child)
-                walk(child.identifier)
-
-        walk(None)
+        stack = list(reversed(by_parent.get(None, [])))
+        while stack:
+            it = stack.pop()
+            out.append(it)
+            stack.extend(reversed(by_parent.get(it.identifier, [])))
         return out
 
     def item_id_for(self, code: str) -> str:
@@ -692,6 +695,7 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
 
     items_out: list[dict[str, Any]] = []
     assocs: list[dict[str, Any]] = []
+    by_id = {it.identifier: it for it in fw.items}
     doc_link = link("CFDocuments", fw.identifier, fw.title)
     ordered = fw.ordered_items()
     ordered_ids = {it.identifier for it in ordered}
@@ -721,7 +725,7 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
         parent = (
             doc_link
             if it.parent is None
-            else link("CFItems", it.parent, fw.item(it.parent).label)
+            else link("CFItems", it.parent, by_id[it.parent].label)
         )
         assocs.append(
             assoc(it, it.label, "isChildOf", parent, seq=it.position or None, when=when)
@@ -785,7 +789,7 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
         crit_out = []
         rts = r.last_change or ts
         crit_sources: list[tuple[str, str, Criterion]] = [
-            (c.item, fw.item(c.item).label, c) for c in r.criteria
+            (c.item, by_id[c.item].label, c) for c in r.criteria
         ]
         if r_i == 0:
             for it, lang, tr in trans_out:
