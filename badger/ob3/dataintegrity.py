@@ -32,7 +32,13 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from .jsonld import JsonLdProcessingError, UndefinedTermError, canonicalize
 from .keys import KeyAlgorithm, SigningKey, verify_signature
 from .loader import OfflineLoader, default_loader
-from .resolver import ResolutionError, ResolvedKey, Resolver, resolve_verification_method
+from .resolver import (
+    KeyRejectedError,
+    ResolutionError,
+    ResolvedKey,
+    Resolver,
+    resolve_verification_method,
+)
 
 __all__ = [
     "CRYPTOSUITE",
@@ -285,6 +291,8 @@ def _check_one(
     vm = proof.get("verificationMethod")
     try:
         resolved = resolve_verification_method(str(vm or ""), resolver)
+    except KeyRejectedError as exc:
+        return _outcome(index, proof, "key_rejected", f"The signing key was rejected: {exc}")
     except ResolutionError as exc:
         return _outcome(
             index, proof, "key_unresolved", f"The signing key could not be resolved: {exc}"

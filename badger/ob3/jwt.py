@@ -21,7 +21,7 @@ import jwt as pyjwt
 
 from .dataintegrity import format_datetime, issuer_id, parse_datetime
 from .keys import KeyAlgorithm, KeyMaterialError, PublicKey, SigningKey, public_key_from_jwk
-from .resolver import ResolutionError, ResolvedKey, Resolver, resolve_jwt_kid
+from .resolver import KeyRejectedError, ResolutionError, ResolvedKey, Resolver, resolve_jwt_kid
 
 __all__ = [
     "ALLOWED_ALGS",
@@ -269,6 +269,8 @@ def verify_jwt(
             raise JwtError("kid must be a non-empty string", "jwt_header")
         try:
             resolved = resolve_jwt_kid(kid, resolver)
+        except KeyRejectedError as exc:
+            raise JwtError(f"the JWT key was rejected: {exc}", "key_rejected") from exc
         except ResolutionError as exc:
             raise JwtError(f"the JWT key could not be resolved: {exc}", "key_unresolved") from exc
     if resolved.algorithm is not ALLOWED_ALGS[alg]:

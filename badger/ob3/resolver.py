@@ -23,6 +23,7 @@ from .dids import (
 from .keys import KeyAlgorithm, KeyMaterialError, PublicKey, public_key_from_jwk
 
 __all__ = [
+    "KeyRejectedError",
     "ResolutionError",
     "ResolvedKey",
     "Resolver",
@@ -34,6 +35,11 @@ __all__ = [
 
 class ResolutionError(Exception):
     """A document or key could not be fetched or did not contain what was expected."""
+
+
+class KeyRejectedError(ResolutionError):
+    """The key reference is invalid or its controller does NOT authorise it: a real failure,
+    unlike an unreachable document (plain :class:`ResolutionError`)."""
 
 
 @runtime_checkable
@@ -84,7 +90,7 @@ def _algo(key: PublicKey) -> KeyAlgorithm:
     try:
         return KeyAlgorithm.of(key)
     except KeyMaterialError as exc:
-        raise ResolutionError(str(exc)) from exc
+        raise KeyRejectedError(str(exc)) from exc
 
 
 def _key_from_vm_entry(entry: Mapping[str, Any]) -> PublicKey:
@@ -95,8 +101,8 @@ def _key_from_vm_entry(entry: Mapping[str, Any]) -> PublicKey:
         if isinstance(jwk, dict):
             return public_key_from_jwk(jwk)
     except (DidError, KeyMaterialError) as exc:
-        raise ResolutionError(f"invalid key in verification method: {exc}") from exc
-    raise ResolutionError("verification method has neither publicKeyMultibase nor publicKeyJwk")
+        raise KeyRejectedError(f"invalid key in verification method: {exc}") from exc
+    raise KeyRejectedError("verification method has neither publicKeyMultibase nor publicKeyJwk")
 
 
 def _ids(value: Any) -> list[str]:
@@ -128,11 +134,11 @@ def _find_in_document(
             entry = cand
             break
     if entry is None:
-        raise ResolutionError(f"{vm_url} is not listed in the controller document")
+        raise KeyRejectedError(f"{vm_url} is not listed in the controller document")
     if purpose is not None:
         listed = [_absolute(i, doc_id) for i in _ids(doc.get(purpose, []))]
         if vm_url not in listed:
-            raise ResolutionError(f"{vm_url} is not authorised for {purpose}")
+            raise KeyRejectedError(f"{vm_url} is not authorised for {purpose}")
     return entry
 
 
@@ -161,7 +167,7 @@ def resolve_verification_method(
     URL: a controller document containing the method, or a standalone Multikey document.
     """
     if not isinstance(vm_url, str) or not vm_url:
-        raise ResolutionError("verificationMethod must be a non-empty string")
+        raise KeyRejectedError("verificationMethod must be a non-empty string")
     try:
         if vm_url.startswith("did:key:"):
             key = did_key_to_public_key(vm_url)
@@ -170,7 +176,7 @@ def resolve_verification_method(
             key = public_key_from_jwk(did_jwk_decode(vm_url))
             return ResolvedKey(key, vm_url.partition("#")[0], _algo(key), "did:jwk", vm_url, True)
     except (DidError, KeyMaterialError) as exc:
-        raise ResolutionError(str(exc)) from exc
+        raise KeyRejectedError(str(exc)) from exc
     if vm_url.startswith("did:web:"):
         if resolver is None:
             raise ResolutionError("a resolver is needed for did:web")
@@ -178,20 +184,20 @@ def resolve_verification_method(
         try:
             url = did_web_to_url(did)
         except DidError as exc:
-            raise ResolutionError(str(exc)) from exc
+            raise KeyRejectedError(str(exc)) from exc
         doc = resolver.fetch_json(url)
         if doc.get("id") != did:
-            raise ResolutionError(f"DID document at {url} is for {doc.get('id')!r}, not {did}")
+            raise KeyRejectedError(f"DID document at {url} is for {doc.get('id')!r}, not {did}")
         entry = _find_in_document(doc, vm_url, did, purpose=purpose)
         key = _key_from_vm_entry(entry)
         controller = str(entry.get("controller", did))
         return ResolvedKey(key, controller, _algo(key), "did:web", vm_url, True)
     if vm_url.startswith("did:"):
-        raise ResolutionError(f"unsupported DID method in {vm_url.split(':')[1]!r}")
+        raise KeyRejectedError(f"unsupported DID method in {vm_url.split(':')[1]!r}")
 
     scheme = urllib.parse.urlsplit(vm_url).scheme
     if scheme not in {"https", "http", "urn"}:
-        raise ResolutionError(f"unsupported verification method URL scheme {scheme!r}")
+        raise KeyRejectedError(f"unsupported verification method URL scheme {scheme!r}")
 
     frag = _fragment_multibase(vm_url)
     if frag is not None:
@@ -208,7 +214,7 @@ def resolve_verification_method(
             ):
                 entry = _find_in_document(maybe_doc, vm_url, controller, purpose=purpose)
                 if _key_from_vm_entry(entry) != key:
-                    raise ResolutionError("controller document lists a different key")
+                    raise KeyRejectedError("controller document lists a different key")
                 cross_checked = True
         return ResolvedKey(key, controller, _algo(key), "fragment-multibase", vm_url, cross_checked)
 
@@ -224,7 +230,7 @@ def resolve_verification_method(
         return ResolvedKey(key, controller, _algo(key), "controller-document", vm_url, True)
     # standalone Multikey / JsonWebKey document
     if doc.get("id") not in (vm_url, None):
-        raise ResolutionError("key document id does not match the verification method")
+        raise KeyRejectedError("key document id does not match the verification method")
     key = _key_from_vm_entry(doc)
     ctrl = doc.get("controller")
     return ResolvedKey(
@@ -249,7 +255,7 @@ def resolve_jwt_kid(kid: str, resolver: Resolver | None) -> ResolvedKey:
         return resolve_verification_method(kid, resolver)
     scheme = urllib.parse.urlsplit(kid).scheme
     if scheme not in {"https", "http"}:
-        raise ResolutionError("JWT kid must be a DID or an https URL")
+        raise KeyRejectedError("JWT kid must be a DID or an https URL")
     if resolver is None:
         raise ResolutionError("a resolver is needed to dereference the JWT kid")
     doc_url, _, fragment = kid.partition("#")
@@ -262,7 +268,7 @@ def resolve_jwt_kid(kid: str, resolver: Resolver | None) -> ResolvedKey:
                 if isinstance(k, dict) and fragment and k.get("kid") in (fragment, kid)
             ]
             if len(matches) != 1:
-                raise ResolutionError(f"JWKS at {doc_url} has no unique key {fragment!r}")
+                raise KeyRejectedError(f"JWKS at {doc_url} has no unique key {fragment!r}")
             jwk = matches[0]
             key = public_key_from_jwk(jwk)
             ctrl = jwk.get("iss")
@@ -276,5 +282,5 @@ def resolve_jwt_kid(kid: str, resolver: Resolver | None) -> ResolvedKey:
                 key, ctrl if isinstance(ctrl, str) else None, _algo(key), "jwk-url", kid, False
             )
     except KeyMaterialError as exc:
-        raise ResolutionError(str(exc)) from exc
+        raise KeyRejectedError(str(exc)) from exc
     return resolve_verification_method(kid, resolver)
