@@ -1,0 +1,70 @@
+# badger — the two commands: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_STAMP := tests/interop/node_modules/.installed
+PG_URL ?= $(or $(BADGER_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
+
+.PHONY: run test install lint typecheck test-sqlite test-postgres chromium node i18n bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve on http://127.0.0.1:5000 with SQLite, generated keys and demo data when empty.
+run: $(STAMP)
+	$(BIN)/badger init
+	$(BIN)/badger demo --if-empty
+	$(BIN)/badger run --host 127.0.0.1 --port 5000
+
+## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
+test: $(STAMP) node chromium lint typecheck test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check badger tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/mypy --strict badger/ob3
+
+test-sqlite: $(STAMP)
+	BADGER_TEST_DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
+
+# PostgreSQL: the URL CI sets, else the local server when one answers; every database test again.
+test-postgres: $(STAMP)
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "PostgreSQL at $(PG_URL)"; \
+	  BADGER_TEST_DATABASE_URL='$(PG_URL)' $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not interop" --ignore=tests/ob3; \
+	elif [ -n "$$BADGER_TEST_POSTGRES_URL" ]; then \
+	  echo "BADGER_TEST_POSTGRES_URL is set but PostgreSQL does not answer" >&2; exit 1; \
+	else echo "No PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+## Debian's Chromium for browser tests (installed when missing and we are root).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: browser tests will be skipped (run as root to install)"; fi; fi
+
+## The independent JavaScript verifier (Digital Bazaar vc + jose), pinned by package-lock.json.
+node: $(NODE_STAMP)
+$(NODE_STAMP): tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+## Extract messages, update the English catalogue, compile.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o badger/translations/messages.pot --omit-header --no-location .
+	$(BIN)/pybabel update -i badger/translations/messages.pot -d badger/translations --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel compile -d badger/translations
+
+bench: $(STAMP)
+	for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) tests/interop/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""badger: an Open Badges 3.0 issuer and competence-portfolio server.
+
+``create_app`` is the only way the web app, the CLI and the tests get an application.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+#: Domain packages, in dependency order. Each may provide ``views.bp`` (a blueprint),
+#: ``cli.commands`` (click commands), ``cli.on_init(session, app)`` and
+#: ``cli.on_demo(session, app, demo)`` hooks (see README, "Conventions for contributors").
+DOMAINS = (
+    "accounts",
+    "networks",
+    "referentiels",
+    "grids",
+    "awards",
+    "portfolio",
+    "verification",
+    "api",
+)
+
+
+def resource_dir(name: str) -> Path:
+    """Find a top-level folder (templates, static, migrations, referentiels).
+
+    In a checkout or an editable install they sit beside the package; a wheel installs
+    them inside it (see ``[tool.setuptools.package-dir]`` in pyproject.toml).
+    """
+    packaged = Path(__file__).resolve().parent / name
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / name
+
+
+def domain_module(domain: str, module: str) -> Any:
+    """Import ``badger.<domain>.<module>`` if that module exists, else None."""
+    name = f"badger.{domain}.{module}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name in {name, f"badger.{domain}"}:
+            return None
+        raise
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings read from the environment."""
+    from badger import db, errors, i18n, security, templating
+    from badger.config import load_config
+
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+        instance_relative_config=True,
+    )
+    instance = Path((config or {}).get("INSTANCE_PATH") or app.instance_path)
+    app.config.from_mapping(load_config(instance, config))
+
+    import badger.models  # noqa: F401 - registers every table on Base.metadata
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    from badger import cli
+
+    for command in cli.commands:
+        app.cli.add_command(command)
+    for domain in DOMAINS:
+        views = domain_module(domain, "views")
+        if views is not None and hasattr(views, "bp"):
+            app.register_blueprint(views.bp)
+        if views is not None and hasattr(views, "init_app"):
+            views.init_app(app)
+        commands = domain_module(domain, "cli")
+        for command in getattr(commands, "commands", ()):
+            app.cli.add_command(command)
+    return app

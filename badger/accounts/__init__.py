@@ -1,0 +1,1 @@
+"""Accounts: staff users with per-organisation roles, participants, login codes."""

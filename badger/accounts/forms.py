@@ -1,0 +1,60 @@
+"""Account forms. Labels are translatable; validation messages come from the services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code de connexion"), validators=[DataRequired(), Length(max=20)])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nouveau mot de passe (10 caractères au moins)"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[DataRequired(), Email(), Length(max=320)],
+        filters=[_strip],
+    )
+    name = StringField(_l("Nom"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(
+        _l("Rôle"),
+        choices=[
+            SelectChoice("assessor", _l("Coach (évaluateur)")),
+            SelectChoice("admin", _l("Administrateur")),
+        ],
+    )
+
+
+class ParticipantForm(FlaskForm):
+    display_name = StringField(
+        _l("Prénom ou nom d'usage"), validators=[DataRequired(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-mail (facultatif)"),
+        validators=[Optional(), Email(), Length(max=320)],
+        filters=[_strip],
+    )
+    phone = StringField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=40)])
+    locale = SelectField(
+        _l("Langue"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+    )

@@ -1,0 +1,270 @@
+"""Log in and out, switch language and organisation, manage staff and participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from badger import audit
+from badger.accounts import service
+from badger.accounts.forms import CodeForm, InviteForm, LoginForm, ParticipantForm, PasswordForm
+from badger.accounts.models import Membership, Participant, Role, TokenPurpose, User
+from badger.db import get_or_404, get_session
+from badger.errors import UserError
+from badger.forms import ConfirmForm
+from badger.security import limiter, staff_required
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return str(current_app.config["BADGER_LOGIN_RATE_LIMIT"])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local paths after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("accounts.home")
+
+
+@bp.route("/")
+def home() -> Any:
+    """Show the landing page, or the person's own space."""
+    if not current_user.is_authenticated:
+        return render_template("accounts/landing.html")
+    if current_user.kind == "participant":
+        return render_template("accounts/participant_home.html")
+    return render_template("accounts/staff_home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    """Log a staff member in with e-mail and password."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        user = service.authenticate(db, form.email.data or "", form.password.data or "")
+        if user is None:
+            error = _("E-mail ou mot de passe incorrect.")
+        else:
+            session.clear()
+            login_user(user)
+            audit.record(db, "staff.login", actor=user, obj=user)
+            db.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else (400 if form.errors else 200)
+    return render_template("accounts/login.html", form=form, error=error), status
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@bp.route("/code/<code>", methods=["GET"])
+@limiter.limit(_login_limit, methods=["POST"])
+def code_login(code: str | None = None) -> Any:
+    """Log a participant in with the one-time code their coach gave them (typed or scanned)."""
+    form = CodeForm()
+    if code and request.method == "GET":
+        form.code.data = code
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            participant = service.redeem_login_code(db, form.code.data or "")
+        except UserError as exc:
+            error = str(exc.message)
+        else:
+            session.clear()
+            login_user(participant)
+            db.commit()
+            return redirect(url_for("accounts.home"))
+    status = 401 if error else (400 if form.errors else 200)
+    return render_template("accounts/code_login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """Log out (POST only, so a link elsewhere cannot log people out)."""
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Any:
+    """Remember the chosen language for this browser and, when logged in, for the person."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["BADGER_LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        get_session().commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/organisation", methods=["POST"])
+@staff_required()
+def switch_organisation() -> Any:
+    """Act in another organisation the staff member belongs to."""
+    org_id = request.form.get("organisation_id", type=int)
+    if org_id is None or current_user.role_in(org_id) is None:
+        abort(404)
+    session["org_id"] = org_id
+    return redirect(url_for("accounts.home"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_token(token: str) -> Any:
+    """Choose a password from an invitation or reset link."""
+    db = get_session()
+    row = service.find_action_token(db, token)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = service.use_action_token(db, token, form.password.data or "")
+        db.commit()
+        session.clear()
+        login_user(user)
+        flash(_("Votre mot de passe est enregistré."), "success")
+        return redirect(url_for("accounts.home"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/set_password.html", form=form, purpose=row.purpose), status
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@staff_required("admin")
+def staff() -> Any:
+    """List the organisation's team and invite a new member."""
+    db = get_session()
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        user = service.create_staff(
+            db,
+            organisation=g.organisation,
+            email=form.email.data or "",
+            name=form.name.data or "",
+            role=Role(form.role.data),
+            actor=current_user,
+        )
+        token = None
+        if user.password_hash is None:
+            token = service.issue_action_token(db, user, TokenPurpose.INVITE, actor=current_user)
+        db.commit()
+        if token:
+            link = url_for("accounts.accept_token", token=token, _external=True)
+        flash(_("%(name)s fait maintenant partie de l'équipe.", name=user.name), "success")
+        form = InviteForm(formdata=None)
+    members = db.scalars(
+        select(Membership)
+        .where(Membership.organisation_id == g.organisation.id)
+        .join(Membership.user)
+        .order_by(User.name)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/staff.html", form=form, members=members, link=link, confirm=ConfirmForm()
+    ), status
+
+
+@bp.route("/admin/staff/<int:user_id>/reset", methods=["POST"])
+@staff_required("admin")
+def staff_reset(user_id: int) -> Any:
+    """Make a password-reset link for a team member (the admin passes it on)."""
+    db = get_session()
+    membership = db.execute(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == g.organisation.id
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        abort(404)
+    token = service.issue_action_token(
+        db, membership.user, TokenPurpose.PASSWORD_RESET, actor=current_user
+    )
+    db.commit()
+    link = url_for("accounts.accept_token", token=token, _external=True)
+    return render_template("accounts/reset_link.html", user=membership.user, link=link)
+
+
+@bp.route("/admin/participants", methods=["GET", "POST"])
+@staff_required()
+def participants() -> Any:
+    """List participants; admins add new ones."""
+    db = get_session()
+    form = ParticipantForm()
+    if request.method == "POST":
+        if g.role != "admin":
+            abort(403)
+        if form.validate_on_submit():
+            participant = service.create_participant(
+                db,
+                organisation_id=g.organisation.id,
+                display_name=form.display_name.data or "",
+                email=form.email.data,
+                phone=form.phone.data,
+                locale=form.locale.data,
+                actor=current_user,
+            )
+            db.commit()
+            flash(_("Participant ajouté."), "success")
+            return redirect(url_for("accounts.participant_detail", participant_id=participant.id))
+    rows = db.scalars(select(Participant).order_by(Participant.display_name)).all()
+    status = 400 if form.errors else 200
+    return render_template("accounts/participants.html", form=form, participants=rows), status
+
+
+@bp.route("/admin/participants/<int:participant_id>")
+@staff_required()
+def participant_detail(participant_id: int) -> Any:
+    """One participant, with the button that prints a login code."""
+    db = get_session()
+    participant = get_or_404(db, Participant, participant_id)
+    return render_template(
+        "accounts/participant_detail.html", participant=participant, confirm=ConfirmForm()
+    )
+
+
+@bp.route("/admin/participants/<int:participant_id>/code", methods=["POST"])
+@staff_required()
+def participant_code(participant_id: int) -> Any:
+    """Create a one-time login code and show it large, with a QR code, ready to print."""
+    db = get_session()
+    participant = get_or_404(db, Participant, participant_id)
+    issued = service.issue_login_code(
+        db,
+        participant,
+        minutes=current_app.config["BADGER_LOGIN_CODE_MINUTES"],
+        actor=current_user,
+    )
+    db.commit()
+    url = url_for("accounts.code_login", code=issued.code, _external=True)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=6, title=_("Code QR de connexion"))
+    return render_template(
+        "accounts/login_code.html",
+        participant=participant,
+        code=issued.code,
+        expires_at=issued.login_code.expires_at,
+        qr_svg=qr_svg,
+    )

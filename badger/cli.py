@@ -1,0 +1,184 @@
+"""The ``badger`` command: init, run, demo, create-admin, db upgrade (+ domain commands).
+
+Domains add their own commands through ``badger/<domain>/cli.py`` (``commands`` list) and
+hook into ``init`` and ``demo`` with ``on_init(session, app)`` / ``on_demo(session, app, demo)``.
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
+
+from badger import DOMAINS, create_app, domain_module
+from badger.db import get_session
+
+
+def _create_app() -> object:
+    return create_app()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,  # type: ignore[arg-type]
+    add_default_commands=False,
+    add_version_option=False,
+    help="badger: Open Badges 3.0 issuer and competence portfolios.",
+)
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def _domain_hooks(name: str) -> list[object]:
+    hooks = []
+    for domain in DOMAINS:
+        module = domain_module(domain, "cli")
+        hook = getattr(module, name, None)
+        if hook is not None:
+            hooks.append(hook)
+    return hooks
+
+
+def init_instance() -> None:
+    """Create or upgrade the database, the keys folder, then run each domain's init hook."""
+    from badger import migrate
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    keys_dir = Path(app.config["BADGER_KEYS_DIR"])
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    keys_dir.chmod(stat.S_IRWXU)
+    migrate.upgrade(app)
+    session = get_session()
+    for hook in _domain_hooks("on_init"):
+        hook(session, app)  # type: ignore[operator]
+        session.commit()
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database and keys folder; load shipped référentiels."""
+    init_instance()
+    click.echo(f"Database ready: {current_app.config['BADGER_DATABASE_URL']}")
+
+
+@click.group("db", cls=AppGroup)
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from badger import migrate
+
+    migrate.upgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]
+    click.echo("Database upgraded.")
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    from badger import migrate
+
+    migrate.check(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo("Models and migrations agree.")
+
+
+@click.command("run")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def run_command(host: str, port: int, threads: int) -> None:
+    """Serve the app with the production WSGI server (waitress)."""
+    from waitress import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(
+        f"badger serving on http://{host}:{port}/ (base URL {app.config['BADGER_BASE_URL']})"
+    )
+    serve(app, host=host, port=port, threads=threads, ident="badger")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+def demo_command(if_empty: bool) -> None:
+    """Create demo data (idempotent) and print the logins."""
+    from sqlalchemy import func, select
+
+    from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo
+    from badger.networks.models import Organisation
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["BADGER_ENV"] == "production":
+        raise click.ClickException("Demo data is refused in production.")
+    session = get_session()
+    if if_empty and session.scalar(select(func.count()).select_from(Organisation)):
+        click.echo("Database already has data; demo skipped.")
+        return
+    demo = ensure_demo(session)
+    session.commit()
+    for hook in _domain_hooks("on_demo"):
+        hook(session, app, demo)  # type: ignore[operator]
+        session.commit()
+    click.echo(
+        "Created: " + (", ".join(demo.created) if demo.created else "nothing (already there)")
+    )
+    click.echo(f"Organisation: {demo.organisation.name}")
+    click.echo(f"  admin  {DEMO_ADMIN[0]}  password {DEMO_ADMIN[2]}")
+    click.echo(f"  coach  {DEMO_COACH[0]}  password {DEMO_COACH[2]}")
+    for line in demo.lines:
+        click.echo(line)
+    if not demo.lines:
+        click.echo("  participants: create new login codes from the coach's Participants page.")
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--organisation", "org_slug", required=True, help="Organisation slug (created if new)."
+)
+@click.option("--organisation-name", default=None, help="Name when the organisation is new.")
+@click.password_option("--password", help="At least 10 characters.")
+def create_admin(
+    email: str, name: str, org_slug: str, organisation_name: str | None, password: str
+) -> None:
+    """Create an organisation administrator (and the organisation when it is new)."""
+    from sqlalchemy import select
+
+    from badger.accounts import service
+    from badger.accounts.models import Role
+    from badger.errors import UserError
+    from badger.networks.models import Organisation
+
+    session = get_session()
+    org = session.execute(select(Organisation).filter_by(slug=org_slug)).scalar_one_or_none()
+    if org is None:
+        org = Organisation(slug=org_slug, name=organisation_name or org_slug)
+        session.add(org)
+        session.flush()
+    try:
+        service.create_staff(
+            session, organisation=org, email=email, name=name, role=Role.ADMIN, password=password
+        )
+    except UserError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    session.commit()
+    click.echo(f"Administrator {email} created for {org.name}.")
+
+
+#: Registered on every app by ``create_app`` (so ``app.test_cli_runner`` sees them too).
+commands = [init_command, db_group, run_command, demo_command, create_admin]
+
+
+def main() -> None:
+    cli.main(args=sys.argv[1:], prog_name="badger")

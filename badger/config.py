@@ -1,0 +1,110 @@
+"""Settings from environment variables, with safe defaults for a laptop.
+
+Every setting a deployer may change is read here and nowhere else, so the README's
+configuration table and this file tell the same story.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Secrets that must never reach production (shown in docs or used by tests).
+INSECURE_SECRETS = frozenset({"", "dev", "changeme", "secret", "test", "insecure"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is asked to start with settings that would be unsafe."""
+
+
+def project_root() -> Path:
+    """The folder holding pyproject.toml in a checkout (the current directory otherwise)."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+def _read_or_create_secret(path: Path, nbytes: int = 48) -> str:
+    """Read a generated secret, creating it once with mode 0600 so restarts keep sessions."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment, then apply explicit overrides (tests)."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    mode = overrides.get("BADGER_ENV", env.get("BADGER_ENV", "development"))
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    secret = overrides.get("SECRET_KEY") or env.get("BADGER_SECRET_KEY")
+    if not secret and mode != "production":
+        secret = _read_or_create_secret(instance_path / "secret_key")
+    passphrase = overrides.get("BADGER_KEY_PASSPHRASE") or env.get("BADGER_KEY_PASSPHRASE")
+    if not passphrase and mode != "production":
+        passphrase = _read_or_create_secret(instance_path / "key_passphrase")
+
+    base_url = env.get("BADGER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    database_url = env.get("BADGER_DATABASE_URL") or f"sqlite:///{instance_path / 'badger.sqlite'}"
+    redis_url = env.get("BADGER_REDIS_URL")
+
+    config: dict[str, Any] = {
+        "BADGER_ENV": mode,
+        "SECRET_KEY": secret,
+        "BADGER_KEY_PASSPHRASE": passphrase,
+        "BADGER_BASE_URL": base_url,
+        "BADGER_DATABASE_URL": database_url,
+        "BADGER_KEYS_DIR": env.get("BADGER_KEYS_DIR", str(project_root() / "keys")),
+        "BADGER_REDIS_URL": redis_url,
+        "BADGER_ALLOW_PRIVATE_FETCH": _bool(env.get("BADGER_ALLOW_PRIVATE_FETCH")),
+        "BADGER_LOGIN_CODE_MINUTES": int(env.get("BADGER_LOGIN_CODE_MINUTES", "30")),
+        "BADGER_SHARE_DEFAULT_DAYS": int(env.get("BADGER_SHARE_DEFAULT_DAYS", "90")),
+        "MAX_CONTENT_LENGTH": int(env.get("BADGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BADGER_LANGUAGES": ("fr", "en"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BADGER_LOGIN_RATE_LIMIT": env.get("BADGER_LOGIN_RATE_LIMIT", "10 per minute"),
+        "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
+    }
+    config.update(overrides)
+    check_config(config)
+    return config
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse to run in production with a guessable secret or unencrypted keys."""
+    if config["BADGER_ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret.lower() in INSECURE_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            "BADGER_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters in production."
+        )
+    passphrase = config.get("BADGER_KEY_PASSPHRASE") or ""
+    if len(passphrase) < 16:
+        raise ConfigError("BADGER_KEY_PASSPHRASE must be set (16+ characters) in production.")
+    if not str(config["BADGER_BASE_URL"]).startswith("https://"):
+        raise ConfigError("BADGER_BASE_URL must be an https:// origin in production.")

@@ -1,0 +1,99 @@
+"""Demo data for a fresh install: one network, one organisation, an admin, a coach, five
+participants. Idempotent: running it again finds everything by its natural key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badger.accounts import service as accounts
+from badger.accounts.models import Membership, Participant, Role, User
+from badger.networks.models import Network, NetworkMembership, Organisation
+
+#: Development-only credentials, printed by `badger demo` and refused in production.
+DEMO_ADMIN = ("admin@demo.badger.test", "Camille Admin", "demo-admin-password")
+DEMO_COACH = ("coach@demo.badger.test", "Sam Coach", "demo-coach-password")
+DEMO_PARTICIPANTS = ("Amina", "Bastien", "Chloé", "Dario", "Élise")
+DEMO_CODE_MINUTES = 60 * 24 * 30
+
+
+@dataclass
+class DemoContext:
+    network: Network
+    organisation: Organisation
+    admin: User
+    coach: User
+    participants: list[Participant]
+    created: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def ensure_demo(session: Session) -> DemoContext:
+    """Create what is missing of the demo set; return it with a report of what was created."""
+    created: list[str] = []
+    network = session.execute(select(Network).filter_by(slug="reseau-demo")).scalar_one_or_none()
+    if network is None:
+        network = Network(
+            slug="reseau-demo",
+            name="Réseau régional Inclusion & Sport (démo)",
+            description="Réseau fictif de démonstration.",
+        )
+        session.add(network)
+        created.append("network")
+    org = session.execute(
+        select(Organisation).filter_by(slug="sport-insertion-demo")
+    ).scalar_one_or_none()
+    if org is None:
+        org = Organisation(
+            slug="sport-insertion-demo",
+            name="Sport & Insertion (démo)",
+            description="Association fictive qui accompagne vers l'emploi par le sport.",
+            colour="#1d4f91",
+        )
+        session.add(org)
+        created.append("organisation")
+    session.flush()
+    if not session.execute(
+        select(NetworkMembership).filter_by(network_id=network.id, organisation_id=org.id)
+    ).scalar_one_or_none():
+        session.add(NetworkMembership(network_id=network.id, organisation_id=org.id))
+
+    users = []
+    for (email, name, password), role in ((DEMO_ADMIN, Role.ADMIN), (DEMO_COACH, Role.ASSESSOR)):
+        user = session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
+        if user is None:
+            user = accounts.create_staff(
+                session, organisation=org, email=email, name=name, role=role, password=password
+            )
+            created.append(f"user {email}")
+        elif not session.execute(
+            select(Membership).filter_by(user_id=user.id, organisation_id=org.id)
+        ).scalar_one_or_none():
+            session.add(Membership(user=user, organisation=org, role=role))
+        users.append(user)
+    admin, coach = users
+    if not admin.network_roles:
+        from badger.accounts.models import NetworkAdmin
+
+        session.add(NetworkAdmin(user=admin, network=network))
+
+    participants = []
+    lines: list[str] = []
+    for name in DEMO_PARTICIPANTS:
+        p = session.execute(
+            select(Participant)
+            .filter_by(organisation_id=org.id, display_name=name)
+            .execution_options(unscoped=True)
+        ).scalar_one_or_none()
+        if p is None:
+            p = accounts.create_participant(
+                session, organisation_id=org.id, display_name=name, locale="fr"
+            )
+            issued = accounts.issue_login_code(session, p, minutes=DEMO_CODE_MINUTES)
+            created.append(f"participant {name}")
+            lines.append(f"  participant {name:<8} code {issued.code}")
+        participants.append(p)
+    session.flush()
+    return DemoContext(network, org, admin, coach, participants, created, lines)

@@ -1,0 +1,1 @@
+"""Networks and organisations: who issues, and which regional networks vouch for whom."""

@@ -1,0 +1,204 @@
+"""Authentication, roles, CSRF, rate limits and HTTP security headers.
+
+Two kinds of people log in: staff (``User``, e-mail + password) and participants
+(``Participant``, one-time code). Flask-Login keeps either in the session under a prefixed
+id ("u:3" or "p:7"). Each request then sets the organisation scope on the database session
+(see :mod:`badger.db`), so all tenant data a view loads belongs to that organisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, abort, current_app, g, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from badger.db import get_session, set_scope
+
+password_hasher = PasswordHasher()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Unambiguous alphabet for codes read aloud or typed on a phone (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def hash_password(password: str) -> str:
+    return password_hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Check a password; a missing hash still spends the time of a check (no user oracle)."""
+    if not stored_hash:
+        password_hasher.hash(password)
+        return False
+    try:
+        return password_hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    """Keyed hash of a login code or link token, so a database leak reveals no usable token."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, token.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def new_url_token() -> str:
+    """A ≥128-bit URL-safe token (22 chars of base64url carry 132 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def constant_time_equals(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+@login_manager.user_loader
+def _load_principal(principal_id: str) -> Any:
+    from badger.accounts.models import Participant, User
+
+    kind, _, raw = principal_id.partition(":")
+    if not raw.isdigit():
+        return None
+    db = get_session()
+    # Loading the principal happens before any scope exists; it is by primary key.
+    if kind == "u":
+        stmt = select(User).where(User.id == int(raw))
+    elif kind == "p":
+        stmt = select(Participant).where(Participant.id == int(raw))
+    else:
+        return None
+    return db.execute(stmt.execution_options(unscoped=True)).scalar_one_or_none()
+
+
+def _resolve_organisation() -> None:
+    """Choose the organisation this request acts in and scope the database session to it."""
+    g.organisation = None
+    g.role = None
+    if not current_user.is_authenticated:
+        return
+    db = get_session()
+    if current_user.kind == "participant":
+        g.organisation = current_user.organisation
+        set_scope(db, current_user.organisation_id)
+        return
+    memberships = sorted(current_user.memberships, key=lambda m: m.organisation_id)
+    if not memberships:
+        return
+    chosen = session.get("org_id")
+    membership = next((m for m in memberships if m.organisation_id == chosen), memberships[0])
+    session["org_id"] = membership.organisation_id
+    g.organisation = membership.organisation
+    g.role = membership.role
+    set_scope(db, membership.organisation_id)
+
+
+def is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.kind == "staff")
+
+
+def is_participant() -> bool:
+    return bool(current_user.is_authenticated and current_user.kind == "participant")
+
+
+def staff_required(role: str | None = None) -> Callable[[F], F]:
+    """Require a logged-in staff member with a role in the current organisation.
+
+    ``role="admin"`` requires the admin role; ``None`` accepts admins and assessors.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.kind != "staff" or g.get("organisation") is None:
+                abort(403)
+            if role == "admin" and g.role != "admin":
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def participant_required(view: F) -> F:
+    """Require a logged-in participant (their own space)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.kind != "participant":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def network_admin_required(view: F) -> F:
+    """Require a staff member who administers at least one network."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.kind != "staff" or not current_user.admin_network_ids():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response: Any) -> Any:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith(("/api/", "/ims/", "/credentials/")) or request.blueprint in {
+        "issuer"
+    }:
+        # Machine-readable public documents may be read cross-origin by wallets/verifiers.
+        headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    limiter.init_app(app)
+    app.before_request(_resolve_organisation)
+    app.after_request(_security_headers)
