@@ -172,9 +172,7 @@ def expand_checked(
 
 def canonicalize_expanded(expanded: list[Any], *, loader: OfflineLoader | None = None) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of an already expanded document."""
-    opts = (loader or default_loader()).options(
-        algorithm="URDNA2015", format="application/n-quads"
-    )
+    opts = (loader or default_loader()).options(algorithm="URDNA2015", format="application/n-quads")
     try:
         result = _pyld.normalize(expanded, opts)
     except _pyld.JsonLdError as exc:

@@ -372,7 +372,7 @@ class KeyRing:
             return iter(())
         return iter(sorted(self.directory.glob("*.pem")))
 
-    def keys(self) -> list[SigningKey]:
+    def list_keys(self) -> list[SigningKey]:
         """Every key, oldest first (retired ones included)."""
         loaded = [load_key(p, self._passphrase) for p in self._files()]
         return sorted(loaded, key=lambda k: (k.created, k.key_id))
@@ -397,7 +397,7 @@ class KeyRing:
     def active(self, algorithm: KeyAlgorithm | str) -> SigningKey | None:
         """The newest non-retired key of ``algorithm``."""
         alg = KeyAlgorithm(algorithm)
-        live = [k for k in self.keys() if k.algorithm is alg and not k.retired]
+        live = [k for k in self.list_keys() if k.algorithm is alg and not k.retired]
         return live[-1] if live else None
 
     def add(self, key: SigningKey) -> SigningKey:
@@ -414,7 +414,7 @@ class KeyRing:
         """Retire the current key of ``algorithm`` (kept for verification) and create a new one."""
         alg = KeyAlgorithm(algorithm)
         now = _utcnow()
-        for key in self.keys():
+        for key in self.list_keys():
             if key.algorithm is alg and not key.retired:
                 save_key(self._path_of(key.key_id), key.retire(now), self._passphrase)
         new = generate_key(alg, key_id=key_id)

@@ -152,7 +152,8 @@ def _extract(data: bytes | str | Mapping[str, Any], report: VerificationReport) 
         report.add("extraction", "failed", "The file is too large to be a badge.", "too_large")
         return None
     source = "text"
-    if raw.startswith(b"\x89PNG\r\n\x1a\n") or b"<svg" in raw[:4096]:
+    is_png = raw.startswith(b"\x89PNG\r\n\x1a\n")
+    if is_png or raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         try:
             from . import baking
 
@@ -166,7 +167,7 @@ def _extract(data: bytes | str | Mapping[str, Any], report: VerificationReport) 
         if payload is None:
             report.add("extraction", "failed", "The image contains no badge.", "not_baked")
             return None
-        source = "PNG" if raw.startswith(b"\x89PNG") else "SVG"
+        source = "PNG" if is_png else "SVG"
         text = payload
     else:
         try:

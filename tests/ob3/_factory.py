@@ -27,9 +27,13 @@ def load_vector(*parts: str) -> Any:
 
 
 @functools.cache
+def _key(alg: str, n: int) -> SigningKey:
+    return generate_key(KeyAlgorithm(alg), key_id=f"{alg.lower()}-{n}")
+
+
 def key(alg: str = "Ed25519", n: int = 0) -> SigningKey:
     """Session-wide keys (RSA generation is slow); ``n`` gives distinct keys of one algorithm."""
-    return generate_key(KeyAlgorithm(alg), key_id=f"{alg.lower()}-{n}")
+    return _key(alg, n)
 
 
 def vm(k: SigningKey | None = None, issuer: str = ISSUER_ID) -> str:
@@ -122,12 +126,20 @@ def credential(
         awarded_date="2025-01-01T00:00:00Z",
         name=name,
         description="Délivré par l'association.",
-        evidence=[model.evidence(name="Attestation", narrative="Fiche d'observation.")],
+        evidence=[
+            model.evidence(
+                id="urn:uuid:5e1d7c3a-2b4f-4c8e-9d0a-abcdefabcdef",
+                name="Attestation",
+                narrative="Fiche d'observation.",
+            )
+        ],
         credential_status=status,
     )
 
 
-def signed(doc: dict[str, Any] | None = None, k: SigningKey | None = None, **kw: Any) -> dict[str, Any]:
+def signed(
+    doc: dict[str, Any] | None = None, k: SigningKey | None = None, **kw: Any
+) -> dict[str, Any]:
     k = k or key()
     return sign(doc or credential(**kw), k, vm(k), created=datetime(2025, 1, 1, tzinfo=UTC))
 

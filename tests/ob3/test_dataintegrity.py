@@ -30,7 +30,9 @@ def test_round_trip_proof_is_an_array_and_verifies() -> None:
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod"
     assert proof["created"] == "2025-01-01T00:00:00Z"
-    assert proof["proofValue"].startswith("z") and len(base58.b58decode(proof["proofValue"][1:])) == 64
+    assert (
+        proof["proofValue"].startswith("z") and len(base58.b58decode(proof["proofValue"][1:])) == 64
+    )
     result = verify_proof(doc, resolver())
     assert result.verified
     assert result.outcomes[0].key is not None and result.outcomes[0].key.cross_checked

@@ -24,8 +24,12 @@ def _sha(text: str) -> str:
 def _ob_key() -> SigningKey:
     kp = load_vector(OB, "keypair.json")
     seed = bytes.fromhex(kp["privateKeySeedHex_32bytes"])
-    return SigningKey("ob", KeyAlgorithm.ED25519, ed25519.Ed25519PrivateKey.from_private_bytes(seed),
-                      datetime(2010, 1, 1, tzinfo=UTC))
+    return SigningKey(
+        "ob",
+        KeyAlgorithm.ED25519,
+        ed25519.Ed25519PrivateKey.from_private_bytes(seed),
+        datetime(2010, 1, 1, tzinfo=UTC),
+    )
 
 
 def _w3c_key() -> SigningKey:
@@ -54,8 +58,12 @@ def test_ob_vector_proof_value() -> None:
     expected = load_vector(OB, "credential-signed.json")
     key = _ob_key()
     assert key.public_key_multibase() == load_vector(OB, "keypair.json")["publicKeyMultibase"]
-    out = sign(doc, key, expected["proof"]["verificationMethod"],
-               created=datetime(2010, 1, 1, 19, 23, 24, tzinfo=UTC))
+    out = sign(
+        doc,
+        key,
+        expected["proof"]["verificationMethod"],
+        created=datetime(2010, 1, 1, 19, 23, 24, tzinfo=UTC),
+    )
     assert out["proof"] == [expected["proof"]]
     assert {k: v for k, v in out.items() if k != "proof"} == doc
 
@@ -87,8 +95,12 @@ def test_w3c_vector_canonical_forms_hashes_and_signature() -> None:
 def test_w3c_vector_proof_value_and_verification() -> None:
     doc = load_vector(W3C, "unsigned.json")
     expected = load_vector(W3C, "signedDataInt.json")
-    out = sign(doc, _w3c_key(), expected["proof"]["verificationMethod"],
-               created=datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC))
+    out = sign(
+        doc,
+        _w3c_key(),
+        expected["proof"]["verificationMethod"],
+        created=datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC),
+    )
     assert out["proof"][0]["proofValue"] == load_vector(W3C, "sigBTC58DataInt.txt").strip()
     assert out["proof"] == [expected["proof"]]
     # did:key controller differs from the issuer URL: the signature is valid but unbound.
