@@ -698,6 +698,7 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
     by_id = {it.identifier: it for it in fw.items}
     doc_link = link("CFDocuments", fw.identifier, fw.title)
     ordered = fw.ordered_items()
+    reading_order = {it.identifier: n for n, it in enumerate(ordered)}
     ordered_ids = {it.identifier for it in ordered}
     ordered += [it for it in fw.items if it.identifier not in ordered_ids]  # orphans (none)
     trans_out: list[tuple[Item, str, Translation]] = []
@@ -747,7 +748,7 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
             dest = {
                 "title": it.pictogram,
                 "identifier": it.pictogram,
-                "uri": f"{base}/static/pictograms/{it.pictogram}.svg",
+                "uri": pictogram_uri(base, it.pictogram),
             }
             assocs.append(assoc(it, it.label, "isRelatedTo", dest, grouping="pictogram", when=when))
         for lang in sorted(it.translations):
@@ -789,7 +790,8 @@ def to_package(fw: Framework, *, base_url: str | None = None) -> dict[str, Any]:
         crit_out = []
         rts = r.last_change or ts
         crit_sources: list[tuple[str, str, Criterion]] = [
-            (c.item, by_id[c.item].label, c) for c in r.criteria
+            (c.item, by_id[c.item].label, c)
+            for c in sorted(r.criteria, key=lambda c: reading_order.get(c.item, 0))
         ]
         if r_i == 0:
             for it, lang, tr in trans_out:
@@ -894,6 +896,13 @@ _ITEM_TYPE_DESCRIPTIONS = {
     "competence": "Compétence évaluable",
     "translation": "Traduction d'un élément (langue dans le champ language)",
 }
+
+
+def pictogram_uri(base_url: str, name: str) -> str:
+    """Public URL of a pictogram: shipped SVG, or an uploaded PNG (``upload-…`` names)."""
+    if name.startswith("upload-"):
+        return f"{base_url.rstrip('/')}/referentiels/pictograms/{name}.png"
+    return f"{base_url.rstrip('/')}/static/pictograms/{name}.svg"
 
 
 def _fmt_score(score: float) -> str:
