@@ -31,7 +31,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/mypy --strict badger/ob3
+	$(BIN)/mypy --strict --follow-imports=silent badger/ob3
 
 test-sqlite: $(STAMP)
 	BADGER_TEST_DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
@@ -59,7 +59,7 @@ $(NODE_STAMP): tests/interop/package-lock.json
 
 ## Extract messages, update the English catalogue, compile.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o badger/translations/messages.pot --omit-header --no-location .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o badger/translations/messages.pot --omit-header --no-location --sort-output .
 	$(BIN)/pybabel update -i badger/translations/messages.pot -d badger/translations --omit-header --no-fuzzy-matching
 	$(BIN)/pybabel compile -d badger/translations
 

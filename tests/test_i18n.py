@@ -1,0 +1,45 @@
+"""The English catalogue covers every French message id, and the compiled file is current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "badger/translations/en/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+
+
+def _po():
+    with PO.open("rb") as fh:
+        return read_po(fh)
+
+
+def test_catalogue_lists_every_message_in_the_code(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "--no-location", "-q", "."],
+        cwd=ROOT, check=True,
+    )
+    with pot.open("rb") as fh:
+        extracted = {m.id for m in read_po(fh) if m.id}
+    known = {m.id for m in _po() if m.id}
+    missing = sorted(str(i) for i in extracted - known)
+    assert not missing, f"run `make i18n` and translate: {missing[:20]}"
+
+
+def test_every_message_has_an_english_translation():
+    untranslated = [str(m.id) for m in _po() if m.id and not m.string]
+    assert not untranslated, f"{len(untranslated)} untranslated, e.g. {untranslated[:10]}"
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    with MO.open("rb") as fh:
+        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+    source = {m.id: m.string for m in _po() if m.id and m.string}
+    assert compiled == source, "run `make i18n` (pybabel compile)"
