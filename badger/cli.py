@@ -9,6 +9,7 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -176,8 +177,49 @@ def create_admin(
     click.echo(f"Administrator {email} created for {org.name}.")
 
 
+@click.command("verify")
+@click.argument("file", type=click.File("rb"))
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--now", default=None, help="Check validity at this ISO 8601 instant.")
+@with_appcontext
+def verify_command(file: Any, as_json: bool, now: str | None) -> None:
+    """Verify a credential file (JSON, JWT, baked PNG or SVG); exit 0 only when verified.
+
+    Keys and status lists are fetched with the same SSRF-guarded resolver as the web
+    verifier; this server's own URLs are answered in process.
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from badger.ob3 import verify_credential
+    from badger.verification.resolver import app_resolver
+
+    when = None
+    if now:
+        try:
+            when = datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise click.BadParameter(f"not an ISO 8601 date-time: {now}") from exc
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    data = file.read(16 * 1024 * 1024 + 1)
+    if len(data) > 16 * 1024 * 1024:
+        raise click.ClickException("File larger than 16 MiB.")
+    report = verify_credential(data, resolver=app_resolver(), now=when)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        marks = {"passed": "ok", "failed": "FAILED", "warning": "warning", "unknown": "unknown"}
+        for check in report.checks:
+            click.echo(f"[{marks.get(check.state, check.state):>7}] {check.name}: {check.message}")
+        verdict = "VERIFIED" if report.verified else f"NOT VERIFIED ({report.state})"
+        issuer = report.issuer_name or report.issuer_id or "?"
+        click.echo(f"{verdict}: {report.achievement_name or '?'} — {issuer}")
+    sys.exit(0 if report.verified else 1)
+
+
 #: Registered on every app by ``create_app`` (so ``app.test_cli_runner`` sees them too).
-commands = [init_command, db_group, run_command, demo_command, create_admin]
+commands = [init_command, db_group, run_command, demo_command, create_admin, verify_command]
 
 
 def main() -> None:
