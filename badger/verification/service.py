@@ -1,0 +1,279 @@
+"""Verification as a service: read what a person gives us, verify it, describe it plainly.
+
+Input comes as an uploaded file (PNG, SVG, JSON, JWT), pasted text or a URL. Files are
+recognised by their bytes, never by their name; anything else is refused with 415. URLs are
+fetched through the same SSRF-safe resolver as keys and status lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from badger.errors import UserError
+from badger.ob3 import Resolver, VerificationReport, verify_credential
+from badger.ob3.dataintegrity import parse_datetime
+from badger.ob3.jwt import is_compact_jws
+from badger.ob3.resolver import ResolutionError
+from badger.verification.resolver import FetchRefusedError
+
+#: Largest badge accepted for verification (a baked PNG is a small image).
+MAX_VERIFY_BYTES = 2 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def sniff(data: bytes) -> str | None:
+    """'png', 'svg', 'json' or 'jwt' from the bytes; None when it is none of them."""
+    if data.startswith(PNG_SIGNATURE):
+        return "png"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        lowered = head.lower()
+        return "svg" if b"<svg" in lowered or lowered.startswith(b"<?xml") else None
+    if head.startswith(b"{"):
+        return "json"
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    return "jwt" if is_compact_jws(text) else None
+
+
+def check_input(data: bytes, *, max_bytes: int = MAX_VERIFY_BYTES) -> str:
+    """Refuse empty, too large or unrecognised input; return the sniffed kind."""
+    if not data.strip():
+        raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
+    if len(data) > max_bytes:
+        raise UserError(
+            _l("Le fichier est trop lourd (%(n)d Mo au plus).", n=max_bytes // (1024 * 1024)),
+            413,
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise UserError(
+            _l(
+                "Ce type de fichier n'est pas accepté. "
+                "Donnez une image PNG ou SVG, du JSON ou un JWT."
+            ),
+            415,
+        )
+    return kind
+
+
+def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> bytes:
+    """Fetch a badge from a URL with the resolver's policy (local URLs in process)."""
+    url = url.strip()
+    if not url.startswith(("https://", "http://")):
+        raise UserError(_l("L'adresse doit commencer par https://"), 400)
+    try:
+        data: bytes = resolver.fetch_bytes(url, max_bytes=max_bytes)
+    except FetchRefusedError as exc:
+        raise UserError(_l("Cette adresse n'est pas autorisée."), 400, details=[str(exc)]) from exc
+    except ResolutionError as exc:
+        raise UserError(
+            _l("Le badge n'a pas pu être téléchargé à cette adresse."), 422, details=[str(exc)]
+        ) from exc
+    return data
+
+
+# --------------------------------------------------------------------------- caching
+
+
+class ReportCache:
+    """Reports by input digest, for pages that show the same credentials again and again.
+
+    The key includes the digest of every status list the credential points to (fetched fresh
+    by the caller), so a revocation changes the key and the badge is verified again at once.
+    """
+
+    def __init__(self, ttl: float = 120.0, size: int = 2048) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._data: OrderedDict[str, tuple[float, VerificationReport]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> VerificationReport | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None or item[0] < time.monotonic():
+                self._data.pop(key, None)
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, report: VerificationReport) -> None:
+        with self._lock:
+            self._data[key] = (time.monotonic() + self.ttl, report)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def _digest(value: Any) -> str:
+    raw = value if isinstance(value, bytes) else json.dumps(value, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+class MemoResolver:
+    """Wraps a resolver for one page render: each URL fetched at most once."""
+
+    def __init__(self, inner: Resolver) -> None:
+        self.inner = inner
+        self._seen: dict[str, dict[str, Any] | ResolutionError] = {}
+
+    def fetch_json(self, url: str) -> dict[str, Any]:
+        if url not in self._seen:
+            try:
+                self._seen[url] = self.inner.fetch_json(url)
+            except ResolutionError as exc:
+                self._seen[url] = exc
+        value = self._seen[url]
+        if isinstance(value, ResolutionError):
+            raise value
+        return json.loads(json.dumps(value))
+
+
+def _status_urls(credential: Mapping[str, Any]) -> list[str]:
+    status = credential.get("credentialStatus")
+    entries = status if isinstance(status, list) else [status] if status else []
+    urls = []
+    for entry in entries:
+        if isinstance(entry, Mapping):
+            url = entry.get("statusListCredential") or entry.get("id")
+            if isinstance(url, str):
+                urls.append(url)
+    return urls
+
+
+def verify_cached(
+    credential: Mapping[str, Any], resolver: MemoResolver, cache: ReportCache
+) -> VerificationReport:
+    """Verify a JSON credential, reusing a recent report when neither it nor its status
+    lists changed and no validity boundary was crossed since."""
+    parts = [_digest(dict(credential))]
+    for url in _status_urls(credential):
+        try:
+            parts.append(_digest(resolver.fetch_json(url)))
+        except ResolutionError:
+            parts.append("unreachable")
+    key = ":".join(parts)
+    report = cache.get(key)
+    now = datetime.now(UTC)
+    if report is not None and _still_same_validity(report, now):
+        return report
+    report = verify_credential(dict(credential), resolver=resolver, now=now)
+    if report.check("status") is None or report.check("status").state != "unknown":  # type: ignore[union-attr]
+        cache.put(key, report)
+    return report
+
+
+def _still_same_validity(report: VerificationReport, now: datetime) -> bool:
+    credential = report.credential or {}
+    for key in ("validUntil", "expirationDate"):
+        end = parse_datetime(credential.get(key))
+        validity = report.check("validity")
+        if end is not None and now >= end and validity is not None and validity.state == "passed":
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- description
+
+
+@dataclass
+class Description:
+    """What a badge says, for people (never trusted unless the report is verified)."""
+
+    name: str | None = None
+    description: str | None = None
+    issuer_name: str | None = None
+    issuer_id: str | None = None
+    issuer_url: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    level: str | None = None
+    level_value: int | None = None
+    framework_name: str | None = None
+    framework_url: str | None = None
+    competence_name: str | None = None
+    competence_url: str | None = None
+    endorsers: list[str] = field(default_factory=list)
+    image: str | None = None
+    credential_id: str | None = None
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def describe(report: VerificationReport) -> Description:
+    cred = report.credential or {}
+    d = Description(credential_id=cred.get("id") if isinstance(cred.get("id"), str) else None)
+    issuer = cred.get("issuer")
+    if isinstance(issuer, Mapping):
+        d.issuer_name = issuer.get("name") if isinstance(issuer.get("name"), str) else None
+        d.issuer_url = issuer.get("url") if isinstance(issuer.get("url"), str) else None
+    d.issuer_id = report.issuer_id
+    d.valid_from = parse_datetime(cred.get("validFrom") or cred.get("issuanceDate"))
+    d.valid_until = parse_datetime(cred.get("validUntil") or cred.get("expirationDate"))
+    subject = _first(cred.get("credentialSubject"))
+    if isinstance(subject, Mapping):
+        ach = subject.get("achievement")
+        if isinstance(ach, Mapping):
+            d.name = ach.get("name") if isinstance(ach.get("name"), str) else None
+            desc = ach.get("description")
+            d.description = desc if isinstance(desc, str) else None
+            img = ach.get("image")
+            img = img.get("id") if isinstance(img, Mapping) else img
+            d.image = img if isinstance(img, str) and img.startswith("https://") else None
+            for al in ach.get("alignment") or []:
+                if not isinstance(al, Mapping):
+                    continue
+                ttype = al.get("targetType")
+                if ttype == "CFItem" and d.competence_name is None:
+                    d.competence_name = al.get("targetName")
+                    d.competence_url = al.get("targetUrl")
+                elif ttype in {"CFDocument", "CFPackage"} and d.framework_name is None:
+                    d.framework_name = al.get("targetName")
+                    d.framework_url = al.get("targetUrl")
+            levels = {}
+            for rd in ach.get("resultDescription") or []:
+                if isinstance(rd, Mapping):
+                    for lvl in rd.get("rubricCriterionLevel") or []:
+                        if isinstance(lvl, Mapping) and isinstance(lvl.get("id"), str):
+                            levels[lvl["id"]] = lvl
+            for res in subject.get("result") or []:
+                if not isinstance(res, Mapping):
+                    continue
+                achieved = res.get("achievedLevel")
+                if isinstance(achieved, str) and achieved in levels:
+                    lvl = levels[achieved]
+                    d.level = lvl.get("name") if isinstance(lvl.get("name"), str) else None
+                    lv = lvl.get("level")
+                    if isinstance(lv, str) and lv.isdigit():
+                        d.level_value = int(lv)
+                elif res.get("value") is not None and d.level_value is None:
+                    value = str(res.get("value"))
+                    if value.isdigit() and int(value) <= 5:
+                        d.level_value = int(value)
+        if d.name is None and isinstance(cred.get("name"), str):
+            d.name = cred["name"]
+    for endorsement in report.endorsements:
+        if endorsement.verified:
+            d.endorsers.append(endorsement.issuer_name or endorsement.issuer_id or "?")
+    return d
+
+
+def verify_bytes(data: bytes, resolver: Resolver) -> VerificationReport:
+    check_input(data)
+    return verify_credential(data, resolver=resolver)

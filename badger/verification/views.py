@@ -1,0 +1,175 @@
+"""The verify page for anyone, and the machine endpoints (W3C VC-API shape, file upload).
+
+``GET/POST /verify``: drop a file, paste text or give a URL; the answer comes first in plain
+words with a big pictogram, then every check (passed / failed / could not check).
+``POST /credentials/verify``: VC-API; 200 when verified, 422 with the report when a check
+failed or could not be done, 400 when the body is not a verification request.
+``POST /api/verify``: a multipart file upload, or a compact JWS / JSON as the body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from badger.errors import UserError
+from badger.ob3 import VerificationReport, verify_credential
+from badger.security import csrf, limiter
+from badger.verification import messages, service
+from badger.verification.resolver import app_resolver
+
+bp = Blueprint("verification", __name__)
+
+#: Largest JSON body accepted by the machine endpoints.
+MAX_JSON_BYTES = 1024 * 1024
+
+
+def _verify_limit() -> str:
+    return str(current_app.config["BADGER_VERIFY_RATE_LIMIT"])
+
+
+class VerifyOptions(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    challenge = fields.String(load_default=None)
+    domain = fields.String(load_default=None)
+
+
+class VerifyRequest(Schema):
+    """VC-API ``POST /credentials/verify`` body."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    verifiableCredential = fields.Dict(required=True)
+    options = fields.Nested(VerifyOptions, load_default=dict)
+
+
+def _report_view(report: VerificationReport) -> dict[str, Any]:
+    return {
+        "report": report,
+        "summary": messages.summary(report),
+        "checks": messages.plain_checks(report),
+        "about": service.describe(report),
+    }
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
+def verify_page() -> Any:
+    """Check a badge: upload, paste or URL; plain answer first, every check below."""
+    context: dict[str, Any] = {"error": None, "details": None, "text": "", "url": ""}
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        text = (request.form.get("text") or "").strip()
+        url = (request.form.get("url") or "").strip()
+        context.update(text=text[:20000], url=url)
+        try:
+            if request.content_length and request.content_length > service.MAX_VERIFY_BYTES + 65536:
+                raise UserError(_l("Le fichier est trop lourd."), 413)
+            resolver = app_resolver()
+            if upload is not None and upload.filename:
+                data = upload.stream.read(service.MAX_VERIFY_BYTES + 1)
+            elif text:
+                data = text.encode("utf-8")
+            elif url:
+                data = service.fetch_url(url, resolver)
+            else:
+                raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
+            report = service.verify_bytes(data, resolver)
+        except UserError as exc:
+            context["error"] = str(exc.message)
+            context["details"] = exc.details
+            status = exc.status
+        else:
+            context.update(_report_view(report))
+    return render_template("verification/verify.html", **context), status
+
+
+def _vc_api_body(report: VerificationReport) -> dict[str, Any]:
+    return {
+        "verified": report.verified,
+        "state": report.state,
+        "checks": [c.name for c in report.checks if c.state == "passed"],
+        "warnings": [
+            {"name": c.name, "code": c.code, "message": c.message}
+            for c in report.checks
+            if c.state == "warning"
+        ],
+        "errors": [
+            {"name": c.name, "code": c.code, "state": c.state, "message": c.message}
+            for c in report.checks
+            if c.state in {"failed", "unknown"}
+        ],
+        "report": report.to_dict(),
+        "plain": messages.plain_report(report),
+    }
+
+
+def _report_response(report: VerificationReport) -> Any:
+    body = _vc_api_body(report)
+    if report.verified:
+        return jsonify(body), 200
+    extraction = report.check("extraction")
+    fmt = report.check("format")
+    unreadable = (extraction is not None and extraction.state == "failed") or (
+        fmt is not None and fmt.state == "failed" and fmt.code in {"bad_context", "bad_type"}
+    )
+    return jsonify(body), 400 if unreadable else 422
+
+
+def _bad_request(message: Any, details: Any = None) -> Any:
+    body: dict[str, Any] = {
+        "verified": False,
+        "errors": [{"name": "request", "code": "bad_request", "message": str(message)}],
+    }
+    if details is not None:
+        body["details"] = details
+    return jsonify(body), 400
+
+
+@bp.route("/credentials/verify", methods=["POST"])
+@csrf.exempt
+@limiter.limit(_verify_limit)
+def vc_api_verify() -> Any:
+    """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}``."""
+    request.max_content_length = MAX_JSON_BYTES
+    if not request.is_json:
+        return _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
+    try:
+        body = VerifyRequest().load(payload)
+    except ValidationError as exc:
+        return _bad_request(_l("La demande n'est pas valable."), exc.messages)
+    report = verify_credential(body["verifiableCredential"], resolver=app_resolver())
+    return _report_response(report)
+
+
+@bp.route("/api/verify", methods=["POST"])
+@csrf.exempt
+@limiter.limit(_verify_limit)
+def api_verify() -> Any:
+    """Verify an uploaded file (field ``file``) or a body holding a compact JWS or JSON."""
+    request.max_content_length = service.MAX_VERIFY_BYTES + 65536
+    upload = request.files.get("file")
+    if upload is not None:
+        data = upload.stream.read(service.MAX_VERIFY_BYTES + 1)
+    else:
+        data = request.get_data(cache=False)
+    try:
+        service.check_input(data)
+    except UserError as exc:
+        return jsonify(
+            {
+                "verified": False,
+                "errors": [{"name": "request", "code": "bad_input", "message": str(exc.message)}],
+            }
+        ), exc.status
+    return _report_response(verify_credential(data, resolver=app_resolver()))
