@@ -36,11 +36,11 @@ def test_catalogue_lists_every_message_in_the_code(tmp_path):
             "-o",
             str(pot),
             "--no-location",
-            "-q",
             ".",
         ],
         cwd=ROOT,
         check=True,
+        capture_output=True,
     )
     with pot.open("rb") as fh:
         extracted = {m.id for m in read_po(fh) if m.id}
