@@ -20,7 +20,6 @@ import re
 import struct
 import zlib
 from typing import Final
-from xml.dom import Node
 from xml.dom.minidom import Element
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
@@ -267,6 +266,7 @@ def unbake_png(
 # --------------------------------------------------------------------------- SVG
 
 _ACTIVE_ELEMENTS: Final = frozenset({"script", "foreignObject", "handler", "listener"})
+_MAX_SVG_DEPTH: Final = 200
 
 
 def _check_svg_size(svg: bytes | str, max_image_bytes: int) -> bytes:
@@ -281,10 +281,15 @@ def _check_svg_size(svg: bytes | str, max_image_bytes: int) -> bytes:
 
 
 def _refuse_active_content(node: Element) -> None:
-    """Refuse (rather than half-sanitise) SVG that could run code where it is displayed."""
-    stack = [node]
+    """Refuse (rather than half-sanitise) SVG that could run code where it is displayed.
+
+    Also bounds nesting depth, because minidom serialises recursively.
+    """
+    stack: list[tuple[Element, int]] = [(node, 0)]
     while stack:
-        el = stack.pop()
+        el, depth = stack.pop()
+        if depth > _MAX_SVG_DEPTH:
+            raise BakingError(f"SVG nesting deeper than {_MAX_SVG_DEPTH} levels")
         local = el.localName or el.tagName
         if local in _ACTIVE_ELEMENTS:
             raise BakingError(f"SVG contains active content <{local}>; refusing to bake it")
@@ -293,7 +298,7 @@ def _refuse_active_content(node: Element) -> None:
             value = attr.value.strip().lower()
             if name.startswith("on") or value.startswith(("javascript:", "data:text/html")):
                 raise BakingError(f"SVG contains active attribute {attr.name!r}; refusing")
-        stack.extend(c for c in el.childNodes if c.nodeType == Node.ELEMENT_NODE)
+        stack.extend((c, depth + 1) for c in el.childNodes if isinstance(c, Element))
 
 
 def bake_svg(

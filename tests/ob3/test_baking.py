@@ -536,3 +536,38 @@ def test_property_random_bytes_never_crash(data: bytes) -> None:
     for candidate in (data, b"\x89PNG\r\n\x1a\n" + data, b"<svg " + data):
         with contextlib.suppress(BakingError):
             baking.unbake(candidate)
+
+
+def test_svg_deep_nesting_refused_when_baking() -> None:
+    deep = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>"
+    with pytest.raises(BakingError, match="nesting"):
+        baking.bake_svg(deep, JWS_PAYLOAD)
+    assert baking.unbake_svg(deep) is None  # reading is iterative: no depth problem
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_property_random_bytes_never_crash_when_baking(data: bytes) -> None:
+    for candidate in (data, b"\x89PNG\r\n\x1a\n" + data, b"<svg " + data):
+        with contextlib.suppress(BakingError):
+            baking.bake(candidate, JWS_PAYLOAD)
+
+
+_BAKED = baking.bake_png(make_png(3, 3), JSON_PAYLOAD)
+_BAKED_SVG = baking.bake_svg(SVG, JSON_PAYLOAD)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_property_corrupted_baked_files_fail_cleanly(data: st.DataObject) -> None:
+    for original in (_BAKED, _BAKED_SVG):
+        buf = bytearray(original)
+        for _ in range(data.draw(st.integers(1, 4))):
+            pos = data.draw(st.integers(0, len(buf) - 1))
+            buf[pos] = data.draw(st.integers(0, 255))
+        cut = data.draw(st.integers(8, len(buf)))
+        try:
+            out = baking.unbake(bytes(buf[:cut]))
+        except BakingError:
+            continue
+        assert out is None or isinstance(out, str)
