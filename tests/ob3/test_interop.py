@@ -281,6 +281,18 @@ def test_undefined_term_rejected_by_js_and_badger(ed_key: keys.SigningKey) -> No
     assert verify_credential(clean, resolver=StaticResolver(controller_docs(ed_key))).verified
 
 
+def test_validity_window_enforced_by_js_and_badger(ed_key: keys.SigningKey) -> None:
+    signed = badger_sign(make_credential(valid_until="2025-06-01T00:00:00Z"), ed_key)
+    docs = controller_docs(ed_key)
+    assert js_verify_di(signed, docs, now="2025-03-01T00:00:00Z")["verified"] is True
+    late = js_verify_di(signed, docs, now="2025-07-01T00:00:00Z")
+    assert late["verified"] is False, late
+    early = js_verify_di(signed, docs, now="2024-07-01T00:00:00Z")
+    assert early["verified"] is False, early
+    when = datetime(2025, 7, 1, tzinfo=UTC)
+    assert not verify_credential(signed, resolver=StaticResolver(docs), now=when).verified
+
+
 # --------------------------------------------------------------------------- status lists
 
 
@@ -382,6 +394,15 @@ def test_badger_jwt_tampered_fails_with_jose(alg: str) -> None:
     other = keys.generate_key(alg)
     result = run_node("verify-jwt.mjs", {"jwt": token, "jwks": dids.jwks([other])})
     assert result["verified"] is False
+
+
+def test_badger_jwt_with_embedded_jwk_verifies_with_jose() -> None:
+    key = keys.generate_key("ES256")
+    token = jwt.sign_jwt(make_credential(), key, embed_jwk=True)
+    result = run_node("verify-jwt.mjs", {"jwt": token, "jwks": dids.jwks([key])})
+    assert result["verified"] is True, result
+    assert "jwk" in result["protectedHeader"] and "kid" not in result["protectedHeader"]
+    assert "d" not in result["protectedHeader"]["jwk"]
 
 
 def test_badger_jwt_expired_refused_by_jose() -> None:
