@@ -1,0 +1,691 @@
+"""Pages for co-assessment grids: the participant's phone flow, the coach's group screen, the
+comparison (spider chart), agreement, validation and consent, progress, exports and print."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from badger.accounts.models import Participant, User
+from badger.db import get_or_404, get_session
+from badger.errors import UserError
+from badger.grids import charts, service
+from badger.grids.models import GroupSession as GroupSessionModel
+from badger.grids.models import Journey, Rating, Round, ValidatedCompetence
+from badger.grids.service import GridConflict, NoteInput, RatingInput
+from badger.i18n import current_language
+from badger.referentiels.models import Competence, ReferentielVersion
+from badger.security import participant_required, staff_required
+
+bp = Blueprint("grids", __name__)
+
+PROGRESS_KINDS: tuple[charts.SeriesKind, ...] = ("previous", "peer", "coach", "self")
+LABEL_NAMES = {"entry": "Entrée", "mid-way": "Mi-parcours", "exit": "Sortie"}
+
+
+def round_label(label: str) -> str:
+    return _(LABEL_NAMES[label]) if label in LABEL_NAMES else label
+
+
+@bp.app_template_filter("round_label")
+def _round_label_filter(label: str) -> str:
+    return round_label(label)
+
+
+def _series_names() -> dict[str, str]:
+    return {
+        "self": _("Auto-évaluation"),
+        "coach": _("Regard du coach"),
+        "peer": _("Regard des pairs"),
+        "agreed": _("Niveau convenu"),
+        "previous": _("Tour précédent"),
+    }
+
+
+def _load_round(round_id: int) -> Round:
+    """A round the current person may see: scope filters other organisations; a participant
+    sees only their own rounds (404 otherwise, like any other hidden object)."""
+    db = get_session()
+    rnd = get_or_404(db, Round, round_id)
+    if current_user.kind == "participant" and rnd.journey.participant_id != current_user.id:
+        abort(404)
+    if current_user.kind != "participant" and g.get("organisation") is None:
+        abort(403)
+    return rnd
+
+
+def _actor() -> User | Participant:
+    return current_user._get_current_object()
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UserError(_("Une note est un nombre entier de 0 à 5."), 422) from None
+
+
+def _chart(view: service.RoundView, *, prefix: str) -> tuple[Markup, Markup]:
+    lang = current_language()
+    axes, series = view.chart(lang, _series_names())
+    who = view.round.journey.participant.display_name
+    title = _("Grille de %(name)s — %(label)s", name=who, label=round_label(view.round.label))
+    desc = _(
+        "Toile d'araignée sur %(n)d compétences, notées de 0 à 5 : %(series)s.",
+        n=len(axes),
+        series=", ".join(s.name for s in series),
+    )
+    svg = charts.radar_svg(axes, series, title=title, description=desc, lang=lang, id_prefix=prefix)
+    table = charts.data_table_html(
+        axes, series, caption=_("Les notes de la grille, en tableau"), lang=lang
+    )
+    return Markup(svg), Markup(table)  # noqa: S704 - both built with escaping in charts.py
+
+
+def _conflict_response(template: str, err: GridConflict, **ctx: Any) -> tuple[str, int]:
+    flash(str(err.message), "error")
+    return render_template(template, conflicts=err.conflicts, **ctx), 409
+
+
+# --------------------------------------------------------------------------- participant
+
+
+@bp.route("/me/grids")
+@participant_required
+def my_grids() -> Any:
+    db = get_session()
+    journeys = (
+        db.execute(
+            select(Journey)
+            .where(Journey.participant_id == current_user.id)
+            .order_by(Journey.started_on.desc())
+            .options(selectinload(Journey.rounds))
+        )
+        .scalars()
+        .all()
+    )
+    done = dict(
+        db.execute(
+            select(Rating.round_id, func.count())
+            .where(Rating.rater_role == "self", Rating.rater_key == "self")
+            .where(Rating.round_id.in_([r.id for j in journeys for r in j.rounds]))
+            .group_by(Rating.round_id)
+        ).all()
+    )
+    validations = (
+        db.execute(
+            select(ValidatedCompetence)
+            .where(
+                ValidatedCompetence.participant_id == current_user.id,
+                ValidatedCompetence.status.in_(("proposed", "confirmed")),
+            )
+            .options(selectinload(ValidatedCompetence.competence))
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "grids/my_grids.html", journeys=journeys, done=done, validations=validations
+    )
+
+
+def _first_unrated(view: service.RoundView) -> int:
+    return next((i for i, a in enumerate(view.axes) if a.self_score is None), 0)
+
+
+@bp.route("/me/rounds/<int:round_id>", methods=["GET", "POST"])
+@participant_required
+def fill_list(round_id: int) -> Any:
+    """Compact list mode: every competence on one page, one form."""
+    rnd = _load_round(round_id)
+    db = get_session()
+    lang = current_language()
+    if request.method == "POST":
+        entries = [
+            RatingInput(
+                it.competence_id,
+                _int(request.form.get(f"score-{it.competence_id}")),
+                request.form.get(f"comment-{it.competence_id}"),
+                _int(request.form.get(f"v-{it.competence_id}")),
+            )
+            for it in rnd.items
+        ]
+        try:
+            service.save_ratings(db, rnd, role="self", actor=_actor(), entries=entries)
+        except GridConflict as err:
+            db.rollback()
+            view = service.round_view(db, rnd, lang)
+            return _conflict_response(
+                "grids/fill_list.html", err, round=rnd, view=view, posted=request.form
+            )
+        db.commit()
+        flash(_("Vos réponses sont enregistrées."), "success")
+        return redirect(url_for("grids.fill_list", round_id=rnd.id))
+    view = service.round_view(db, rnd, lang)
+    return render_template("grids/fill_list.html", round=rnd, view=view, posted={}, conflicts=[])
+
+
+@bp.route("/me/rounds/<int:round_id>/step", defaults={"n": None})
+@bp.route("/me/rounds/<int:round_id>/step/<int:n>", methods=["GET", "POST"])
+@participant_required
+def fill_step(round_id: int, n: int | None) -> Any:
+    """One competence per screen, big tap targets; saved at each step, so it can be resumed."""
+    rnd = _load_round(round_id)
+    db = get_session()
+    lang = current_language()
+    view = service.round_view(db, rnd, lang)
+    if n is None:  # resume where the participant stopped
+        return redirect(url_for("grids.fill_step", round_id=rnd.id, n=_first_unrated(view) + 1))
+    if not 1 <= n <= len(view.axes):
+        abort(404)
+    axis = view.axes[n - 1]
+    if request.method == "POST":
+        entry = RatingInput(
+            axis.competence.id,
+            _int(request.form.get("score")),
+            request.form.get("comment"),
+            _int(request.form.get("v")),
+        )
+        try:
+            service.save_ratings(db, rnd, role="self", actor=_actor(), entries=[entry])
+        except GridConflict as err:
+            db.rollback()
+            view = service.round_view(db, rnd, lang)
+            return _conflict_response(
+                "grids/fill_step.html",
+                err,
+                round=rnd,
+                view=view,
+                axis=view.axes[n - 1],
+                n=n,
+                posted=request.form,
+            )
+        db.commit()
+        if request.form.get("go") == "back" and n > 1:
+            return redirect(url_for("grids.fill_step", round_id=rnd.id, n=n - 1))
+        if n < len(view.axes):
+            return redirect(url_for("grids.fill_step", round_id=rnd.id, n=n + 1))
+        return redirect(url_for("grids.fill_done", round_id=rnd.id))
+    return render_template(
+        "grids/fill_step.html", round=rnd, view=view, axis=axis, n=n, posted={}, conflicts=[]
+    )
+
+
+@bp.route("/me/rounds/<int:round_id>/done", methods=["GET", "POST"])
+@participant_required
+def fill_done(round_id: int) -> Any:
+    rnd = _load_round(round_id)
+    db = get_session()
+    view = service.round_view(db, rnd, current_language())
+    if request.method == "POST":
+        if not view.self_complete:
+            raise UserError(_("Il reste des compétences sans réponse."), 422)
+        service.submit_self_assessment(db, rnd, _actor())
+        db.commit()
+        return redirect(url_for("grids.compare", round_id=rnd.id))
+    return render_template("grids/fill_done.html", round=rnd, view=view)
+
+
+@bp.route("/me/rounds/<int:round_id>/portfolio", methods=["POST"])
+@participant_required
+def chart_in_portfolio(round_id: int) -> Any:
+    rnd = _load_round(round_id)
+    db = get_session()
+    service.set_chart_in_portfolio(db, rnd, _actor(), request.form.get("show") == "1")
+    db.commit()
+    flash(_("Votre choix est enregistré."), "success")
+    return redirect(url_for("grids.compare", round_id=rnd.id))
+
+
+@bp.route("/me/validations/<int:vc_id>", methods=["POST"])
+@participant_required
+def consent(vc_id: int) -> Any:
+    db = get_session()
+    vc = get_or_404(db, ValidatedCompetence, vc_id)
+    if vc.participant_id != current_user.id:
+        abort(404)
+    answer = request.form.get("answer")
+    if answer not in {"given", "declined"}:
+        raise UserError(_("Choisissez d'accepter ou de refuser."), 400)
+    service.set_consent(db, vc, _actor(), given=answer == "given")
+    db.commit()
+    flash(_("Votre réponse est enregistrée."), "success")
+    return redirect(url_for("grids.compare", round_id=vc.round_id))
+
+
+# --------------------------------------------------------------------------- both
+
+
+@bp.route("/rounds/<int:round_id>/compare")
+def compare(round_id: int) -> Any:
+    """Self and coach (and previous round) on one chart; gaps ≥ 2 are conversation prompts."""
+    if not current_user.is_authenticated:
+        abort(401)
+    rnd = _load_round(round_id)
+    db = get_session()
+    view = service.round_view(db, rnd, current_language())
+    hidden = current_user.kind == "participant" and rnd.self_submitted_at is None
+    svg = table = None
+    if not hidden:
+        svg, table = _chart(view, prefix=f"round{rnd.id}")
+    return render_template(
+        "grids/compare.html",
+        round=rnd,
+        view=view,
+        svg=svg,
+        table=table,
+        hidden=hidden,
+        conflicts=[],
+    )
+
+
+@bp.route("/rounds/<int:round_id>/agree", methods=["POST"])
+def agree(round_id: int) -> Any:
+    if not current_user.is_authenticated:
+        abort(401)
+    rnd = _load_round(round_id)
+    db = get_session()
+    cid = _int(request.form.get("competence"))
+    level = _int(request.form.get("level"))
+    if cid is None or level is None:
+        raise UserError(_("Choisissez un niveau."), 422)
+    try:
+        service.record_agreement(
+            db,
+            rnd,
+            competence_id=cid,
+            level=level,
+            actor=_actor(),
+            seen_version=_int(request.form.get("v")),
+        )
+    except GridConflict as err:
+        db.rollback()
+        view = service.round_view(db, rnd, current_language())
+        svg, table = _chart(view, prefix=f"round{rnd.id}")
+        return _conflict_response(
+            "grids/compare.html", err, round=rnd, view=view, svg=svg, table=table, hidden=False
+        )
+    db.commit()
+    flash(_("Niveau convenu enregistré."), "success")
+    return redirect(url_for("grids.compare", round_id=rnd.id) + f"#axis-{cid}")
+
+
+@bp.route("/journeys/<int:journey_id>/progress")
+def progress(journey_id: int) -> Any:
+    if not current_user.is_authenticated:
+        abort(401)
+    db = get_session()
+    journey = get_or_404(db, Journey, journey_id)
+    if current_user.kind == "participant" and journey.participant_id != current_user.id:
+        abort(404)
+    lang = current_language()
+    pv = service.journey_progress(db, journey, lang)
+    axes = [charts.Axis(label) for label, _p in pv.axes]
+    svg = None
+    if len(axes) >= 3 and pv.labels:
+        # One style per round, oldest first; the chart shows the last four (the table all).
+        shown = list(enumerate(pv.labels))[-len(PROGRESS_KINDS) :]
+        kinds = PROGRESS_KINDS[-len(shown) :]
+        series = [
+            charts.Series(round_label(lbl), [p.values[i] for _l, p in pv.axes], kind)
+            for (i, lbl), kind in zip(shown, kinds, strict=True)
+        ]
+        svg = Markup(  # noqa: S704 - escaped in charts.py
+            charts.radar_svg(
+                axes,
+                series,
+                title=_("Progression de %(name)s", name=journey.participant.display_name),
+                description=_("Les mêmes compétences à chaque tour de grille, de 0 à 5."),
+                lang=lang,
+                id_prefix=f"progress{journey.id}",
+            )
+        )
+    return render_template("grids/progress.html", journey=journey, pv=pv, svg=svg)
+
+
+def _chart_response(rnd: Round, fmt: str) -> Response:
+    db = get_session()
+    lang = current_language()
+    view = service.round_view(db, rnd, lang)
+    axes, series = view.chart(lang, _series_names())
+    title = _(
+        "Grille de %(name)s — %(label)s",
+        name=rnd.journey.participant.display_name,
+        label=round_label(rnd.label),
+    )
+    desc = _("Toile d'araignée des compétences, notées de 0 à 5.")
+    if fmt == "svg":
+        body: bytes | str = charts.radar_svg(axes, series, title=title, description=desc, lang=lang)
+        mimetype = "image/svg+xml"
+    else:
+        body = charts.radar_png(
+            axes, series, title=title, description=desc, lang=lang, heading=title
+        )
+        mimetype = "image/png"
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/rounds/<int:round_id>/chart.<any(svg, png):fmt>")
+def chart(round_id: int, fmt: str) -> Any:
+    if not current_user.is_authenticated:
+        abort(401)
+    rnd = _load_round(round_id)
+    if current_user.kind == "participant" and rnd.self_submitted_at is None:
+        abort(404)
+    return _chart_response(rnd, fmt)
+
+
+@bp.route("/rounds/<int:round_id>/export.<any(csv, json):fmt>")
+def export(round_id: int, fmt: str) -> Any:
+    if not current_user.is_authenticated:
+        abort(401)
+    rnd = _load_round(round_id)
+    db = get_session()
+    name = f"grille-{rnd.id}-{rnd.label}".replace(" ", "-")
+    if fmt == "csv":
+        resp = Response(service.export_round_csv(db, rnd, current_language()), mimetype="text/csv")
+    else:
+        resp = Response(
+            json.dumps(service.export_round(db, rnd, current_language()), ensure_ascii=False),
+            mimetype="application/json",
+        )
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/rounds/<int:round_id>/print")
+def print_sheet(round_id: int) -> Any:
+    if not current_user.is_authenticated:
+        abort(401)
+    rnd = _load_round(round_id)
+    db = get_session()
+    view = service.round_view(db, rnd, current_language())
+    svg, table = _chart(view, prefix=f"print{rnd.id}")
+    return render_template("grids/print.html", round=rnd, view=view, svg=svg, table=table)
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def _published_versions() -> list[ReferentielVersion]:
+    db = get_session()
+    return list(
+        db.execute(
+            select(ReferentielVersion)
+            .where(ReferentielVersion.status == "published")
+            .order_by(ReferentielVersion.title, ReferentielVersion.number)
+        ).scalars()
+    )
+
+
+def _org_participants() -> list[Participant]:
+    db = get_session()
+    return list(
+        db.execute(
+            select(Participant)
+            .where(Participant.active.is_(True))
+            .order_by(Participant.display_name)
+        ).scalars()
+    )
+
+
+def _competence_ids_from_form(version_id: int) -> list[int]:
+    ids = [int(x) for x in request.form.getlist("competences") if x.isdigit()]
+    if not ids:  # default: the whole version, in order
+        db = get_session()
+        ids = list(
+            db.execute(
+                select(Competence.id)
+                .where(Competence.version_id == version_id)
+                .order_by(Competence.position)
+            ).scalars()
+        )
+    return ids
+
+
+@bp.route("/sessions", methods=["GET", "POST"])
+@staff_required()
+def sessions() -> Any:
+    db = get_session()
+    if request.method == "POST":
+        version_id = _int(request.form.get("version"))
+        if version_id is None:
+            raise UserError(_("Choisissez un référentiel."), 422)
+        try:
+            held_on = date.fromisoformat(request.form.get("held_on") or date.today().isoformat())
+        except ValueError:
+            raise UserError(_("Date non valable."), 422) from None
+        wanted = {int(x) for x in request.form.getlist("participants") if x.isdigit()}
+        people = [p for p in _org_participants() if p.id in wanted]
+        gs = service.create_session(
+            db,
+            organisation_id=g.organisation.id,
+            coach=_actor(),
+            held_on=held_on,
+            title=request.form.get("title", ""),
+            referentiel_version_id=version_id,
+            competence_ids=_competence_ids_from_form(version_id),
+            round_label=request.form.get("round_label", "entry"),
+            participants=people,
+        )
+        db.commit()
+        flash(_("Séance créée."), "success")
+        return redirect(url_for("grids.session_screen", session_id=gs.id))
+    rows = (
+        db.execute(select(GroupSessionModel).order_by(GroupSessionModel.held_on.desc()))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "grids/sessions.html",
+        sessions=rows,
+        versions=_published_versions(),
+        participants=_org_participants(),
+        today=date.today().isoformat(),
+        labels=LABEL_NAMES,
+    )
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@staff_required()
+def session_screen(session_id: int) -> Any:
+    """The coach's group screen: participants × competences, fast with thumb or keyboard."""
+    db = get_session()
+    gs = get_or_404(db, GroupSessionModel, session_id)
+    rounds = service.session_rounds(db, gs)
+    competences = {
+        c.id: c
+        for c in db.execute(
+            select(Competence).where(Competence.id.in_(gs.competence_ids))
+        ).scalars()
+    }
+    columns = [competences[c] for c in gs.competence_ids if c in competences]
+    lang = current_language()
+    conflicts: list[service.Conflict] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            for p in gs.participants:
+                rnd = rounds.get(p.id)
+                if rnd is None:
+                    continue
+                entries = [
+                    RatingInput(
+                        c.id,
+                        _int(request.form.get(f"s-{p.id}-{c.id}")),
+                        None,
+                        _int(request.form.get(f"v-{p.id}-{c.id}")),
+                    )
+                    for c in columns
+                ]
+                service.save_ratings(db, rnd, role="coach", actor=_actor(), entries=entries)
+        except GridConflict as err:
+            db.rollback()
+            conflicts, status = err.conflicts, 409
+            flash(str(err.message), "error")
+        else:
+            db.commit()
+            flash(_("Notes du coach enregistrées."), "success")
+            return redirect(url_for("grids.session_screen", session_id=gs.id))
+    cells: dict[tuple[int, int], Rating] = {}
+    if rounds:
+        round_to_p = {r.id: pid for pid, r in rounds.items()}
+        for r in db.execute(
+            select(Rating).where(
+                Rating.round_id.in_(list(round_to_p)), Rating.rater_role == "coach"
+            )
+        ).scalars():
+            cells[(round_to_p[r.round_id], r.competence_id)] = r
+    return (
+        render_template(
+            "grids/session.html",
+            gs=gs,
+            rounds=rounds,
+            columns=[(c, service.competence_label(c, lang)) for c in columns],
+            cells=cells,
+            conflicts=conflicts,
+            posted=request.form if status == 409 else {},
+        ),
+        status,
+    )
+
+
+@bp.route("/participants/<int:participant_id>/grids", methods=["GET", "POST"])
+@staff_required()
+def participant_grids(participant_id: int) -> Any:
+    """A participant's journeys and rounds; start a journey or open a round."""
+    db = get_session()
+    person = get_or_404(db, Participant, participant_id)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "journey":
+            service.start_journey(
+                db,
+                organisation_id=g.organisation.id,
+                participant=person,
+                coach_id=current_user.id,
+                title=request.form.get("title", ""),
+            )
+        else:
+            journey = service.current_journey(db, person)
+            if journey is None:
+                raise UserError(_("Commencez d'abord un parcours."), 422)
+            version_id = _int(request.form.get("version"))
+            if version_id is None:
+                raise UserError(_("Choisissez un référentiel."), 422)
+            service.open_round(
+                db,
+                journey=journey,
+                referentiel_version_id=version_id,
+                competence_ids=_competence_ids_from_form(version_id),
+                label=request.form.get("round_label", "entry"),
+            )
+        db.commit()
+        return redirect(url_for("grids.participant_grids", participant_id=person.id))
+    journeys = (
+        db.execute(
+            select(Journey)
+            .where(Journey.participant_id == person.id)
+            .order_by(Journey.started_on.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "grids/participant_grids.html",
+        person=person,
+        journeys=journeys,
+        versions=_published_versions(),
+        labels=LABEL_NAMES,
+    )
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@staff_required()
+def coach_round(round_id: int) -> Any:
+    """Per-participant detail: the coach's scores, comments, advice and observations."""
+    rnd = _load_round(round_id)
+    db = get_session()
+    lang = current_language()
+    if request.method == "POST":
+        f = request.form
+        ids = [it.competence_id for it in rnd.items]
+        try:
+            service.save_ratings(
+                db,
+                rnd,
+                role="coach",
+                actor=_actor(),
+                entries=[
+                    RatingInput(
+                        c, _int(f.get(f"score-{c}")), f.get(f"comment-{c}"), _int(f.get(f"v-{c}"))
+                    )
+                    for c in ids
+                ],
+            )
+            service.save_coach_notes(
+                db,
+                rnd,
+                author=_actor(),
+                entries=[
+                    NoteInput(
+                        c, f.get(f"advice-{c}", ""), f.get(f"obs-{c}", ""), _int(f.get(f"nv-{c}"))
+                    )
+                    for c in ids
+                ],
+                summary=f.get("summary"),
+            )
+        except GridConflict as err:
+            db.rollback()
+            view = service.round_view(db, rnd, lang)
+            return _conflict_response("grids/coach_round.html", err, round=rnd, view=view, posted=f)
+        db.commit()
+        flash(_("Regard du coach enregistré."), "success")
+        return redirect(url_for("grids.coach_round", round_id=rnd.id))
+    view = service.round_view(db, rnd, lang)
+    return render_template("grids/coach_round.html", round=rnd, view=view, posted={}, conflicts=[])
+
+
+@bp.route("/validations/<int:vc_id>/confirm", methods=["POST"])
+@staff_required()
+def confirm(vc_id: int) -> Any:
+    db = get_session()
+    vc = get_or_404(db, ValidatedCompetence, vc_id)
+    service.confirm_validation(db, vc, _actor())
+    db.commit()
+    flash(_("Validation confirmée."), "success")
+    return redirect(url_for("grids.compare", round_id=vc.round_id) + f"#axis-{vc.competence_id}")
+
+
+@bp.route("/validations")
+@staff_required()
+def validations() -> Any:
+    """Validated competences ready for award, and those still waiting."""
+    db = get_session()
+    rows = (
+        db.execute(
+            select(ValidatedCompetence)
+            .order_by(ValidatedCompetence.validated_on.desc(), ValidatedCompetence.id)
+            .options(
+                selectinload(ValidatedCompetence.competence),
+                selectinload(ValidatedCompetence.participant),
+                selectinload(ValidatedCompetence.round),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("grids/validations.html", rows=rows)
