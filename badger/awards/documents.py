@@ -1,0 +1,207 @@
+"""Public URLs and JSON documents of the issuer: Profile, controller document, did:web, JWKS,
+Achievement. Pure functions of the rows and the base URL (no database writes).
+
+URLs written into credentials are permanent (see README): issuer ``/issuers/<slug>``,
+achievement ``/achievements/<uuid>``, credential ``/credentials/<uuid>``, status lists
+``/status/<slug>/<purpose>/<n>``, JWT keys ``/issuers/<slug>/keys/<kid>``.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from flask import current_app
+
+from badger.awards.keys import IssuerKeys
+from badger.awards.models import Achievement
+from badger.networks.models import Organisation
+from badger.ob3 import model
+from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
+from badger.ob3.keys import SigningKey
+
+CASE_PATH = "/ims/case/v1p0"
+
+
+def base_url() -> str:
+    return str(current_app.config["BADGER_BASE_URL"]).rstrip("/")
+
+
+def issuer_url(org: Organisation) -> str:
+    return f"{base_url()}/issuers/{org.slug}"
+
+
+def achievement_url(ach: Achievement) -> str:
+    return f"{base_url()}/achievements/{ach.uuid}"
+
+
+def credential_url(uuid: str) -> str:
+    return f"{base_url()}/credentials/{uuid}"
+
+
+def status_url(org: Organisation, purpose: str, number: int) -> str:
+    return f"{base_url()}/status/{org.slug}/{purpose}/{number}"
+
+
+def key_url(org: Organisation, kid: str) -> str:
+    return f"{issuer_url(org)}/keys/{kid}"
+
+
+def jwks_url(org: Organisation) -> str:
+    return f"{issuer_url(org)}/jwks.json"
+
+
+def did_web(org: Organisation) -> str:
+    """``did:web:<host%3Aport>:issuers:<slug>`` for the base URL's origin."""
+    parts = urllib.parse.urlsplit(base_url())
+    host = (parts.hostname or "localhost") + (f"%3A{parts.port}" if parts.port else "")
+    path = [urllib.parse.quote(s, safe="") for s in parts.path.split("/") if s]
+    return ":".join(["did:web", host, *path, "issuers", org.slug])
+
+
+def case_url(kind: str, identifier: str) -> str:
+    """Public CASE URL of a référentiel object served by this instance."""
+    try:
+        from badger.referentiels.case import case_url as _case_url
+
+        return _case_url(base_url(), kind, identifier)
+    except ImportError:  # pragma: no cover - referentiels ships with badger
+        return f"{base_url()}{CASE_PATH}/{kind}/{identifier}"
+
+
+# --------------------------------------------------------------------------- issuer
+
+
+def issuer_profile(org: Organisation) -> dict[str, Any]:
+    """The Profile embedded in credentials (small: id, type, name, url)."""
+    return model.profile(issuer_url(org), name=org.name, url=org.url or issuer_url(org))
+
+
+def public_jwk(org: Organisation, key: SigningKey) -> dict[str, Any]:
+    """A JWK whose ``kid`` is its own dereferenceable URL and ``iss`` the issuer (FACTS §4)."""
+    jwk = dict(key.public_jwk())
+    jwk["kid"] = key_url(org, key.key_id)
+    jwk["iss"] = issuer_url(org)
+    return jwk
+
+
+def issuer_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
+    """The issuer id document: OB Profile and controller document in one (PITFALLS 7)."""
+    iid = issuer_url(org)
+    methods = [verification_method_entry(iid, k) for k in keys.all]
+    doc: dict[str, Any] = {
+        "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
+        **model.profile(
+            iid,
+            name=org.name,
+            url=org.url or iid,
+            email=org.email,
+            description=org.description or None,
+        ),
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+    return doc
+
+
+def did_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
+    did = did_web(org)
+    methods = [verification_method_entry(did, k) for k in keys.all]
+    return {
+        "@context": [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
+        "id": did,
+        "alsoKnownAs": [issuer_url(org)],
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+def jwks(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
+    return {"keys": [public_jwk(org, k) for k in keys.all]}
+
+
+# --------------------------------------------------------------------------- achievement
+
+
+def level_id(ach: Achievement, score: int) -> str:
+    return f"{achievement_url(ach)}#level-{score}"
+
+
+def result_description_id(ach: Achievement) -> str:
+    return f"{achievement_url(ach)}#levels"
+
+
+def level_alignment(competence: Any, score: int) -> dict[str, Any] | None:
+    for lv in competence.grid_levels():
+        if int(lv.get("score", -1)) == score and lv.get("identifier"):
+            return model.alignment(
+                target_name=str(lv.get("quality") or f"{score}"),
+                target_url=case_url("CFRubricCriterionLevels", str(lv["identifier"])),
+                target_type="CFRubricCriterionLevel",
+                target_description=str(lv.get("description") or "") or None,
+                target_code=str(score),
+            )
+    return None
+
+
+def achievement_document(ach: Achievement, org: Organisation, competence: Any,
+                         framework_title: str | None = None) -> dict[str, Any]:
+    """The OB 3.0 Achievement: criteria, CASE alignments, the 0–5 rubric, image with alt text."""
+    url = achievement_url(ach)
+    alignments = [
+        model.alignment(
+            target_name=competence.label,
+            target_url=case_url("CFItems", competence.identifier),
+            target_type="CFItem",
+            target_code=competence.code or None,
+            target_description=competence.description or None,
+            target_framework=framework_title,
+        )
+    ]
+    req = level_alignment(competence, ach.min_level)
+    if req is not None:
+        alignments.append(req)
+    levels = []
+    for lv in sorted(competence.grid_levels(), key=lambda x: int(x.get("score", 0))):
+        score = int(lv.get("score", 0))
+        align = level_alignment(competence, score)
+        levels.append(
+            model.rubric_criterion_level(
+                level_id(ach, score),
+                str(lv.get("quality") or f"Niveau {score}"),
+                description=str(lv.get("description") or "") or None,
+                level=str(score),
+                points=str(score),
+                alignments=[align] if align else None,
+            )
+        )
+    if not levels:
+        levels = [
+            model.rubric_criterion_level(level_id(ach, s), f"Niveau {s}", level=str(s),
+                                         points=str(s))
+            for s in range(6)
+        ]
+    rubric = model.result_description(
+        result_description_id(ach),
+        f"Niveau atteint (0 à 5) — {competence.label}",
+        "RubricCriterionLevel",
+        rubric_criterion_levels=levels,
+        required_level=level_id(ach, ach.min_level),
+        value_min="0",
+        value_max="5",
+    )
+    return model.achievement(
+        url,
+        name=ach.name,
+        description=ach.description,
+        criteria_narrative=ach.criteria_narrative,
+        criteria_id=url,
+        image=model.image(f"{url}/image.png", caption=ach.image_alt),
+        alignments=alignments,
+        result_descriptions=[rubric],
+        achievement_type=ach.achievement_type,
+        in_language=ach.language,
+        tags=ach.tags or None,
+        creator=issuer_profile(org),
+        human_code=competence.code or None,
+    )

@@ -1,0 +1,995 @@
+"""Awards rules: badge definitions, issuance (idempotent, crash-safe), claims, revocation.
+
+Functions take a SQLAlchemy session and plain values, ``flush()`` but never ``commit()``: the
+caller commits once, so a batch of awards is one transaction. Issuance order inside it: the
+credential row and its random status index are added, the session is flushed (the unique
+constraints speak *before* any signing work), then the documents are signed and baked. Any
+failure raises and the caller's rollback leaves nothing behind — no half-issued credential, no
+consumed status index without its credential.
+
+Privacy: a recipient's e-mail or phone is only ever hashed (salted SHA-256, ``ob3.model``) into
+the credential; the clear value is never stored, logged or put in a URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import uuid as uuidlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from badger import audit
+from badger.accounts.models import Participant
+from badger.awards import documents, images
+from badger.awards.keys import IssuerKeys, issuer_keys
+from badger.awards.models import (
+    CLAIM_PENDING,
+    ISSUED,
+    Achievement,
+    AwardConsent,
+    Claim,
+    Credential,
+    StatusList,
+)
+from badger.db import utcnow
+from badger.errors import UserError
+from badger.networks.models import Organisation
+from badger.ob3 import model, statuslist
+from badger.ob3.baking import bake_png, bake_svg
+from badger.ob3.dataintegrity import sign
+from badger.ob3.jwt import sign_jwt
+from badger.ob3.model import ModelError
+from badger.referentiels.models import Adoption, Competence, ReferentielVersion
+from badger.security import new_code, token_hash
+
+STATUS_LIST_SIZE = statuslist.MIN_LIST_SIZE
+CLAIM_DAYS = 180
+MAX_BATCH = 500
+DID_RE = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%\-]{1,400}$")
+PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,25}$")
+_rng = secrets.SystemRandom()
+
+
+# --------------------------------------------------------------------------- badge definitions
+
+
+def adopted_version_ids(session: Session, organisation_id: int) -> set[int]:
+    rows = session.execute(
+        select(Adoption.version_id)
+        .where(Adoption.organisation_id == organisation_id)
+        .execution_options(unscoped=True)
+    ).scalars()
+    return set(rows)
+
+
+def adoptable_competences(session: Session, organisation_id: int) -> list[Competence]:
+    """Competences of the référentiel versions the organisation has adopted."""
+    versions = adopted_version_ids(session, organisation_id)
+    if not versions:
+        return []
+    return list(
+        session.scalars(
+            select(Competence)
+            .where(Competence.version_id.in_(versions))
+            .order_by(Competence.version_id, Competence.position)
+        )
+    )
+
+
+def default_criteria(competence: Competence, min_level: int) -> str:
+    """Criteria narrative generated from the competence and its rubric levels (editable)."""
+    lines = [
+        f"Compétence « {competence.label} »"
+        + (f" ({competence.code})" if competence.code else "")
+        + " évaluée sur une grille de 0 à 5, remplie par la personne et par son coach, "
+        f"puis validée d'un commun accord au niveau {min_level} ou plus.",
+    ]
+    if competence.description:
+        lines += ["", competence.description]
+    levels = [lv for lv in competence.grid_levels() if int(lv.get("score", -1)) >= min_level]
+    if levels:
+        lines += ["", "Niveaux reconnus :"]
+        for lv in levels:
+            text = str(lv.get("description") or lv.get("quality") or "").strip()
+            lines.append(f"- {lv.get('score')} : {text}")
+    return "\n".join(lines)
+
+
+@dataclass
+class AchievementInput:
+    competence_id: int
+    name: str
+    description: str
+    criteria: str = ""
+    min_level: int = 3
+    validity_days: int | None = None
+    achievement_type: str = "Competency"
+    language: str = "fr"
+    tags: list[str] = field(default_factory=list)
+    image_alt: str = ""
+    upload_png: bytes | None = None
+    pictogram: str | None = None
+
+
+def _check_input(data: AchievementInput) -> None:
+    if not data.name.strip():
+        raise UserError(_l("Donnez un nom au badge."), 422)
+    if not data.description.strip():
+        raise UserError(_l("Décrivez le badge en une ou deux phrases."), 422)
+    if not 0 <= data.min_level <= 5:
+        raise UserError(_l("Le niveau minimum doit être entre 0 et 5."), 422)
+    if data.validity_days is not None and not 1 <= data.validity_days <= 36500:
+        raise UserError(_l("La durée de validité doit être un nombre de jours positif."), 422)
+    if data.achievement_type not in model.ACHIEVEMENT_TYPES and not re.match(
+        r"^ext:[A-Za-z0-9.\-_]+$", data.achievement_type
+    ):
+        raise UserError(_l("Type de badge inconnu."), 422)
+    if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", data.language):
+        raise UserError(_l("Code de langue non valable (par exemple fr ou en)."), 422)
+
+
+def _apply_image(ach: Achievement, org: Organisation, data: AchievementInput) -> None:
+    alt = data.image_alt.strip() or f"Badge « {ach.name} » de {org.name}"
+    ach.image_alt = alt[:500]
+    if data.upload_png:
+        try:
+            ach.image_png = images.reencode_upload(data.upload_png)
+        except images.ImageError as exc:
+            raise UserError(_l("L'image doit être un fichier PNG valable."), 415) from exc
+        ach.image_svg = images.svg_from_png(ach.image_png, ach.image_alt)
+        ach.image_source = "uploaded"
+    elif ach.image_source != "uploaded" or not ach.image_png:
+        ach.image_png = images.generate_png(ach.name, org.colour, ach.pictogram)
+        ach.image_svg = images.generate_svg(ach.name, org.colour, ach.pictogram, ach.image_alt)
+        ach.image_source = "generated"
+
+
+def _competence_for(session: Session, org: Organisation, competence_id: int) -> Competence:
+    competence = session.execute(
+        select(Competence).where(Competence.id == competence_id)
+    ).scalar_one_or_none()
+    if competence is None:
+        raise UserError(_l("Compétence introuvable."), 404)
+    if competence.version_id not in adopted_version_ids(session, org.id):
+        raise UserError(
+            _l("Cette version du référentiel n'est pas adoptée par votre organisation."), 422
+        )
+    return competence
+
+
+def create_achievement(
+    session: Session, org: Organisation, data: AchievementInput, *, actor: Any = None
+) -> Achievement:
+    _check_input(data)
+    competence = _competence_for(session, org, data.competence_id)
+    ach = Achievement(
+        organisation_id=org.id,
+        uuid=str(uuidlib.uuid4()),
+        name=data.name.strip()[:200],
+        description=data.description.strip(),
+        criteria_narrative=data.criteria.strip() or default_criteria(competence, data.min_level),
+        achievement_type=data.achievement_type,
+        language=data.language,
+        tags=[t.strip() for t in data.tags if t.strip()][:20],
+        referentiel_version_id=competence.version_id,
+        competence_id=competence.id,
+        min_level=data.min_level,
+        validity_days=data.validity_days,
+        pictogram=data.pictogram or competence.pictogram,
+        created_by_id=getattr(actor, "id", None),
+        image_source="generated",
+    )
+    _apply_image(ach, org, data)
+    session.add(ach)
+    session.flush()
+    audit.record(session, "award.achievement_create", actor=actor, organisation_id=org.id,
+                 obj=ach)
+    return ach
+
+
+def update_achievement(
+    session: Session, ach: Achievement, org: Organisation, data: AchievementInput, *,
+    actor: Any = None,
+) -> Achievement:
+    """Edit texts and image. Competence and level stay: issued credentials cite them."""
+    data.competence_id = ach.competence_id
+    data.min_level = ach.min_level if _issued_count(session, ach) else data.min_level
+    _check_input(data)
+    ach.name = data.name.strip()[:200]
+    ach.description = data.description.strip()
+    ach.criteria_narrative = data.criteria.strip() or ach.criteria_narrative
+    ach.achievement_type = data.achievement_type
+    ach.language = data.language
+    ach.tags = [t.strip() for t in data.tags if t.strip()][:20]
+    ach.min_level = data.min_level
+    ach.validity_days = data.validity_days
+    if data.pictogram:
+        ach.pictogram = data.pictogram
+    _apply_image(ach, org, data)
+    session.flush()
+    _achievement_cache.clear()
+    audit.record(session, "award.achievement_update", actor=actor, organisation_id=org.id,
+                 obj=ach)
+    return ach
+
+
+def _issued_count(session: Session, ach: Achievement) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.achievement_id == ach.id)
+        )
+        or 0
+    )
+
+
+_achievement_cache: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+
+def achievement_json(session: Session, ach: Achievement) -> dict[str, Any]:
+    """The Achievement document (cached per row version and base URL)."""
+    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", documents.base_url())
+    hit = _achievement_cache.get(key)
+    if hit is not None:
+        return hit
+    with_org = ach.organisation
+    competence = session.get(Competence, ach.competence_id)
+    version = session.get(ReferentielVersion, ach.referentiel_version_id)
+    doc = documents.achievement_document(
+        ach, with_org, competence, version.title if version is not None else None
+    )
+    if len(_achievement_cache) > 512:
+        _achievement_cache.clear()
+    _achievement_cache[key] = doc
+    return doc
+
+
+# --------------------------------------------------------------------------- status lists
+
+
+class IndexAllocator:
+    """Random free indexes of the organisation's current revocation list, for one transaction."""
+
+    def __init__(self, session: Session, org: Organisation) -> None:
+        self.session = session
+        self.org = org
+        self.list: StatusList | None = None
+        self.taken: set[int] = set()
+
+    def _load(self) -> StatusList:
+        lst = self.session.execute(
+            select(StatusList)
+            .where(StatusList.organisation_id == self.org.id,
+                   StatusList.purpose == "revocation")
+            .order_by(StatusList.number.desc())
+            .limit(1)
+            .execution_options(unscoped=True)
+        ).scalar_one_or_none()
+        if lst is None:
+            lst = self._new_list(1)
+        self.taken = set(
+            self.session.scalars(
+                select(Credential.revocation_index)
+                .where(Credential.revocation_list_id == lst.id)
+                .execution_options(unscoped=True)
+            )
+        )
+        if len(self.taken) >= lst.size * 3 // 4:  # keep lists sparse: herd privacy, fast picks
+            lst = self._new_list(lst.number + 1)
+            self.taken = set()
+        return lst
+
+    def _new_list(self, number: int) -> StatusList:
+        lst = StatusList(
+            organisation_id=self.org.id,
+            purpose="revocation",
+            number=number,
+            size=STATUS_LIST_SIZE,
+            bits=statuslist.new_bitstring(STATUS_LIST_SIZE),
+            updated_at=utcnow(),
+        )
+        self.session.add(lst)
+        self.session.flush()
+        return lst
+
+    def allocate(self) -> tuple[StatusList, int]:
+        if self.list is None:
+            self.list = self._load()
+        index = statuslist.allocate_index(self.taken, self.list.size, _rng)
+        self.taken.add(index)
+        return self.list, index
+
+
+def status_list_json(session: Session, lst: StatusList) -> tuple[str, str]:
+    """The signed list credential and its ETag; re-signed only after a bit flip."""
+    if lst.signed_json is None or lst.etag is None:
+        org = lst.organisation
+        keys = _keys(org)
+        url = documents.status_url(org, lst.purpose, lst.number)
+        unsigned = statuslist.build_status_list_credential(
+            list_url=url,
+            issuer=documents.issuer_url(org),
+            purpose=lst.purpose,
+            bits=lst.bits,
+            valid_from=lst.updated_at,
+        )
+        signed = sign(unsigned, keys.ed25519, _vm(org, keys))
+        text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        lst.signed_json = text
+        lst.etag = f'"{secrets.token_hex(8)}"'
+        session.flush()
+    return lst.signed_json, lst.etag
+
+
+def _flip(session: Session, cred: Credential, value: bool) -> None:
+    if cred.revocation_list_id is None or cred.revocation_index is None:
+        return
+    lst = session.execute(
+        select(StatusList)
+        .where(StatusList.id == cred.revocation_list_id)
+        .with_for_update()
+        .execution_options(unscoped=True, populate_existing=True)
+    ).scalar_one()
+    lst.bits = statuslist.set_bit(lst.bits, cred.revocation_index, value)
+    lst.signed_json = None
+    lst.etag = None
+    lst.updated_at = utcnow()
+    session.flush()
+
+
+# --------------------------------------------------------------------------- issuance
+
+
+def _keys(org: Organisation) -> IssuerKeys:
+    keys = issuer_keys(org.slug)
+    assert keys is not None
+    return keys
+
+
+def _vm(org: Organisation, keys: IssuerKeys) -> str:
+    return f"{documents.issuer_url(org)}#{keys.ed25519.public_key_multibase()}"
+
+
+def recipient_from(
+    *, email: str | None = None, phone: str | None = None, did: str | None = None
+) -> dict[str, Any] | None:
+    """The subject's identifier: a salted hash of e-mail or phone, or a DID; None if nothing."""
+    if did and did.strip():
+        value = did.strip()
+        if not DID_RE.match(value):
+            raise UserError(_l("Identifiant de portefeuille (DID) non valable."), 422)
+        return {"id": value}
+    if email and email.strip():
+        value = email.strip()
+        if "@" not in value or len(value) > 320 or " " in value:
+            raise UserError(_l("Adresse e-mail non valable."), 422)
+        return {"identifier": model.identity_object(value, identity_type="emailAddress")}
+    if phone and phone.strip():
+        if not PHONE_RE.match(phone.strip()):
+            raise UserError(_l("Numéro de téléphone non valable."), 422)
+        try:
+            return {"identifier": model.identity_object(phone, identity_type="phone")}
+        except ModelError as exc:
+            raise UserError(_l("Numéro de téléphone non valable."), 422) from exc
+    return None
+
+
+def build_credential(session: Session, cred: Credential) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential of a row."""
+    ach = cred.achievement
+    org = ach.organisation
+    ach_doc = achievement_json(session, ach)
+    result_alignment = documents.level_alignment(
+        session.get(Competence, ach.competence_id), cred.level
+    )
+    subject = model.achievement_subject(
+        achievement=ach_doc,
+        id=cred.recipient.get("id"),
+        identifiers=[cred.recipient["identifier"]] if "identifier" in cred.recipient else None,
+        results=[
+            model.result(
+                result_description=documents.result_description_id(ach),
+                achieved_level=documents.level_id(ach, cred.level),
+                alignments=[result_alignment] if result_alignment else None,
+            )
+        ],
+        narrative=cred.narrative or None,
+    )
+    status = None
+    if cred.revocation_list_id is not None and cred.revocation_index is not None:
+        lst = cred.revocation_list or session.get(StatusList, cred.revocation_list_id)
+        assert lst is not None
+        status = statuslist.status_entry(
+            list_url=documents.status_url(org, lst.purpose, lst.number),
+            index=cred.revocation_index,
+            purpose="revocation",
+        )
+    issued_at = cred.issued_at or utcnow()
+    return model.open_badge_credential(
+        id=documents.credential_url(cred.uuid),
+        issuer=documents.issuer_profile(org),
+        credential_subject=subject,
+        valid_from=issued_at,
+        valid_until=cred.valid_until,
+        awarded_date=cred.awarded_at,
+        name=ach.name,
+        description=ach.description,
+        image=model.image(f"{documents.achievement_url(ach)}/image.png", caption=ach.image_alt),
+        evidence=cred.evidence or None,
+        credential_status=status,
+    )
+
+
+def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAllocator) -> None:
+    """Allocate the status bit, flush (constraints first), then sign both proofs and bake."""
+    ach = cred.achievement
+    org = ach.organisation
+    if cred.revocation_list_id is None:
+        lst, index = allocator.allocate()
+        cred.revocation_list = lst
+        cred.revocation_list_id = lst.id
+        cred.revocation_index = index
+    now = utcnow().replace(microsecond=0)
+    cred.issued_at = now
+    cred.valid_until = now + timedelta(days=ach.validity_days) if ach.validity_days else None
+    session.flush()
+    keys = _keys(org)
+    unsigned = build_credential(session, cred)
+    signed = sign(unsigned, keys.ed25519, _vm(org, keys), created=now)
+    token = sign_jwt(unsigned, keys.rs256, kid=documents.key_url(org, keys.rs256.key_id))
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    cred.signed_json = text
+    cred.signed_jwt = token
+    cred.baked_png = bake_png(ach.image_png, text)
+    cred.baked_svg = bake_svg(ach.image_svg or images.svg_from_png(ach.image_png, ach.image_alt),
+                              text)
+    cred.state = ISSUED
+
+
+@dataclass
+class AwardRequest:
+    participant_id: int
+    level: int | None = None
+    narrative: str = ""
+    email: str | None = None
+    phone: str | None = None
+    did: str | None = None
+    validated_competence_id: int | None = None
+    observation: str = ""
+
+
+@dataclass
+class RowResult:
+    participant_id: int
+    name: str
+    outcome: str  # issued | claim | already | refused
+    message: str = ""
+    credential: Credential | None = None
+    claim_code: str | None = None
+
+
+def _evidence(
+    session: Session, *, group: Any, vc: Any, observation: str, chart_url: str | None
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    if group is not None:
+        items.append(
+            model.evidence(
+                name=f"Séance « {group.title} » du {group.held_on.isoformat()}",
+                description=observation or None,
+                genre="Observation",
+            )
+        )
+    elif observation:
+        items.append(model.evidence(name="Observation du coach", description=observation,
+                                    genre="Observation"))
+    if vc is not None:
+        ev = vc.evidence or {}
+        label = ev.get("round") or getattr(vc.round, "label", "")
+        parts = [f"Niveau convenu : {vc.level}/5"]
+        if isinstance(ev.get("self_score"), int):
+            parts.append(f"auto-évaluation : {ev['self_score']}/5")
+        if isinstance(ev.get("coach_score"), int):
+            parts.append(f"évaluation du coach : {ev['coach_score']}/5")
+        obs = ev.get("observations")
+        items.append(
+            model.evidence(
+                name=f"Grille de compétences — passage « {label} »" if label else
+                "Grille de compétences",
+                description=" ; ".join(parts),
+                narrative=str(obs) if obs else None,
+                genre="Co-évaluation",
+            )
+        )
+        chart_url = chart_url or ev.get("chart_url")
+    if chart_url and str(chart_url).startswith(("https://", "http://")):
+        items.append(model.evidence(id=str(chart_url), name="Graphique radar de la grille",
+                                    genre="Image"))
+    return items
+
+
+def _eligible(session: Session, org: Organisation, ach: Achievement) -> None:
+    if ach.organisation_id != org.id:
+        raise UserError(_l("Ce badge n'appartient pas à votre organisation."), 404)
+    if not ach.active:
+        raise UserError(_l("Ce badge n'est plus attribué."), 422)
+    if ach.referentiel_version_id not in adopted_version_ids(session, org.id):
+        raise UserError(
+            _l("La version du référentiel de ce badge n'est pas adoptée par votre organisation."),
+            422,
+        )
+
+
+def _existing(session: Session, participant_id: int, achievement_id: int) -> Credential | None:
+    return session.execute(
+        select(Credential)
+        .where(Credential.participant_id == participant_id,
+               Credential.achievement_id == achievement_id)
+        .execution_options(unscoped=True)
+    ).scalar_one_or_none()
+
+
+def award_many(
+    session: Session,
+    org: Organisation,
+    ach: Achievement,
+    requests: Sequence[AwardRequest],
+    *,
+    actor: Any = None,
+    group: Any = None,
+    chart_url: str | None = None,
+) -> list[RowResult]:
+    """Award ``ach`` to several participants in the caller's single transaction.
+
+    Rows that break a rule (other organisation, already awarded, bad address) get a per-row
+    result and are skipped; any unexpected failure (signing, baking, database) propagates and
+    the caller's rollback removes the whole batch.
+    """
+    _eligible(session, org, ach)
+    if len(requests) > MAX_BATCH:
+        raise UserError(_l("Trop de lignes à la fois (%(n)d au plus).", n=MAX_BATCH), 413)
+    from badger.grids.models import ValidatedCompetence
+
+    allocator = IndexAllocator(session, org)
+    results: list[RowResult] = []
+    seen: set[int] = set()
+    for req in requests:
+        participant = session.execute(
+            select(Participant).where(Participant.id == req.participant_id)
+            .execution_options(unscoped=True)
+        ).scalar_one_or_none()
+        if participant is None or participant.organisation_id != org.id:
+            results.append(RowResult(req.participant_id, "?", "refused",
+                                     str(_l("Participant d'une autre organisation ou inconnu."))))
+            continue
+        name = participant.display_name
+        if req.participant_id in seen or _existing(session, participant.id, ach.id) is not None:
+            results.append(RowResult(participant.id, name, "already",
+                                     str(_l("Badge déjà attribué à cette personne."))))
+            continue
+        seen.add(req.participant_id)
+        vc = None
+        if req.validated_competence_id is not None:
+            vc = session.execute(
+                select(ValidatedCompetence)
+                .where(ValidatedCompetence.id == req.validated_competence_id)
+                .execution_options(unscoped=True)
+            ).scalar_one_or_none()
+            if vc is None or vc.participant_id != participant.id or vc.organisation_id != org.id:
+                results.append(RowResult(participant.id, name, "refused",
+                                         str(_l("Compétence validée introuvable."))))
+                continue
+        level = req.level if req.level is not None else (vc.level if vc else ach.min_level)
+        if not 0 <= level <= 5:
+            results.append(RowResult(participant.id, name, "refused",
+                                     str(_l("Le niveau doit être entre 0 et 5."))))
+            continue
+        if level < ach.min_level:
+            results.append(RowResult(
+                participant.id, name, "refused",
+                str(_l("Niveau %(level)d inférieur au niveau requis (%(min)d).",
+                       level=level, min=ach.min_level))))
+            continue
+        try:
+            recipient = recipient_from(
+                email=req.email or participant.email,
+                phone=req.phone or participant.phone,
+                did=req.did,
+            )
+        except UserError as exc:
+            results.append(RowResult(participant.id, name, "refused", str(exc.message)))
+            continue
+        cred = Credential(
+            organisation_id=org.id,
+            uuid=str(uuidlib.uuid4()),
+            achievement=ach,
+            achievement_id=ach.id,
+            participant_id=participant.id,
+            validated_competence_id=vc.id if vc else None,
+            session_id=getattr(group, "id", None),
+            round_id=vc.round_id if vc else None,
+            awarded_by_id=getattr(actor, "id", None),
+            level=level,
+            narrative=req.narrative.strip(),
+            evidence=_evidence(session, group=group, vc=vc, observation=req.observation,
+                               chart_url=chart_url),
+            recipient=recipient or {},
+            awarded_at=utcnow().replace(microsecond=0),
+            state=ISSUED if recipient else CLAIM_PENDING,
+        )
+        session.add(cred)
+        code = None
+        if recipient is None:
+            session.flush()
+            code = _new_claim(session, cred, actor=actor)
+        else:
+            _sign_and_bake(session, cred, allocator=allocator)
+        audit.record(session, "award.issue" if recipient else "award.claim_create",
+                     actor=actor, organisation_id=org.id, obj=cred,
+                     achievement_id=ach.id, participant_id=participant.id)
+        results.append(RowResult(participant.id, name, "issued" if recipient else "claim",
+                                 credential=cred, claim_code=code))
+    session.flush()
+    return results
+
+
+def award_one(session: Session, org: Organisation, ach: Achievement, req: AwardRequest, *,
+              actor: Any = None, group: Any = None) -> RowResult:
+    """One award; a broken rule raises :class:`UserError` with the row's message."""
+    result = award_many(session, org, ach, [req], actor=actor, group=group)[0]
+    if result.outcome == "already":
+        raise UserError(result.message, 409)
+    if result.outcome == "refused":
+        raise UserError(result.message, 422)
+    return result
+
+
+# --------------------------------------------------------------------------- proposals/consent
+
+
+@dataclass
+class Proposal:
+    validated: Any
+    achievement: Achievement
+    participant: Participant
+
+
+def proposals(session: Session, organisation_id: int,
+              participant_id: int | None = None) -> list[Proposal]:
+    """Validated competences whose badge is ready: matching active badge, level reached,
+    not declined, not yet awarded."""
+    from badger.grids.models import ValidatedCompetence
+
+    stmt = select(ValidatedCompetence).where(
+        ValidatedCompetence.organisation_id == organisation_id,
+        ValidatedCompetence.status.in_(("confirmed", "consented")),
+        ValidatedCompetence.consent != "declined",
+    )
+    if participant_id is not None:
+        stmt = stmt.where(ValidatedCompetence.participant_id == participant_id)
+    vcs = list(session.scalars(stmt.execution_options(unscoped=True)))
+    if not vcs:
+        return []
+    achs = list(session.scalars(
+        select(Achievement).where(Achievement.organisation_id == organisation_id,
+                                  Achievement.active.is_(True))
+        .execution_options(unscoped=True)))
+    by_competence: dict[int, list[Achievement]] = {}
+    for a in achs:
+        by_competence.setdefault(a.competence_id, []).append(a)
+    awarded = set(session.execute(
+        select(Credential.participant_id, Credential.achievement_id)
+        .where(Credential.organisation_id == organisation_id)
+        .execution_options(unscoped=True)).tuples())
+    declined = set(session.execute(
+        select(AwardConsent.validated_competence_id, AwardConsent.achievement_id)
+        .where(AwardConsent.organisation_id == organisation_id,
+               AwardConsent.accepted.is_(False))
+        .execution_options(unscoped=True)).tuples())
+    out = []
+    for vc in vcs:
+        for a in by_competence.get(vc.competence_id, []):
+            if vc.level < a.min_level or (vc.participant_id, a.id) in awarded:
+                continue
+            if (vc.id, a.id) in declined:
+                continue
+            out.append(Proposal(vc, a, vc.participant))
+    return out
+
+
+def consent(session: Session, participant: Participant, validated_competence_id: int,
+            achievement_id: int, *, accept: bool, email: str | None = None,
+            phone: str | None = None, did: str | None = None) -> RowResult | None:
+    """The participant accepts (the credential is issued now) or declines the proposed badge."""
+    match = [p for p in proposals(session, participant.organisation_id, participant.id)
+             if p.validated.id == validated_competence_id and p.achievement.id == achievement_id]
+    if not match:
+        raise UserError(_l("Cette proposition n'existe plus."), 404)
+    prop = match[0]
+    if accept and prop.validated.consent != "given":
+        from badger.grids import service as grids
+
+        grids.set_consent(session, prop.validated, participant, given=True)
+    session.add(AwardConsent(organisation_id=participant.organisation_id,
+                             validated_competence_id=validated_competence_id,
+                             achievement_id=achievement_id, participant_id=participant.id,
+                             accepted=accept))
+    audit.record(session, "award.consent" if accept else "award.decline", actor=participant,
+                 organisation_id=participant.organisation_id, object_type="ValidatedCompetence",
+                 object_id=validated_competence_id, achievement_id=achievement_id)
+    if not accept:
+        session.flush()
+        return None
+    org = session.get(Organisation, participant.organisation_id)
+    assert org is not None
+    observation = str((prop.validated.evidence or {}).get("observations") or "")
+    return award_one(
+        session, org, prop.achievement,
+        AwardRequest(participant_id=participant.id, level=prop.validated.level,
+                     validated_competence_id=prop.validated.id, email=email, phone=phone,
+                     did=did, observation=observation),
+        actor=participant,
+        group=prop.validated.round.session if prop.validated.round else None,
+    )
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _new_claim(session: Session, cred: Credential, *, actor: Any = None) -> str:
+    code = new_code(10)
+    session.add(Claim(
+        organisation_id=cred.organisation_id,
+        credential_id=cred.id,
+        code_hash=token_hash(code),
+        expires_at=utcnow() + timedelta(days=int(current_app.config.get("BADGER_CLAIM_DAYS",
+                                                                         CLAIM_DAYS))),
+        created_by_id=getattr(actor, "id", None),
+    ))
+    return code
+
+
+def renew_claim(session: Session, cred: Credential, *, actor: Any = None) -> str:
+    """A fresh code for a pending claim (the printed one was lost); the old code dies."""
+    if cred.state != CLAIM_PENDING:
+        raise UserError(_l("Ce badge a déjà été récupéré."), 409)
+    old = session.execute(select(Claim).where(Claim.credential_id == cred.id)).scalar_one_or_none()
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    code = _new_claim(session, cred, actor=actor)
+    audit.record(session, "award.claim_renew", actor=actor, organisation_id=cred.organisation_id,
+                 obj=cred)
+    session.flush()
+    return code
+
+
+def clean_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
+
+
+def find_claim(session: Session, code: str) -> Claim:
+    claim = session.execute(
+        select(Claim).where(Claim.code_hash == token_hash(clean_code(code)))
+        .execution_options(unscoped=True)
+    ).scalar_one_or_none()
+    if claim is None or claim.redeemed_at is not None:
+        raise UserError(_l("Ce code n'est pas valable ou a déjà servi."), 404)
+    if claim.expires_at < utcnow():
+        raise UserError(_l("Ce code a expiré. Demandez-en un nouveau à votre coach."), 410)
+    return claim
+
+
+def redeem_claim(session: Session, code: str, *, email: str | None = None,
+                 phone: str | None = None, did: str | None = None) -> Credential:
+    """Bind an e-mail, a phone or a DID to a held award and issue it. A code works once."""
+    claim = find_claim(session, code)
+    recipient = recipient_from(email=email, phone=phone, did=did)
+    if recipient is None:
+        raise UserError(_l("Indiquez une adresse e-mail, un numéro de téléphone ou un DID."), 422)
+    now = utcnow()
+    # Atomic consume: of two simultaneous redemptions only one updates the row.
+    done = session.execute(
+        update(Claim).where(Claim.id == claim.id, Claim.redeemed_at.is_(None))
+        .values(redeemed_at=now,
+                bound_with="did" if did else ("emailAddress" if email else "phone"))
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 0) != 1:
+        raise UserError(_l("Ce code n'est pas valable ou a déjà servi."), 404)
+    cred = session.execute(
+        select(Credential).where(Credential.id == claim.credential_id)
+        .execution_options(unscoped=True)
+    ).scalar_one()
+    org = session.get(Organisation, cred.organisation_id)
+    assert org is not None
+    cred.recipient = recipient
+    _sign_and_bake(session, cred, allocator=IndexAllocator(session, org))
+    audit.record(session, "award.claim_redeem", actor=None, organisation_id=cred.organisation_id,
+                 obj=cred, bound_with=claim.bound_with if claim.bound_with else None)
+    session.flush()
+    return cred
+
+
+# --------------------------------------------------------------------------- revocation
+
+
+def revoke(session: Session, cred: Credential, reason: str, *, actor: Any = None) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise UserError(_l("Indiquez la raison du retrait."), 422)
+    if cred.revoked_at is not None:
+        raise UserError(_l("Ce badge est déjà retiré."), 409)
+    cred.revoked_at = utcnow()
+    cred.revocation_reason = reason[:2000]
+    cred.public = False
+    if cred.state == CLAIM_PENDING:
+        for claim in session.scalars(select(Claim).where(Claim.credential_id == cred.id)):
+            session.delete(claim)
+    _flip(session, cred, True)
+    audit.record(session, "award.revoke", actor=actor, organisation_id=cred.organisation_id,
+                 obj=cred, reason=reason[:500])
+
+
+def suspend(session: Session, cred: Credential, reason: str, *, actor: Any = None) -> None:
+    """Suspend: the credential stops answering at its URL and shows as suspended here.
+
+    OB 3.0 allows one ``credentialStatus`` object (the revocation entry), so suspension is not
+    expressed in a status list the holder's copy points to; see README.
+    """
+    if cred.revoked_at is not None:
+        raise UserError(_l("Ce badge est retiré ; il ne peut pas être suspendu."), 409)
+    if cred.suspended_at is not None:
+        raise UserError(_l("Ce badge est déjà suspendu."), 409)
+    if not reason.strip():
+        raise UserError(_l("Indiquez la raison de la suspension."), 422)
+    cred.suspended_at = utcnow()
+    cred.suspension_reason = reason.strip()[:2000]
+    audit.record(session, "award.suspend", actor=actor, organisation_id=cred.organisation_id,
+                 obj=cred, reason=reason.strip()[:500])
+    session.flush()
+
+
+def unsuspend(session: Session, cred: Credential, *, actor: Any = None) -> None:
+    if cred.suspended_at is None:
+        raise UserError(_l("Ce badge n'est pas suspendu."), 409)
+    cred.suspended_at = None
+    cred.suspension_reason = None
+    audit.record(session, "award.unsuspend", actor=actor, organisation_id=cred.organisation_id,
+                 obj=cred)
+    session.flush()
+
+
+def reissue(session: Session, cred: Credential, *, actor: Any = None) -> None:
+    """Sign again with a new validFrom/validUntil; id, awardedDate and status bit are kept."""
+    if cred.revoked_at is not None:
+        raise UserError(_l("Un badge retiré ne peut pas être réémis."), 409)
+    if cred.state != ISSUED:
+        raise UserError(_l("Ce badge n'a pas encore été récupéré."), 409)
+    org = session.get(Organisation, cred.organisation_id)
+    assert org is not None
+    _sign_and_bake(session, cred, allocator=IndexAllocator(session, org))
+    audit.record(session, "award.reissue", actor=actor, organisation_id=cred.organisation_id,
+                 obj=cred)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+CSV_COLUMNS = ("participant", "level", "narrative", "email", "phone", "did", "observation")
+
+
+@dataclass
+class CsvRow:
+    line: int
+    raw: dict[str, str]
+    participant: Participant | None
+    request: AwardRequest | None
+    plan: str  # issue | claim | already | error
+    message: str = ""
+
+
+def parse_csv(text: str, max_rows: int = MAX_BATCH) -> list[dict[str, str]]:
+    """Rows of a CSV (comma or semicolon) with a header naming at least ``participant``."""
+    text = text.lstrip("\ufeff")
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if not reader.fieldnames or "participant" not in [
+        (f or "").strip().lower() for f in reader.fieldnames
+    ]:
+        raise UserError(_l("La première ligne doit nommer les colonnes, dont « participant »."),
+                        422)
+    rows = []
+    for row in reader:
+        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+                     if k is not None})
+        if len(rows) > max_rows:
+            raise UserError(_l("Trop de lignes à la fois (%(n)d au plus).", n=max_rows), 413)
+    return rows
+
+
+def plan_csv(session: Session, org: Organisation, ach: Achievement,
+             rows: Iterable[dict[str, str]]) -> list[CsvRow]:
+    """The dry run: what each row would do, without writing anything."""
+    _eligible(session, org, ach)
+    people = list(session.scalars(
+        select(Participant).where(Participant.organisation_id == org.id)
+        .execution_options(unscoped=True)))
+    by_id = {str(p.id): p for p in people}
+    by_name: dict[str, list[Participant]] = {}
+    for p in people:
+        by_name.setdefault(p.display_name.strip().lower(), []).append(p)
+    planned: list[CsvRow] = []
+    seen: set[int] = set()
+    for i, raw in enumerate(rows, start=2):
+        key = raw.get("participant", "")
+        match = [by_id[key]] if key in by_id else by_name.get(key.lower(), [])
+        if len(match) != 1:
+            msg = (_l("Plusieurs participants portent ce nom ; utilisez leur numéro.")
+                   if match else _l("Participant inconnu dans votre organisation."))
+            planned.append(CsvRow(i, raw, None, None, "error", str(msg)))
+            continue
+        person = match[0]
+        level_text = raw.get("level", "")
+        try:
+            level = int(level_text) if level_text else ach.min_level
+        except ValueError:
+            planned.append(CsvRow(i, raw, person, None, "error",
+                                  str(_l("Niveau non valable."))))
+            continue
+        req = AwardRequest(participant_id=person.id, level=level,
+                           narrative=raw.get("narrative", ""), email=raw.get("email") or None,
+                           phone=raw.get("phone") or None, did=raw.get("did") or None,
+                           observation=raw.get("observation", ""))
+        if person.id in seen or _existing(session, person.id, ach.id) is not None:
+            planned.append(CsvRow(i, raw, person, req, "already",
+                                  str(_l("Badge déjà attribué à cette personne."))))
+            continue
+        if not 0 <= level <= 5 or level < ach.min_level:
+            planned.append(CsvRow(i, raw, person, req, "error",
+                                  str(_l("Niveau insuffisant ou hors de 0 à 5."))))
+            continue
+        try:
+            recipient = recipient_from(email=req.email or person.email,
+                                       phone=req.phone or person.phone, did=req.did)
+        except UserError as exc:
+            planned.append(CsvRow(i, raw, person, req, "error", str(exc.message)))
+            continue
+        seen.add(person.id)
+        planned.append(CsvRow(i, raw, person, req, "issue" if recipient else "claim"))
+    return planned
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def credential_for_staff(session: Session, credential_id: int) -> Credential:
+    from badger.db import get_or_404
+
+    return get_or_404(session, Credential, credential_id)
+
+
+def public_credential(session: Session, uuid: str) -> Credential | None:
+    """The credential at its id URL: only when issued, public, not revoked, not suspended."""
+    cred = session.execute(
+        select(Credential).where(Credential.uuid == uuid).execution_options(unscoped=True)
+    ).scalar_one_or_none()
+    if (cred is None or not cred.public or cred.state != ISSUED or cred.revoked_at is not None
+            or cred.suspended_at is not None):
+        return None
+    return cred

@@ -1,0 +1,664 @@
+"""Awards UI (badge definitions, proposals, bulk award, CSV, claims, revocation) and the
+public issuer endpoints (blueprint ``issuer``: no login, cacheable, CORS-open)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from badger.accounts.models import Participant
+from badger.awards import documents, service
+from badger.awards.keys import issuer_keys
+from badger.awards.models import CLAIM_PENDING, Achievement, Claim, Credential, StatusList
+from badger.db import get_or_404, get_session, unscoped
+from badger.errors import UserError
+from badger.networks.models import Organisation
+from badger.ob3 import model
+from badger.security import limiter, participant_required, staff_required
+
+bp = Blueprint("awards", __name__)
+issuer_bp = Blueprint("issuer", __name__)
+
+PUBLIC_CACHE = "public, max-age=300"
+STATUS_CACHE = "public, max-age=60, must-revalidate"
+JSONLD = "application/ld+json"
+VC_JSON = "application/vc+ld+json"
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(issuer_bp)
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _claim_limit() -> str:
+    return str(current_app.config["BADGER_LOGIN_RATE_LIMIT"])
+
+
+# --------------------------------------------------------------------------- badge definitions
+
+
+def _input_from_form(competence_id: int) -> service.AchievementInput:
+    form = request.form
+    upload = request.files.get("image")
+    data = upload.read() if upload and upload.filename else None
+    return service.AchievementInput(
+        competence_id=competence_id,
+        name=form.get("name", ""),
+        description=form.get("description", ""),
+        criteria=form.get("criteria", ""),
+        min_level=_int(form.get("min_level"), 3) or 0,
+        validity_days=_int(form.get("validity_days")) if form.get("validity_days") else None,
+        achievement_type=form.get("achievement_type", "Competency") or "Competency",
+        language=form.get("language", "fr") or "fr",
+        tags=[t for t in form.get("tags", "").split(",") if t.strip()],
+        image_alt=form.get("image_alt", ""),
+        upload_png=data,
+        pictogram=form.get("pictogram") or None,
+    )
+
+
+@bp.route("/admin/badges")
+@staff_required()
+def achievements() -> Any:
+    """The organisation's badge definitions."""
+    db = get_session()
+    rows = db.scalars(select(Achievement).order_by(Achievement.name)).all()
+    counts = dict(db.execute(
+            select(Credential.achievement_id, func.count()).group_by(
+                Credential.achievement_id
+            )
+        ).tuples())
+    return render_template("awards/achievements.html", achievements=rows, counts=counts)
+
+
+@bp.route("/admin/badges/new", methods=["GET", "POST"])
+@staff_required("admin")
+def achievement_new() -> Any:
+    """Create a badge on a competence of an adopted référentiel."""
+    db = get_session()
+    competences = service.adoptable_competences(db, g.organisation.id)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            ach = service.create_achievement(
+                db, g.organisation, _input_from_form(_int(request.form.get("competence_id"), 0)
+                                                     or 0), actor=current_user)
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+        else:
+            db.commit()
+            flash(_("Badge créé."), "success")
+            return redirect(url_for("awards.achievement_edit", achievement_id=ach.id))
+    chosen = _int(request.args.get("competence_id") or request.form.get("competence_id"))
+    suggestion = ""
+    for c in competences:
+        if c.id == chosen:
+            suggestion = service.default_criteria(c, _int(request.form.get("min_level"), 3) or 3)
+    return render_template(
+        "awards/achievement_form.html", achievement=None, competences=competences,
+        error=error, form=request.form, suggestion=suggestion, chosen=chosen,
+        types=sorted(model.ACHIEVEMENT_TYPES),
+    ), status
+
+
+@bp.route("/admin/badges/<int:achievement_id>/edit", methods=["GET", "POST"])
+@staff_required("admin")
+def achievement_edit(achievement_id: int) -> Any:
+    """Edit texts, validity and image of a badge."""
+    db = get_session()
+    ach = get_or_404(db, Achievement, achievement_id)
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            service.update_achievement(db, ach, g.organisation,
+                                       _input_from_form(ach.competence_id), actor=current_user)
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+            ach = get_or_404(db, Achievement, achievement_id)
+        else:
+            db.commit()
+            flash(_("Badge enregistré."), "success")
+            return redirect(url_for("awards.achievement_edit", achievement_id=ach.id))
+    return render_template(
+        "awards/achievement_form.html", achievement=ach, competences=[], error=error,
+        form=request.form if request.method == "POST" else None, suggestion="", chosen=None,
+        types=sorted(model.ACHIEVEMENT_TYPES),
+    ), status
+
+
+@bp.route("/admin/badges/<int:achievement_id>/preview.png")
+@staff_required()
+def achievement_preview(achievement_id: int) -> Any:
+    ach = get_or_404(get_session(), Achievement, achievement_id)
+    return Response(ach.image_png, mimetype="image/png",
+                    headers={"Cache-Control": "private, no-cache"})
+
+
+# --------------------------------------------------------------------------- proposals / bulk
+
+
+@bp.route("/admin/awards", methods=["GET", "POST"])
+@staff_required()
+def proposals() -> Any:
+    """Validated competences ready for their badge; tick and award in one confirmation."""
+    db = get_session()
+    props = service.proposals(db, g.organisation.id)
+    results = None
+    if request.method == "POST":
+        chosen = set(request.form.getlist("proposal"))
+        picked = [p for p in props if f"{p.validated.id}:{p.achievement.id}" in chosen
+                  and p.validated.status == "consented"]
+        if not picked:
+            flash(_("Cochez au moins une proposition acceptée par le participant."), "error")
+            return redirect(url_for("awards.proposals"))
+        results = []
+        for p in picked:
+            results += service.award_many(
+                db, g.organisation, p.achievement,
+                [service.AwardRequest(participant_id=p.participant.id, level=p.validated.level,
+                                      validated_competence_id=p.validated.id,
+                                      observation=str((p.validated.evidence or {}).get(
+                                          "observations") or ""))],
+                actor=current_user,
+                group=p.validated.round.session if p.validated.round else None,
+            )
+        db.commit()
+        return render_template("awards/bulk_result.html", results=results, achievement=None,
+                               back=url_for("awards.proposals"))
+    return render_template("awards/proposals.html", proposals=props)
+
+
+def _bulk_achievements(gs: Any) -> list[Achievement]:
+    db = get_session()
+    rows = db.scalars(
+        select(Achievement).where(Achievement.active.is_(True)).order_by(Achievement.name)
+    ).all()
+    ids = set(gs.competence_ids or [])
+    preferred = [a for a in rows if a.competence_id in ids]
+    return preferred or list(rows)
+
+
+@bp.route("/admin/sessions/<int:session_id>/award", methods=["GET", "POST"])
+@staff_required()
+def bulk_award(session_id: int) -> Any:
+    """After a session: tick participants, choose a badge, confirm once (idempotent)."""
+    from badger.grids.models import GroupSession, ValidatedCompetence
+
+    db = get_session()
+    gs = get_or_404(db, GroupSession, session_id)
+    achs = _bulk_achievements(gs)
+    if request.method == "POST":
+        ach = get_or_404(db, Achievement, _int(request.form.get("achievement_id"), 0))
+        ids = [i for i in (_int(x) for x in request.form.getlist("participant")) if i]
+        if not ids:
+            flash(_("Cochez au moins un participant."), "error")
+            return redirect(url_for("awards.bulk_award", session_id=gs.id))
+        level = _int(request.form.get("level"))
+        observation = request.form.get("observation", "")
+        vcs = {
+            vc.participant_id: vc
+            for vc in db.scalars(
+                select(ValidatedCompetence).where(
+                    ValidatedCompetence.competence_id == ach.competence_id,
+                    ValidatedCompetence.participant_id.in_(ids),
+                    ValidatedCompetence.status != "declined",
+                )
+            )
+            if vc.round is not None and vc.round.session_id == gs.id
+        }
+        requests = [
+            service.AwardRequest(
+                participant_id=pid,
+                level=level if level is not None else (vcs[pid].level if pid in vcs else None),
+                narrative=request.form.get(f"narrative-{pid}", ""),
+                validated_competence_id=vcs[pid].id if pid in vcs else None,
+                observation=observation,
+            )
+            for pid in ids
+        ]
+        results = _award_with_retry(ach, requests, group=gs)
+        return render_template("awards/bulk_result.html", results=results, achievement=ach,
+                               back=url_for("awards.bulk_award", session_id=gs.id))
+    awarded = {
+        (c.participant_id, c.achievement_id)
+        for c in db.scalars(select(Credential).where(
+            Credential.participant_id.in_([p.id for p in gs.participants])))
+    }
+    return render_template("awards/bulk.html", gs=gs, achievements=achs, awarded=awarded)
+
+
+def _award_with_retry(ach: Achievement, requests: list[service.AwardRequest], *,
+                      group: Any = None) -> list[service.RowResult]:
+    """One transaction; a concurrent double submit that wins the race makes ours retry once,
+    and the retry then reports those rows as already awarded."""
+    db = get_session()
+    for attempt in (1, 2):
+        try:
+            results = service.award_many(db, g.organisation, ach, requests, actor=current_user,
+                                         group=group)
+            db.commit()
+            return results
+        except IntegrityError:
+            db.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@bp.route("/admin/badges/<int:achievement_id>/csv", methods=["GET", "POST"])
+@staff_required()
+def csv_award(achievement_id: int) -> Any:
+    """CSV bulk award: one row per participant (narrative per row), dry run first."""
+    db = get_session()
+    ach = get_or_404(db, Achievement, achievement_id)
+    if request.method == "GET":
+        return render_template("awards/csv.html", achievement=ach, plan=None, text="")
+    upload = request.files.get("file")
+    text = (upload.read().decode("utf-8-sig", errors="replace") if upload and upload.filename
+            else request.form.get("csv_text", ""))
+    try:
+        rows = service.parse_csv(text)
+        plan = service.plan_csv(db, g.organisation, ach, rows)
+    except UserError as exc:
+        return render_template("awards/csv.html", achievement=ach, plan=None, text=text,
+                               error=str(exc.message)), exc.status
+    if request.form.get("confirm") != "1":
+        return render_template("awards/csv.html", achievement=ach, plan=plan, text=text)
+    requests = [r.request for r in plan if r.plan in {"issue", "claim"} and r.request]
+    results = _award_with_retry(ach, requests)
+    return render_template("awards/bulk_result.html", results=results, achievement=ach,
+                           back=url_for("awards.csv_award", achievement_id=ach.id))
+
+
+# --------------------------------------------------------------------------- credentials (staff)
+
+
+@bp.route("/admin/credentials")
+@staff_required()
+def credentials() -> Any:
+    db = get_session()
+    rows = db.scalars(select(Credential).order_by(Credential.awarded_at.desc()).limit(500)).all()
+    return render_template("awards/credentials.html", credentials=rows)
+
+
+@bp.route("/admin/credentials/<int:credential_id>")
+@staff_required()
+def credential_detail(credential_id: int) -> Any:
+    db = get_session()
+    cred = get_or_404(db, Credential, credential_id)
+    claim = db.execute(select(Claim).where(Claim.credential_id == cred.id)).scalar_one_or_none()
+    return render_template("awards/credential_detail.html", cred=cred, claim=claim,
+                           credential_id_url=documents.credential_url(cred.uuid))
+
+
+def _admin_action(credential_id: int, action: str) -> Any:
+    db = get_session()
+    cred = get_or_404(db, Credential, credential_id)
+    reason = request.form.get("reason", "")
+    try:
+        if action == "revoke":
+            service.revoke(db, cred, reason, actor=current_user)
+            message = _("Badge retiré. La liste de statut est mise à jour.")
+        elif action == "suspend":
+            service.suspend(db, cred, reason, actor=current_user)
+            message = _("Badge suspendu.")
+        elif action == "unsuspend":
+            service.unsuspend(db, cred, actor=current_user)
+            message = _("Suspension levée.")
+        else:
+            service.reissue(db, cred, actor=current_user)
+            message = _("Badge réémis (même identifiant, même date d'attribution).")
+    except UserError as exc:
+        db.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("awards.credential_detail", credential_id=credential_id)), 303
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("awards.credential_detail", credential_id=credential_id)), 303
+
+
+@bp.route("/admin/credentials/<int:credential_id>/revoke", methods=["POST"])
+@staff_required("admin")
+def revoke(credential_id: int) -> Any:
+    return _admin_action(credential_id, "revoke")
+
+
+@bp.route("/admin/credentials/<int:credential_id>/suspend", methods=["POST"])
+@staff_required("admin")
+def suspend(credential_id: int) -> Any:
+    return _admin_action(credential_id, "suspend")
+
+
+@bp.route("/admin/credentials/<int:credential_id>/unsuspend", methods=["POST"])
+@staff_required("admin")
+def unsuspend(credential_id: int) -> Any:
+    return _admin_action(credential_id, "unsuspend")
+
+
+@bp.route("/admin/credentials/<int:credential_id>/reissue", methods=["POST"])
+@staff_required("admin")
+def reissue(credential_id: int) -> Any:
+    return _admin_action(credential_id, "reissue")
+
+
+def _claim_page(cred: Credential, code: str) -> Any:
+    url = url_for("awards.redeem", code=code, _external=True)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=5, title=_("Code QR pour récupérer le "
+                                                                    "badge"))
+    return render_template("awards/claim_print.html", cred=cred, code=code, qr_svg=qr_svg,
+                           redeem_url=url_for("awards.redeem", _external=True))
+
+
+@bp.route("/admin/credentials/<int:credential_id>/claim", methods=["POST"])
+@staff_required()
+def claim_code(credential_id: int) -> Any:
+    """A new printable claim code (the previous one stops working)."""
+    db = get_session()
+    cred = get_or_404(db, Credential, credential_id)
+    code = service.renew_claim(db, cred, actor=current_user)
+    db.commit()
+    return _claim_page(cred, code)
+
+
+FORMATS = {
+    "json": ("signed_json", VC_JSON, "json"),
+    "jwt": ("signed_jwt", "text/plain", "jwt"),
+    "png": ("baked_png", "image/png", "png"),
+    "svg": ("baked_svg", "image/svg+xml", "svg"),
+}
+
+
+def _download(cred: Credential, fmt: str) -> Response:
+    attr, mimetype, ext = FORMATS[fmt]
+    body = getattr(cred, attr)
+    if body is None:
+        abort(404)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="badge-{cred.uuid}.{ext}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.route("/admin/credentials/<int:credential_id>/file.<any(json, jwt, png, svg):fmt>")
+@staff_required()
+def credential_file(credential_id: int, fmt: str) -> Any:
+    return _download(get_or_404(get_session(), Credential, credential_id), fmt)
+
+
+# --------------------------------------------------------------------------- participant
+
+
+@bp.route("/me/badges", methods=["GET", "POST"])
+@participant_required
+def my_offers() -> Any:
+    """Badges proposed to me (accept / decline) and the badges I hold."""
+    db = get_session()
+    error = None
+    status = 200
+    if request.method == "POST":
+        vc_id = _int(request.form.get("validated_competence_id"), 0) or 0
+        ach_id = _int(request.form.get("achievement_id"), 0) or 0
+        accept = request.form.get("decision") == "accept"
+        try:
+            service.consent(db, current_user, vc_id, ach_id, accept=accept,
+                            email=request.form.get("email"), phone=request.form.get("phone"),
+                            did=request.form.get("did"))
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+        else:
+            db.commit()
+            flash(_("Badge reçu. Il est privé tant que vous ne le rendez pas public.") if accept
+                  else _("C'est noté : ce badge ne sera pas émis."), "success")
+            return redirect(url_for("awards.my_offers"), 303)
+    props = service.proposals(db, current_user.organisation_id, current_user.id)
+    held = db.scalars(select(Credential).where(Credential.participant_id == current_user.id)
+                      .order_by(Credential.awarded_at.desc())).all()
+    return render_template("awards/my_offers.html", proposals=props, held=held, error=error,
+                           has_identity=bool(current_user.email or current_user.phone)), status
+
+
+@bp.route("/me/badges/<int:credential_id>/file.<any(json, jwt, png, svg):fmt>")
+@participant_required
+def my_file(credential_id: int, fmt: str) -> Any:
+    cred = get_or_404(get_session(), Credential, credential_id)
+    if cred.participant_id != current_user.id:
+        abort(404)
+    return _download(cred, fmt)
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@bp.route("/claim/<code>", methods=["GET"])
+@limiter.limit(_claim_limit, methods=["POST"])
+def redeem(code: str | None = None) -> Any:
+    """Redeem a claim code: bind an e-mail, a phone or a wallet DID; the badge is issued."""
+    db = get_session()
+    error = None
+    status = 200
+    if request.method == "POST":
+        code = request.form.get("code", "")
+        kind = request.form.get("kind", "email")
+        value = request.form.get("value", "")
+        try:
+            cred = service.redeem_claim(
+                db, code,
+                email=value if kind == "email" else None,
+                phone=value if kind == "phone" else None,
+                did=value if kind == "did" else None,
+            )
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+        else:
+            db.commit()
+            return render_template("awards/claim_done.html", cred=cred)
+    return render_template("awards/claim.html", code=code or "", error=error), status
+
+
+# --------------------------------------------------------------------------- public endpoints
+
+
+def _wants_html() -> bool:
+    accept = request.accept_mimetypes
+    html = accept["text/html"]
+    return bool(html) and html > max(accept["application/json"], accept[JSONLD])
+
+
+def _json_response(doc: Any, *, mimetype: str = JSONLD, cache: str = PUBLIC_CACHE) -> Response:
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = cache
+    response.headers["Vary"] = "Accept"
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.make_conditional(request)
+    return response
+
+
+def _org_or_404(slug: str) -> Organisation:
+    org = get_session().execute(
+        select(Organisation).where(Organisation.slug == slug)
+    ).scalar_one_or_none()
+    if org is None:
+        abort(404)
+    return org
+
+
+def _org_keys(org: Organisation) -> Any:
+    keys = issuer_keys(org.slug, create=True)
+    assert keys is not None
+    return keys
+
+
+@issuer_bp.route("/issuers/<slug>")
+def issuer(slug: str) -> Any:
+    """The issuer id: Profile + controller document (JSON-LD), or a page for browsers."""
+    org = _org_or_404(slug)
+    if _wants_html():
+        db = get_session()
+        with unscoped(db):
+            achs = db.scalars(select(Achievement).where(
+                Achievement.organisation_id == org.id, Achievement.active.is_(True))
+                .order_by(Achievement.name)).all()
+        return render_template("awards/issuer.html", org=org, achievements=achs,
+                               issuer_id=documents.issuer_url(org)), 200, {"Vary": "Accept"}
+    return _json_response(documents.issuer_document(org, _org_keys(org)))
+
+
+@issuer_bp.route("/issuers/<slug>/did.json")
+def did_document(slug: str) -> Any:
+    org = _org_or_404(slug)
+    return _json_response(documents.did_document(org, _org_keys(org)),
+                          mimetype="application/did+ld+json")
+
+
+@issuer_bp.route("/issuers/<slug>/jwks.json")
+def issuer_jwks(slug: str) -> Any:
+    org = _org_or_404(slug)
+    return _json_response(documents.jwks(org, _org_keys(org)), mimetype="application/jwk-set+json")
+
+
+@issuer_bp.route("/issuers/<slug>/keys/<kid>")
+def issuer_key(slug: str, kid: str) -> Any:
+    """One public JWK (the VC-JWT ``kid`` URL; the 1EdTech validator fetches exactly this)."""
+    org = _org_or_404(slug)
+    for key in _org_keys(org).all:
+        if key.key_id == kid:
+            return _json_response(documents.public_jwk(org, key), mimetype="application/jwk+json")
+    abort(404)
+
+
+@issuer_bp.route("/.well-known/jwks.json")
+def well_known_jwks() -> Any:
+    """Every issuer's keys, each with ``iss`` (FACTS §4: multi-issuer platforms)."""
+    db = get_session()
+    orgs = db.scalars(select(Organisation).order_by(Organisation.id)).all()
+    keys: list[dict[str, Any]] = []
+    for org in orgs:
+        ring = issuer_keys(org.slug, create=False)
+        if ring is not None:
+            keys += documents.jwks(org, ring)["keys"]
+    return _json_response({"keys": keys}, mimetype="application/jwk-set+json")
+
+
+def _public_achievement(uuid: str) -> Achievement:
+    db = get_session()
+    ach = db.execute(select(Achievement).where(Achievement.uuid == uuid)
+                     .execution_options(unscoped=True)).scalar_one_or_none()
+    if ach is None:
+        abort(404)
+    return ach
+
+
+@issuer_bp.route("/achievements/<uuid>")
+def achievement(uuid: str) -> Any:
+    """The OB 3.0 Achievement (JSON-LD) or its public page."""
+    ach = _public_achievement(uuid)
+    db = get_session()
+    doc = service.achievement_json(db, ach)
+    if _wants_html():
+        return render_template("awards/achievement_public.html", ach=ach, doc=doc,
+                               org=ach.organisation), 200, {"Vary": "Accept"}
+    return _json_response({"@context": [model.VC2_CONTEXT, model.OB_CONTEXT], **doc})
+
+
+@issuer_bp.route("/achievements/<uuid>/image.<any(png, svg):fmt>")
+def achievement_image(uuid: str, fmt: str) -> Any:
+    ach = _public_achievement(uuid)
+    if fmt == "png":
+        response = Response(ach.image_png, mimetype="image/png")
+    else:
+        if not ach.image_svg:
+            abort(404)
+        response = Response(ach.image_svg, mimetype="image/svg+xml")
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; " \
+                                                      "style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@issuer_bp.route("/status/<slug>/<any(revocation, suspension):purpose>/<int:number>")
+def status_list(slug: str, purpose: str, number: int) -> Any:
+    """The signed BitstringStatusListCredential, re-signed only after a change."""
+    org = _org_or_404(slug)
+    db = get_session()
+    lst = db.execute(select(StatusList).where(
+        StatusList.organisation_id == org.id, StatusList.purpose == purpose,
+        StatusList.number == number).execution_options(unscoped=True)).scalar_one_or_none()
+    if lst is None:
+        abort(404)
+    was_signed = lst.signed_json is not None
+    text, etag = service.status_list_json(db, lst)
+    if not was_signed:
+        db.commit()
+    response = Response(text, mimetype=VC_JSON)
+    response.headers["Cache-Control"] = STATUS_CACHE
+    response.set_etag(etag.strip('"'))
+    response.last_modified = lst.updated_at
+    return response.make_conditional(request)
+
+
+@issuer_bp.route("/credentials/<uuid>")
+def credential(uuid: str) -> Any:
+    """The credential at its id — only when its holder made it public (404 otherwise)."""
+    cred = service.public_credential(get_session(), uuid)
+    if cred is None:
+        abort(404)
+    accept = request.accept_mimetypes
+    if accept["text/plain"] and accept["text/plain"] > max(accept[VC_JSON], accept[JSONLD],
+                                                           accept["application/json"]):
+        response = Response(cred.signed_jwt or "", mimetype="text/plain")
+    else:
+        response = Response(cred.signed_json or "", mimetype=VC_JSON)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.app_template_global("credential_state_label")
+def credential_state_label(cred: Credential) -> str:
+    labels = {
+        "revoked": _("Retiré"),
+        "suspended": _("Suspendu"),
+        CLAIM_PENDING: _("En attente de récupération"),
+        "issued": _("Émis"),
+    }
+    return labels.get(cred.status_label, cred.status_label)
+
+
+@bp.app_template_global("participant_name")
+def participant_name(participant_id: int) -> str:
+    db = get_session()
+    p = db.execute(select(Participant).where(Participant.id == participant_id)
+                   .execution_options(unscoped=True)).scalar_one_or_none()
+    return p.display_name if p else "?"

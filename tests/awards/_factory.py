@@ -1,0 +1,90 @@
+"""Awards test data, built through the services of each domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from badger.awards import service
+from badger.referentiels import service as referentiels
+from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
+
+LABELS = ["Ponctualité", "Respect des règles", "Goût de l'effort"]
+
+
+def published_version(db: Any, labels: list[str] | None = None) -> ReferentielVersion:
+    labels = labels or LABELS
+    ref = Referentiel(uuid=str(uuid.uuid4()), key=f"t-{uuid.uuid4().hex[:8]}",
+                      title="Grille sport (test)")
+    version = ReferentielVersion(referentiel=ref, number=1, identifier=str(uuid.uuid4()),
+                                 status="published", title="Grille sport (test)", creator="test")
+    version.competences = [
+        Competence(
+            identifier=str(uuid.uuid4()), label=label, code=f"C{i + 1}", position=i,
+            pictogram="clock" if i == 0 else None,
+            levels=[{"rubric": "r", "criterion": "c", "levels": [
+                {"score": s, "quality": f"niveau {s}", "description": f"{label} : niveau {s}",
+                 "identifier": str(uuid.uuid4())}
+                for s in range(6)]}],
+        )
+        for i, label in enumerate(labels)
+    ]
+    db.add_all([ref, version])
+    db.commit()
+    return version
+
+
+def adopted_version(db: Any, org: Any, admin: Any) -> ReferentielVersion:
+    version = published_version(db)
+    referentiels.adopt(db, org.id, version, admin.id)
+    db.commit()
+    return version
+
+
+def achievement(db: Any, org: Any, admin: Any, version: Any, *, index: int = 0,
+                validity_days: int | None = None, min_level: int = 3) -> Any:
+    comp = version.competences[index]
+    ach = service.create_achievement(
+        db, org,
+        service.AchievementInput(competence_id=comp.id, name=comp.label,
+                                 description=f"{comp.label} reconnue en séance.",
+                                 min_level=min_level, validity_days=validity_days),
+        actor=admin,
+    )
+    db.commit()
+    return ach
+
+
+def group_session(db: Any, org: Any, coach: Any, version: Any, participants: list[Any]) -> Any:
+    from badger.grids import service as grids
+
+    gs = grids.create_session(
+        db, organisation_id=org.id, coach=coach, held_on=date(2026, 11, 24),
+        title="Football du mardi", referentiel_version_id=version.id,
+        competence_ids=[c.id for c in version.competences], round_label="entry",
+        participants=participants,
+    )
+    db.commit()
+    return gs
+
+
+def validate(db: Any, rnd: Any, competence: Any, coach: Any, participant: Any,
+             level: int = 4, consent: bool = False) -> Any:
+    """Agree a level both ways and confirm it: the grid's validated competence."""
+    from badger.grids import service as grids
+
+    grids.record_agreement(db, rnd, competence_id=competence.id, level=level, actor=coach)
+    grids.record_agreement(db, rnd, competence_id=competence.id, level=level, actor=participant)
+    from sqlalchemy import select
+
+    from badger.grids.models import ValidatedCompetence
+
+    vc = db.execute(select(ValidatedCompetence).where(
+        ValidatedCompetence.round_id == rnd.id,
+        ValidatedCompetence.competence_id == competence.id)).scalar_one()
+    grids.confirm_validation(db, vc, coach)
+    if consent:
+        grids.set_consent(db, vc, participant, given=True)
+    db.commit()
+    return vc
