@@ -210,12 +210,19 @@ class Competence(Base):
     category: Mapped[Category | None] = relationship()
     source_competence: Mapped[Competence | None] = relationship(remote_side=[id])
 
-    def grid_levels(self) -> list[dict[str, Any]]:
-        """Levels of the first 0–5 scale (the grid), else of the first scale."""
-        for entry in self.levels:
+    def grid_entry(self) -> dict[str, Any] | None:
+        """The levels entry of the first 0–5 scale (the grid), if any."""
+        for entry in self.levels or []:
             scores = [lv["score"] for lv in entry["levels"]]
             if scores and min(scores) == 0 and max(scores) == 5:
-                return list(entry["levels"])
+                return dict(entry)
+        return None
+
+    def grid_levels(self) -> list[dict[str, Any]]:
+        """Levels of the grid scale (0–5), else of the first scale."""
+        entry = self.grid_entry()
+        if entry is not None:
+            return list(entry["levels"])
         return list(self.levels[0]["levels"]) if self.levels else []
 
 

@@ -438,6 +438,14 @@ def export(version: ReferentielVersion, fmt: str, base: str | None = None) -> tu
     raise UserError(_l("Format inconnu : %(f)s (case ou csv)", f=fmt))
 
 
+def shipped_dir() -> Path:
+    """Folder of the shipped CASE files: ``referentiels/`` in a checkout, or the wheel's
+    ``badger/referentiels_data`` (``resource_dir`` would find this package instead)."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "referentiels_data"
+    return packaged if packaged.is_dir() else package.parent / "referentiels"
+
+
 def load_shipped(session: Session, folder: Path) -> list[tuple[str, bool]]:
     """Import every shipped CASE file in ``folder`` (idempotent); return (key, changed)."""
     out = []
@@ -634,14 +642,15 @@ def add_category(session: Session, version: ReferentielVersion, *, label: str,
         raise UserError(_l("Le libellé est obligatoire."))
     code = code or f"CAT-{len(version.categories) + 1}"
     _check_code(version, code)
-    cat = Category(
-        version=version, identifier=case.stable_id(version.referentiel.key,
-                                                   version.version_label, "item", code),
-        code=code, label=label, position=1 + sum(1 for c in version.categories
-                                                if c.parent_id is None),
-        language=version.language, last_change=_touch(version),
-    )
-    session.add(cat)
+    position = 1 + sum(1 for c in version.categories if c.parent_id is None)
+    with session.no_autoflush:
+        cat = Category(
+            version=version, identifier=case.stable_id(version.referentiel.key,
+                                                       version.version_label, "item", code),
+            code=code, label=label, position=position,
+            language=version.language, last_change=_touch(version),
+        )
+        session.add(cat)
     session.flush()
     return cat
 
@@ -731,17 +740,19 @@ def add_competence(session: Session, version: ReferentielVersion,
     """Append a competence to a draft."""
     _require_draft(version)
     code = data.code.strip()
-    comp = Competence(
-        version=version, identifier=case.stable_id(version.referentiel.key,
-                                                   version.version_label, "item", code),
-        label=data.label, language=version.language, levels=[], links=[], translations={},
-    )
-    _apply(version, comp, data)
-    comp.position = 1 + sum(1 for c in version.competences
-                            if c is not comp and c.category_id == comp.category_id)
-    if any(c.identifier == comp.identifier for c in version.competences if c is not comp):
-        comp.identifier = case.stable_id(comp.identifier, case.now_iso())
-    session.add(comp)
+    with session.no_autoflush:
+        comp = Competence(
+            identifier=case.stable_id(version.referentiel.key, version.version_label, "item",
+                                      code),
+            label=data.label, language=version.language, levels=[], links=[], translations={},
+        )
+        _apply(version, comp, data)
+        comp.position = 1 + sum(1 for c in version.competences
+                                if c.category_id == comp.category_id)
+        if any(c.identifier == comp.identifier for c in version.competences):
+            comp.identifier = case.stable_id(comp.identifier, case.now_iso())
+        comp.version = version
+        session.add(comp)
     session.flush()
     return comp
 

@@ -1,0 +1,144 @@
+"""``badger referentiel import|export|list``; ``on_init`` loads the shipped référentiels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badger.db import get_session
+from badger.errors import UserError
+from badger.referentiels import case, service
+
+MAX_DOWNLOAD = case.MAX_BYTES
+
+
+def on_init(session: Session, app: Flask) -> None:
+    """Load (or confirm) the référentiels shipped in ``referentiels/`` — idempotent."""
+    folder = service.shipped_dir()
+    for path in sorted(folder.glob("*.json")):
+        try:
+            fw = case.parse_package(path.read_bytes())
+            version, changed = service.import_framework(session, fw, key=path.stem, shipped=True)
+        except (case.CaseImportError, UserError) as exc:
+            app.logger.warning("référentiel %s not loaded: %s", path.name, exc)
+            continue
+        if changed:
+            app.logger.info("référentiel %s v%s loaded", version.referentiel.key, version.number)
+
+
+def _read_source(source: str) -> tuple[bytes, str]:
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        chunks: list[bytes] = []
+        size = 0
+        with httpx.stream("GET", source, timeout=20, follow_redirects=True) as response:
+            response.raise_for_status()
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_DOWNLOAD:
+                    raise click.ClickException(f"{source}: plus de {MAX_DOWNLOAD} octets, refusé")
+                chunks.append(chunk)
+        return b"".join(chunks), source.rsplit("/", 1)[-1]
+    path = Path(source)
+    if path.stat().st_size > MAX_DOWNLOAD:
+        raise click.ClickException(f"{source}: plus de {MAX_DOWNLOAD} octets, refusé")
+    return path.read_bytes(), path.name
+
+
+def _owner(session: Session, network: str | None, organisation: str | None) -> dict[str, Any]:
+    from badger.networks.models import Network, Organisation
+
+    if network:
+        net = session.execute(select(Network).filter_by(slug=network)).scalar_one_or_none()
+        if net is None:
+            raise click.ClickException(f"réseau inconnu : {network}")
+        return {"network_id": net.id}
+    if organisation:
+        org = session.execute(
+            select(Organisation).filter_by(slug=organisation)
+        ).scalar_one_or_none()
+        if org is None:
+            raise click.ClickException(f"organisation inconnue : {organisation}")
+        return {"organisation_id": org.id}
+    return {}
+
+
+referentiel_group = AppGroup("referentiel", help="Référentiels de compétences (CASE).")
+
+
+@referentiel_group.command("import")
+@click.argument("source")
+@click.option("--key", help="Clé du référentiel (par défaut : tirée du titre).")
+@click.option("--network", help="Slug du réseau propriétaire.")
+@click.option("--organisation", help="Slug de l'organisation propriétaire.")
+@click.option("--title", default="", help="Titre (fichiers CSV).")
+@click.option("--draft", is_flag=True, help="Importer comme brouillon, sans publier.")
+@click.option("--lenient", is_flag=True, help="Schéma OpenSALT, plus tolérant que celui d'IMS.")
+@with_appcontext
+def import_command(
+    source: str, key: str | None, network: str | None, organisation: str | None, title: str,
+    draft: bool, lenient: bool,
+) -> None:
+    """Import a CASE package or CSV file from FILE or URL (idempotent)."""
+    session = get_session()
+    data, name = _read_source(source)
+    owner = _owner(session, network, organisation)
+    try:
+        fw = service.parse_upload(data, name, title=title, strict=not lenient)
+        if key:
+            fw.key = key
+        version, changed = service.import_framework(
+            session, fw, key=key, publish=not draft, shipped=not owner, **owner
+        )
+    except case.CaseImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except UserError as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    session.commit()
+    state = "importé" if changed else "déjà présent, rien changé"
+    click.echo(
+        f"{version.referentiel.key} v{version.number} ({version.status}) : {state} — "
+        f"{len(version.competences)} compétences — {service.document_url(version)}"
+    )
+
+
+@referentiel_group.command("export")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["case", "csv"]), default="case",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Fichier (défaut : stdout).")
+@with_appcontext
+def export_command(ref: str, fmt: str, output: str | None) -> None:
+    """Export REF (document identifier, KEY or KEY@NUMBER) as CASE JSON or CSV."""
+    session = get_session()
+    version = service.find_version(session, ref)
+    if version is None:
+        raise click.ClickException(f"référentiel introuvable : {ref}")
+    text, _mime, _name = service.export(version, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{output} écrit")
+    else:
+        click.echo(text, nl=False)
+
+
+@referentiel_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List référentiels and their versions."""
+    from badger.referentiels.models import Referentiel
+
+    session = get_session()
+    for ref in session.execute(select(Referentiel).order_by(Referentiel.key)).scalars():
+        versions = ", ".join(f"v{v.number} {v.status}" for v in ref.versions)
+        click.echo(f"{ref.key}\t{ref.owner_name}\t{versions}")
+
+
+commands = [referentiel_group]
