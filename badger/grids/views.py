@@ -62,6 +62,15 @@ def _load_round(round_id: int) -> Round:
     return rnd
 
 
+def _load_comparable_round(round_id: int) -> Round:
+    """A round whose coach view the current person may see: a participant sees it only once
+    they have finished their own assessment, so the coach's scores never steer theirs."""
+    rnd = _load_round(round_id)
+    if current_user.kind == "participant" and rnd.self_submitted_at is None:
+        abort(404)
+    return rnd
+
+
 def _actor() -> User | Participant:
     return current_user._get_current_object()
 
@@ -381,17 +390,14 @@ def _chart_response(rnd: Round, fmt: str) -> Response:
 def chart(round_id: int, fmt: str) -> Any:
     if not current_user.is_authenticated:
         abort(401)
-    rnd = _load_round(round_id)
-    if current_user.kind == "participant" and rnd.self_submitted_at is None:
-        abort(404)
-    return _chart_response(rnd, fmt)
+    return _chart_response(_load_comparable_round(round_id), fmt)
 
 
 @bp.route("/rounds/<int:round_id>/export.<any(csv, json):fmt>")
 def export(round_id: int, fmt: str) -> Any:
     if not current_user.is_authenticated:
         abort(401)
-    rnd = _load_round(round_id)
+    rnd = _load_comparable_round(round_id)
     db = get_session()
     name = f"grille-{rnd.id}-{rnd.label}".replace(" ", "-")
     if fmt == "csv":
@@ -410,7 +416,7 @@ def export(round_id: int, fmt: str) -> Any:
 def print_sheet(round_id: int) -> Any:
     if not current_user.is_authenticated:
         abort(401)
-    rnd = _load_round(round_id)
+    rnd = _load_comparable_round(round_id)
     db = get_session()
     view = service.round_view(db, rnd, current_language())
     svg, table = _chart(view, prefix=f"print{rnd.id}")

@@ -399,3 +399,22 @@ def test_chart_in_portfolio_is_the_participants_choice(db, make, org, coach, par
     staff = make.app.test_client()
     login_staff(staff, coach)
     assert staff.post(f"/me/rounds/{rnd.id}/portfolio", data={"show": "0"}).status_code == 403
+
+
+def test_coach_view_stays_hidden_from_participant_until_they_finish(
+    db, make, org, coach, participant
+):
+    version = published_version(db)
+    rnd = journey_round(db, org, participant, coach, version, n=3)
+    rate(db, rnd, "coach", coach, [1, 2, 3])
+    me = make.app.test_client()
+    login_participant(me, make, participant)
+    for url in (
+        f"/rounds/{rnd.id}/export.csv",
+        f"/rounds/{rnd.id}/export.json",
+        f"/rounds/{rnd.id}/print",
+        f"/rounds/{rnd.id}/chart.png",
+    ):
+        assert me.get(url).status_code == 404, url
+    html = me.get(f"/rounds/{rnd.id}/compare").get_data(as_text=True)
+    assert "Terminez d'abord" in html and "<svg" not in html
