@@ -52,9 +52,13 @@ def test_participant_fills_17_axes_on_a_phone_and_sees_the_chart(
     if os.environ.get("BADGER_SCREENSHOTS"):  # look at it: BADGER_SCREENSHOTS=/tmp/shots
         page.screenshot(path=f"{os.environ['BADGER_SCREENSHOTS']}/grid-compare-phone.png")
     db.expire_all()
-    scores = db.execute(
-        select(Rating.score)
-        .where(Rating.round_id == rnd.id, Rating.rater_role == "self")
-        .order_by(Rating.competence_id)
-    ).scalars().all()
+    scores = (
+        db.execute(
+            select(Rating.score)
+            .where(Rating.round_id == rnd.id, Rating.rater_role == "self")
+            .order_by(Rating.competence_id)
+        )
+        .scalars()
+        .all()
+    )
     assert scores == [n % 6 for n in range(1, 18)]
