@@ -18,7 +18,7 @@ from badger.awards.models import Achievement
 from badger.networks.models import Organisation
 from badger.ob3 import model
 from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
-from badger.ob3.keys import SigningKey
+from badger.ob3.keys import KeyAlgorithm, SigningKey
 
 CASE_PATH = "/ims/case/v1p0"
 
@@ -85,10 +85,17 @@ def public_jwk(org: Organisation, key: SigningKey) -> dict[str, Any]:
     return jwk
 
 
+def _multikeys(keys: IssuerKeys) -> list[SigningKey]:
+    """Data Integrity keys (Multikey). RSA keys sign VC-JWTs only and are published as JWKs:
+    ``JsonWebKey``/``publicKeyJwk`` are not defined by the bundled contexts, and a JSON-LD
+    verifier in safe mode rejects a controller document that uses undefined terms."""
+    return [k for k in keys.all if k.algorithm is KeyAlgorithm.ED25519]
+
+
 def issuer_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
     """The issuer id document: OB Profile and controller document in one (PITFALLS 7)."""
     iid = issuer_url(org)
-    methods = [verification_method_entry(iid, k) for k in keys.all]
+    methods = [verification_method_entry(iid, k) for k in _multikeys(keys)]
     doc: dict[str, Any] = {
         "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
         **model.profile(
@@ -106,7 +113,7 @@ def issuer_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
 
 def did_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
     did = did_web(org)
-    methods = [verification_method_entry(did, k) for k in keys.all]
+    methods = [verification_method_entry(did, k) for k in _multikeys(keys)]
     return {
         "@context": [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
         "id": did,

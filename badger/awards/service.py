@@ -690,12 +690,12 @@ def proposals(session: Session, organisation_id: int,
     awarded = set(session.execute(
         select(Credential.participant_id, Credential.achievement_id)
         .where(Credential.organisation_id == organisation_id)
-        .execution_options(unscoped=True)).tuples())
+        .execution_options(unscoped=True)).all())
     declined = set(session.execute(
         select(AwardConsent.validated_competence_id, AwardConsent.achievement_id)
         .where(AwardConsent.organisation_id == organisation_id,
                AwardConsent.accepted.is_(False))
-        .execution_options(unscoped=True)).tuples())
+        .execution_options(unscoped=True)).all())
     out = []
     for vc in vcs:
         for a in by_competence.get(vc.competence_id, []):

@@ -93,7 +93,7 @@ def achievements() -> Any:
             select(Credential.achievement_id, func.count()).group_by(
                 Credential.achievement_id
             )
-        ).tuples())
+        ).all())
     return render_template("awards/achievements.html", achievements=rows, counts=counts)
 
 

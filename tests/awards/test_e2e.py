@@ -1,0 +1,216 @@
+"""End to end over HTTP: grid validated → proposal → consent → credential, verified in all four
+formats by badger.ob3 and by the independent JavaScript stack, keys and status resolved through
+the app's own public endpoints; then revoke, suspend, expiry and re-issue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from badger.audit import AuditEvent
+from badger.awards.models import Credential
+from badger.grids import service as grids
+from badger.ob3 import baking
+from badger.ob3.verify import verify_credential
+from tests.awards import _factory, _interop
+from tests.conftest import login_participant, login_staff
+
+
+def _client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def flow(app: Any, db: Any, make: Any, org: Any, admin: Any, coach: Any, version: Any,
+         achievement: Any) -> dict[str, Any]:
+    """A participant whose grid validated the badge's competence (coach confirmed)."""
+    person = make.participant(org, "Amina", email="Amina.Diallo@Example.org ")
+    gs = _factory.group_session(db, org, coach, version, [person])
+    rnd = grids.session_rounds(db, gs)[person.id]
+    vc = _factory.validate(db, rnd, version.competences[0], coach, person, level=4)
+    return {"person": person, "session": gs, "vc": vc}
+
+
+def _accept(app: Any, make: Any, flow: dict[str, Any], achievement: Any) -> Credential:
+    pc = _client(app)
+    login_participant(pc, make, flow["person"])
+    page = pc.get("/me/badges")
+    assert page.status_code == 200
+    assert achievement.name in page.get_data(as_text=True)
+    response = pc.post("/me/badges", data={
+        "validated_competence_id": flow["vc"].id, "achievement_id": achievement.id,
+        "decision": "accept"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    flow["client"] = pc
+    return _only_credential(app)
+
+
+def _only_credential(app: Any) -> Credential:
+    from badger.db import get_db
+
+    with get_db(app).session() as s:
+        rows = s.scalars(select(Credential)).all()
+        assert len(rows) == 1
+        s.expunge_all()
+        return rows[0]
+
+
+def _files(pc: Any, cred_id: int) -> dict[str, bytes]:
+    out = {}
+    for fmt in ("json", "jwt", "png", "svg"):
+        r = pc.get(f"/me/badges/{cred_id}/file.{fmt}")
+        assert r.status_code == 200, fmt
+        assert r.headers["Cache-Control"] == "private, no-store"
+        out[fmt] = r.get_data()
+    return out
+
+
+def test_validated_grid_to_verified_credential(app: Any, make: Any, flow: dict[str, Any],
+                                               achievement: Any, coach: Any,
+                                               resolver: Any) -> None:
+    cc = _client(app)
+    login_staff(cc, coach)
+    page = cc.get("/admin/awards").get_data(as_text=True)
+    assert "Amina" in page and "en attente de l'accord du participant" in page
+
+    cred = _accept(app, make, flow, achievement)
+    assert cred.state == "issued" and cred.level == 4
+    files = _files(flow["client"], cred.id)
+    doc = json.loads(files["json"])
+    # the recipient is a salted hash of the normalised address; never the address itself
+    ident = doc["credentialSubject"]["identifier"][0]
+    assert ident["hashed"] is True and ident["identityType"] == "emailAddress"
+    for blob in files.values():
+        assert b"amina.diallo@example.org" not in blob.lower()
+    assert doc["credentialSubject"]["result"][0]["achievedLevel"].endswith("#level-4")
+    assert doc["awardedDate"] and doc["id"].startswith("http://localhost/credentials/")
+    assert any(e.get("genre") == "Co-évaluation" for e in doc["evidence"])
+    assert doc["credentialSubject"]["achievement"]["alignment"][0]["targetType"] == "CFItem"
+    assert baking.unbake_png(files["png"]) == files["json"].decode()
+    assert baking.unbake_svg(files["svg"]) == files["json"].decode()
+    for fmt, blob in files.items():
+        report = verify_credential(blob, resolver=resolver,
+                                   recipient=("amina.diallo@example.org", "emailAddress"))
+        assert report.verified, (fmt, report.to_dict()["checks"])
+        assert report.check("status").code == "not_revoked"
+        assert report.check("recipient").state == "passed"
+    assert any("/issuers/org-a" in u for u in resolver.requests)
+    assert any("/status/org-a/revocation/1" in u for u in resolver.requests)
+    # the coach no longer sees it as a proposal
+    assert "Amina" not in cc.get("/admin/awards").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("marker", [pytest.param(0, marks=_interop.needs_node)])
+def test_javascript_verifier_agrees(app: Any, make: Any, flow: dict[str, Any], achievement: Any,
+                                    admin: Any, resolver: Any, marker: int) -> None:
+    cred = _accept(app, make, flow, achievement)
+    files = _files(flow["client"], cred.id)
+    jwks = resolver.fetch_json("http://localhost/issuers/org-a/jwks.json")
+    for blob in (files["json"], baking.unbake_png(files["png"]).encode(),
+                 baking.unbake_svg(files["svg"]).encode()):
+        doc = json.loads(blob)
+        out = _interop.js_verify_di(doc, _interop.public_documents(resolver, doc))
+        assert out["verified"], out
+    out = _interop.js_verify_jwt(files["jwt"].decode(), jwks)
+    assert out["verified"] and out["claimsMatch"], out
+
+    ac = _client(app)
+    login_staff(ac, admin)
+    r = ac.post(f"/admin/credentials/{cred.id}/revoke", data={"reason": "Erreur de saisie"})
+    assert r.status_code == 303
+    doc = json.loads(files["json"])
+    out = _interop.js_verify_di(doc, _interop.public_documents(resolver, doc))
+    assert not out["verified"]
+    assert "status 'revocation' is set" in out["error"]
+
+
+def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, Any],
+                                  achievement: Any, admin: Any, resolver: Any) -> None:
+    cred = _accept(app, make, flow, achievement)
+    files = _files(flow["client"], cred.id)
+    ac = _client(app)
+    login_staff(ac, admin)
+    # make it public (portfolio's flag) to check the id URL follows suspension
+    db.execute(Credential.__table__.update().values(public=True))
+    db.commit()
+    assert ac.get(f"/credentials/{cred.uuid}").status_code == 200
+
+    r = ac.post(f"/admin/credentials/{cred.id}/suspend", data={"reason": "Vérification"})
+    assert r.status_code == 303
+    assert ac.get(f"/credentials/{cred.uuid}").status_code == 404
+    detail = ac.get(f"/admin/credentials/{cred.id}").get_data(as_text=True)
+    assert "Suspendu" in detail
+    r = ac.post(f"/admin/credentials/{cred.id}/unsuspend", data={})
+    assert r.status_code == 303
+    assert ac.get(f"/credentials/{cred.uuid}").status_code == 200
+
+    before = resolver.fetch_json("http://localhost/status/org-a/revocation/1")
+    r = ac.post(f"/admin/credentials/{cred.id}/revoke", data={"reason": ""})
+    assert r.status_code == 303  # refused: a reason is required
+    assert verify_credential(files["json"], resolver=resolver).verified
+    r = ac.post(f"/admin/credentials/{cred.id}/revoke", data={"reason": "Erreur de saisie"})
+    assert r.status_code == 303
+    after = resolver.fetch_json("http://localhost/status/org-a/revocation/1")
+    assert after["proof"] != before["proof"]  # re-signed
+    for blob in files.values():
+        report = verify_credential(blob, resolver=resolver)
+        assert not report.verified
+        assert report.check("status").code == "revoked"
+    assert ac.get(f"/credentials/{cred.uuid}").status_code == 404
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "award.revoke")).all()
+    assert len(events) == 1 and events[0].details["reason"] == "Erreur de saisie"
+    # revoked is final
+    r = ac.post(f"/admin/credentials/{cred.id}/suspend", data={"reason": "x"})
+    assert "retiré" in ac.get(f"/admin/credentials/{cred.id}").get_data(as_text=True)
+
+
+def test_expiry_and_reissue_keeps_awarded_date(app: Any, db: Any, make: Any, org: Any,
+                                               admin: Any, coach: Any, version: Any,
+                                               resolver: Any) -> None:
+    from badger.awards import service
+
+    ach = _factory.achievement(db, org, admin, version, index=1, validity_days=30)
+    person = make.participant(org, "Dario")
+    res = service.award_many(db, org, ach, [service.AwardRequest(participant_id=person.id,
+                                                                 phone="06 12 34 56 78")],
+                             actor=coach)
+    db.commit()
+    cred = res[0].credential
+    doc = json.loads(cred.signed_json)
+    assert doc["credentialSubject"]["identifier"][0]["identityType"] == "ext:phone"
+    valid_until = datetime.fromisoformat(doc["validUntil"].replace("Z", "+00:00"))
+    assert timedelta(days=29) < valid_until - datetime.now(UTC) <= timedelta(days=30)
+    assert verify_credential(cred.signed_jwt, resolver=resolver).verified
+    later = datetime.now(UTC) + timedelta(days=31)
+    for blob in (cred.signed_json, cred.signed_jwt):
+        report = verify_credential(blob, resolver=resolver, now=later)
+        assert not report.verified
+        assert report.check("validity").state == "failed"
+
+    ac = _client(app)
+    login_staff(ac, admin)
+    old_doc = doc
+    r = ac.post(f"/admin/credentials/{cred.id}/reissue", data={})
+    assert r.status_code == 303
+    db.expire_all()
+    fresh = db.get(Credential, cred.id)
+    new_doc = json.loads(fresh.signed_json)
+    assert new_doc["id"] == old_doc["id"]
+    assert new_doc["awardedDate"] == old_doc["awardedDate"]
+    assert new_doc["credentialStatus"] == old_doc["credentialStatus"]
+    assert verify_credential(fresh.signed_json, resolver=resolver).verified
+
+
+def test_participant_declines(app: Any, db: Any, make: Any, flow: dict[str, Any],
+                              achievement: Any) -> None:
+    pc = _client(app)
+    login_participant(pc, make, flow["person"])
+    r = pc.post("/me/badges", data={"validated_competence_id": flow["vc"].id,
+                                    "achievement_id": achievement.id, "decision": "decline"})
+    assert r.status_code == 303
+    assert db.scalars(select(Credential)).all() == []
+    assert achievement.name not in pc.get("/me/badges").get_data(as_text=True)
