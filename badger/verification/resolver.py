@@ -313,13 +313,19 @@ class LocalFirstResolver:
     def _local_get(self, url: str, path: str, accept: str) -> bytes:
         self.local_requests.append(url)
         base = urllib.parse.urlsplit(self.bases[0])
-        client = self.app.test_client()
-        response = client.get(
-            path, headers={"Accept": accept}, base_url=f"{base.scheme}://{base.netloc}"
-        )
-        if response.status_code != 200:
-            raise ResolutionError(f"{url} answered HTTP {response.status_code}")
-        return bytes(response.get_data())
+        # A fresh application context: the inner request gets its own ``g`` (database
+        # session, logged-in user, scope) instead of borrowing the outer request's.
+        with self.app.app_context():
+            client = self.app.test_client()
+            response = client.get(
+                path, headers={"Accept": accept}, base_url=f"{base.scheme}://{base.netloc}"
+            )
+            status = response.status_code
+            body = bytes(response.get_data())
+            response.close()
+        if status != 200:
+            raise ResolutionError(f"{url} answered HTTP {status}")
+        return body
 
     def fetch_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
         path = self._local_path(url)

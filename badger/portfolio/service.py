@@ -1,0 +1,817 @@
+"""Portfolio rules: shares as consent, the employer view, imports, export and erasure.
+
+Functions take a session and plain values, ``flush()`` and never ``commit()``. Everything a
+share shows goes through :func:`share_page`, which reads only the share's chosen items.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from badger import audit
+from badger.accounts.models import LoginCode, Participant
+from badger.awards.models import ISSUED, Credential
+from badger.db import unscoped, utcnow
+from badger.errors import UserError
+from badger.grids.models import Journey, Round
+from badger.ob3 import VerificationReport, verify_credential
+from badger.portfolio.models import (
+    ITEM_CHART,
+    ITEM_CREDENTIAL,
+    ITEM_IMPORTED,
+    ImportedCredential,
+    Share,
+    ShareItem,
+    ShareView,
+)
+from badger.security import constant_time_equals, new_url_token, token_hash
+from badger.verification import messages
+from badger.verification import service as vservice
+from badger.verification.resolver import app_resolver
+
+MAX_SHARE_DAYS = 366
+MAX_LABEL = 120
+MAX_IMPORTS = 200
+#: Shared verification results (see :class:`badger.verification.service.ReportCache`).
+REPORTS = vservice.ReportCache(ttl=120.0)
+
+
+# --------------------------------------------------------------------------- reading own data
+
+
+def my_credentials(db: Session, participant: Participant) -> list[Credential]:
+    """The participant's issued credentials (revoked ones too: they must see them)."""
+    return list(
+        db.scalars(
+            select(Credential)
+            .where(Credential.participant_id == participant.id, Credential.state == ISSUED)
+            .options(selectinload(Credential.achievement))
+            .order_by(Credential.issued_at.desc(), Credential.id.desc())
+        )
+    )
+
+
+def my_rounds(
+    db: Session, participant: Participant, *, shareable_only: bool = False
+) -> list[Round]:
+    stmt = (
+        select(Round)
+        .join(Journey, Round.journey_id == Journey.id)
+        .where(Journey.participant_id == participant.id)
+        .order_by(Round.position)
+    )
+    if shareable_only:
+        stmt = stmt.where(Round.chart_in_portfolio.is_(True))
+    return list(db.scalars(stmt))
+
+
+def my_imports(db: Session, participant: Participant) -> list[ImportedCredential]:
+    return list(
+        db.scalars(
+            select(ImportedCredential)
+            .where(ImportedCredential.participant_id == participant.id)
+            .order_by(ImportedCredential.id.desc())
+        )
+    )
+
+
+def own_credential(db: Session, participant: Participant, credential_id: int) -> Credential:
+    cred = db.execute(
+        select(Credential).where(
+            Credential.id == credential_id,
+            Credential.participant_id == participant.id,
+            Credential.state == ISSUED,
+        )
+    ).scalar_one_or_none()
+    if cred is None:
+        raise UserError(_l("Badge introuvable."), 404)
+    return cred
+
+
+def set_public(db: Session, cred: Credential, public: bool, *, actor: Any = None) -> None:
+    """The participant decides whether the credential answers at its web address."""
+    if public and (cred.revoked_at is not None or cred.suspended_at is not None):
+        raise UserError(_l("Un badge retiré ou suspendu ne peut pas être rendu public."), 409)
+    cred.public = public
+    audit.record(
+        db,
+        "portfolio.credential_public" if public else "portfolio.credential_private",
+        actor=actor,
+        organisation_id=cred.organisation_id,
+        obj=cred,
+    )
+    db.flush()
+
+
+def credential_file(cred: Credential, fmt: str) -> tuple[bytes, str, str]:
+    """(body, mimetype, filename) of one download format."""
+    stem = _slug(cred.achievement.name) or "badge"
+    if fmt == "json" and cred.signed_json:
+        return cred.signed_json.encode(), "application/ld+json", f"{stem}.json"
+    if fmt == "jwt" and cred.signed_jwt:
+        return cred.signed_jwt.encode(), "application/jwt", f"{stem}.jwt"
+    if fmt == "png" and cred.baked_png:
+        return bytes(cred.baked_png), "image/png", f"{stem}.png"
+    if fmt == "svg" and cred.baked_svg:
+        return bytes(cred.baked_svg), "image/svg+xml", f"{stem}.svg"
+    raise UserError(_l("Ce format n'est pas disponible pour ce badge."), 404)
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+def credentials_zip(creds: Sequence[Credential]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        used: set[str] = set()
+        for cred in creds:
+            for fmt in ("json", "jwt", "png", "svg"):
+                try:
+                    body, _mime, name = credential_file(cred, fmt)
+                except UserError:
+                    continue
+                stem, _, ext = name.rpartition(".")
+                candidate = f"{stem}-{cred.id}.{ext}"
+                if candidate in used:
+                    continue
+                used.add(candidate)
+                zf.writestr(candidate, body)
+    return out.getvalue()
+
+
+def linkedin_url(cred: Credential) -> str:
+    """LinkedIn's documented "add a certification" link (a plain link: no LinkedIn assets)."""
+    from badger.awards import documents
+
+    issued = cred.issued_at or cred.awarded_at
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": cred.achievement.name,
+        "organizationName": cred.achievement.organisation.name,
+        "issueYear": str(issued.year),
+        "issueMonth": str(issued.month),
+        "certUrl": documents.credential_url(cred.uuid),
+        "certId": cred.uuid,
+    }
+    if cred.valid_until is not None:
+        params["expirationYear"] = str(cred.valid_until.year)
+        params["expirationMonth"] = str(cred.valid_until.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+# --------------------------------------------------------------------------- shares
+
+
+@dataclass
+class NewShare:
+    share: Share
+    token: str
+
+
+def _check_items(
+    db: Session,
+    participant: Participant,
+    credential_ids: Iterable[int],
+    round_ids: Iterable[int],
+    imported_ids: Iterable[int],
+) -> list[ShareItem]:
+    items: list[ShareItem] = []
+    creds = {c.id for c in my_credentials(db, participant)}
+    rounds = {r.id for r in my_rounds(db, participant, shareable_only=True)}
+    imports = {i.id for i in my_imports(db, participant)}
+    position = 0
+    for kind, wanted, allowed, attr in (
+        (ITEM_CREDENTIAL, credential_ids, creds, "credential_id"),
+        (ITEM_CHART, round_ids, rounds, "round_id"),
+        (ITEM_IMPORTED, imported_ids, imports, "imported_id"),
+    ):
+        for ident in dict.fromkeys(wanted):
+            if ident not in allowed:
+                raise UserError(_l("Cet élément ne fait pas partie de votre portfolio."), 404)
+            items.append(ShareItem(kind=kind, position=position, **{attr: ident}))
+            position += 1
+    if not items:
+        raise UserError(_l("Choisissez au moins un badge ou un graphique à partager."), 422)
+    return items
+
+
+def create_share(
+    db: Session,
+    participant: Participant,
+    *,
+    label: str,
+    days: int,
+    credential_ids: Iterable[int] = (),
+    round_ids: Iterable[int] = (),
+    imported_ids: Iterable[int] = (),
+    show_name: bool = False,
+) -> NewShare:
+    """A new share link; the token is returned once and only its keyed hash is kept."""
+    label = " ".join(label.split())[:MAX_LABEL]
+    if not label:
+        raise UserError(_l("Donnez un nom au partage, par exemple « entretien boulangerie »."), 422)
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise UserError(_l("La durée doit être entre 1 et %(n)d jours.", n=MAX_SHARE_DAYS), 422)
+    items = _check_items(db, participant, credential_ids, round_ids, imported_ids)
+    token = new_url_token()
+    share = Share(
+        organisation_id=participant.organisation_id,
+        participant_id=participant.id,
+        token_hash=token_hash(token),
+        label=label,
+        expires_at=utcnow() + timedelta(days=days),
+        show_name=show_name,
+        items=items,
+    )
+    db.add(share)
+    db.flush()
+    audit.record(
+        db,
+        "portfolio.share_create",
+        actor=participant,
+        organisation_id=participant.organisation_id,
+        obj=share,
+        items=len(items),
+        days=days,
+    )
+    return NewShare(share, token)
+
+
+def own_share(db: Session, participant: Participant, share_id: int) -> Share:
+    share = db.execute(
+        select(Share).where(Share.id == share_id, Share.participant_id == participant.id)
+    ).scalar_one_or_none()
+    if share is None:
+        raise UserError(_l("Partage introuvable."), 404)
+    return share
+
+
+def my_shares(db: Session, participant: Participant) -> list[Share]:
+    return list(
+        db.scalars(
+            select(Share)
+            .where(Share.participant_id == participant.id)
+            .options(selectinload(Share.items))
+            .order_by(Share.id.desc())
+        )
+    )
+
+
+def revoke_share(db: Session, share: Share) -> None:
+    """Stop the link at once (its page answers 410 from the next request)."""
+    if share.revoked_at is None:
+        share.revoked_at = utcnow()
+        audit.record(
+            db,
+            "portfolio.share_revoke",
+            actor=share.participant,
+            organisation_id=share.organisation_id,
+            obj=share,
+        )
+    db.flush()
+
+
+def new_token(db: Session, share: Share) -> str:
+    """A fresh link for the same share (the old one stops working)."""
+    if share.revoked_at is not None:
+        raise UserError(_l("Ce partage est arrêté."), 409)
+    token = new_url_token()
+    share.token_hash = token_hash(token)
+    audit.record(
+        db,
+        "portfolio.share_new_link",
+        actor=share.participant,
+        organisation_id=share.organisation_id,
+        obj=share,
+    )
+    db.flush()
+    return token
+
+
+@dataclass
+class ViewStats:
+    count: int = 0
+    last: datetime | None = None
+    dates: list[datetime] = field(default_factory=list)
+
+
+def view_stats(db: Session, share_ids: Sequence[int], *, dates: int = 0) -> dict[int, ViewStats]:
+    out = {sid: ViewStats() for sid in share_ids}
+    if not share_ids:
+        return out
+    rows = db.execute(
+        select(ShareView.share_id, func.count(), func.max(ShareView.viewed_at))
+        .where(ShareView.share_id.in_(share_ids))
+        .group_by(ShareView.share_id)
+    )
+    for sid, count, last in rows:
+        last_dt = last
+        if isinstance(last_dt, datetime) and last_dt.tzinfo is None:
+            from datetime import UTC
+
+            last_dt = last_dt.replace(tzinfo=UTC)
+        out[sid] = ViewStats(int(count), last_dt)
+    if dates:
+        for sid in share_ids:
+            out[sid].dates = list(
+                db.scalars(
+                    select(ShareView.viewed_at)
+                    .where(ShareView.share_id == sid)
+                    .order_by(ShareView.viewed_at.desc())
+                    .limit(dates)
+                )
+            )
+    return out
+
+
+class ShareGone(UserError):
+    """The link was revoked or has expired (410, neutral page)."""
+
+
+def find_share(db: Session, token: str) -> Share:
+    """The live share for ``token``; unknown → 404, revoked or expired → 410.
+
+    Looked up by keyed hash (unique index), then compared in constant time.
+    """
+    token = token.strip()
+    if not 16 <= len(token) <= 64:
+        raise UserError(_l("Ce lien n'existe pas."), 404)
+    wanted = token_hash(token)
+    with unscoped(db):
+        share = db.execute(
+            select(Share).where(Share.token_hash == wanted).execution_options(unscoped=True)
+        ).scalar_one_or_none()
+    if share is None or not constant_time_equals(share.token_hash, wanted):
+        raise UserError(_l("Ce lien n'existe pas."), 404)
+    if share.revoked_at is not None or share.expires_at <= utcnow():
+        raise ShareGone(
+            _l("Ce lien a expiré ou a été retiré par la personne qui l'a partagé."), 410
+        )
+    return share
+
+
+def record_view(db: Session, share: Share) -> None:
+    db.add(ShareView(share_id=share.id, viewed_at=utcnow()))
+    db.flush()
+
+
+# --------------------------------------------------------------------------- employer view
+
+
+@dataclass
+class RecruiterWord:
+    kind: str
+    label: str
+    uri: str | None
+
+
+@dataclass
+class BadgeView:
+    """One badge as the employer sees it: live verification first, then what it says."""
+
+    kind: str
+    title: str
+    summary: messages.PlainSummary
+    checks: list[messages.PlainCheck]
+    about: vservice.Description
+    status: str  # valid, revoked, suspended, expired, unknown, failed
+    level: int | None = None
+    issuer_name: str | None = None
+    networks: list[str] = field(default_factory=list)
+    referentiel_title: str | None = None
+    referentiel_version: str | None = None
+    referentiel_url: str | None = None
+    competence: str | None = None
+    competence_description: str | None = None
+    level_text: str | None = None
+    recruiter_words: list[RecruiterWord] = field(default_factory=list)
+    issued_at: datetime | None = None
+    valid_until: datetime | None = None
+    imported: bool = False
+    credential_id: int | None = None
+
+
+@dataclass
+class ChartView:
+    round_id: int
+    title: str
+    svg: str
+    referentiel_title: str | None
+
+
+@dataclass
+class SharePage:
+    share: Share
+    badges: list[BadgeView]
+    charts: list[ChartView]
+    participant_name: str | None
+
+
+def _status_from(report: VerificationReport, cred: Credential | None) -> str:
+    if cred is not None and cred.suspended_at is not None:
+        return "suspended"
+    if cred is not None and cred.revoked_at is not None:
+        return "revoked"
+    status = report.check("status")
+    validity = report.check("validity")
+    if status is not None and status.code in {"revoked", "suspended"}:
+        return status.code
+    if validity is not None and validity.code in {"expired", "not_yet_valid"}:
+        return "expired" if validity.code == "expired" else "not_yet_valid"
+    return {"verified": "valid", "failed": "failed"}.get(report.state, "unknown")
+
+
+def _suspended_summary() -> messages.PlainSummary:
+    return messages.PlainSummary(
+        "failed",
+        str(_l("Badge suspendu")),
+        str(_l("L'organisme a suspendu ce badge pour le moment. Il ne compte pas aujourd'hui.")),
+        "cross",
+        "status-bad",
+        [],
+    )
+
+
+def _recruiter_words(links: Any) -> list[RecruiterWord]:
+    words = []
+    for link in links or []:
+        if not isinstance(link, dict) or link.get("kind") not in {"rome", "esco"}:
+            continue
+        label = str(link.get("label") or link.get("code") or "").strip()
+        if label:
+            uri = link.get("uri")
+            words.append(
+                RecruiterWord(
+                    str(link["kind"]),
+                    label,
+                    uri if isinstance(uri, str) and uri.startswith("http") else None,
+                )
+            )
+    return words
+
+
+def _competence_text(competence: Any, lang: str) -> tuple[str, str]:
+    tr = (competence.translations or {}).get(lang) or {}
+    return (
+        str(tr.get("label") or competence.label),
+        str(tr.get("description") or competence.description or ""),
+    )
+
+
+def _level_text(competence: Any, level: int, lang: str) -> str | None:
+    tr = (competence.translations or {}).get(lang) or {}
+    levels = tr.get("levels") if isinstance(tr.get("levels"), list) else None
+    for lv in levels or competence.grid_levels():
+        if isinstance(lv, dict) and lv.get("score") == level:
+            text = lv.get("description") or lv.get("quality")
+            return str(text) if text else None
+    return None
+
+
+def credential_view(
+    db: Session, cred: Credential, resolver: vservice.MemoResolver, lang: str
+) -> BadgeView:
+    from badger.referentiels.models import Competence, ReferentielVersion
+
+    doc = json.loads(cred.signed_json or "{}")
+    report = vservice.verify_cached(doc, resolver, REPORTS)
+    status = _status_from(report, cred)
+    summary = _suspended_summary() if status == "suspended" else messages.summary(report)
+    ach = cred.achievement
+    org = ach.organisation
+    view = BadgeView(
+        kind=ITEM_CREDENTIAL,
+        title=ach.name,
+        summary=summary,
+        checks=messages.plain_checks(report),
+        about=vservice.describe(report),
+        status=status,
+        level=cred.level,
+        issuer_name=org.name,
+        networks=sorted(m.network.name for m in org.memberships if m.endorsed_at is not None),
+        issued_at=cred.issued_at,
+        valid_until=cred.valid_until,
+        credential_id=cred.id,
+    )
+    version = db.get(ReferentielVersion, ach.referentiel_version_id)
+    if version is not None:
+        view.referentiel_title = version.title
+        view.referentiel_version = version.version_label or str(version.number)
+        if "referentiels.version" in current_app.view_functions:
+            view.referentiel_url = url_for(
+                "referentiels.version", key=version.referentiel.key, number=version.number
+            )
+    competence = db.get(Competence, ach.competence_id)
+    if competence is not None:
+        view.competence, view.competence_description = _competence_text(competence, lang)
+        view.level_text = _level_text(competence, cred.level, lang)
+        view.recruiter_words = _recruiter_words(competence.links)
+    return view
+
+
+def imported_view(imp: ImportedCredential, resolver: vservice.MemoResolver) -> BadgeView:
+    report = verify_credential(bytes(imp.raw), resolver=resolver)
+    about = vservice.describe(report)
+    return BadgeView(
+        kind=ITEM_IMPORTED,
+        title=imp.achievement_name or about.name or str(_l("Badge importé")),
+        summary=messages.summary(report),
+        checks=messages.plain_checks(report),
+        about=about,
+        status=_status_from(report, None),
+        level=about.level_value,
+        issuer_name=imp.issuer_name or about.issuer_name,
+        issued_at=about.valid_from,
+        valid_until=about.valid_until,
+        imported=True,
+    )
+
+
+SERIES_KINDS = ("self", "coach", "peer", "agreed", "previous")
+
+
+def _series_names() -> dict[str, str]:
+    return {
+        "self": str(_l("Auto-évaluation")),
+        "coach": str(_l("Coach")),
+        "peer": str(_l("Pairs")),
+        "agreed": str(_l("Niveau convenu")),
+        "previous": str(_l("Passage précédent")),
+    }
+
+
+def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
+    from badger.grids import charts
+    from badger.grids import service as grids
+
+    view = grids.round_view(db, rnd, lang)
+    axes, series = view.chart(lang, _series_names())
+    version = rnd.referentiel_version
+    title = str(_l("Graphique radar — %(label)s", label=rnd.label))
+    desc = str(
+        _l(
+            "Chaque branche est une compétence, notée de 0 (au centre) à 5 (au bord), "
+            "par la personne et par son coach."
+        )
+    )
+    svg = charts.radar_svg(axes, series, title=title, description=desc, lang=lang, id_prefix=prefix)
+    return ChartView(rnd.id, title, svg, version.title if version is not None else None)
+
+
+def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -> SharePage:
+    """Everything the public page shows: only the share's items, each verified live."""
+    resolver = vservice.MemoResolver(app_resolver(app))
+    badges: list[BadgeView] = []
+    charts: list[ChartView] = []
+    with unscoped(db):
+        cred_ids = [i.credential_id for i in share.items if i.credential_id is not None]
+        creds = (
+            {
+                c.id: c
+                for c in db.scalars(
+                    select(Credential)
+                    .where(
+                        Credential.id.in_(cred_ids),
+                        Credential.participant_id == share.participant_id,
+                    )
+                    .options(selectinload(Credential.achievement))
+                    .execution_options(unscoped=True)
+                )
+            }
+            if cred_ids
+            else {}
+        )
+        for item in share.items:
+            if item.kind == ITEM_CREDENTIAL and item.credential_id in creds:
+                badges.append(credential_view(db, creds[item.credential_id], resolver, lang))
+            elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
+                imp = db.execute(
+                    select(ImportedCredential)
+                    .where(
+                        ImportedCredential.id == item.imported_id,
+                        ImportedCredential.participant_id == share.participant_id,
+                    )
+                    .execution_options(unscoped=True)
+                ).scalar_one_or_none()
+                if imp is not None:
+                    badges.append(imported_view(imp, resolver))
+            elif item.kind == ITEM_CHART and item.round_id is not None:
+                rnd = db.execute(
+                    select(Round)
+                    .join(Journey, Round.journey_id == Journey.id)
+                    .where(
+                        Round.id == item.round_id, Journey.participant_id == share.participant_id
+                    )
+                    .execution_options(unscoped=True)
+                ).scalar_one_or_none()
+                if rnd is not None and rnd.chart_in_portfolio:
+                    charts.append(chart_view(db, rnd, lang, f"share{item.id}"))
+    name = share.participant.display_name if share.show_name else None
+    return SharePage(share, badges, charts, name)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def import_credential(
+    db: Session, participant: Participant, data: bytes, *, resolver: Any = None
+) -> ImportedCredential:
+    """Verify and keep an OB 3.0 credential received elsewhere (exactly as received)."""
+    kind = vservice.check_input(data)
+    count = db.scalar(
+        select(func.count())
+        .select_from(ImportedCredential)
+        .where(ImportedCredential.participant_id == participant.id)
+    )
+    if (count or 0) >= MAX_IMPORTS:
+        raise UserError(_l("Vous avez déjà importé beaucoup de badges."), 422)
+    report = verify_credential(data, resolver=resolver or app_resolver())
+    if report.credential is None or (report.state == "failed" and report.check("proof") is None):
+        reasons = messages.summary(report).reasons
+        raise UserError(_l("Ce fichier ne contient pas de badge lisible."), 422, details=reasons)
+    if report.check("proof") is not None and report.check("proof").state == "failed":  # type: ignore[union-attr]
+        raise UserError(
+            _l("Ce badge n'est pas authentique : il n'a pas été importé."),
+            422,
+            details=messages.summary(report).reasons,
+        )
+    imp = ImportedCredential(
+        organisation_id=participant.organisation_id,
+        participant_id=participant.id,
+        format=kind,
+        raw=data,
+        issuer_id=(report.issuer_id or "")[:500] or None,
+        issuer_name=(report.issuer_name or "")[:300] or None,
+        achievement_name=(report.achievement_name or "")[:300] or None,
+        verified_at=utcnow(),
+        last_state=report.state,
+        last_report={"state": report.state, "checks": [c.to_dict() for c in report.checks]},
+    )
+    db.add(imp)
+    db.flush()
+    audit.record(
+        db,
+        "portfolio.import",
+        actor=participant,
+        organisation_id=participant.organisation_id,
+        obj=imp,
+        state=report.state,
+    )
+    return imp
+
+
+def own_import(db: Session, participant: Participant, import_id: int) -> ImportedCredential:
+    imp = db.execute(
+        select(ImportedCredential).where(
+            ImportedCredential.id == import_id,
+            ImportedCredential.participant_id == participant.id,
+        )
+    ).scalar_one_or_none()
+    if imp is None:
+        raise UserError(_l("Badge importé introuvable."), 404)
+    return imp
+
+
+def delete_import(db: Session, imp: ImportedCredential) -> None:
+    db.delete(imp)
+    db.flush()
+
+
+def import_file(imp: ImportedCredential) -> tuple[bytes, str, str]:
+    mime = {
+        "json": "application/ld+json",
+        "jwt": "application/jwt",
+        "png": "image/png",
+        "svg": "image/svg+xml",
+    }.get(imp.format, "application/octet-stream")
+    return bytes(imp.raw), mime, f"imported-{imp.id}.{imp.format}"
+
+
+# --------------------------------------------------------------------------- export / erase
+
+
+def export_zip(db: Session, participant: Participant) -> bytes:
+    """Everything kept about the participant, as JSON plus their credentials' files."""
+    from badger.grids import service as grids
+
+    creds = my_credentials(db, participant)
+    shares = my_shares(db, participant)
+    stats = view_stats(db, [s.id for s in shares], dates=10_000)
+    imports = my_imports(db, participant)
+    rounds = my_rounds(db, participant)
+    profile = {
+        "display_name": participant.display_name,
+        "email": participant.email,
+        "phone": participant.phone,
+        "locale": participant.locale,
+        "created_at": participant.created_at.isoformat() if participant.created_at else None,
+        "organisation": participant.organisation.name,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("profile.json", json.dumps(profile, ensure_ascii=False, indent=2))
+        zf.writestr(
+            "badges.json",
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "name": c.achievement.name,
+                        "level": c.level,
+                        "issued_at": c.issued_at.isoformat() if c.issued_at else None,
+                        "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+                        "revoked": c.revoked_at is not None,
+                        "suspended": c.suspended_at is not None,
+                        "public": c.public,
+                    }
+                    for c in creds
+                ],
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
+        for cred in creds:
+            for fmt in ("json", "jwt", "png", "svg"):
+                try:
+                    body, _mime, name = credential_file(cred, fmt)
+                except UserError:
+                    continue
+                zf.writestr(f"credentials/{cred.id}-{name}", body)
+        zf.writestr(
+            "shares.json",
+            json.dumps(
+                [
+                    {
+                        "label": s.label,
+                        "created_at": s.created_at.isoformat() if s.created_at else None,
+                        "expires_at": s.expires_at.isoformat(),
+                        "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
+                        "items": [
+                            {"kind": i.kind, "id": i.credential_id or i.round_id or i.imported_id}
+                            for i in s.items
+                        ],
+                        "views": [d.isoformat() for d in stats[s.id].dates],
+                    }
+                    for s in shares
+                ],
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
+        for imp in imports:
+            body, _mime, name = import_file(imp)
+            zf.writestr(f"imported/{name}", body)
+        zf.writestr(
+            "grids.json",
+            json.dumps([grids.export_round(db, r) for r in rounds], ensure_ascii=False, indent=2),
+        )
+    return out.getvalue()
+
+
+def erase(db: Session, participant: Participant) -> None:
+    """Delete the participant and everything of theirs; issued credentials are revoked first
+    (their status bit stays set, so copies already handed out verify as revoked)."""
+    from badger.awards import service as awards
+
+    org_id = participant.organisation_id
+    revoked = 0
+    for cred in my_credentials(db, participant):
+        if cred.revoked_at is None:
+            awards.revoke(db, cred, "Données effacées à la demande de la personne.")
+            revoked += 1
+    db.flush()
+    db.execute(delete(Share).where(Share.participant_id == participant.id))
+    db.execute(
+        delete(ImportedCredential).where(ImportedCredential.participant_id == participant.id)
+    )
+    db.execute(delete(LoginCode).where(LoginCode.participant_id == participant.id))
+    participant_id = participant.id
+    db.delete(participant)
+    db.flush()
+    # No personal data: the row id of a person who no longer exists, and counts.
+    audit.record(
+        db,
+        "participant.erase",
+        organisation_id=org_id,
+        object_type="Participant",
+        object_id=participant_id,
+        revoked_credentials=revoked,
+    )
+    db.flush()

@@ -1,0 +1,353 @@
+"""The participant's portfolio and shares, and the public share page recruiters open.
+
+Public pages (``/s/<token>`` and its printable CV annex) are anonymous, ``noindex``, send no
+referrer, are never cached, load nothing from third parties and work without JavaScript. A
+revoked or expired link answers 410 with a neutral page that says nothing about the person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from badger.db import get_session
+from badger.errors import UserError, error_response
+from badger.forms import ConfirmForm
+from badger.i18n import current_language
+from badger.portfolio import service
+from badger.security import limiter, participant_required
+
+bp = Blueprint("portfolio", __name__)
+
+NEW_LINK_KEY = "portfolio.new_link"
+PUBLIC_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store, private",
+}
+
+
+def _ids(name: str) -> list[int]:
+    out = []
+    for raw in request.form.getlist(name):
+        if raw.isdigit():
+            out.append(int(raw))
+    return out
+
+
+def _qr_svg(url: str, title: str) -> str:
+    return str(segno.make(url, error="m").svg_inline(scale=5, title=title))
+
+
+def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+@bp.route("/portfolio")
+@participant_required
+def index() -> Any:
+    """My badges (with downloads), my charts and my imported badges."""
+    db = get_session()
+    creds = service.my_credentials(db, current_user)
+    return render_template(
+        "portfolio/index.html",
+        credentials=creds,
+        linkedin={c.id: service.linkedin_url(c) for c in creds},
+        rounds=service.my_rounds(db, current_user),
+        imports=service.my_imports(db, current_user),
+        confirm=ConfirmForm(),
+        now=service.utcnow(),
+    )
+
+
+@bp.route("/portfolio/badges/<int:credential_id>.<any(json, jwt, png, svg):fmt>")
+@participant_required
+def download(credential_id: int, fmt: str) -> Any:
+    """One of my badges as JSON (Data Integrity), JWT, baked PNG or baked SVG."""
+    db = get_session()
+    cred = service.own_credential(db, current_user, credential_id)
+    return _file_response(*service.credential_file(cred, fmt))
+
+
+@bp.route("/portfolio/badges.zip")
+@participant_required
+def download_all() -> Any:
+    """All my badges in every format, in one zip."""
+    db = get_session()
+    body = service.credentials_zip(service.my_credentials(db, current_user))
+    return _file_response(body, "application/zip", "badges.zip")
+
+
+@bp.route("/portfolio/badges/<int:credential_id>/public", methods=["POST"])
+@participant_required
+def set_public(credential_id: int) -> Any:
+    """Let the badge answer at its web address (or stop it)."""
+    db = get_session()
+    cred = service.own_credential(db, current_user, credential_id)
+    public = request.form.get("public") == "1"
+    service.set_public(db, cred, public, actor=current_user)
+    db.commit()
+    flash(
+        _("Le badge est visible à son adresse web.")
+        if public
+        else _("Le badge n'est plus visible à son adresse web."),
+        "success",
+    )
+    return redirect(url_for("portfolio.index") + f"#badge-{cred.id}")
+
+
+@bp.route("/portfolio/import", methods=["POST"])
+@participant_required
+@limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
+def import_credential() -> Any:
+    """Add a badge received elsewhere: it is verified, labelled with its issuer, kept as is."""
+    from badger.verification.service import MAX_VERIFY_BYTES
+
+    db = get_session()
+    upload = request.files.get("file")
+    text = (request.form.get("text") or "").strip()
+    if upload is not None and upload.filename:
+        data = upload.stream.read(MAX_VERIFY_BYTES + 1)
+    else:
+        data = text.encode()
+    imp = service.import_credential(db, current_user, data)
+    db.commit()
+    flash(
+        _(
+            "Badge ajouté : « %(name)s », délivré par %(issuer)s.",
+            name=imp.achievement_name or "?",
+            issuer=imp.issuer_name or imp.issuer_id or "?",
+        ),
+        "success",
+    )
+    return redirect(url_for("portfolio.index") + "#imported")
+
+
+@bp.route("/portfolio/imports/<int:import_id>/file")
+@participant_required
+def import_download(import_id: int) -> Any:
+    """The imported badge exactly as it was received."""
+    db = get_session()
+    return _file_response(*service.import_file(service.own_import(db, current_user, import_id)))
+
+
+@bp.route("/portfolio/imports/<int:import_id>/delete", methods=["POST"])
+@participant_required
+def import_delete(import_id: int) -> Any:
+    db = get_session()
+    service.delete_import(db, service.own_import(db, current_user, import_id))
+    db.commit()
+    flash(_("Badge importé supprimé."), "success")
+    return redirect(url_for("portfolio.index") + "#imported")
+
+
+# --------------------------------------------------------------------------- shares
+
+
+@bp.route("/portfolio/shares", methods=["GET", "POST"])
+@participant_required
+def shares() -> Any:
+    """My share links (with view counts), and the form to make a new one."""
+    db = get_session()
+    status = 200
+    error = None
+    if request.method == "POST":
+        try:
+            days = int(request.form.get("days") or current_app.config["BADGER_SHARE_DEFAULT_DAYS"])
+        except ValueError:
+            days = 0
+        try:
+            new = service.create_share(
+                db,
+                current_user,
+                label=request.form.get("label", ""),
+                days=days,
+                credential_ids=_ids("credential"),
+                round_ids=_ids("chart"),
+                imported_ids=_ids("imported"),
+                show_name=request.form.get("show_name") == "1",
+            )
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+        else:
+            db.commit()
+            session[NEW_LINK_KEY] = [new.share.id, new.token]
+            return redirect(url_for("portfolio.share_detail", share_id=new.share.id))
+    rows = service.my_shares(db, current_user)
+    return render_template(
+        "portfolio/shares.html",
+        shares=rows,
+        stats=service.view_stats(db, [s.id for s in rows]),
+        credentials=service.my_credentials(db, current_user),
+        rounds=service.my_rounds(db, current_user, shareable_only=True),
+        imports=service.my_imports(db, current_user),
+        default_days=current_app.config["BADGER_SHARE_DEFAULT_DAYS"],
+        error=error,
+        form=request.form if request.method == "POST" else None,
+        now=service.utcnow(),
+    ), status
+
+
+@bp.route("/portfolio/shares/<int:share_id>")
+@participant_required
+def share_detail(share_id: int) -> Any:
+    """One share: its link and QR code (right after creation), items, view log, revoke."""
+    db = get_session()
+    share = service.own_share(db, current_user, share_id)
+    link = qr = annex = None
+    pending = session.pop(NEW_LINK_KEY, None)
+    if isinstance(pending, list) and len(pending) == 2 and pending[0] == share.id:
+        token = str(pending[1])
+        link = url_for("portfolio.public_share", token=token, _external=True)
+        annex = url_for("portfolio.public_annex", token=token)
+        qr = _qr_svg(link, _("Code QR du partage"))
+    stats = service.view_stats(db, [share.id], dates=50)[share.id]
+    return render_template(
+        "portfolio/share_detail.html",
+        share=share,
+        link=link,
+        qr=qr,
+        annex=annex,
+        stats=stats,
+        confirm=ConfirmForm(),
+        now=service.utcnow(),
+    )
+
+
+@bp.route("/portfolio/shares/<int:share_id>/revoke", methods=["POST"])
+@participant_required
+def share_revoke(share_id: int) -> Any:
+    """Stop a share link now."""
+    db = get_session()
+    service.revoke_share(db, service.own_share(db, current_user, share_id))
+    db.commit()
+    flash(_("Le lien est arrêté. Personne ne peut plus l'ouvrir."), "success")
+    return redirect(url_for("portfolio.shares"))
+
+
+@bp.route("/portfolio/shares/<int:share_id>/link", methods=["POST"])
+@participant_required
+def share_new_link(share_id: int) -> Any:
+    """Make a new link for a share whose link was lost (the old link stops working)."""
+    db = get_session()
+    share = service.own_share(db, current_user, share_id)
+    token = service.new_token(db, share)
+    db.commit()
+    session[NEW_LINK_KEY] = [share.id, token]
+    return redirect(url_for("portfolio.share_detail", share_id=share.id))
+
+
+# --------------------------------------------------------------------------- public pages
+
+
+def _public(response: Response) -> Response:
+    for name, value in PUBLIC_HEADERS.items():
+        response.headers[name] = value
+    return response
+
+
+def _load_public(token: str) -> Any:
+    db = get_session()
+    try:
+        return db, service.find_share(db, token), None
+    except UserError as exc:
+        return db, None, _public(error_response(exc.status))
+
+
+@bp.route("/s/<token>")
+@limiter.limit("120 per minute")
+def public_share(token: str) -> Any:
+    """What a recruiter sees: the chosen badges verified live, the chart, plain words."""
+    db, share, gone = _load_public(token)
+    if gone is not None:
+        return gone
+    page = service.share_page(db, share, current_language())
+    service.record_view(db, share)
+    db.commit()
+    url = url_for("portfolio.public_share", token=token, _external=True)
+    return _public(
+        Response(render_template("portfolio/public_share.html", page=page, share_url=url))
+    )
+
+
+@bp.route("/s/<token>/cv")
+@limiter.limit("120 per minute")
+def public_annex(token: str) -> Any:
+    """One printable page for a CV: the badges, their state today, a QR to the live page."""
+    db, share, gone = _load_public(token)
+    if gone is not None:
+        return gone
+    page = service.share_page(db, share, current_language())
+    url = url_for("portfolio.public_share", token=token, _external=True)
+    qr = _qr_svg(url, _("Code QR : la page à jour des badges"))
+    return _public(
+        Response(
+            render_template(
+                "portfolio/annex.html", page=page, share_url=url, qr=qr, today=service.utcnow()
+            )
+        )
+    )
+
+
+# --------------------------------------------------------------------------- my data
+
+
+@bp.route("/portfolio/export")
+@participant_required
+def export() -> Any:
+    """Everything kept about me, in one zip (JSON + my badges)."""
+    db = get_session()
+    return _file_response(service.export_zip(db, current_user), "application/zip", "my-data.zip")
+
+
+ERASE_WORD = "EFFACER"
+
+
+@bp.route("/portfolio/erase", methods=["GET", "POST"])
+@participant_required
+def erase() -> Any:
+    """Delete my data. My badges are revoked first, then everything is deleted."""
+    db = get_session()
+    error = None
+    status = 200
+    if request.method == "POST":
+        if (request.form.get("confirm") or "").strip().upper() != ERASE_WORD:
+            error = _("Tapez %(word)s pour confirmer.", word=ERASE_WORD)
+            status = 422
+        else:
+            service.erase(db, current_user)
+            db.commit()
+            lang = session.get("lang")
+            logout_user()
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            flash(_("Vos données sont effacées."), "success")
+            return redirect(url_for("accounts.home"))
+    return render_template(
+        "portfolio/erase.html",
+        word=ERASE_WORD,
+        error=error,
+        count=len(service.my_credentials(db, current_user)),
+    ), status
