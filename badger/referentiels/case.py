@@ -978,8 +978,10 @@ def parse_csv(
     Columns (header row, any order; ``;`` or ``,`` delimiter; UTF-8 with or without BOM):
     ``category, code, label, description, level_0 … level_5`` (or ``level_1 … level_N`` for
     another scale), ``esco_uri``, ``rome_code``, ``pictogram``, ``label_<lang>``,
-    ``description_<lang>``. ``code`` and ``label`` are required. Level texts become the
-    framework's rubric; without level columns badger's own 0–5 scale is attached.
+    ``description_<lang>``. ``code`` and ``label`` are required. With ``level_0 … level_5``
+    the cells describe the levels of badger's 0–5 grid scale (whose level names stay badger's);
+    other level columns become a rubric of their own whose level names are the cells. Without
+    level columns badger's 0–5 scale is attached.
     """
     if isinstance(text, bytes):
         if len(text) > max_bytes:
@@ -1114,8 +1116,17 @@ def parse_csv(
         errors.append(("ligne 2", "aucune compétence"))
     if errors:
         raise CaseImportError(errors)
-    if rubric_levels:
-        scores = [s for s, _ in level_cols]
+    scores = [s for s, _ in level_cols]
+    if rubric_levels and scores == [s for s, _ in BADGER_SCALE]:
+        # The grid scale: level names are badger's, the cells describe each level.
+        names = dict(BADGER_SCALE)
+        grid = add_badger_scale(fw)
+        for crit in grid.criteria:
+            texts = {lv.score: lv.quality for lv in rubric_levels.get(crit.item, [])}
+            for lv in crit.levels:
+                text = texts.get(lv.score, "")
+                lv.description = "" if text == names[int(lv.score)] else text
+    elif rubric_levels:
         rubric = Rubric(
             identifier=stable_id(key, version, "rubric", "csv"),
             title=f"Niveaux {scores[0]}–{scores[-1]}",
@@ -1146,7 +1157,10 @@ def to_csv(fw: Framework, *, delimiter: str = ";") -> str:
             continue
         cat = fw.item(it.parent).label if it.parent else ""
         crit = rubric.criterion_for(it.identifier) if rubric else None
-        by_score = {_fmt_score(lv.score): lv.quality for lv in crit.levels} if crit else {}
+        by_score = (
+            {_fmt_score(lv.score): lv.description or lv.quality for lv in crit.levels}
+            if crit else {}
+        )
         esco = next((lk.uri for lk in it.links if lk.kind == "esco"), "")
         rome = next((lk.code for lk in it.links if lk.kind == "rome"), "")
         row = [cat, it.code, it.label, it.description, *(by_score.get(s, "") for s in scores),

@@ -287,8 +287,10 @@ def test_csv_import() -> None:
     assert [lk.code for lk in fw.competences[1].links] == ["R123"]
     r = fw.rubrics[0]
     assert (r.scale_min, r.scale_max) == (0, 5)
+    assert r.title == case.BADGER_SCALE_TITLE
     crit = r.criterion_for(se1.identifier)
-    assert crit is not None and crit.levels[0].quality == "Jamais"
+    assert crit is not None
+    assert (crit.levels[0].quality, crit.levels[0].description) == ("Pas encore observé", "Jamais")
     pkg = case.to_package(fw)
     assert case.schema_errors(pkg) == []
     assert case.to_package(case.parse_package(case.dumps(pkg))) == pkg

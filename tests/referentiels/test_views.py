@@ -430,7 +430,8 @@ def test_csv_import_through_ui(client: Any, admin: Any, db: Any, org: Any) -> No
     v = version_of(db, "grille-maison")
     assert [c.code for c in v.competences] == ["P1", "P2"]
     assert not v.is_published
-    assert v.competences[0].levels[0]["levels"][5]["quality"] == "f"
+    assert v.competences[0].levels[0]["levels"][5]["description"] == "f"
+    assert v.competences[0].levels[0]["levels"][5]["quality"] == "Maîtrisé et transmis"
 
 
 @pytest.mark.parametrize(
