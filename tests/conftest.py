@@ -89,7 +89,10 @@ class BadgerClient(FlaskClient):
             headers = dict(kwargs.get("headers") or {})
             headers.setdefault("X-CSRFToken", token)
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        # A fresh app context per request: otherwise a context pushed by a fixture would be
+        # reused and ``g`` (logged-in person, database session) would leak between requests.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         """Sign the session's raw token the way Flask-WTF does."""
