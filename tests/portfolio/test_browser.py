@@ -1,0 +1,176 @@
+"""In Chromium at 360 px: a participant makes a share, a recruiter opens it on a phone; the
+portfolio, share and verify pages have no axe-core violations (WCAG 2.2 AA) in French and
+English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.portfolio import _factory
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
+    # The pages' CSP (script-src 'self') refuses an injected <script> tag
+    # (page.add_script_tag); evaluating the file through the DevTools protocol keeps the CSP on.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
+    assert len(result["passes"]) > 5, "axe did not run"
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+    ]
+
+
+_AXE_SOURCE: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _AXE_SOURCE:
+        _AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
+    return _AXE_SOURCE[0]
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
+
+
+def no_horizontal_overflow(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def login(page: Any, base: str, code: str) -> None:
+    page.goto(f"{base}/code")
+    page.locator("input[name=code]").fill(code)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def setup(
+    live_server: str, db: Any, org: Any, admin: Any, coach: Any, participant: Any, make: Any
+) -> Any:
+    # Issued after the live server started, so the credentials carry its base URL.
+    version = _factory.adopted_version(db, org, admin)
+    creds = [
+        _factory.issue(db, org, _factory.achievement(db, org, admin, version, index=i), participant)
+        for i in range(2)
+    ]
+    _factory.chart_round(db, org, participant, coach, version)
+    return live_server, creds, make.login_code(participant)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_participant_shares_recruiter_opens_on_a_phone(
+    setup: Any, browser: Any, phone_page: Any, lang: str
+) -> None:
+    base, creds, code = setup
+    page = phone_page
+    login(page, base, code)
+    if lang == "en":
+        page.locator(".lang-switch button[value=en]").click()
+        page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.lang") == "en"
+
+    page.goto(f"{base}/portfolio")
+    assert creds[0].achievement.name in page.content()
+    assert no_horizontal_overflow(page)
+    assert_accessible(page, f"portfolio ({lang})")
+
+    page.goto(f"{base}/portfolio/shares")
+    assert_accessible(page, f"shares ({lang})")
+    page.locator("#share-label").fill("entretien boulangerie")
+    page.locator("input[name=chart]").first.check()
+    page.locator("form button.primary").click()
+    page.wait_for_load_state()
+    link = page.locator("#share-link").inner_text().strip()
+    assert "/s/" in link
+    assert page.locator(".qr svg").count() == 1
+    assert no_horizontal_overflow(page)
+    assert_accessible(page, f"share created ({lang})")
+
+    # The recruiter: another phone, no account, no cookies.
+    recruiter = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-US" if lang == "en" else "fr-FR"
+    )
+    try:
+        rpage = recruiter.new_page()
+        response = rpage.goto(link)
+        assert response.status == 200
+        assert rpage.evaluate("document.documentElement.lang") == lang
+        genuine = "Genuine badge" if lang == "en" and _translated() else "Badge authentique"
+        assert rpage.get_by_text(genuine).count() == 2
+        assert rpage.locator(".chart svg").count() == 1
+        assert no_horizontal_overflow(rpage)
+        assert_accessible(rpage, f"public share ({lang})")
+        rpage.goto(link + "/cv")
+        assert_accessible(rpage, f"CV annex ({lang})")
+    finally:
+        recruiter.close()
+
+
+def _translated() -> bool:
+    from flask_babel import force_locale, gettext
+
+    from badger import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "BADGER_DATABASE_URL": "sqlite://"})
+    with app.test_request_context(), force_locale("en"):
+        return gettext("Badge authentique") != "Badge authentique"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_verify_page_accessible_and_works_without_js(setup: Any, browser: Any, lang: str) -> None:
+    base, creds, _code = setup
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="en-US" if lang == "en" else "fr-FR",
+        java_script_enabled=False,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/verify")
+        assert page.evaluate is not None
+        page.locator("#verify-text").fill(creds[0].signed_json)
+        page.locator("form.verify-form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator(".verdict.status-ok").count() == 1
+    finally:
+        context.close()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-US" if lang == "en" else "fr-FR"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/verify")
+        assert no_horizontal_overflow(page)
+        assert_accessible(page, f"verify ({lang})")
+        tampered = json.loads(creds[0].signed_json)
+        tampered["credentialSubject"]["achievement"]["name"] = "Autre chose"
+        page.locator("#verify-text").fill(json.dumps(tampered))
+        page.locator("form.verify-form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator(".verdict.status-bad").count() == 1
+        assert no_horizontal_overflow(page)
+        assert_accessible(page, f"verify result ({lang})")
+    finally:
+        context.close()
