@@ -100,6 +100,8 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
     org = demo.organisation
     competences = service.adoptable_competences(session, org.id)
     if not competences:
+        competences = _adopt_demo_version(session, org, demo)
+    if not competences:
         demo.lines.append("  awards: no adopted référentiel, no demo badge")
         return
     ach = session.execute(
@@ -145,6 +147,24 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
             demo.lines.append(f"  claim code for {r.name}: {r.claim_code}  (redeem at /claim)")
         elif r.outcome == "issued":
             demo.created.append(f"credential for {r.name}")
+
+
+def _adopt_demo_version(session: Session, org: Organisation, demo: Any) -> list[Any]:
+    """The demo organisation adopts the référentiel its demo session uses (APELS sport grid),
+    when nothing else adopted one, so a fresh install can award badges at once."""
+    from badger.awards import service
+    from badger.grids.models import GroupSession
+    from badger.referentiels import service as referentiels
+
+    group = session.execute(
+        select(GroupSession).where(GroupSession.organisation_id == org.id)
+        .order_by(GroupSession.id).execution_options(unscoped=True)
+    ).scalars().first()
+    if group is None or not group.referentiel_version.is_published:
+        return []
+    referentiels.adopt(session, org.id, group.referentiel_version, demo.admin.id)
+    demo.created.append("adoption of the demo session's référentiel")
+    return service.adoptable_competences(session, org.id)
 
 
 def _demo_session(session: Session, org: Organisation, demo: Any, ach: Achievement) -> Any:

@@ -1,0 +1,31 @@
+"""``badger demo`` issues a few credentials, one of them held as a claim code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from badger.awards.models import Credential
+
+
+def test_demo_issues_credentials(app: Any, db: Any, resolver: Any) -> None:
+    from badger.referentiels import service as referentiels
+
+    referentiels.load_shipped(db, referentiels.shipped_dir())
+    db.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "claim code for" in result.output
+    creds = db.scalars(select(Credential)).all()
+    assert {c.state for c in creds} == {"issued", "claim_pending"}
+    from badger.ob3.verify import verify_credential
+
+    for c in creds:
+        if c.state == "issued":
+            assert verify_credential(c.baked_png, resolver=resolver).verified
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    db.expire_all()
+    assert len(db.scalars(select(Credential)).all()) == len(creds)
