@@ -184,6 +184,9 @@ def version(key: str, number: int) -> Any:
         is_admin=g.get("role") == "admin", form=ConfirmForm(),
         item_url=service.item_url, base=service.base_url(),
         rubric_titles={r["identifier"]: r.get("title", "") for r in v.rubrics},
+        scale_legend=case.BADGER_SCALE if any(
+            r.get("title") == case.BADGER_SCALE_TITLE for r in v.rubrics) else None,
+        badger_names=[name for _score, name in case.BADGER_SCALE],
         json_url=f"{CASE_BASE}/CFPackages/{v.identifier}",
     )
 
