@@ -27,3 +27,11 @@ def test_language_switch_in_the_browser(live_server, phone_page):
     assert page.evaluate("document.documentElement.lang") == "en"
     page.goto(f"{live_server}/")
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_scanned_qr_link_logs_in_after_one_tap(live_server, phone_page, make, participant):
+    code = make.login_code(participant)
+    page = phone_page
+    page.goto(f"{live_server}/code/{code}")
+    page.get_by_role("button", name="Entrer").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bonjour Amina"
