@@ -187,7 +187,7 @@ def create_achievement(
         min_level=data.min_level,
         validity_days=data.validity_days,
         pictogram=data.pictogram or competence.pictogram,
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=_staff_id(actor),
         image_source="generated",
     )
     _apply_image(ach, org, data)
@@ -348,6 +348,11 @@ def _flip(session: Session, cred: Credential, value: bool) -> None:
 
 
 # --------------------------------------------------------------------------- issuance
+
+
+def _staff_id(actor: Any) -> int | None:
+    """The acting staff user's id (participants act for themselves: no ``users`` row)."""
+    return getattr(actor, "id", None) if getattr(actor, "kind", None) == "staff" else None
 
 
 def _keys(org: Organisation) -> IssuerKeys:
@@ -618,7 +623,7 @@ def award_many(
             validated_competence_id=vc.id if vc else None,
             session_id=getattr(group, "id", None),
             round_id=vc.round_id if vc else None,
-            awarded_by_id=getattr(actor, "id", None),
+            awarded_by_id=_staff_id(actor),
             level=level,
             narrative=req.narrative.strip(),
             evidence=_evidence(session, group=group, vc=vc, observation=req.observation,
@@ -754,7 +759,7 @@ def _new_claim(session: Session, cred: Credential, *, actor: Any = None) -> str:
         code_hash=token_hash(code),
         expires_at=utcnow() + timedelta(days=int(current_app.config.get("BADGER_CLAIM_DAYS",
                                                                          CLAIM_DAYS))),
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=_staff_id(actor),
     ))
     return code
 
