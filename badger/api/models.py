@@ -1,5 +1,7 @@
-"""OAuth 2.0 clients, authorization codes and tokens of the Open Badges API; credentials pushed
-by connected apps.
+"""OAuth 2.0 clients, authorization codes and tokens of the Open Badges API.
+
+Credentials that apps push (``POST /credentials``) are kept as the portfolio's
+``ImportedCredential``, beside the ones the participant imported by hand.
 
 Secrets are never stored: client secrets, codes and tokens are kept as keyed hashes (see
 :func:`badger.api.service.secret_hash`). Every code and token carries the participant it speaks
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badger.accounts.models import Participant
@@ -114,37 +116,3 @@ class RefreshToken(_TokenColumns, Base):
     )
 
     client: Mapped[OAuthClient] = relationship()
-
-
-class ReceivedCredential(OrgScopedMixin, TimestampMixin, Base):
-    """A credential an app pushed for the participant (``POST /credentials``), verified first.
-
-    ``equality_key`` is the SHA-256 of the normalised issuer id and credential id (OB 3.0
-    "credential equality"), so one credential is stored once per participant and replaced by
-    its newer versions.
-    """
-
-    __tablename__ = "api_received_credentials"
-    __table_args__ = (UniqueConstraint("participant_id", "equality_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
-    client_id: Mapped[int | None] = mapped_column(
-        ForeignKey("api_clients.id", ondelete="SET NULL"), index=True
-    )
-    equality_key: Mapped[str] = mapped_column(String(64))
-    issuer_id: Mapped[str] = mapped_column(Text)
-    credential_id: Mapped[str] = mapped_column(Text)
-    #: "ldp_vc" (JSON with Data Integrity proof) or "jwt" (compact JWS).
-    format: Mapped[str] = mapped_column(String(10))
-    #: The document as received: JSON text or the compact JWS.
-    document: Mapped[str] = mapped_column(Text)
-    name: Mapped[str | None] = mapped_column(String(500))
-    issuer_name: Mapped[str | None] = mapped_column(String(500))
-    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Verification state when received: "verified" or "unknown" (failed ones are refused).
-    verification_state: Mapped[str] = mapped_column(String(12))
-
-    participant: Mapped[Participant] = relationship()

@@ -31,20 +31,21 @@ from typing import Any, cast
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from badger import domain_module
 from badger.accounts.models import Participant
-from badger.api.models import (
-    AccessToken,
-    AuthorizationCode,
-    OAuthClient,
-    ReceivedCredential,
-    RefreshToken,
-)
+from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, RefreshToken
+from badger.awards.models import ISSUED, Credential
 from badger.db import utcnow
 from badger.errors import UserError
+from badger.ob3 import verify_credential
+from badger.ob3.baking import BakingError, unbake
+from badger.ob3.dataintegrity import issuer_id, parse_datetime
+from badger.ob3.jwt import JwtError, decode_unverified, is_compact_jws
+from badger.ob3.schema import validate_credential, validate_profile
+from badger.portfolio import service as portfolio_service
+from badger.portfolio.models import ImportedCredential
 from badger.security import new_url_token
 
 SCOPE_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
@@ -634,67 +635,91 @@ class Page:
     compact_jws: list[str]
 
 
-def _issued_rows(db: Session, participant: Participant, since: datetime | None) -> list[Any]:
-    awards = domain_module("awards", "models")
-    if awards is None:
-        return []
-    cred = awards.Credential
-    stmt = select(cred.id, cred.issued_at).where(
-        cred.participant_id == participant.id,
-        cred.state == awards.ISSUED,
-        cred.signed_json.is_not(None),
-        cred.revoked_at.is_(None),
-        cred.suspended_at.is_(None),
+def _document_of(imp: ImportedCredential) -> dict[str, Any] | str | None:
+    """The credential inside an import: a dict (JSON) or a compact JWS; None if unreadable."""
+    try:
+        if imp.format in ("png", "svg"):
+            text = unbake(bytes(imp.raw))
+        else:
+            text = bytes(imp.raw).decode("utf-8")
+        if text is None:
+            return None
+        text = text.strip()
+        if is_compact_jws(text):
+            return text
+        value = json.loads(text)
+    except (ValueError, UnicodeDecodeError, BakingError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _credential_of(document: dict[str, Any] | str) -> dict[str, Any] | None:
+    """The credential claims (a VC-JWT's payload, or its ``vc`` claim for VCDM 1.1)."""
+    if isinstance(document, dict):
+        return document
+    try:
+        _header, payload = decode_unverified(document)
+    except JwtError:
+        return None
+    vc = payload.get("vc")
+    if isinstance(vc, dict):
+        vc = dict(vc)
+        if "id" not in vc and isinstance(payload.get("jti"), str):
+            vc["id"] = payload["jti"]
+        if "issuer" not in vc and isinstance(payload.get("iss"), str):
+            vc["issuer"] = payload["iss"]
+        return vc
+    return payload
+
+
+def _imports(db: Session, participant: Participant) -> list[ImportedCredential]:
+    return list(
+        db.scalars(
+            select(ImportedCredential)
+            .where(ImportedCredential.participant_id == participant.id)
+            .order_by(ImportedCredential.created_at, ImportedCredential.id)
+        )
     )
-    if since is not None:
-        stmt = stmt.where(cred.issued_at > since)
-    return [("issued", r.id, r.issued_at) for r in db.execute(stmt)]
 
 
 def list_credentials(db: Session, participant: Participant, paging: Paging) -> Page:
-    """The participant's issued credentials (not revoked or suspended) and the ones apps pushed,
-    oldest first. Issued credentials are given in both forms (DI JSON and VC-JWT)."""
-    rc = ReceivedCredential
-    stmt = select(rc.id, rc.valid_from, rc.created_at).where(rc.participant_id == participant.id)
+    """The participant's issued credentials (not revoked or suspended) and the ones they
+    imported (portfolio, or pushed by an app), oldest first.
+
+    Issued credentials are given in both forms (DI JSON in ``credential``, VC-JWT in
+    ``compactJwsString``); imports in the form they arrived in (a baked image gives its
+    embedded credential). ``since`` compares with ``issued_at`` for issued credentials and with
+    the last change for imports (so a replaced import is sent again).
+    """
+    issued_stmt = select(Credential).where(
+        Credential.participant_id == participant.id,
+        Credential.state == ISSUED,
+        Credential.signed_json.is_not(None),
+        Credential.revoked_at.is_(None),
+        Credential.suspended_at.is_(None),
+    )
     if paging.since is not None:
-        stmt = stmt.where(or_(rc.valid_from > paging.since, rc.valid_from.is_(None)))
-    keys = _issued_rows(db, participant, paging.since)
-    keys += [("received", r.id, r.valid_from or r.created_at) for r in db.execute(stmt)]
-    keys.sort(key=lambda k: (k[2], k[0], k[1]))
-    window = keys[paging.offset : paging.offset + paging.limit]
-    page = Page(total=len(keys), credential=[], compact_jws=[])
-    issued_ids = [k[1] for k in window if k[0] == "issued"]
-    received_ids = [k[1] for k in window if k[0] == "received"]
-    issued: dict[int, Any] = {}
-    if issued_ids:
-        awards = domain_module("awards", "models")
-        issued = {
-            c.id: c
-            for c in db.execute(
-                select(awards.Credential).where(
-                    awards.Credential.id.in_(issued_ids),
-                    awards.Credential.participant_id == participant.id,
-                )
-            ).scalars()
-        }
-    received = {
-        r.id: r
-        for r in db.execute(
-            select(rc).where(rc.id.in_(received_ids), rc.participant_id == participant.id)
-        ).scalars()
-    } if received_ids else {}
-    for kind, ident, _when in window:
-        if kind == "issued" and ident in issued:
-            c = issued[ident]
-            page.credential.append(json.loads(c.signed_json))
-            if c.signed_jwt:
-                page.compact_jws.append(c.signed_jwt)
-        elif kind == "received" and ident in received:
-            r = received[ident]
-            if r.format == "jwt":
-                page.compact_jws.append(r.document)
-            else:
-                page.credential.append(json.loads(r.document))
+        issued_stmt = issued_stmt.where(Credential.issued_at > paging.since)
+    items: list[tuple[datetime, int, Any]] = [
+        (c.issued_at or c.created_at, 0, c) for c in db.scalars(issued_stmt)
+    ]
+    for imp in _imports(db, participant):
+        if paging.since is not None and imp.updated_at <= paging.since:
+            continue
+        items.append((imp.created_at, 1, imp))
+    items.sort(key=lambda item: (item[0], item[1], item[2].id))
+    page = Page(total=len(items), credential=[], compact_jws=[])
+    for _when, _kind, row in items[paging.offset : paging.offset + paging.limit]:
+        if isinstance(row, Credential):
+            page.credential.append(json.loads(row.signed_json or "{}"))
+            if row.signed_jwt:
+                page.compact_jws.append(row.signed_jwt)
+            continue
+        document = _document_of(row)
+        if isinstance(document, str):
+            page.compact_jws.append(document)
+        elif document is not None:
+            page.credential.append(document)
     return page
 
 
@@ -703,9 +728,12 @@ def normalise_id(value: str) -> str:
     return urllib.parse.unquote(value).strip()
 
 
-def equality_key(issuer_id: str, credential_id: str) -> str:
-    pair = json.dumps([normalise_id(issuer_id), normalise_id(credential_id)])
-    return hashlib.sha256(pair.encode()).hexdigest()
+def _identity(credential: Mapping[str, Any]) -> tuple[str, str] | None:
+    issuer = issuer_id(credential)
+    cred_id = credential.get("id")
+    if not isinstance(issuer, str) or not isinstance(cred_id, str) or not cred_id.strip():
+        return None
+    return normalise_id(issuer), normalise_id(cred_id)
 
 
 #: Verification checks whose failure means the document is not a genuine credential.
@@ -717,31 +745,30 @@ _FATAL_CHECKS = frozenset(
 @dataclass
 class Upsert:
     created: bool
-    stored: ReceivedCredential | None
+    stored: ImportedCredential | None
 
 
 def upsert_credential(
     db: Session,
     participant: Participant,
-    client_id: int | None,
     document: dict[str, Any] | str,
     resolver: Any,
 ) -> Upsert:
-    """Verify and store a credential pushed by an app (FACTS §8, §10).
+    """Verify a credential pushed by an app and keep it among the participant's imports.
 
-    Refused (400): schema errors, a failed proof or any structural failure. Accepted with state
-    "unknown": a key or status list that could not be fetched. Same issuer id and credential id
-    ⇒ replace when the new ``validFrom`` is not older; an older one leaves the stored one as is.
+    Refused (400): schema errors, a failed proof or any structural failure. Kept with state
+    "unknown": a key or status list that could not be fetched (a Host must not lose data
+    because an issuer is briefly offline). OB 3.0 credential equality (same issuer id and
+    credential id after percent-decoding and trimming) finds the stored version: it is replaced
+    unless the new ``validFrom`` is older, in which case the stored one stays.
+    A credential this server issued to the same participant is already listed: not copied.
     """
-    from badger.ob3 import verify_credential
-    from badger.ob3.dataintegrity import issuer_id, parse_datetime
-    from badger.ob3.schema import validate_credential
-
     if isinstance(document, dict):
         errors = validate_credential(document, strict=False)
         if errors:
-            raise UserError(_l("Ce badge ne respecte pas le format Open Badges 3.0."), 400,
-                            details=errors[:10])
+            raise UserError(
+                _l("Ce badge ne respecte pas le format Open Badges 3.0."), 400, details=errors[:10]
+            )
     report = verify_credential(document, resolver=resolver)
     failed = [c for c in report.checks if c.state == "failed" and c.name in _FATAL_CHECKS]
     if failed or report.credential is None:
@@ -750,69 +777,53 @@ def upsert_credential(
             400,
             details=[f"{c.name}: {c.message}" for c in failed][:10],
         )
-    credential = report.credential
-    issuer = issuer_id(credential)
-    cred_id = credential.get("id")
-    if not isinstance(issuer, str) or not isinstance(cred_id, str) or not cred_id.strip():
+    identity = _identity(report.credential)
+    if identity is None:
         raise UserError(_l("Un badge reçu doit avoir un identifiant et un émetteur."), 400)
-    if isinstance(document, dict):
-        errors = validate_credential(credential, strict=False)
-        if errors:
-            raise UserError(_l("Ce badge ne respecte pas le format Open Badges 3.0."), 400,
-                            details=errors[:10])
-    if _is_own_issued(db, participant, cred_id):
+    if _is_own_issued(db, participant, identity[1]):
         return Upsert(created=False, stored=None)
-    key = equality_key(issuer, cred_id)
-    valid_from = parse_datetime(credential.get("validFrom") or credential.get("issuanceDate"))
-    existing = db.execute(
-        select(ReceivedCredential).where(
-            ReceivedCredential.participant_id == participant.id,
-            ReceivedCredential.equality_key == key,
-        )
-    ).scalar_one_or_none()
-    if existing is not None and _older(valid_from, existing.valid_from):
-        return Upsert(created=False, stored=existing)
-    row = existing or ReceivedCredential(
-        participant_id=participant.id,
-        organisation_id=participant.organisation_id,
-        equality_key=key,
-    )
-    row.client_id = client_id
-    row.issuer_id = issuer
-    row.credential_id = cred_id
-    row.format = "jwt" if isinstance(document, str) else "ldp_vc"
-    row.document = document if isinstance(document, str) else json.dumps(
-        document, ensure_ascii=False
-    )
-    row.name = _short(credential.get("name") or report.achievement_name)
-    row.issuer_name = _short(report.issuer_name)
-    row.valid_from = valid_from
-    row.verification_state = "verified" if report.verified else "unknown"
-    if existing is None:
-        db.add(row)
-    db.flush()
-    return Upsert(created=existing is None, stored=row)
+    raw = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+    data = raw.encode("utf-8")
+    valid_from = _valid_from(report.credential)
+    for imp in _imports(db, participant):
+        stored_doc = _document_of(imp)
+        stored = _credential_of(stored_doc) if stored_doc is not None else None
+        if stored is None or _identity(stored) != identity:
+            continue
+        old_from = _valid_from(stored)
+        if valid_from is not None and old_from is not None and valid_from < old_from:
+            return Upsert(created=False, stored=imp)
+        imp.format = "jwt" if isinstance(document, str) else "json"
+        imp.raw = data
+        imp.issuer_id = (report.issuer_id or "")[:500] or None
+        imp.issuer_name = (report.issuer_name or "")[:300] or None
+        imp.achievement_name = (report.achievement_name or "")[:300] or None
+        imp.verified_at = utcnow()
+        imp.last_state = report.state
+        imp.last_report = {"state": report.state, "checks": [c.to_dict() for c in report.checks]}
+        db.flush()
+        return Upsert(created=False, stored=imp)
+    try:
+        imp = portfolio_service.import_credential(db, participant, data, resolver=resolver)
+    except UserError as exc:
+        # The API answers 400 for data it cannot accept (OB 3.0 upsertCredential).
+        raise UserError(exc.message, 400, details=exc.details) from exc
+    return Upsert(created=True, stored=imp)
 
 
-def _older(new: datetime | None, stored: datetime | None) -> bool:
-    return new is not None and stored is not None and new < stored
-
-
-def _short(value: Any) -> str | None:
-    return value[:500] if isinstance(value, str) else None
+def _valid_from(credential: Mapping[str, Any]) -> datetime | None:
+    return parse_datetime(credential.get("validFrom") or credential.get("issuanceDate"))
 
 
 def _is_own_issued(db: Session, participant: Participant, cred_id: str) -> bool:
     """A credential this server issued to this participant is already in the list."""
-    awards = domain_module("awards", "models")
     base = str(current_app.config["BADGER_BASE_URL"]).rstrip("/") + "/credentials/"
-    cred_id = normalise_id(cred_id)
-    if awards is None or not cred_id.startswith(base):
+    if not cred_id.startswith(base):
         return False
-    uid = cred_id.removeprefix(base)
     found = db.execute(
-        select(awards.Credential.id).where(
-            awards.Credential.uuid == uid, awards.Credential.participant_id == participant.id
+        select(Credential.id).where(
+            Credential.uuid == cred_id.removeprefix(base),
+            Credential.participant_id == participant.id,
         )
     ).first()
     return found is not None
@@ -853,8 +864,6 @@ class ProfileSchema(Schema):
 
 
 def update_profile(db: Session, participant: Participant, payload: Any) -> dict[str, Any]:
-    from badger.ob3.schema import validate_profile
-
     if not isinstance(payload, dict):
         raise UserError(_l("Le profil doit être un objet JSON."), 400)
     errors = validate_profile(payload)

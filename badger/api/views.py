@@ -32,12 +32,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from badger import domain_module
 from badger.api import service
 from badger.api.models import AccessToken
 from badger.db import get_session, set_scope
 from badger.errors import UserError
+from badger.ob3.jwt import is_compact_jws
 from badger.security import csrf, limiter, participant_required
+from badger.verification.resolver import app_resolver
 
 bp = Blueprint("api", __name__)
 ims = Blueprint("ims", __name__, url_prefix="/ims/ob/v3p0")
@@ -488,15 +489,6 @@ def _links(paging: service.Paging, total: int) -> str:
     return ", ".join(links)
 
 
-def _resolver() -> Any:
-    module = domain_module("verification", "resolver")
-    if module is not None and hasattr(module, "app_resolver"):
-        return module.app_resolver()
-    from badger.ob3 import StaticResolver
-
-    return StaticResolver()
-
-
 @ims.route("/credentials", methods=["POST"])
 @require_scope(service.SCOPE_CREDENTIAL_UPSERT)
 def upsert_credential() -> Response:
@@ -507,8 +499,6 @@ def upsert_credential() -> Response:
             document = read_body().decode("ascii").strip()
         except UnicodeDecodeError as exc:
             raise UserError("the body must be a compact JWS", 400) from exc
-        from badger.ob3.jwt import is_compact_jws
-
         if not is_compact_jws(document):
             raise UserError("the body must be a compact JWS", 400)
     else:
@@ -516,10 +506,7 @@ def upsert_credential() -> Response:
         if not isinstance(payload, dict):
             raise UserError("the body must be a JSON object", 400)
         document = payload
-    token = _token()
-    result = service.upsert_credential(
-        db, token.participant, token.client_id, document, _resolver()
-    )
+    result = service.upsert_credential(db, _token().participant, document, app_resolver())
     db.commit()
     status = 201 if result.created else 200
     if isinstance(document, str):

@@ -1,4 +1,4 @@
-"""api: OAuth 2.0 clients, authorization codes, access and refresh tokens, received credentials
+"""api: OAuth 2.0 clients, authorization codes, access and refresh tokens
 
 Revision ID: 0006_api
 Revises: 0005_portfolio
@@ -61,33 +61,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_api_authorization_codes_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_authorization_codes_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_authorization_codes_participant_id'), ['participant_id'], unique=False)
-
-    op.create_table('api_received_credentials',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('participant_id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=True),
-    sa.Column('equality_key', sa.String(length=64), nullable=False),
-    sa.Column('issuer_id', sa.Text(), nullable=False),
-    sa.Column('credential_id', sa.Text(), nullable=False),
-    sa.Column('format', sa.String(length=10), nullable=False),
-    sa.Column('document', sa.Text(), nullable=False),
-    sa.Column('name', sa.String(length=500), nullable=True),
-    sa.Column('issuer_name', sa.String(length=500), nullable=True),
-    sa.Column('valid_from', badger.db.UTCDateTime(), nullable=True),
-    sa.Column('verification_state', sa.String(length=12), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', badger.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', badger.db.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['api_clients.id'], name=op.f('fk_api_received_credentials_client_id_api_clients'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_api_received_credentials_organisation_id_organisations'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_api_received_credentials_participant_id_participants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_received_credentials')),
-    sa.UniqueConstraint('participant_id', 'equality_key', name=op.f('uq_api_received_credentials_participant_id_equality_key'))
-    )
-    with op.batch_alter_table('api_received_credentials', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_api_received_credentials_client_id'), ['client_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_api_received_credentials_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_api_received_credentials_participant_id'), ['participant_id'], unique=False)
 
     op.create_table('api_access_tokens',
     sa.Column('client_id', sa.Integer(), nullable=False),
@@ -159,12 +132,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_access_tokens_client_id'))
 
     op.drop_table('api_access_tokens')
-    with op.batch_alter_table('api_received_credentials', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_api_received_credentials_participant_id'))
-        batch_op.drop_index(batch_op.f('ix_api_received_credentials_organisation_id'))
-        batch_op.drop_index(batch_op.f('ix_api_received_credentials_client_id'))
-
-    op.drop_table('api_received_credentials')
     with op.batch_alter_table('api_authorization_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_authorization_codes_participant_id'))
         batch_op.drop_index(batch_op.f('ix_api_authorization_codes_organisation_id'))
