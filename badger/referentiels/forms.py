@@ -47,7 +47,7 @@ class DocumentForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    label = StringField(_l("Nouvelle catégorie"), validators=[DataRequired(), Length(max=1000)])
+    label = StringField(_l("Catégorie"), validators=[DataRequired(), Length(max=1000)])
     code = StringField(_l("Code (facultatif)"), validators=[Optional(), Length(max=120)])
 
 
@@ -69,6 +69,9 @@ class CompetenceForm(FlaskForm):
                            validators=[Optional(), Length(max=500)])
     rome_code = StringField(_l("Code ROME / savoir-être France Travail"),
                             validators=[Optional(), Length(max=60)])
+    label_en = StringField(_l("Libellé en anglais"), validators=[Optional(), Length(max=1000)])
+    description_en = TextAreaField(_l("Définition en anglais"),
+                                   validators=[Optional(), Length(max=5000)])
 
 
 class UpgradeForm(FlaskForm):

@@ -661,6 +661,55 @@ def add_category(session: Session, version: ReferentielVersion, *, label: str,
     return cat
 
 
+def update_category(session: Session, cat: Category, *, label: str, code: str) -> None:
+    """Rename a category of a draft."""
+    _require_draft(cat.version)
+    label, code = label.strip(), code.strip()
+    if not label:
+        raise UserError(_l("Le libellé est obligatoire."))
+    _check_code(cat.version, code, exclude=cat)
+    cat.label, cat.code = label, code
+    cat.last_change = _touch(cat.version)
+    session.flush()
+
+
+def delete_category(session: Session, cat: Category) -> None:
+    """Remove a category of a draft; its competences stay, without category."""
+    _require_draft(cat.version)
+    version = cat.version
+    if any(c.parent_id == cat.id for c in version.categories):
+        raise UserError(_l("Retirez d'abord les sous-catégories."))
+    for comp in version.competences:
+        if comp.category_id == cat.id:
+            comp.category_id = None
+            comp.position = 1000 + comp.position
+    version.categories.remove(cat)
+    session.delete(cat)
+    _renumber(version)
+    for n, c in enumerate(sorted((c for c in version.categories if c.parent_id is None),
+                                 key=lambda c: c.position), 1):
+        c.position = n
+    _touch(version)
+    session.flush()
+
+
+def move_category(session: Session, cat: Category, delta: int) -> None:
+    """Move a category up (-1) or down (+1) among its siblings."""
+    _require_draft(cat.version)
+    siblings = sorted((c for c in cat.version.categories if c.parent_id == cat.parent_id),
+                      key=lambda c: c.position)
+    i = siblings.index(cat)
+    j = i + delta
+    if 0 <= j < len(siblings):
+        siblings[i], siblings[j] = siblings[j], siblings[i]
+        for n, c in enumerate(siblings, 1):
+            if c.position != n:
+                c.position = n
+                c.last_change = case.now_iso()
+        _touch(cat.version)
+    session.flush()
+
+
 def _check_code(version: ReferentielVersion, code: str, *, exclude: Any = None) -> None:
     if not code:
         raise UserError(_l("Le code est obligatoire."))
@@ -682,6 +731,8 @@ class CompetenceInput:
     grid_levels: list[str] = field(default_factory=list)  # 6 texts for 0–5 ("" = keep name)
     esco_uri: str = ""
     rome_code: str = ""
+    #: {lang: (label, description)}; an empty label removes that translation.
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _grid_rubric(version: ReferentielVersion) -> dict[str, Any]:
@@ -723,6 +774,20 @@ def _apply(version: ReferentielVersion, comp: Competence, data: CompetenceInput)
         links.append({"kind": "rome", "uri": f"urn:rome:{rome}", "code": rome, "label": "",
                       "exact": True})
     comp.links = links
+    if data.translations:
+        translations = dict(comp.translations or {})
+        for lang, (t_label, t_desc) in data.translations.items():
+            if not re.fullmatch(r"[a-z]{2,3}", lang):
+                raise UserError(_l("Code de langue non valable."))
+            if t_label.strip():
+                old_t = translations.get(lang, {})
+                translations[lang] = {**old_t, "label": t_label.strip(),
+                                      "description": t_desc.strip(),
+                                      "identifier": old_t.get("identifier", ""),
+                                      "levels": old_t.get("levels", [])}
+            else:
+                translations.pop(lang, None)
+        comp.translations = translations
     rubric = _grid_rubric(version)
     texts = list(data.grid_levels) + [""] * (6 - len(data.grid_levels))
     entries = [e for e in comp.levels or [] if e["rubric"] != rubric["identifier"]]

@@ -521,6 +521,34 @@ def add_category(key: str, number: int) -> Any:
     return redirect(url_for(".edit", key=key, number=number))
 
 
+def _category(version: ReferentielVersion, category_id: int) -> Any:
+    cat = next((c for c in version.categories if c.id == category_id), None)
+    if cat is None:
+        abort(404)
+    return cat
+
+
+@bp.route("/referentiels/<key>/v<int:number>/categories/<int:category_id>",
+          methods=["POST"])
+@staff_required()
+def category(key: str, number: int, category_id: int) -> Any:
+    """Rename, move or remove a category of a draft."""
+    v = _editable_version(key, number)
+    cat = _category(v, category_id)
+    _confirm()
+    db = get_session()
+    action = request.form.get("action", "rename")
+    if action == "delete":
+        service.delete_category(db, cat)
+    elif action in {"up", "down"}:
+        service.move_category(db, cat, -1 if action == "up" else 1)
+    else:
+        service.update_category(db, cat, label=request.form.get("label", ""),
+                                code=request.form.get("code", cat.code))
+    db.commit()
+    return redirect(url_for(".edit", key=key, number=number))
+
+
 @bp.route("/referentiels/<key>/v<int:number>/competences/new", methods=["GET", "POST"])
 @bp.route("/referentiels/<key>/v<int:number>/competences/<int:competence_id>/edit",
           methods=["GET", "POST"])
@@ -546,6 +574,9 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
             getattr(form, f"level_{int(lv['score'])}").data = lv.get("description", "")
         form.esco_uri.data = next((lk["uri"] for lk in comp.links if lk["kind"] == "esco"), "")
         form.rome_code.data = next((lk["code"] for lk in comp.links if lk["kind"] == "rome"), "")
+        en = (comp.translations or {}).get("en", {})
+        form.label_en.data = en.get("label", "")
+        form.description_en.data = en.get("description", "")
     if request.method == "POST" and form.validate():
         db = get_session()
         pictogram = form.pictogram.data or None
@@ -559,6 +590,7 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
             pictogram=pictogram,
             grid_levels=[getattr(form, f).data or "" for f in LEVEL_FIELDS],
             esco_uri=form.esco_uri.data or "", rome_code=form.rome_code.data or "",
+            translations={"en": (form.label_en.data or "", form.description_en.data or "")},
         )
         if comp is None:
             service.add_competence(db, v, data)

@@ -21,6 +21,15 @@ def _draft(make: Any, org_b: Any) -> tuple[str, int]:
     return f"/referentiels/{v.referentiel.key}", comp.id
 
 
+def _category_url(make: Any, org_b: Any) -> str:
+    base, _comp = _draft(make, org_b)
+    v = service.get_version(make.db, base.rsplit("/", 1)[-1], 1)
+    assert v is not None
+    cat = service.add_category(make.db, v, label="Catégorie B")
+    make.db.commit()
+    return f"{base}/v1/categories/{cat.id}"
+
+
 def _adoption(make: Any, org_b: Any) -> int:
     from badger.referentiels.models import Adoption
 
@@ -53,6 +62,9 @@ CASES = {
     "referentiels.add_category": _on_draft("/v1/categories", "POST"),
     "referentiels.competence": _on_draft("/v1/competences/{c}/edit"),
     "referentiels.move": _on_draft("/v1/competences/{c}/move", "POST"),
+    "referentiels.category": lambda make, org_b: (
+        "POST", _category_url(make, org_b)
+    ),
     "referentiels.delete": _on_draft("/v1/competences/{c}/delete", "POST"),
     "referentiels.publish": _on_draft("/v1/publish", "POST"),
     "referentiels.discard": _on_draft("/v1/discard", "POST"),

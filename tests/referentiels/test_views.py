@@ -531,3 +531,43 @@ def test_shipped_pictograms_exist() -> None:
     names = {p.stem for p in (resource_dir("static") / "pictograms").glob("*.svg")}
     pngs = {p.stem for p in (resource_dir("static") / "pictograms").glob("*.png")}
     assert names == pngs and len(names) >= 18
+
+
+def test_categories_translations_and_csrf(client: Any, admin: Any, db: Any, org: Any) -> None:
+    login_staff(client, admin)
+    key = "avec-categories"
+    _create(client, f"org:{org.id}", key)
+    for label in ("Savoir-être", "Technique"):
+        client.post(f"/referentiels/{key}/v1/categories", data={"label": label, "code": ""})
+    v = version_of(db, key)
+    first, second = sorted(v.categories, key=lambda c: c.position)
+    assert _add(client, key, "A", "Alpha", category=str(first.id), label_en="Alpha (en)",
+                description_en="Defined in English").status_code == 302
+    base = f"/referentiels/{key}/v1/categories"
+    assert client.post(f"{base}/{second.id}", data={"action": "up"}).status_code == 302
+    assert client.post(f"{base}/{first.id}", data={"action": "rename", "label": "Attitudes",
+                                                   "code": first.code}).status_code == 302
+    # a bare POST without its CSRF token is refused and changes nothing
+    assert client.post(f"{base}/{first.id}", data={"action": "delete"},
+                       csrf=False).status_code == 400
+    assert client.post(f"/referentiels/{key}/v1/publish", csrf=False).status_code == 400
+    db.expire_all()
+    v = version_of(db, key)
+    assert not v.is_published
+    assert [c.label for c in sorted(v.categories, key=lambda c: c.position)] == [
+        "Technique", "Attitudes"]
+    comp = v.competences[0]
+    assert comp.translations["en"]["label"] == "Alpha (en)"
+    assert client.post(f"/referentiels/{key}/v1/publish").status_code == 302
+    db.expire_all()
+    v = version_of(db, key)
+    pkg = client.get(f"{CASE_BASE}/CFPackages/{v.identifier}").get_json()
+    assert case.schema_errors(pkg) == []
+    en_items = [i for i in pkg["CFItems"] if i.get("language") == "en"]
+    assert [i["abbreviatedStatement"] for i in en_items] == ["Alpha (en)"]
+    assert client.get(f"{CASE_BASE}/CFItems/{en_items[0]['identifier']}").status_code == 200
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.competences[0].translations["en"].description == "Defined in English"
+    html = client.get(f"/referentiels/{key}/v1").get_data(as_text=True)
+    assert "Alpha (en)" in html
+    assert client.post(f"{base}/{first.id}", data={"action": "delete"}).status_code == 409
