@@ -181,3 +181,22 @@ def test_proposals_bulk_award_by_coach(app: Any, db: Any, make: Any, org: Any, c
     creds = db.scalars(select(Credential)).all()
     assert {c.validated_competence_id for c in creds} == {vc.id for vc in vcs}
     assert all(c.session_id == gs.id for c in creds)
+
+
+def test_bits_of_erased_credentials_are_never_reused(db: Any, make: Any, org: Any,
+                                                     achievement: Any) -> None:
+    from badger.ob3 import statuslist
+
+    person = make.participant(org, "Karim", email="k@example.org")
+    cred = service.award_many(db, org, achievement,
+                              [service.AwardRequest(participant_id=person.id)])[0].credential
+    service.revoke(db, cred, "Effacement")
+    db.commit()
+    index = cred.revocation_index
+    db.delete(cred)  # as when a participant's data is erased
+    db.commit()
+    lst = db.scalars(select(StatusList)).one()
+    assert statuslist.get_bit(lst.bits, index)
+    allocator = service.IndexAllocator(db, org)
+    allocator.allocate()
+    assert index in allocator.taken
