@@ -34,6 +34,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from badger import audit
 from badger.accounts.models import Participant
 from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, RefreshToken
 from badger.awards.models import ISSUED, Credential
@@ -350,7 +351,16 @@ def check_authorize(db: Session, args: Mapping[str, str]) -> AuthorizeRequest:
 
 
 def issue_code(db: Session, req: AuthorizeRequest, participant: Participant) -> str:
+    """The participant said yes: a single-use code for the client (audited)."""
     code = new_url_token()
+    audit.record(
+        db,
+        "api.consent",
+        actor=participant,
+        organisation_id=participant.organisation_id,
+        obj=req.client,
+        scope=req.scope,
+    )
     db.add(
         AuthorizationCode(
             code_hash=secret_hash(code),
@@ -543,11 +553,25 @@ def authenticate_bearer(db: Session, token: str) -> AccessToken | None:
 # --------------------------------------------------------------------------- connected apps
 
 
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+def touch(db: Session, token: AccessToken) -> bool:
+    """Note when a token was last used (at most every few minutes); True if it changed."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_GRANULARITY:
+        return False
+    token.last_used_at = now
+    db.flush()
+    return True
+
+
 @dataclass
 class ConnectedApp:
     client: OAuthClient
     scope: str
     since: datetime
+    last_used: datetime | None = None
 
 
 def connected_apps(db: Session, participant: Participant) -> list[ConnectedApp]:
@@ -569,12 +593,15 @@ def connected_apps(db: Session, participant: Participant) -> list[ConnectedApp]:
         )
         for row in rows:
             current = apps.get(row.client_id)
+            used = row.last_used_at if isinstance(row, AccessToken) else None
             if current is None:
-                apps[row.client_id] = ConnectedApp(row.client, row.scope, row.created_at)
+                current = apps[row.client_id] = ConnectedApp(row.client, row.scope, row.created_at)
             else:
                 merged = set(scope_list(current.scope)) | set(scope_list(row.scope))
                 current.scope = " ".join(s for s in SCOPES if s in merged)
                 current.since = min(current.since, row.created_at)
+            if used is not None and (current.last_used is None or used > current.last_used):
+                current.last_used = used
     return sorted(apps.values(), key=lambda a: a.client.client_name.lower())
 
 
@@ -598,6 +625,14 @@ def disconnect(db: Session, participant: Participant, client_id: str) -> bool:
             .values(revoked_at=now)
         )
         changed += result.rowcount  # type: ignore[attr-defined]
+    if changed:
+        audit.record(
+            db,
+            "api.disconnect",
+            actor=participant,
+            organisation_id=participant.organisation_id,
+            obj=client,
+        )
     return changed > 0
 
 

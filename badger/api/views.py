@@ -35,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 from badger.api import service
 from badger.api.models import AccessToken
 from badger.db import get_session, set_scope
-from badger.errors import UserError
+from badger.errors import UserError, error_response
 from badger.ob3.jwt import is_compact_jws
 from badger.security import csrf, limiter, participant_required
 from badger.verification.resolver import app_resolver
@@ -163,6 +163,8 @@ def require_scope(scope: str) -> Callable[[F], F]:
                 return imsx(403, f"the access token lacks the scope {scope}", **{
                     "WWW-Authenticate": challenge + f', error="insufficient_scope", scope="{scope}"'
                 })
+            if service.touch(db, row):
+                db.commit()  # its own small transaction, before the view writes anything
             # Defence in depth: only this participant's organisation is visible from here on.
             set_scope(db, row.organisation_id)
             g.api_token = row
@@ -555,6 +557,7 @@ def apps() -> Any:
                 "host": service.host_of(a.client.client_uri),
                 "scopes": service.scope_labels(a.scope),
                 "since": a.since,
+                "last_used": a.last_used,
             }
             for a in connected
         ],
@@ -581,6 +584,27 @@ def privacy() -> Any:
     return render_template("api/policy.html", page="privacy")
 
 
+@ims.after_request
+def _cors(response: Response) -> Response:
+    """Browser-based wallets call the API cross-origin with a bearer token (no cookies)."""
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, OPTIONS"
+    response.headers["Access-Control-Expose-Headers"] = "X-Total-Count, Link, WWW-Authenticate"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _routing_error(err: HTTPException) -> Response:
+    """404/405 under the OB API path answer Imsx_StatusInfo; elsewhere the usual error page."""
+    status = err.code or 500
+    if request.path.startswith(ims.url_prefix or "/ims/ob/v3p0"):
+        return imsx(status, err.description or err.name)
+    custom = err.description if err.description != type(err).description else None
+    return error_response(status, custom)
+
+
 def init_app(app: Flask) -> None:
     csrf.exempt(ims)
     app.register_blueprint(ims)
+    app.register_error_handler(405, _routing_error)

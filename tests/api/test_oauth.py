@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, RefreshToken
+from badger.audit import AuditEvent
 from badger.ob3.schema import validate_status_info
 from tests.api._helpers import (
     ALL,
@@ -45,6 +46,11 @@ def test_discovery_document(client: Any) -> None:
     assert client.get(info["termsOfService"].removeprefix("http://localhost")).status_code == 200
     privacy = info["x-imssf-privacyPolicyUrl"].removeprefix("http://localhost")
     assert client.get(privacy).status_code == 200
+
+
+def test_discovery_is_rate_limited(client: Any) -> None:
+    statuses = [client.get(f"{API}/discovery").status_code for _ in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
 
 
 def test_registration_returns_credentials_and_stores_the_secret_hashed(
@@ -325,6 +331,10 @@ def test_connected_apps_page_and_disconnect(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Portefeuille Exemple" in html and "Voir vos badges" in html
+    assert "dernière utilisation" not in html
+    used = wallet.http.get(f"{API}/credentials", headers=bearer(tokens["access_token"]))
+    assert used.status_code == 200
+    assert "dernière utilisation" in participant_client.get("/account/apps").get_data(as_text=True)
     r = participant_client.post("/account/apps/disconnect", data={"client_id": wallet.client_id})
     assert r.status_code == 302
     headers = bearer(tokens["access_token"])
@@ -335,6 +345,8 @@ def test_connected_apps_page_and_disconnect(
         as_text=True
     )
     assert all(t.revoked_at for t in db.execute(select(RefreshToken)).scalars())
+    actions = [e.action for e in db.execute(select(AuditEvent)).scalars()]
+    assert "api.consent" in actions and "api.disconnect" in actions
 
 
 def test_disconnect_only_touches_own_tokens(

@@ -296,9 +296,24 @@ def test_profile_update_refuses_non_json(app: Any, participant_client: Any) -> N
     _imsx(r, 400)
 
 
-def test_unknown_method_is_imsx(wallet: Client, token: str) -> None:
-    r = wallet.http.delete(f"{API}/credentials", headers=bearer(token))
-    assert r.status_code == 405
+def test_unknown_method_is_imsx(wallet: Client, token: str, client: Any) -> None:
+    _imsx(wallet.http.delete(f"{API}/credentials", headers=bearer(token)), 405)
+    # elsewhere a 405 keeps the usual page
+    r = client.get("/logout", headers={"Accept": "text/html"})
+    assert r.status_code == 405 and r.mimetype == "text/html"
+
+
+def test_browser_wallets_may_call_cross_origin(wallet: Client, token: str) -> None:
+    r = wallet.http.options(f"{API}/credentials", headers={
+        "Origin": "https://wallet.example.org",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+    })
+    assert r.status_code == 200
+    assert "Authorization" in r.headers["Access-Control-Allow-Headers"]
+    r = wallet.http.get(f"{API}/credentials", headers=bearer(token))
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Total-Count" in r.headers["Access-Control-Expose-Headers"]
 
 
 def test_upsert_scope_alone_cannot_read(app: Any, participant_client: Any) -> None:
