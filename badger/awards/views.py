@@ -94,7 +94,14 @@ def achievements() -> Any:
                 Credential.achievement_id
             )
         ).all())
-    return render_template("awards/achievements.html", achievements=rows, counts=counts)
+    from badger.grids.models import GroupSession
+
+    sessions = db.scalars(
+        select(GroupSession).order_by(GroupSession.held_on.desc(), GroupSession.id.desc())
+        .limit(10)
+    ).all()
+    return render_template("awards/achievements.html", achievements=rows, counts=counts,
+                           sessions=sessions)
 
 
 @bp.route("/admin/badges/new", methods=["GET", "POST"])

@@ -1,0 +1,44 @@
+"""On a small phone, in Chromium: a coach awards the group's badges in one tap after the
+session; a participant without e-mail redeems a claim code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from badger.awards import service
+
+pytestmark = pytest.mark.browser
+
+
+def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any, db: Any,
+                                               org: Any, coach: Any, group: Any,
+                                               achievement: Any) -> None:
+    page = phone_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(coach.email)
+    page.get_by_label("Mot de passe").fill(coach.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/admin/badges")
+    page.get_by_role("link", name="Football du mardi").click()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Attribuer des badges après la séance")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.get_by_role("button", name="Confirmer l'attribution").click()
+    page.wait_for_selector("text=Résultat de l'attribution")
+    assert page.locator("tr.outcome-issued").count() == 3
+
+
+def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: Any, make: Any,
+                                        org: Any, coach: Any, achievement: Any) -> None:
+    person = make.participant(org, "Élise")
+    row = service.award_many(db, org, achievement,
+                             [service.AwardRequest(participant_id=person.id)], actor=coach)[0]
+    db.commit()
+    page = phone_page
+    page.goto(f"{live_server}/claim/{row.claim_code}")
+    page.get_by_label("Adresse, numéro ou DID").fill("elise@example.org")
+    page.get_by_role("button", name="Recevoir mon badge").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Badge reçu"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
