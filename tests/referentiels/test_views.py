@@ -571,3 +571,15 @@ def test_categories_translations_and_csrf(client: Any, admin: Any, db: Any, org:
     html = client.get(f"/referentiels/{key}/v1").get_data(as_text=True)
     assert "Alpha (en)" in html
     assert client.post(f"{base}/{first.id}", data={"action": "delete"}).status_code == 409
+
+
+def test_oversized_upload_is_refused(client: Any, admin: Any, db: Any, org: Any) -> None:
+    login_staff(client, admin)
+    big = b'{"CFDocument": {}, "pad": "' + b"x" * (case.MAX_BYTES + 10) + b'"}'
+    response = client.post("/referentiels/import", data={
+        "file": (io.BytesIO(big), "big.json"), "title": "", "key": "", "owner": f"org:{org.id}",
+    }, content_type="multipart/form-data")
+    assert response.status_code in {413, 422}
+    if response.status_code == 422:
+        assert "trop volumineux" in response.get_data(as_text=True)
+    assert counts(db) == (0, 0, 0)
