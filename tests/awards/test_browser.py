@@ -3,6 +3,8 @@ session; a participant without e-mail redeems a claim code."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,23 @@ import pytest
 from badger.awards import service
 
 pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    """axe-core (WCAG 2.2 AA) finds nothing; evaluated through DevTools so the CSP stays on."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    assert len(result["passes"]) > 5, "axe did not run"
+    violations = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+                  for v in result["violations"]]
+    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
 
 
 def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any, db: Any,
@@ -21,13 +40,22 @@ def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any
     page.get_by_label("Mot de passe").fill(coach.test_password)
     page.get_by_role("button", name="Se connecter").click()
     page.goto(f"{live_server}/admin/badges")
+    assert_accessible(page, "badges list")
     page.get_by_role("link", name="Football du mardi").click()
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Attribuer des badges après la séance")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert_accessible(page, "bulk award")
     page.get_by_role("button", name="Confirmer l'attribution").click()
     page.wait_for_selector("text=Résultat de l'attribution")
     assert page.locator("tr.outcome-issued").count() == 3
+    assert_accessible(page, "bulk result")
+    page.get_by_role("link", name="Voir").first.click()
+    assert_accessible(page, "credential detail")
+    page.goto(f"{live_server}/achievements/{achievement.uuid}")
+    assert_accessible(page, "public achievement page")
+    page.goto(f"{live_server}/issuers/{org.slug}")
+    assert_accessible(page, "issuer page")
 
 
 def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: Any, make: Any,
@@ -38,6 +66,7 @@ def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: A
     db.commit()
     page = phone_page
     page.goto(f"{live_server}/claim/{row.claim_code}")
+    assert_accessible(page, "claim page")
     page.get_by_label("Adresse, numéro ou DID").fill("elise@example.org")
     page.get_by_role("button", name="Recevoir mon badge").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Badge reçu"
