@@ -29,6 +29,8 @@ def _isolated_requests(app: Any) -> None:
 
 
 class TestClientResolver:
+    __test__ = False  # a helper, not a test class
+
     """A ``badger.ob3`` Resolver that GETs URLs under the base URL from the app itself, so keys
     and status lists come from the public endpoints exactly as a verifier would see them."""
 
