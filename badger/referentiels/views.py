@@ -110,6 +110,16 @@ def _owner_kwargs(value: str, choices: list[tuple[str, str]]) -> dict[str, Any]:
     return {"network_id": int(raw)} if kind == "net" else {"organisation_id": int(raw)}
 
 
+def _owner_name(value: str) -> str:
+    """Plain name of the chosen owner (used as the CFDocument creator)."""
+    from badger.networks.models import Network, Organisation
+
+    kind, _sep, raw = value.partition(":")
+    model: type[Network] | type[Organisation] = Network if kind == "net" else Organisation
+    obj = get_session().get(model, int(raw or 0))
+    return obj.name if obj is not None else ""
+
+
 def _can_create() -> bool:
     return bool(current_user.is_authenticated and current_user.kind == "staff"
                 and _owner_choices())
@@ -430,7 +440,7 @@ def new() -> Any:
     if form.validate_on_submit():
         db = get_session()
         owner = _owner_kwargs(form.owner.data or "", form.owner.choices)
-        creator = dict(form.owner.choices)[form.owner.data or ""]
+        creator = _owner_name(form.owner.data or "")
         v = service.create_referentiel(
             db, title=form.title.data or "", key=form.key.data or "", creator=creator,
             description=form.description.data or "", **owner,
@@ -462,7 +472,7 @@ def import_file() -> Any:
             try:
                 fw = service.parse_upload(
                     data, upload.filename, title=form.title.data or "",
-                    creator=dict(form.owner.choices)[form.owner.data or ""],
+                    creator=_owner_name(form.owner.data or ""),
                 )
                 key = (form.key.data or "").strip().lower() or None
                 if key:
@@ -694,7 +704,7 @@ def derive(key: str, number: int) -> Any:
         owner = _owner_kwargs(form.owner.data or "", form.owner.choices)
         new = service.derive(
             db, v, title=form.title.data or "", key=form.key.data or "",
-            creator=dict(form.owner.choices)[form.owner.data or ""], **owner,
+            creator=_owner_name(form.owner.data or ""), **owner,
         )
         db.commit()
         flash(_("Référentiel dérivé créé en brouillon."), "success")
