@@ -115,9 +115,12 @@ def _owner_name(value: str) -> str:
     from badger.networks.models import Network, Organisation
 
     kind, _sep, raw = value.partition(":")
-    model: type[Network] | type[Organisation] = Network if kind == "net" else Organisation
-    obj = get_session().get(model, int(raw or 0))
-    return obj.name if obj is not None else ""
+    db = get_session()
+    if kind == "net":
+        net = db.get(Network, int(raw or 0))
+        return net.name if net is not None else ""
+    org = db.get(Organisation, int(raw or 0))
+    return org.name if org is not None else ""
 
 
 def _can_create() -> bool:
