@@ -733,6 +733,10 @@ def consent(session: Session, participant: Participant, validated_competence_id:
     if not match:
         raise UserError(_l("Cette proposition n'existe plus."), 404)
     prop = match[0]
+    if accept and recipient_from(email=email or participant.email,
+                                 phone=phone or participant.phone, did=did) is None:
+        # Logged in, the participant can say where the badge goes now (no code to lose).
+        raise UserError(_l("Indiquez une adresse e-mail, un numéro de téléphone ou un DID."), 422)
     if accept and prop.validated.consent != "given":
         from badger.grids import service as grids
 

@@ -214,3 +214,26 @@ def test_participant_declines(app: Any, db: Any, make: Any, flow: dict[str, Any]
     assert r.status_code == 303
     assert db.scalars(select(Credential)).all() == []
     assert achievement.name not in pc.get("/me/badges").get_data(as_text=True)
+
+
+def test_participant_without_address_must_give_one(app: Any, db: Any, make: Any, org: Any,
+                                                   coach: Any, version: Any, achievement: Any,
+                                                   resolver: Any) -> None:
+    person = make.participant(org, "Lina")
+    gs = _factory.group_session(db, org, coach, version, [person])
+    vc = _factory.validate(db, grids.session_rounds(db, gs)[person.id], version.competences[0],
+                           coach, person)
+    pc = _client(app)
+    login_participant(pc, make, person)
+    data = {"validated_competence_id": vc.id, "achievement_id": achievement.id,
+            "decision": "accept"}
+    refused = pc.post("/me/badges", data=dict(data))
+    assert refused.status_code == 422
+    assert db.scalars(select(Credential)).all() == []
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    ok = pc.post("/me/badges", data={**data, "did": did})
+    assert ok.status_code == 303
+    cred = _only_credential(app)
+    doc = json.loads(cred.signed_json)
+    assert doc["credentialSubject"]["id"] == did
+    assert verify_credential(cred.signed_jwt, resolver=resolver).verified
