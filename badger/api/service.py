@@ -32,7 +32,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from badger import audit
 from badger.accounts.models import Participant
@@ -726,7 +726,7 @@ def list_credentials(db: Session, participant: Participant, paging: Paging) -> P
     embedded credential). ``since`` compares with ``issued_at`` for issued credentials and with
     the last change for imports (so a replaced import is sent again).
     """
-    issued_stmt = select(Credential).where(
+    issued_stmt = select(Credential.id, Credential.issued_at, Credential.created_at).where(
         Credential.participant_id == participant.id,
         Credential.state == ISSUED,
         Credential.signed_json.is_not(None),
@@ -735,26 +735,50 @@ def list_credentials(db: Session, participant: Participant, paging: Paging) -> P
     )
     if paging.since is not None:
         issued_stmt = issued_stmt.where(Credential.issued_at > paging.since)
-    items: list[tuple[datetime, int, Any]] = [
-        (c.issued_at or c.created_at, 0, c) for c in db.scalars(issued_stmt)
+    # Keys first (no documents or images loaded), then the documents of one page only.
+    keys: list[tuple[datetime, int, int]] = [
+        (r.issued_at or r.created_at, 0, r.id) for r in db.execute(issued_stmt)
     ]
-    for imp in _imports(db, participant):
-        if paging.since is not None and imp.updated_at <= paging.since:
-            continue
-        items.append((imp.created_at, 1, imp))
-    items.sort(key=lambda item: (item[0], item[1], item[2].id))
-    page = Page(total=len(items), credential=[], compact_jws=[])
-    for _when, _kind, row in items[paging.offset : paging.offset + paging.limit]:
-        if isinstance(row, Credential):
-            page.credential.append(json.loads(row.signed_json or "{}"))
-            if row.signed_jwt:
-                page.compact_jws.append(row.signed_jwt)
-            continue
-        document = _document_of(row)
-        if isinstance(document, str):
-            page.compact_jws.append(document)
-        elif document is not None:
-            page.credential.append(document)
+    imports_stmt = select(
+        ImportedCredential.id, ImportedCredential.created_at, ImportedCredential.updated_at
+    ).where(ImportedCredential.participant_id == participant.id)
+    if paging.since is not None:
+        imports_stmt = imports_stmt.where(ImportedCredential.updated_at > paging.since)
+    keys += [(r.created_at, 1, r.id) for r in db.execute(imports_stmt)]
+    keys.sort()
+    window = keys[paging.offset : paging.offset + paging.limit]
+    issued_ids = [ident for _when, kind, ident in window if kind == 0]
+    import_ids = [ident for _when, kind, ident in window if kind == 1]
+    issued = {
+        c.id: c
+        for c in db.scalars(
+            select(Credential)
+            .options(load_only(Credential.id, Credential.signed_json, Credential.signed_jwt))
+            .where(Credential.id.in_(issued_ids), Credential.participant_id == participant.id)
+        )
+    } if issued_ids else {}
+    imported = {
+        i.id: i
+        for i in db.scalars(
+            select(ImportedCredential).where(
+                ImportedCredential.id.in_(import_ids),
+                ImportedCredential.participant_id == participant.id,
+            )
+        )
+    } if import_ids else {}
+    page = Page(total=len(keys), credential=[], compact_jws=[])
+    for _when, kind, ident in window:
+        if kind == 0 and ident in issued:
+            cred = issued[ident]
+            page.credential.append(json.loads(cred.signed_json or "{}"))
+            if cred.signed_jwt:
+                page.compact_jws.append(cred.signed_jwt)
+        elif kind == 1 and ident in imported:
+            document = _document_of(imported[ident])
+            if isinstance(document, str):
+                page.compact_jws.append(document)
+            elif document is not None:
+                page.credential.append(document)
     return page
 
 

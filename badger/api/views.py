@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from flask import (
     Blueprint,
@@ -39,14 +39,16 @@ from badger.errors import UserError, error_response
 from badger.ob3.jwt import is_compact_jws
 from badger.security import csrf, limiter, participant_required
 from badger.verification.resolver import app_resolver
+from badger.verification.service import MAX_VERIFY_BYTES
 
 bp = Blueprint("api", __name__)
 ims = Blueprint("ims", __name__, url_prefix="/ims/ob/v3p0")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Largest JSON (or JWS) body accepted by the API.
-MAX_BODY_BYTES = 512 * 1024
+#: Largest body: a credential may embed images (the verifier's own limit); other bodies are small.
+MAX_CREDENTIAL_BYTES = MAX_VERIFY_BYTES
+MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = {"application/json", "application/vc+ld+json", "application/ld+json"}
 NO_STORE = {"Cache-Control": "no-store, no-cache, max-age=0", "Pragma": "no-cache"}
 
@@ -104,21 +106,21 @@ def oauth_error(err: service.OAuthError) -> Response:
     return oauth_json(err.body(), err.status, **headers)
 
 
-def read_body() -> bytes:
-    """The request body, refused with 413 above :data:`MAX_BODY_BYTES` (even when chunked)."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+def read_body(limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with 413 above ``limit`` bytes (even when chunked)."""
+    if request.content_length is not None and request.content_length > limit:
         abort(413)
-    data = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(data) > MAX_BODY_BYTES:
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
         abort(413)
     return bytes(data)
 
 
-def read_json() -> Any:
+def read_json(limit: int = MAX_BODY_BYTES) -> Any:
     if request.mimetype not in JSON_TYPES:
         raise UserError("the body must be JSON (application/json)", 415)
     try:
-        return json.loads(read_body().decode("utf-8"))
+        return json.loads(read_body(limit).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise UserError("the body is not valid JSON", 400) from exc
 
@@ -476,10 +478,12 @@ def get_credentials() -> Response:
 
 def _links(paging: service.Paging, total: int) -> str:
     url = base_url() + "/ims/ob/v3p0/credentials"
-    extra = f"&since={paging.since.isoformat().replace('+00:00', 'Z')}" if paging.since else ""
 
     def link(offset: int, rel: str) -> str:
-        return f'<{url}?limit={paging.limit}&offset={offset}{extra}>; rel="{rel}"'
+        query: dict[str, Any] = {"limit": paging.limit, "offset": offset}
+        if paging.since is not None:
+            query["since"] = paging.since.isoformat().replace("+00:00", "Z")
+        return f'<{url}?{urlencode(query)}>; rel="{rel}"'
 
     last = max(0, (total - 1) // paging.limit * paging.limit) if total else 0
     links = [link(0, "first")]
@@ -498,13 +502,13 @@ def upsert_credential() -> Response:
     document: dict[str, Any] | str
     if request.mimetype == "text/plain":
         try:
-            document = read_body().decode("ascii").strip()
+            document = read_body(MAX_CREDENTIAL_BYTES).decode("ascii").strip()
         except UnicodeDecodeError as exc:
             raise UserError("the body must be a compact JWS", 400) from exc
         if not is_compact_jws(document):
             raise UserError("the body must be a compact JWS", 400)
     else:
-        payload = read_json()
+        payload = read_json(MAX_CREDENTIAL_BYTES)
         if not isinstance(payload, dict):
             raise UserError("the body must be a JSON object", 400)
         document = payload

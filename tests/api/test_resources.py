@@ -129,8 +129,13 @@ def test_upsert_refuses_a_tampered_credential(wallet: Client, token: str, db: An
 
 
 def test_upsert_body_size_limit(wallet: Client, token: str) -> None:
-    huge = json.dumps({"x": "a" * (600 * 1024)})
+    huge = json.dumps({"x": "a" * (3 * 1024 * 1024)})
     _imsx(_push(wallet, token, huge), 413)
+    _imsx(_push(wallet, token, "a" * (3 * 1024 * 1024), "text/plain"), 413)
+    big_profile = json.dumps({"name": "a" * (100 * 1024)})
+    r = wallet.http.put(f"{API}/profile", data=big_profile, content_type="application/json",
+                        headers=bearer(token))
+    _imsx(r, 413)
 
 
 def test_list_paging_headers_and_schema(wallet: Client, token: str) -> None:
@@ -162,6 +167,11 @@ def test_list_paging_headers_and_schema(wallet: Client, token: str) -> None:
     assert len(set(seen)) == 5
     r = api.get(f"{API}/credentials?since=2999-01-01T00:00:00Z", headers=bearer(token))
     assert r.get_json()["credential"] == [] and r.headers["X-Total-Count"] == "0"
+    since = "2000-01-01T02:00:00+02:00"
+    r = api.get(f"{API}/credentials", query_string={"since": since, "limit": 2},
+                headers=bearer(token))
+    assert r.headers["X-Total-Count"] == "5"
+    assert "since=2000-01-01T02%3A00%3A00%2B02%3A00" in r.headers["Link"]
 
 
 @pytest.mark.parametrize(
