@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
+import time
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,11 +22,11 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from badger import audit
 from badger.accounts.models import LoginCode, Participant
-from badger.awards.models import ISSUED, Credential
+from badger.awards.models import ISSUED, Achievement, Credential
 from badger.db import unscoped, utcnow
 from badger.errors import UserError
 from badger.grids.models import Journey, Round
@@ -406,6 +409,8 @@ class BadgeView:
     valid_until: datetime | None = None
     imported: bool = False
     credential_id: int | None = None
+    #: Set when the view may be reused (same key → same page fragment).
+    cache_key: str | None = None
 
 
 @dataclass
@@ -485,22 +490,53 @@ def _level_text(competence: Any, level: int, lang: str) -> str | None:
     return None
 
 
+#: Built badge views by (language, credential, report key, state): a share page shows the same
+#: badges again and again; anything that changes the result changes the key.
+_VIEWS: OrderedDict[str, tuple[float, BadgeView]] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+VIEW_TTL = 120.0
+
+
+def _cached_view(key: str) -> BadgeView | None:
+    with _VIEWS_LOCK:
+        item = _VIEWS.get(key)
+        if item is None or item[0] < time.monotonic():
+            _VIEWS.pop(key, None)
+            return None
+        _VIEWS.move_to_end(key)
+        return item[1]
+
+
+def _keep_view(key: str, view: BadgeView) -> None:
+    with _VIEWS_LOCK:
+        _VIEWS[key] = (time.monotonic() + VIEW_TTL, view)
+        while len(_VIEWS) > 4096:
+            _VIEWS.popitem(last=False)
+
+
 def credential_view(
     db: Session, cred: Credential, resolver: vservice.MemoResolver, lang: str
 ) -> BadgeView:
     from badger.referentiels.models import Competence, ReferentielVersion
 
-    doc = json.loads(cred.signed_json or "{}")
-    report = vservice.verify_cached(doc, resolver, REPORTS)
+    report, report_key = vservice.verify_cached(cred.signed_json or "", resolver, REPORTS)
+    key = (
+        f"{lang}:{cred.id}:{report_key}:{cred.level}:{cred.revoked_at}:{cred.suspended_at}:"
+        f"{cred.achievement.updated_at}"
+    )
+    cached = _cached_view(key)
+    if cached is not None:
+        return cached
     status = _status_from(report, cred)
-    summary = _suspended_summary() if status == "suspended" else messages.summary(report)
+    checks = messages.plain_checks(report)
+    summary = _suspended_summary() if status == "suspended" else messages.summary(report, checks)
     ach = cred.achievement
     org = ach.organisation
     view = BadgeView(
         kind=ITEM_CREDENTIAL,
         title=ach.name,
         summary=summary,
-        checks=messages.plain_checks(report),
+        checks=checks,
         about=vservice.describe(report),
         status=status,
         level=cred.level,
@@ -509,6 +545,7 @@ def credential_view(
         issued_at=cred.issued_at,
         valid_until=cred.valid_until,
         credential_id=cred.id,
+        cache_key=key,
     )
     version = db.get(ReferentielVersion, ach.referentiel_version_id)
     if version is not None:
@@ -523,6 +560,7 @@ def credential_view(
         view.competence, view.competence_description = _competence_text(competence, lang)
         view.level_text = _level_text(competence, cred.level, lang)
         view.recruiter_words = _recruiter_words(competence.links)
+    _keep_view(key, view)
     return view
 
 
@@ -591,7 +629,16 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                         Credential.id.in_(cred_ids),
                         Credential.participant_id == share.participant_id,
                     )
-                    .options(selectinload(Credential.achievement))
+                    .options(
+                        defer(Credential.baked_png),
+                        defer(Credential.baked_svg),
+                        defer(Credential.signed_jwt),
+                        defer(Credential.evidence),
+                        defer(Credential.recipient),
+                        selectinload(Credential.achievement)
+                        .defer(Achievement.image_png)
+                        .defer(Achievement.image_svg),
+                    )
                     .execution_options(unscoped=True)
                 )
             }

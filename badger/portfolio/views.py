@@ -7,6 +7,8 @@ revoked or expired link answers 410 with a neutral page that says nothing about 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import segno
@@ -15,6 +17,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -23,6 +26,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from markupsafe import Markup
 
 from badger.db import get_session
 from badger.errors import UserError, error_response
@@ -286,9 +290,36 @@ def public_share(token: str) -> Any:
     service.record_view(db, share)
     db.commit()
     url = url_for("portfolio.public_share", token=token, _external=True)
+    fragments = [_badge_html(b) for b in page.badges]
     return _public(
-        Response(render_template("portfolio/public_share.html", page=page, share_url=url))
+        Response(
+            render_template(
+                "portfolio/public_share.html", page=page, share_url=url, fragments=fragments
+            )
+        )
     )
+
+
+_FRAGMENTS: OrderedDict[str, Markup] = OrderedDict()
+_FRAGMENTS_LOCK = threading.Lock()
+
+
+def _badge_html(badge: service.BadgeView) -> Markup:
+    """One badge's HTML; reused while its view is (same key: same language, same result)."""
+    key = badge.cache_key
+    if key is not None:
+        with _FRAGMENTS_LOCK:
+            hit = _FRAGMENTS.get(key)
+        if hit is not None:
+            return hit
+    macro = get_template_attribute("portfolio/_badge.html", "badge")
+    html = Markup(macro(badge, heading=3))  # noqa: S704 - rendered by autoescaping Jinja
+    if key is not None:
+        with _FRAGMENTS_LOCK:
+            _FRAGMENTS[key] = html
+            while len(_FRAGMENTS) > 4096:
+                _FRAGMENTS.popitem(last=False)
+    return html
 
 
 @bp.route("/s/<token>/cv")

@@ -145,18 +145,33 @@ class PlainSummary:
     reasons: list[str]
 
 
+#: Translated (title, text, label) by (locale, name, state, code): pages list hundreds of checks.
+_TEXTS: dict[tuple[str, str, str, str], tuple[str, str, str]] = {}
+
+
+def _texts(name: str, state: str, code: str) -> tuple[str, str, str]:
+    from flask_babel import get_locale
+
+    key = (str(get_locale() or ""), name, state, code)
+    hit = _TEXTS.get(key)
+    if hit is None:
+        text = BY_CODE.get((name, code))
+        if text is None:
+            text = STATUS_UNKNOWN if name == "status" and state == "unknown" else BY_STATE[state]
+        hit = (
+            str(STEP_TITLES.get(name, name)),
+            str(text),
+            str(STATE_LABELS.get(state, state)),
+        )
+        if len(_TEXTS) < 10_000:
+            _TEXTS[key] = hit
+    return hit
+
+
 def plain_check(name: str, state: str, code: str, technical: str = "") -> PlainCheck:
-    text = BY_CODE.get((name, code))
-    if text is None:
-        text = STATUS_UNKNOWN if name == "status" and state == "unknown" else BY_STATE[state]
+    title, text, label = _texts(name, state, code)
     return PlainCheck(
-        name=name,
-        state=state,
-        code=code,
-        title=str(STEP_TITLES.get(name, name)),
-        text=str(text),
-        label=str(STATE_LABELS.get(state, state)),
-        technical=technical,
+        name=name, state=state, code=code, title=title, text=text, label=label, technical=technical
     )
 
 
@@ -164,9 +179,9 @@ def plain_checks(report: VerificationReport) -> list[PlainCheck]:
     return [plain_check(c.name, c.state, c.code, c.message) for c in report.checks]
 
 
-def summary(report: VerificationReport) -> PlainSummary:
+def summary(report: VerificationReport, checks: list[PlainCheck] | None = None) -> PlainSummary:
     """The one-glance answer: genuine, not genuine, or could not tell (and why)."""
-    checks = plain_checks(report)
+    checks = checks if checks is not None else plain_checks(report)
     state = report.state
     if state == "verified":
         return PlainSummary(

@@ -128,6 +128,7 @@ class MemoResolver:
     def __init__(self, inner: Resolver) -> None:
         self.inner = inner
         self._seen: dict[str, dict[str, Any] | ResolutionError] = {}
+        self._digests: dict[str, str] = {}
 
     def fetch_json(self, url: str) -> dict[str, Any]:
         if url not in self._seen:
@@ -139,6 +140,15 @@ class MemoResolver:
         if isinstance(value, ResolutionError):
             raise value
         return json.loads(json.dumps(value))
+
+    def digest(self, url: str) -> str:
+        """A digest of the document at ``url`` (computed once per page)."""
+        if url not in self._digests:
+            try:
+                self._digests[url] = _digest(self.fetch_json(url))
+            except ResolutionError:
+                self._digests[url] = "unreachable"
+        return self._digests[url]
 
 
 def _status_urls(credential: Mapping[str, Any]) -> list[str]:
@@ -153,26 +163,44 @@ def _status_urls(credential: Mapping[str, Any]) -> list[str]:
     return urls
 
 
-def verify_cached(
-    credential: Mapping[str, Any], resolver: MemoResolver, cache: ReportCache
-) -> VerificationReport:
-    """Verify a JSON credential, reusing a recent report when neither it nor its status
-    lists changed and no validity boundary was crossed since."""
-    parts = [_digest(dict(credential))]
-    for url in _status_urls(credential):
+_STATUS_URLS: OrderedDict[str, list[str]] = OrderedDict()
+
+
+def _status_urls_of(text: str, digest: str) -> list[str]:
+    urls = _STATUS_URLS.get(digest)
+    if urls is None:
         try:
-            parts.append(_digest(resolver.fetch_json(url)))
-        except ResolutionError:
-            parts.append("unreachable")
+            doc = json.loads(text)
+        except ValueError:
+            doc = {}
+        urls = _status_urls(doc) if isinstance(doc, Mapping) else []
+        _STATUS_URLS[digest] = urls
+        while len(_STATUS_URLS) > 8192:
+            _STATUS_URLS.popitem(last=False)
+    return urls
+
+
+def verify_cached(
+    text: str, resolver: MemoResolver, cache: ReportCache
+) -> tuple[VerificationReport, str]:
+    """Verify a credential given as its JSON (or JWT) text; returns the report and its cache key.
+
+    A recent report is reused while neither the credential text nor any status list it points
+    to changed (each list is fetched fresh, once per page) and no validity boundary passed.
+    """
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    parts = [digest]
+    parts.extend(resolver.digest(url) for url in _status_urls_of(text, digest))
     key = ":".join(parts)
     report = cache.get(key)
     now = datetime.now(UTC)
     if report is not None and _still_same_validity(report, now):
-        return report
-    report = verify_credential(dict(credential), resolver=resolver, now=now)
-    if report.check("status") is None or report.check("status").state != "unknown":  # type: ignore[union-attr]
+        return report, key
+    report = verify_credential(text, resolver=resolver, now=now)
+    status = report.check("status")
+    if status is None or status.state != "unknown":
         cache.put(key, report)
-    return report
+    return report, key
 
 
 def _still_same_validity(report: VerificationReport, now: datetime) -> bool:

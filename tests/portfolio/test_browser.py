@@ -54,8 +54,17 @@ def assert_accessible(page: Any, what: str) -> None:
     assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
 
 
+_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 10)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width))"""
+
+
 def no_horizontal_overflow(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    ok = bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    if not ok:
+        print("wider than the screen:", page.evaluate(_WIDE))
+    return ok
 
 
 def login(page: Any, base: str, code: str) -> None:

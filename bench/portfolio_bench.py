@@ -1,0 +1,261 @@
+"""Shared page speed (issue #7): a share of 50 badges opened by 20 concurrent clients.
+
+Run: .venv/bin/python bench/portfolio_bench.py [--db sqlite|postgres|both] [--requests 400]
+Target: p95 ≤ 50 ms server time, against a live waitress server (``--threads``, default one per
+CPU: Python runs one thread at a time, more threads only add lock waits), on SQLite and on
+PostgreSQL (``BADGER_BENCH_POSTGRES_URL``, default postgresql://postgres@127.0.0.1:5432/test; a
+throw-away schema is created and dropped).
+
+"Server time" is measured by a WSGI wrapper around the app (request in → last byte out), so it
+includes waiting for the interpreter lock behind other requests; the client-side latency is
+printed too. Every page view verifies the 50 badges live (results are reused while neither the
+credential nor its status list changed) and records one row in the view log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+from sqlalchemy import create_engine, text
+
+TARGET_MS = 50.0
+BADGES = 50
+CLIENTS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Timing:
+    """WSGI middleware recording the server time of share-page requests."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.times: list[float] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        t0 = time.perf_counter()
+        body = b"".join(self.app(environ, start_response))
+        if environ.get("PATH_INFO", "").startswith("/s/"):
+            with self.lock:
+                self.times.append((time.perf_counter() - t0) * 1000)
+        return [body]
+
+
+def _database(kind: str, tmp: str) -> tuple[str, Any]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp}/bench.sqlite", lambda: None
+    base = os.environ.get("BADGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote('-csearch_path=' + schema)}", drop
+
+
+def _setup(app: Any) -> str:
+    """50 issued badges for one participant and a share of all of them; returns the path."""
+    import uuid
+
+    from badger.accounts import service as accounts
+    from badger.accounts.models import Role
+    from badger.awards import service as awards
+    from badger.db import Base, get_db
+    from badger.networks.models import Organisation
+    from badger.portfolio import service as portfolio
+    from badger.referentiels import service as referentiels
+    from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
+
+    Base.metadata.create_all(get_db(app).engine)
+    with app.test_request_context():
+        db = get_db(app).session()
+        org = Organisation(slug="bench", name="Association Bench")
+        db.add(org)
+        db.flush()
+        admin = accounts.create_staff(
+            db,
+            organisation=org,
+            email="a@bench.test",
+            name="A",
+            role=Role.ADMIN,
+            password="bench-password-123",
+        )
+        person = accounts.create_participant(db, organisation_id=org.id, display_name="Amina")
+        ref = Referentiel(uuid=str(uuid.uuid4()), key="bench", title="Savoir-être (bench)")
+        version = ReferentielVersion(
+            referentiel=ref,
+            number=1,
+            identifier=str(uuid.uuid4()),
+            status="published",
+            title="Savoir-être (bench)",
+            creator="bench",
+            version_label="1",
+        )
+        version.competences = [
+            Competence(
+                identifier=str(uuid.uuid4()),
+                label=f"Compétence {i}",
+                code=f"C{i}",
+                position=i,
+                levels=[
+                    {
+                        "rubric": "r",
+                        "criterion": "c",
+                        "levels": [
+                            {
+                                "score": s,
+                                "quality": f"niveau {s}",
+                                "description": f"niveau {s}",
+                                "identifier": str(uuid.uuid4()),
+                            }
+                            for s in range(6)
+                        ],
+                    }
+                ],
+                links=[{"kind": "rome", "uri": "urn:rome:X", "code": "X", "label": "Fiabilité"}],
+            )
+            for i in range(BADGES)
+        ]
+        db.add_all([ref, version])
+        db.flush()
+        referentiels.adopt(db, org.id, version, admin.id)
+        ids = []
+        for comp in version.competences:
+            ach = awards.create_achievement(
+                db,
+                org,
+                awards.AchievementInput(
+                    competence_id=comp.id,
+                    name=comp.label,
+                    description="Reconnue en séance.",
+                    min_level=1,
+                ),
+            )
+            res = awards.award_one(
+                db,
+                org,
+                ach,
+                awards.AwardRequest(participant_id=person.id, level=3, email="amina@bench.test"),
+            )
+            ids.append(res.credential.id)
+        new = portfolio.create_share(db, person, label="bench", days=30, credential_ids=ids)
+        db.commit()
+        db.close()
+    return f"/s/{new.token}"
+
+
+def run(kind: str, requests: int, threads: int) -> bool:
+    from waitress.server import create_server
+
+    from badger import create_app
+
+    tmp = tempfile.mkdtemp(prefix="portfolio-bench-")
+    url, cleanup = _database(kind, tmp)
+    port = _free_port()
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "BADGER_KEY_PASSPHRASE": "bench-passphrase-0123456789",
+            "BADGER_DATABASE_URL": url,
+            "BADGER_KEYS_DIR": f"{tmp}/keys",
+            "INSTANCE_PATH": tmp,
+            "BADGER_ALLOW_PRIVATE_FETCH": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    app.config["BADGER_BASE_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        path = _setup(app)
+        print(f"[{kind}] {BADGES} badges issued and shared in {time.perf_counter() - t0:.1f} s")
+        timing = Timing(app.wsgi_app)
+        app.wsgi_app = timing  # type: ignore[method-assign]
+        server = create_server(app, host="127.0.0.1", port=port, threads=threads, ident="bench")
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client() as warm:
+            r = warm.get(base + path)
+            assert r.status_code == 200 and r.text.count("badge-item") == BADGES, r.status_code
+        timing.times.clear()
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def worker(n: int) -> None:
+            with httpx.Client(timeout=30) as client:
+                for _ in range(n):
+                    t = time.perf_counter()
+                    resp = client.get(base + path)
+                    ms = (time.perf_counter() - t) * 1000
+                    assert resp.status_code == 200
+                    with lock:
+                        latencies.append(ms)
+
+        per = max(1, requests // CLIENTS)
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(worker, [per] * CLIENTS))
+        wall = time.perf_counter() - t0
+        server.close()
+        times = sorted(timing.times)
+        p50 = statistics.median(times)
+        p95 = times[int(len(times) * 0.95) - 1]
+        c95 = sorted(latencies)[int(len(latencies) * 0.95) - 1]
+        ok = p95 <= TARGET_MS
+        print(
+            f"[{kind}] {len(times)} views, {CLIENTS} clients, {threads} server threads: "
+            f"server p50 {p50:.1f} ms, "
+            f"p95 {p95:.1f} ms (target ≤ {TARGET_MS:g}) {'OK' if ok else 'MISSED'}; "
+            f"client p95 {c95:.1f} ms; {len(times) / wall:.0f} pages/s"
+        )
+        return ok
+    finally:
+        from badger.db import get_db
+
+        get_db(app).engine.dispose()
+        cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument(
+        "--threads", type=int, default=os.cpu_count() or 2, help="waitress threads (CPU count)"
+    )
+    args = parser.parse_args()
+    print(f"portfolio bench — load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = [run(k, args.requests, args.threads) for k in kinds]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
