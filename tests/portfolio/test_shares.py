@@ -227,3 +227,16 @@ def test_staff_cannot_use_participant_pages(admin_client: Any) -> None:
 
 def test_anonymous_is_sent_to_login(client: Any) -> None:
     assert client.get("/portfolio").status_code in {302, 401}
+
+
+def test_endorsing_network_is_named(
+    app: Any, participant_client: Any, creds: list[Any], db: Any, make: Any, org: Any
+) -> None:
+    from badger.networks.models import NetworkMembership
+
+    network = make.network("reseau-inclusion")
+    db.add(NetworkMembership(network_id=network.id, organisation_id=org.id, endorsed_at=utcnow()))
+    db.commit()
+    link = create_share(participant_client, creds[:1])
+    html = app.test_client().get(path_of(link)).get_data(as_text=True)
+    assert "Reconnu par le réseau" in html and network.name in html
