@@ -234,3 +234,19 @@ def test_english(participant_client: Any, creds: list[Any]) -> None:
     participant_client.post("/language", data={"lang": "en", "next": "/portfolio"})
     response = participant_client.get("/portfolio")
     assert response.status_code == 200 and '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_verify_page_accepts_our_public_credential_url(
+    app: Any, participant_client: Any, creds: list[Any], db: Any
+) -> None:
+    from badger.awards import documents
+
+    cred = creds[0]
+    participant_client.post(f"/portfolio/badges/{cred.id}/public", data={"public": "1"})
+    with app.test_request_context():
+        url = documents.credential_url(cred.uuid)
+    anon = app.test_client()
+    response = anon.post("/verify", data={"url": url}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[:2000]
+    assert "Badge authentique" in html
