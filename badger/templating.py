@@ -22,6 +22,7 @@ NAV: dict[str, list[tuple[str, Any, str, bool]]] = {
         ("grids.my_grids", _l("Mes grilles"), "chart", False),
         ("portfolio.index", _l("Mes badges"), "badge", False),
         ("portfolio.shares", _l("Mes partages"), "share", False),
+        ("api.apps", _l("Mes applications"), "key", False),
     ],
     "staff": [
         ("accounts.home", _l("Accueil"), "home", False),

@@ -94,7 +94,7 @@ def code_login(code: str | None = None) -> Any:
             session.clear()
             login_user(participant)
             db.commit()
-            return redirect(url_for("accounts.home"))
+            return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("accounts/code_login.html", form=form, error=error), status
 

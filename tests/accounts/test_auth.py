@@ -115,3 +115,15 @@ def test_assessor_cannot_manage_the_team(client, coach):
     assert client.get("/admin/staff").status_code == 403
     assert client.get("/admin/participants").status_code == 200
     assert client.post("/admin/participants", data={"display_name": "X"}).status_code == 403
+
+
+def test_participant_login_returns_to_a_local_next_only(client, make, participant):
+    code = make.login_code(participant)
+    page = client.get("/code?next=/portfolio")
+    assert 'action="/code?next=%2Fportfolio"' in page.get_data(as_text=True)
+    response = client.post("/code?next=/portfolio", data={"code": code})
+    assert response.headers["Location"] == "/portfolio"
+    client.post("/logout")
+    code = make.login_code(participant)
+    response = client.post("/code?next=https://evil.example/", data={"code": code})
+    assert response.headers["Location"] == "/"
