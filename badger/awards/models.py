@@ -207,3 +207,33 @@ class AwardConsent(OrgScopedMixin, TimestampMixin, Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     accepted: Mapped[bool] = mapped_column(Boolean)
+
+
+class AwardJob(OrgScopedMixin, TimestampMixin, Base):
+    """A long batch processed in the background, one transaction per row, with its progress.
+
+    The requests themselves (which may carry e-mail addresses) stay in memory; only counts and
+    per-row outcomes are stored, so a clear address never reaches the database.
+    """
+
+    __tablename__ = "award_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'finished', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("award_achievements.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grid_sessions.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    #: [{"participant_id", "name", "outcome", "message", "credential_id"}] in row order.
+    results: Mapped[list[Any]] = mapped_column(default=list)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    achievement: Mapped[Achievement] = relationship()

@@ -27,9 +27,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from badger.accounts.models import Participant
-from badger.awards import documents, service
+from badger.awards import documents, jobs, service
 from badger.awards.keys import issuer_keys
-from badger.awards.models import CLAIM_PENDING, Achievement, Claim, Credential, StatusList
+from badger.awards.models import (
+    CLAIM_PENDING,
+    Achievement,
+    AwardJob,
+    Claim,
+    Credential,
+    StatusList,
+)
 from badger.db import get_or_404, get_session, unscoped
 from badger.errors import UserError
 from badger.networks.models import Organisation
@@ -253,6 +260,8 @@ def bulk_award(session_id: int) -> Any:
             )
             for pid in ids
         ]
+        if len(requests) > jobs.sync_limit(current_app):
+            return _start_job(ach, requests, group=gs)
         results = _award_with_retry(ach, requests, group=gs)
         return render_template("awards/bulk_result.html", results=results, achievement=ach,
                                back=url_for("awards.bulk_award", session_id=gs.id))
@@ -282,6 +291,28 @@ def _award_with_retry(ach: Achievement, requests: list[service.AwardRequest], *,
     raise AssertionError("unreachable")
 
 
+def _start_job(ach: Achievement, requests: list[service.AwardRequest], *,
+               group: Any = None) -> Any:
+    """A long batch: recorded, run in the background, followed on its progress page."""
+    db = get_session()
+    job = jobs.start(current_app, db, g.organisation, ach, requests, actor=current_user,
+                     group=group)
+    db.commit()
+    jobs.launch(current_app._get_current_object(), job.id,  # type: ignore[attr-defined]
+                requests, current_user.id)
+    return redirect(url_for("awards.job", job_id=job.id), 303)
+
+
+@bp.route("/admin/awards/jobs/<int:job_id>")
+@staff_required()
+def job(job_id: int) -> Any:
+    """Progress of a long batch (the page refreshes itself until the job is done)."""
+    row = get_or_404(get_session(), AwardJob, job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return {"status": row.status, "done": row.done, "total": row.total}
+    return render_template("awards/job.html", job=row)
+
+
 @bp.route("/admin/badges/<int:achievement_id>/csv", methods=["GET", "POST"])
 @staff_required()
 def csv_award(achievement_id: int) -> Any:
@@ -302,6 +333,8 @@ def csv_award(achievement_id: int) -> Any:
     if request.form.get("confirm") != "1":
         return render_template("awards/csv.html", achievement=ach, plan=plan, text=text)
     requests = [r.request for r in plan if r.plan in {"issue", "claim"} and r.request]
+    if len(requests) > jobs.sync_limit(current_app):
+        return _start_job(ach, requests)
     results = _award_with_retry(ach, requests)
     return render_template("awards/bulk_result.html", results=results, achievement=ach,
                            back=url_for("awards.csv_award", achievement_id=ach.id))

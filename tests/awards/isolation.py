@@ -30,7 +30,19 @@ def _session(make: Any, org_b: Any) -> Any:
                                   [make.participant(org_b, "Other")])
 
 
+def _job(make: Any, org_b: Any) -> Any:
+    from badger.awards.models import AwardJob
+
+    ach = _achievement(make, org_b)
+    job = AwardJob(organisation_id=org_b.id, achievement_id=ach.id, total=0, done=0,
+                   status="finished", results=[])
+    make.db.add(job)
+    make.db.commit()
+    return job
+
+
 CASES = {
+    "awards.job": lambda make, org_b: ("GET", f"/admin/awards/jobs/{_job(make, org_b).id}"),
     "awards.achievement_edit": lambda make, org_b: (
         "GET", f"/admin/badges/{_achievement(make, org_b).id}/edit"),
     "awards.achievement_preview": lambda make, org_b: (
