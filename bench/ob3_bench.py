@@ -9,12 +9,16 @@ import copy
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cryptography.hazmat.primitives import serialization
 
 from badger.ob3 import (
     KeyAlgorithm,
@@ -28,6 +32,7 @@ from badger.ob3 import (
 from badger.ob3.dids import controller_document
 
 ISSUER = "https://badges.example.fr/issuers/bench"
+INTEROP = Path(__file__).resolve().parent.parent / "tests" / "interop"
 
 
 def _pin() -> str:
@@ -78,6 +83,48 @@ def _line(label: str, value: str, target: str, ok: bool) -> None:
     print(f"{label:<42} {value:>14}   target {target:<12} {'OK' if ok else 'MISSED'}")
 
 
+def _js_reference(
+    creds: list[dict[str, object]], seed: bytes, documents: dict[str, object]
+) -> None:
+    """Digital Bazaar eddsa-rdfc-2022 figures on the same core, same credentials, same key."""
+    node = shutil.which("node")
+    if node is None or not (INTEROP / "node_modules").is_dir():
+        print("JS reference: skipped (node or tests/interop/node_modules missing)")
+        return
+    cmd = [node, str(INTEROP / "bench-di.mjs")]
+    taskset = shutil.which("taskset")
+    if taskset and hasattr(os, "sched_getaffinity"):
+        cmd = [taskset, "-c", str(min(os.sched_getaffinity(0))), *cmd]
+    payload = {
+        # the first credential is bench-di.mjs's warm-up, like _per_op's fn(-1)
+        "credentials": [creds[-1], *creds[:-1]],
+        "seedHex": seed.hex(),
+        "controller": ISSUER,
+        "documents": documents,
+    }
+    try:
+        proc = subprocess.run(
+            cmd,
+            input=json.dumps(payload).encode("utf-8"),
+            capture_output=True,
+            timeout=300,
+            cwd=INTEROP,
+            env={**os.environ, "NODE_NO_WARNINGS": "1"},
+            check=False,
+        )
+        lines = proc.stdout.decode("utf-8").strip().splitlines()
+        out = json.loads(lines[-1]) if lines else {"error": proc.stderr.decode()[-500:]}
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        out = {"error": str(exc)}
+    if "error" in out:
+        print(f"JS reference: failed ({out['error']})")
+        return
+    n = out["n"]
+    for op in ("sign", "verify"):
+        label = f"JS reference (Digital Bazaar) eddsa-rdfc-2022 {op}"
+        print(f"{label}: {out[op + '_ms']:.2f} ms/credential (n={n})")
+
+
 def main() -> None:
     print(f"ob3 bench ({_pin()}, Python {sys.version.split()[0]})")
     ed = generate_key(KeyAlgorithm.ED25519)
@@ -107,6 +154,10 @@ def main() -> None:
         "<= 6 ms",
         ver_s <= 0.006,
     )
+    seed = ed.private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    _js_reference(creds, seed, {ISSUER: controller_document(ISSUER, [ed])})
 
     jn = 2000
     ed_s = _per_op(lambda i: sign_jwt(creds[i % n], ed, kid=vm), jn)
