@@ -25,6 +25,17 @@ def test_demo_issues_credentials(app: Any, db: Any, resolver: Any) -> None:
     for c in creds:
         if c.state == "issued":
             assert verify_credential(c.baked_png, resolver=resolver).verified
+    # the alignment URLs written into credentials resolve to the référentiel's CASE objects
+    import json
+
+    issued = next(c for c in creds if c.state == "issued")
+    doc = json.loads(issued.signed_json)
+    urls = [a["targetUrl"] for a in doc["credentialSubject"]["achievement"]["alignment"]]
+    urls += [a["targetUrl"] for a in doc["credentialSubject"]["result"][0]["alignment"]]
+    assert len(urls) == 3
+    client = app.test_client()
+    for url in urls:
+        assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     db.expire_all()
