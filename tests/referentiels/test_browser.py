@@ -1,0 +1,127 @@
+"""On a small phone, in Chromium: a network admin creates a référentiel in the editor, adds a
+category, a sub-category and two competences with their level texts (and an English
+translation), previews, publishes; anyone then reads it without logging in. axe-core (WCAG 2.2
+AA) checks the editor pages and the public version page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.referentiels.test_views import network_admin
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+AXE_PATH = "/__tests__/axe.min.js"
+
+
+@pytest.fixture
+def axe_route(app: Any) -> None:
+    """Serve axe-core from the test server itself: ``add_script_tag(path=...)`` would inline it,
+    which the Content-Security-Policy (``script-src 'self'``) rightly blocks."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
+    from flask import send_file
+
+    app.add_url_rule(AXE_PATH, "tests_axe", lambda: send_file(AXE, mimetype="text/javascript"))
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    """axe-core finds no WCAG 2.2 AA violation on ``page`` (CSP left on)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        origin = page.evaluate("location.origin")
+        page.add_script_tag(url=origin + AXE_PATH)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    assert len(result["passes"]) > 5, "axe did not run"
+    violations = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+                  for v in result["violations"]]
+    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
+
+
+def no_overflow(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+LEVELS_A = ["Ne regarde pas l'heure", "Arrive parfois à l'heure", "Arrive à l'heure avec un rappel",
+            "Arrive à l'heure la plupart du temps", "Arrive toujours à l'heure",
+            "Aide les autres à être à l'heure"]
+LEVELS_B = ["N'a jamais barré", "Tient la barre par vent faible", "Tient un cap avec aide",
+            "Tient un cap seul", "Barre dans la brise", "Apprend à barrer aux autres"]
+
+
+def test_network_admin_publishes_a_referentiel_on_a_phone(
+    axe_route: None, live_server: str, browser: Any, phone_page: Any, make: Any, db: Any,
+    org: Any
+) -> None:
+    net = make.network("voile-solidaire")
+    user = network_admin(make, db, org, net, "reseau@voile.example.org")
+    csp_errors: list[str] = []
+    page = phone_page
+    page.on("console", lambda msg: csp_errors.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(user.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.goto(f"{live_server}/referentiels/")
+    page.get_by_role("link", name="Créer un référentiel").click()
+    assert_accessible(page, "new référentiel form")
+    page.get_by_label("Titre").fill("Voile solidaire : savoir-être")
+    page.get_by_label("Clé", exact=False).fill("voile-solidaire")
+    page.get_by_label("Propriétaire").select_option(f"net:{net.id}")
+    page.get_by_role("button", name="Créer le brouillon").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Voile solidaire : savoir-être"
+    no_overflow(page)
+    assert_accessible(page, "editor (empty draft)")
+
+    for code, label, levels in (("VS-1", "Ponctualité", LEVELS_A), ("VS-2", "Barrer", LEVELS_B)):
+        page.get_by_role("link", name="Ajouter une compétence").click()
+        page.get_by_label("Code", exact=True).fill(code)
+        page.get_by_label("Libellé", exact=True).fill(label)
+        for score, text in enumerate(levels):
+            page.get_by_label(f"Niveau {score}", exact=True).fill(text)
+        if code == "VS-1":
+            no_overflow(page)
+            assert_accessible(page, "competence form")
+        page.get_by_role("button", name="Enregistrer").click()
+        expect(page.get_by_text("Compétence enregistrée.")).to_be_visible()
+    assert_accessible(page, "editor with two competences")
+    no_overflow(page)
+
+    page.get_by_role("link", name="Aperçu").click()
+    expect(page.get_by_text("brouillon, non public")).to_be_visible()
+    expect(page.get_by_text(LEVELS_A[3])).to_be_visible()
+    assert_accessible(page, "draft preview")
+    page.go_back()
+    page.get_by_role("button", name="Publier la version 1").click()
+    expect(page.get_by_text("Version publiée. Son adresse est permanente.")).to_be_visible()
+
+    anonymous = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    try:
+        public = anonymous.new_page()
+        public.on("console", lambda msg: csp_errors.append(msg.text)
+                  if "Content Security Policy" in msg.text else None)
+        public.goto(f"{live_server}/referentiels/")
+        public.get_by_role("link", name="Voile solidaire : savoir-être").click()
+        assert public.get_by_role("heading", level=1).inner_text() == (
+            "Voile solidaire : savoir-être")
+        for text in (*LEVELS_A, *LEVELS_B):
+            assert public.get_by_text(text, exact=False).count() >= 1, text
+        assert public.get_by_text("brouillon, non public").count() == 0
+        assert public.get_by_role("button", name="Publier la version 1").count() == 0
+        no_overflow(public)
+        assert_accessible(public, "public version page")
+    finally:
+        anonymous.close()
+    assert not [e for e in csp_errors if "axe" not in e], csp_errors
