@@ -73,6 +73,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_ALLOW_PRIVATE_FETCH": _bool(env.get("BADGER_ALLOW_PRIVATE_FETCH")),
         "BADGER_LOGIN_CODE_MINUTES": int(env.get("BADGER_LOGIN_CODE_MINUTES", "30")),
         "BADGER_SHARE_DEFAULT_DAYS": int(env.get("BADGER_SHARE_DEFAULT_DAYS", "90")),
+        "BADGER_CLAIM_DAYS": int(env.get("BADGER_CLAIM_DAYS", "180")),
+        "BADGER_AWARD_SYNC_LIMIT": int(env.get("BADGER_AWARD_SYNC_LIMIT", "50")),
         "MAX_CONTENT_LENGTH": int(env.get("BADGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -21,6 +21,7 @@ NAV: dict[str, list[tuple[str, Any, str, bool]]] = {
         ("accounts.home", _l("Mon espace"), "home", False),
         ("grids.my_grids", _l("Mes grilles"), "chart", False),
         ("portfolio.index", _l("Mes badges"), "badge", False),
+        ("awards.my_offers", _l("Badges à accepter"), "check", False),
         ("portfolio.shares", _l("Mes partages"), "share", False),
         ("api.apps", _l("Mes applications"), "key", False),
     ],
