@@ -1,7 +1,9 @@
 """In-memory référentiel model and its 1EdTech CASE 1.0 / CSV exchange formats.
 
-No Flask and no SQLAlchemy here: plain dataclasses, a parser (:func:`parse_package`,
-:func:`parse_csv`) and writers (:func:`to_package`, :func:`to_csv`).
+No Flask app and no SQLAlchemy here: plain dataclasses, a parser (:func:`parse_package`,
+:func:`parse_csv`) and writers (:func:`to_package`, :func:`to_csv`). Import errors are lazy
+strings (French message ids, ``flask_babel.lazy_gettext``) rendered in the reader's language when
+shown, with their location kept as data (:class:`Location`); without an app they read in French.
 
 Where the things CASE 1.0 has no field for go (the strict IMS schema sets
 ``additionalProperties: false`` on every class, so ``extensions`` is not an option):
@@ -27,14 +29,15 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
+from flask_babel import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ERRORS = 20
@@ -268,17 +271,82 @@ class Framework:
 # --------------------------------------------------------------------------- errors
 
 
-class CaseImportError(ValueError):
-    """A package or CSV file was refused. ``errors`` lists ``(location, message)``."""
+@dataclass(frozen=True)
+class Location:
+    """Where an import error is, as data: a JSON pointer into a package, a CSV line (and
+    column number or name), a byte offset, or a form field. ``str()`` renders it in the current
+    language (JSON pointers are the same in every language)."""
 
-    def __init__(self, errors: list[tuple[str, str]], *, total: int | None = None) -> None:
-        self.errors = errors[:MAX_ERRORS]
+    pointer: str | None = None
+    line: int | None = None
+    column: int | str | None = None
+    byte: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        if self.pointer is not None:
+            return self.pointer or "/"
+        if self.byte is not None:
+            return str(_l("octet %(byte)s", byte=self.byte))
+        if self.field is not None:
+            return str(_l("champ « %(field)s »", field=_FIELD_NAMES.get(self.field, self.field)))
+        if self.line is not None and self.column is not None:
+            return str(_l("ligne %(line)s, colonne %(column)s", line=self.line,
+                          column=self.column))
+        if self.line is not None:
+            return str(_l("ligne %(line)s", line=self.line))
+        return "/"
+
+    def sort_key(self) -> list[Any]:
+        if self.pointer is not None:
+            return _loc_key(self.pointer)
+        return [(2, self.byte or 0, ""), (2, self.line or 0, str(self.column or ""))]
+
+
+_FIELD_NAMES: dict[str, Any] = {"title": _l("Titre")}
+
+
+def at(pointer: str) -> Location:
+    """The location of a JSON pointer (``/CFItems/3/identifier``)."""
+    return Location(pointer=pointer)
+
+
+def line_at(line: int, column: int | str | None = None) -> Location:
+    """The location of a line of a text file, optionally of one column (number or name)."""
+    return Location(line=line, column=column)
+
+
+class ImportProblem(NamedTuple):
+    """One reason a file was refused: where, and what (a lazy, translatable message)."""
+
+    location: Location
+    message: Any  # flask_babel LazyString: str() renders it in the current language
+
+    def __str__(self) -> str:
+        return f"{self.location} : {self.message}"
+
+
+class CaseImportError(ValueError):
+    """A package or CSV file was refused. ``errors`` lists :class:`ImportProblem` tuples
+    ``(location, message)``; both render in the current language with ``str()``."""
+
+    def __init__(self, errors: Sequence[tuple[Location, Any]], *,
+                 total: int | None = None) -> None:
+        self.errors = [ImportProblem(loc, msg) for loc, msg in errors[:MAX_ERRORS]]
         self.total = total if total is not None else len(errors)
-        lines = [f"{loc or '/'} : {msg}" for loc, msg in self.errors]
-        more = self.total - len(self.errors)
-        if more > 0:
-            lines.append(f"… et {more} autre(s) erreur(s)")
-        super().__init__(f"Import refusé ({self.total} erreur(s)) :\n" + "\n".join(lines))
+        super().__init__(self.total)
+
+    @property
+    def more(self) -> int:
+        """How many errors are not listed (beyond :data:`MAX_ERRORS`)."""
+        return max(0, self.total - len(self.errors))
+
+    def __str__(self) -> str:
+        lines = [str(problem) for problem in self.errors]
+        if self.more:
+            lines.append(str(_l("… et %(n)s autre(s) erreur(s)", n=self.more)))
+        head = _l("Import refusé (%(n)s erreur(s)) :", n=self.total)
+        return f"{head}\n" + "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- schema
@@ -299,13 +367,14 @@ def _validator(strict: bool) -> jsonschema.Draft4Validator:
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-def schema_errors(data: Any, *, strict: bool = True) -> list[tuple[str, str]]:
+def schema_errors(data: Any, *, strict: bool = True) -> list[ImportProblem]:
     """Validate ``data`` against the CASE 1.0 CFPackage schema; return sorted errors."""
     errors = []
     for err in _validator(strict).iter_errors(data):
-        loc = "/" + "/".join(str(p) for p in err.absolute_path)
-        errors.append((loc, f"schéma CASE : {err.message[:300]}"))
-    errors.sort(key=lambda e: _loc_key(e[0]))
+        loc = at("/" + "/".join(str(p) for p in err.absolute_path))
+        errors.append(ImportProblem(loc, _l("schéma CASE : %(detail)s",
+                                            detail=err.message[:300])))
+    errors.sort(key=lambda e: e.location.sort_key())
     return errors
 
 
@@ -327,16 +396,14 @@ def parse_package(
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
-        raise CaseImportError(
-            [("/", f"fichier trop volumineux ({len(raw)} octets, maximum {max_bytes})")]
-        )
+        raise CaseImportError([(at("/"), _too_big(len(raw), max_bytes))])
     try:
         obj = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise CaseImportError([(f"octet {exc.start}", "le fichier n'est pas en UTF-8")]) from exc
+        raise CaseImportError([(Location(byte=exc.start), _NOT_UTF8)]) from exc
     except json.JSONDecodeError as exc:
         raise CaseImportError(
-            [(f"ligne {exc.lineno}, colonne {exc.colno}", f"JSON invalide : {exc.msg}")]
+            [(line_at(exc.lineno, exc.colno), _l("JSON invalide : %(detail)s", detail=exc.msg))]
         ) from exc
     errs = schema_errors(obj, strict=strict)
     if errs:
@@ -344,12 +411,20 @@ def parse_package(
     return _from_package(obj)
 
 
+_NOT_UTF8 = _l("le fichier n'est pas en UTF-8")
+
+
+def _too_big(size: int, maximum: int) -> Any:
+    return _l("fichier trop volumineux (%(size)s octets, maximum %(max)s)", size=size,
+              max=maximum)
+
+
 def _lower(identifier: str) -> str:
     return identifier.strip().lower()
 
 
 def _from_package(pkg: dict[str, Any]) -> Framework:
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[Location, Any]] = []
     doc = pkg["CFDocument"]
     doc_id = _lower(doc["identifier"])
     base_url = _base_from_uri(doc["uri"])
@@ -389,7 +464,8 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
 
     def claim(identifier: str, loc: str) -> None:
         if identifier in seen_ids:
-            errors.append((loc, f"identifiant en double (déjà utilisé en {seen_ids[identifier]})"))
+            errors.append((at(loc), _l("identifiant en double (déjà utilisé en %(where)s)",
+                                       where=seen_ids[identifier])))
         else:
             seen_ids[identifier] = loc
 
@@ -416,29 +492,31 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
         if a.get("CFAssociationGroupingURI"):
             gid = _lower(a["CFAssociationGroupingURI"]["identifier"])
             if gid not in groupings:
-                errors.append(
-                    (loc + "/CFAssociationGroupingURI", "regroupement absent de CFDefinitions")
-                )
+                errors.append((at(loc + "/CFAssociationGroupingURI"),
+                               _l("regroupement absent de CFDefinitions")))
             gkind = groupings.get(gid, "other")
         if origin == doc_id:
             continue  # document-level association: kept out of the model
         if origin not in raw_items:
-            errors.append((loc + "/originNodeURI", f"élément d'origine inconnu {origin}"))
+            errors.append((at(loc + "/originNodeURI"),
+                           _l("élément d'origine inconnu %(id)s", id=origin)))
             continue
         key = (origin, atype, _lower(dest_id) if _is_uuid(dest_id) else dest_id)
         fw.association_ids[key] = aid
         if atype == "isChildOf":
             target = _lower(dest_id)
             if target != doc_id and target not in raw_items:
-                errors.append((loc + "/destinationNodeURI", f"parent inconnu {target}"))
+                errors.append((at(loc + "/destinationNodeURI"),
+                               _l("parent inconnu %(id)s", id=target)))
                 continue
             if origin in parent_of:
-                errors.append((loc, "l'élément a déjà un parent (isChildOf en double)"))
+                errors.append((at(loc), _l("l'élément a déjà un parent (isChildOf en double)")))
                 continue
             parent_of[origin] = (target, int(a.get("sequenceNumber") or 0), i)
         elif gkind == "translation":
             if _lower(dest_id) not in raw_items:
-                errors.append((loc + "/destinationNodeURI", f"élément traduit inconnu {dest_id}"))
+                errors.append((at(loc + "/destinationNodeURI"),
+                               _l("élément traduit inconnu %(id)s", id=dest_id)))
                 continue
             translation_of[origin] = _lower(dest_id)
         elif gkind == "pictogram":
@@ -462,9 +540,8 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
             node = parent_of[node][0]
             steps += 1
             if node == start:
-                errors.append(
-                    (f"/CFAssociations/{parent_of[start][2]}", f"cycle isChildOf via {start}")
-                )
+                errors.append((at(f"/CFAssociations/{parent_of[start][2]}"),
+                               _l("cycle isChildOf via %(id)s", id=start)))
                 break
 
     has_children = {p for p, _, _ in parent_of.values()}
@@ -477,12 +554,9 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
         code = it.get("humanCodingScheme", "").strip()
         if code:
             if code in codes:
-                errors.append(
-                    (
-                        f"/CFItems/{i}/humanCodingScheme",
-                        f"code en double « {code} » ({codes[code]})",
-                    )
-                )
+                errors.append((at(f"/CFItems/{i}/humanCodingScheme"),
+                               _l("code en double « %(code)s » (%(where)s)", code=code,
+                                  where=codes[code])))
             else:
                 codes[code] = f"/CFItems/{i}"
         label = it.get("abbreviatedStatement") or it["fullStatement"]
@@ -508,7 +582,8 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
     for tid, target in translation_of.items():
         t = raw_items[tid][1]
         if target not in by_id:
-            errors.append((f"/CFItems/{raw_items[tid][0]}", "traduction d'une traduction"))
+            errors.append((at(f"/CFItems/{raw_items[tid][0]}"),
+                           _l("traduction d'une traduction")))
             continue
         label = t.get("abbreviatedStatement") or t["fullStatement"]
         by_id[target].translations[t.get("language", "und")] = Translation(
@@ -546,7 +621,7 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
                 )
             levels.sort(key=lambda lv: lv.score)
             if not c.get("CFItemURI"):
-                errors.append((cloc, "critère sans CFItemURI"))
+                errors.append((at(cloc), _l("critère sans CFItemURI")))
                 continue
             target = _lower(c["CFItemURI"]["identifier"])
             if target in translation_of:
@@ -557,7 +632,7 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
                             tr.levels = levels
                 continue
             if target not in by_id:
-                errors.append((cloc + "/CFItemURI", f"élément inconnu {target}"))
+                errors.append((at(cloc + "/CFItemURI"), _l("élément inconnu %(id)s", id=target)))
                 continue
             rubric.criteria.append(
                 Criterion(
@@ -570,7 +645,7 @@ def _from_package(pkg: dict[str, Any]) -> Framework:
             )
         fw.rubrics.append(rubric)
     if errors:
-        raise CaseImportError(sorted(errors, key=lambda e: _loc_key(e[0])))
+        raise CaseImportError(sorted(errors, key=lambda e: e[0].sort_key()))
     return fw
 
 
@@ -985,30 +1060,29 @@ def parse_csv(
     """
     if isinstance(text, bytes):
         if len(text) > max_bytes:
-            raise CaseImportError([("/", f"fichier trop volumineux ({len(text)} octets)")])
+            raise CaseImportError([(at("/"), _too_big(len(text), max_bytes))])
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CaseImportError(
-                [(f"octet {exc.start}", "le fichier n'est pas en UTF-8")]
-            ) from exc
+            raise CaseImportError([(Location(byte=exc.start), _NOT_UTF8)]) from exc
     text = text.lstrip("\ufeff")
-    if len(text.encode("utf-8")) > max_bytes:
-        raise CaseImportError([("/", "fichier trop volumineux")])
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise CaseImportError([(at("/"), _too_big(size, max_bytes))])
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CaseImportError([("ligne 1", "fichier vide")]) from None
-    errors: list[tuple[str, str]] = []
+        raise CaseImportError([(line_at(1), _l("fichier vide"))]) from None
+    errors: list[tuple[Location, Any]] = []
     for req in ("code", "label"):
         if req not in header:
-            errors.append(("ligne 1", f"colonne obligatoire manquante : {req}"))
+            errors.append((line_at(1), _l("colonne obligatoire manquante : %(name)s", name=req)))
     dupes = {h for h in header if header.count(h) > 1}
     for h in sorted(dupes):
-        errors.append(("ligne 1", f"colonne en double : {h}"))
+        errors.append((line_at(1), _l("colonne en double : %(name)s", name=h)))
     if errors:
         raise CaseImportError(errors)
     level_cols = sorted(
@@ -1017,7 +1091,7 @@ def parse_csv(
     known = set(CSV_BASE_COLUMNS) | {"esco_uri", "rome_code", "pictogram"}
     for i, h in enumerate(header):
         if h and h not in known and not _LEVEL_RE.match(h) and not _TRANS_RE.match(h):
-            errors.append((f"ligne 1, colonne {i + 1}", f"colonne inconnue : {h}"))
+            errors.append((line_at(1, i + 1), _l("colonne inconnue : %(name)s", name=h)))
     key = key or slugify(title)
     fw = Framework(
         identifier=stable_id(key, version, "document"),
@@ -1033,29 +1107,27 @@ def parse_csv(
     codes: dict[str, int] = {}
     rubric_levels: dict[str, list[LevelText]] = {}
     col = {h: i for i, h in enumerate(header)}
-    for line_no, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
             continue
-        if len(row) > len(header):
-            errors.append((f"ligne {line_no}", f"{len(row)} cellules pour {len(header)} colonnes"))
+        if len(cells) > len(header):
+            errors.append((line_at(line_no), _l("%(cells)s cellules pour %(columns)s colonnes",
+                                            cells=len(cells), columns=len(header))))
             continue
-        row = row + [""] * (len(header) - len(row))
+        cells = cells + [""] * (len(header) - len(cells))
 
-        def cell(name: str, row: list[str] = row) -> str:
-            return row[col[name]].strip() if name in col else ""
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[col[name]].strip() if name in col else ""
 
         code, label = cell("code"), cell("label")
         if not code:
-            errors.append((f"ligne {line_no}, colonne code", "code vide"))
+            errors.append((line_at(line_no, "code"), _l("code vide")))
         if not label:
-            errors.append((f"ligne {line_no}, colonne label", "libellé vide"))
+            errors.append((line_at(line_no, "label"), _l("libellé vide")))
         if code in codes:
-            errors.append(
-                (
-                    f"ligne {line_no}, colonne code",
-                    f"code en double « {code} » (ligne {codes[code]})",
-                )
-            )
+            errors.append((line_at(line_no, "code"),
+                           _l("code en double « %(code)s » (ligne %(line)s)", code=code,
+                              line=codes[code])))
         if not code or not label or code in codes:
             continue
         codes[code] = line_no
@@ -1088,7 +1160,7 @@ def parse_csv(
         esco = cell("esco_uri")
         if esco:
             if not esco.startswith("http://data.europa.eu/esco/"):
-                errors.append((f"ligne {line_no}, colonne esco_uri", "URI ESCO attendue"))
+                errors.append((line_at(line_no, "esco_uri"), _l("URI ESCO attendue")))
             item.links.append(ExternalLink("esco", esco, esco.rsplit("/", 1)[-1]))
         rome = cell("rome_code")
         if rome:
@@ -1100,20 +1172,20 @@ def parse_csv(
                 setattr(tr, m.group(1), cell(h))
         for lang, tr in list(item.translations.items()):
             if not tr.label:
-                errors.append((f"ligne {line_no}, colonne label_{lang}", "traduction sans libellé"))
+                errors.append((line_at(line_no, f"label_{lang}"), _l("traduction sans libellé")))
                 del item.translations[lang]
         levels = [
-            LevelText(float(score), row[i].strip()) for score, i in level_cols if row[i].strip()
+            LevelText(float(score), cells[i].strip()) for score, i in level_cols
+            if cells[i].strip()
         ]
         if level_cols and len(levels) not in (0, len(level_cols)):
-            errors.append(
-                (f"ligne {line_no}", f"{len(levels)} niveaux remplis sur {len(level_cols)}")
-            )
+            errors.append((line_at(line_no), _l("%(filled)s niveaux remplis sur %(total)s",
+                                            filled=len(levels), total=len(level_cols))))
         if levels:
             rubric_levels[item.identifier] = levels
         fw.items.append(item)
     if not codes and not errors:
-        errors.append(("ligne 2", "aucune compétence"))
+        errors.append((line_at(2), _l("aucune compétence")))
     if errors:
         raise CaseImportError(errors)
     scores = [s for s, _ in level_cols]

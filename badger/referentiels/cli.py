@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,8 @@ from badger.errors import UserError
 from badger.referentiels import case, service
 
 MAX_DOWNLOAD = case.MAX_BYTES
+DOWNLOAD_TIMEOUT = 20.0
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def on_init(session: Session, app: Flask) -> None:
@@ -32,21 +36,32 @@ def on_init(session: Session, app: Flask) -> None:
             app.logger.info("référentiel %s v%s loaded", version.referentiel.key, version.number)
 
 
-def _read_source(source: str) -> tuple[bytes, str]:
-    if source.startswith(("http://", "https://")):
-        import httpx
+def _resolver() -> Any:
+    """The verifier's fetcher: https only, every address public (each redirect re-checked, at
+    most three), timeouts, size cap; ``BADGER_ALLOW_PRIVATE_FETCH`` lifts the address rule."""
+    from badger.verification.resolver import WebResolver
 
-        chunks: list[bytes] = []
-        size = 0
-        with httpx.stream("GET", source, timeout=20, follow_redirects=True) as response:
-            response.raise_for_status()
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_DOWNLOAD:
-                    raise click.ClickException(f"{source}: plus de {MAX_DOWNLOAD} octets, refusé")
-                chunks.append(chunk)
-        return b"".join(chunks), source.rsplit("/", 1)[-1]
+    return WebResolver(
+        allow_private=bool(current_app.config.get("BADGER_ALLOW_PRIVATE_FETCH")),
+        timeout=DOWNLOAD_TIMEOUT, max_bytes=MAX_DOWNLOAD, cache_ttl=0,
+    )
+
+
+def _read_source(source: str) -> tuple[bytes, str]:
+    if _URL_RE.match(source):
+        from badger.ob3.resolver import ResolutionError
+        from badger.verification.resolver import FetchRefusedError
+
+        try:
+            data = _resolver().fetch_bytes(source, max_bytes=MAX_DOWNLOAD)
+        except FetchRefusedError as exc:
+            raise click.ClickException(f"{source} : adresse refusée ({exc})") from exc
+        except ResolutionError as exc:
+            raise click.ClickException(f"{source} : téléchargement impossible ({exc})") from exc
+        return data, urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1]
     path = Path(source)
+    if not path.is_file():
+        raise click.ClickException(f"{source} : fichier introuvable")
     if path.stat().st_size > MAX_DOWNLOAD:
         raise click.ClickException(f"{source}: plus de {MAX_DOWNLOAD} octets, refusé")
     return path.read_bytes(), path.name

@@ -429,7 +429,8 @@ def parse_upload(data: bytes, filename: str, *, title: str = "", creator: str = 
     )
     if is_csv:
         if not title:
-            raise CaseImportError([("titre", "un titre est nécessaire pour un fichier CSV")])
+            raise CaseImportError([(case.Location(field="title"),
+                                    _l("un titre est nécessaire pour un fichier CSV"))])
         return case.parse_csv(data, title=title, creator=creator or title)
     return case.parse_package(data, strict=strict)
 
@@ -895,7 +896,7 @@ def publish_version(session: Session, version: ReferentielVersion, *,
     if errors:
         raise UserError(
             _l("Le référentiel n'est pas un paquet CASE valable."), 422,
-            details=[{"location": loc, "message": msg} for loc, msg in errors[:20]],
+            details=[{"location": str(loc), "message": str(msg)} for loc, msg in errors[:20]],
         )
     version.status = PUBLISHED
     version.published_at = utcnow()

@@ -462,7 +462,8 @@ def import_file() -> Any:
     form.owner.choices = _owner_choices()
     if not form.owner.choices:
         abort(403)
-    errors: list[tuple[str, str]] = []
+    errors: list[case.ImportProblem] = []
+    more = 0
     message = None
     if form.validate_on_submit():
         upload = request.files.get("file")
@@ -482,14 +483,14 @@ def import_file() -> Any:
                     fw.key = key
                 v, _changed = service.import_framework(db, fw, key=key, publish=False, **owner)
             except case.CaseImportError as exc:
-                message, errors = _import_error(exc), exc.errors
+                message, errors, more = _import_error(exc), exc.errors, exc.more
             else:
                 db.commit()
                 flash(_("Fichier importé comme brouillon : relisez puis publiez."), "success")
                 return redirect(url_for(".edit", key=v.referentiel.key, number=v.number))
     status = 422 if errors else (400 if (form.errors or message) else 200)
     return render_template("referentiels/import.html", form=form, errors=errors,
-                           message=message), status
+                           more=more, message=message), status
 
 
 @bp.route("/referentiels/<key>/v<int:number>/edit", methods=["GET", "POST"])
