@@ -49,6 +49,7 @@ class DocumentForm(FlaskForm):
 class CategoryForm(FlaskForm):
     label = StringField(_l("Catégorie"), validators=[DataRequired(), Length(max=1000)])
     code = StringField(_l("Code (facultatif)"), validators=[Optional(), Length(max=120)])
+    parent = SelectField(_l("Placer dans"), choices=[], validators=[Optional()])
 
 
 class CompetenceForm(FlaskForm):

@@ -642,24 +642,104 @@ def update_document(session: Session, version: ReferentielVersion, **fields: Any
 
 
 def add_category(session: Session, version: ReferentielVersion, *, label: str,
-                 code: str = "") -> Category:
+                 code: str = "", parent_id: int | None = None) -> Category:
+    """Add a category to a draft, at the top level or under ``parent_id`` (a sub-category)."""
     _require_draft(version)
     label, code = label.strip(), code.strip()
     if not label:
         raise UserError(_l("Le libellé est obligatoire."))
-    code = code or f"CAT-{len(version.categories) + 1}"
+    parent = _parent_category(version, parent_id)
+    code = code or _free_category_code(version)
     _check_code(version, code)
-    position = 1 + sum(1 for c in version.categories if c.parent_id is None)
+    position = 1 + sum(1 for c in version.categories if c.parent_id == parent_id)
     with session.no_autoflush:
         cat = Category(
             version=version, identifier=case.stable_id(version.referentiel.key,
                                                        version.version_label, "item", code),
-            code=code, label=label, position=position,
+            code=code, label=label, position=position, parent=parent,
             language=version.language, last_change=_touch(version),
         )
         session.add(cat)
     session.flush()
     return cat
+
+
+def _free_category_code(version: ReferentielVersion) -> str:
+    used = {c.code for c in version.categories} | {c.code for c in version.competences}
+    n = len(version.categories) + 1
+    while f"CAT-{n}" in used:
+        n += 1
+    return f"CAT-{n}"
+
+
+def _parent_category(version: ReferentielVersion, parent_id: int | None) -> Category | None:
+    if parent_id is None:
+        return None
+    parent = next((c for c in version.categories if c.id == parent_id), None)
+    if parent is None:
+        raise UserError(_l("Catégorie parente inconnue."))
+    return parent
+
+
+def category_descendants(version: ReferentielVersion, cat: Category) -> set[int]:
+    """Ids of every category nested (at any depth) under ``cat``."""
+    children: dict[int | None, list[int]] = {}
+    for c in version.categories:
+        children.setdefault(c.parent_id, []).append(c.id)
+    out: set[int] = set()
+    stack = list(children.get(cat.id, []))
+    while stack:
+        cid = stack.pop()
+        if cid not in out:
+            out.add(cid)
+            stack.extend(children.get(cid, []))
+    return out
+
+
+def category_depths(version: ReferentielVersion) -> dict[int, int]:
+    """Depth of each category (0 = top level). A cycle, impossible through the editor and refused
+    at import, would stop at the number of categories."""
+    by_id = {c.id: c for c in version.categories}
+    out: dict[int, int] = {}
+    for c in version.categories:
+        depth, node = 0, c
+        while node.parent_id is not None and node.parent_id in by_id and depth < len(by_id):
+            node = by_id[node.parent_id]
+            depth += 1
+        out[c.id] = depth
+    return out
+
+
+def set_category_parent(session: Session, cat: Category, parent_id: int | None) -> None:
+    """Move a category of a draft under another one (or to the top level). Refuses cycles: a
+    category cannot be placed under itself nor under one of its own sub-categories."""
+    version = cat.version
+    _require_draft(version)
+    if parent_id == cat.parent_id:
+        return
+    if parent_id is not None and (parent_id == cat.id
+                                  or parent_id in category_descendants(version, cat)):
+        raise UserError(
+            _l("Une catégorie ne peut pas être placée dans elle-même ni dans une de ses "
+               "sous-catégories."), 422,
+        )
+    parent = _parent_category(version, parent_id)
+    old_parent = cat.parent_id
+    cat.parent = parent
+    cat.parent_id = parent_id
+    cat.position = 1 + max((c.position for c in version.categories
+                            if c is not cat and c.parent_id == parent_id), default=0)
+    cat.last_change = _touch(version)
+    _renumber_categories(version, old_parent)
+    session.flush()
+
+
+def _renumber_categories(version: ReferentielVersion, parent_id: int | None) -> None:
+    siblings = sorted((c for c in version.categories if c.parent_id == parent_id),
+                      key=lambda c: c.position)
+    for n, c in enumerate(siblings, 1):
+        if c.position != n:
+            c.position = n
 
 
 def update_category(session: Session, cat: Category, *, label: str, code: str) -> None:
@@ -684,12 +764,11 @@ def delete_category(session: Session, cat: Category) -> None:
         if comp.category_id == cat.id:
             comp.category_id = None
             comp.position = 1000 + comp.position
+    parent_id = cat.parent_id
     version.categories.remove(cat)
     session.delete(cat)
     _renumber(version)
-    for n, c in enumerate(sorted((c for c in version.categories if c.parent_id is None),
-                                 key=lambda c: c.position), 1):
-        c.position = n
+    _renumber_categories(version, parent_id)
     _touch(version)
     session.flush()
 

@@ -204,25 +204,43 @@ def version(key: str, number: int) -> Any:
     )
 
 
-def _sections(v: ReferentielVersion) -> list[tuple[Any, list[Competence]]]:
-    """Competences grouped under their category, in reading order (uncategorised first)."""
+def _sections(v: ReferentielVersion) -> list[tuple[Any, list[Competence], int]]:
+    """Competences grouped under their category, in reading order (uncategorised first), with
+    each category's depth (0 = top level, 1 = sub-category…)."""
     by_cat: dict[int | None, list[Competence]] = {}
     for c in sorted(v.competences, key=lambda c: c.position):
         by_cat.setdefault(c.category_id, []).append(c)
-    out: list[tuple[Any, list[Competence]]] = []
+    out: list[tuple[Any, list[Competence], int]] = []
     if None in by_cat:
-        out.append((None, by_cat[None]))
+        out.append((None, by_cat[None], 0))
     children: dict[int | None, list[Any]] = {}
     for cat in sorted(v.categories, key=lambda c: c.position):
         children.setdefault(cat.parent_id, []).append(cat)
+    seen: set[int] = set()
 
-    def walk(parent: int | None) -> None:
+    def walk(parent: int | None, depth: int) -> None:
         for cat in children.get(parent, []):
-            out.append((cat, by_cat.get(cat.id, [])))
-            walk(cat.id)
+            if cat.id in seen:
+                continue
+            seen.add(cat.id)
+            out.append((cat, by_cat.get(cat.id, []), depth))
+            walk(cat.id, depth + 1)
 
-    walk(None)
+    walk(None, 0)
     return out
+
+
+def _category_choices(v: ReferentielVersion, *, exclude: Any = None,
+                      top: str = "") -> list[tuple[str, str]]:
+    """Categories as select options in reading order, sub-categories indented; without
+    ``exclude`` and its sub-categories (where it cannot go)."""
+    banned = set() if exclude is None else {exclude.id} | service.category_descendants(
+        v, exclude)
+    choices = [("", top)] if top else []
+    for cat, _comps, depth in _sections(v):
+        if cat is not None and cat.id not in banned:
+            choices.append((str(cat.id), "\u2014 " * depth + cat.label))
+    return choices
 
 
 @bp.route("/referentiels/<key>/v<int:number>/export.<fmt>")
@@ -515,9 +533,13 @@ def edit(key: str, number: int) -> Any:
         db.commit()
         flash(_("Enregistré."), "success")
         return redirect(url_for(".edit", key=key, number=number))
+    category_form = CategoryForm()
+    category_form.parent.choices = _category_choices(v, top=_("(premier niveau)"))
     return render_template(
         "referentiels/edit.html", v=v, ref=v.referentiel, form=form,
-        category_form=CategoryForm(), confirm=ConfirmForm(), sections=_sections(v),
+        category_form=category_form, confirm=ConfirmForm(), sections=_sections(v),
+        parent_choices={cat.id: _category_choices(v, exclude=cat, top=_("(premier niveau)"))
+                        for cat in v.categories},
     ), 400 if form.errors else 200
 
 
@@ -527,12 +549,23 @@ def add_category(key: str, number: int) -> Any:
     """Add a category to a draft."""
     v = _editable_version(key, number)
     form = CategoryForm()
+    form.parent.choices = _category_choices(v, top="-")
     if not form.validate_on_submit():
+        if form.parent.errors:
+            raise UserError(_("Catégorie parente inconnue."))
         raise UserError(_("Le libellé de la catégorie est obligatoire."))
     db = get_session()
-    service.add_category(db, v, label=form.label.data or "", code=form.code.data or "")
+    service.add_category(db, v, label=form.label.data or "", code=form.code.data or "",
+                         parent_id=_int_or_none(form.parent.data))
     db.commit()
     return redirect(url_for(".edit", key=key, number=number))
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        abort(400)
 
 
 def _category(version: ReferentielVersion, category_id: int) -> Any:
@@ -546,7 +579,7 @@ def _category(version: ReferentielVersion, category_id: int) -> Any:
           methods=["POST"])
 @staff_required()
 def category(key: str, number: int, category_id: int) -> Any:
-    """Rename, move or remove a category of a draft."""
+    """Rename, move (up, down, under another category) or remove a category of a draft."""
     v = _editable_version(key, number)
     cat = _category(v, category_id)
     _confirm()
@@ -556,6 +589,8 @@ def category(key: str, number: int, category_id: int) -> Any:
         service.delete_category(db, cat)
     elif action in {"up", "down"}:
         service.move_category(db, cat, -1 if action == "up" else 1)
+    elif action == "parent":
+        service.set_category_parent(db, cat, _int_or_none(request.form.get("parent")))
     else:
         service.update_category(db, cat, label=request.form.get("label", ""),
                                 code=request.form.get("code", cat.code))
@@ -574,7 +609,7 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
     if v.is_published:
         raise UserError(_("Cette version est publiée : elle ne peut plus être modifiée."), 409)
     form = CompetenceForm(formdata=request.form if request.method == "POST" else None)
-    form.category.choices = [("", _("(aucune)"))] + [(str(c.id), c.label) for c in v.categories]
+    form.category.choices = _category_choices(v, top=_("(aucune)"))
     pictos = service.shipped_pictograms()
     form.pictogram.choices = [("", _("(aucun)"))] + [(p, p) for p in pictos]
     if comp is not None and comp.pictogram and comp.pictogram not in pictos:

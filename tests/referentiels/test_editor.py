@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from badger.referentiels import case
 from tests.conftest import login_staff
-from tests.referentiels.test_views import counts
+from tests.referentiels.test_views import _add, counts, version_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +85,90 @@ def test_errors_read_in_french_without_an_app_and_in_the_cli(app: Any, tmp_path:
         args=["referentiel", "import", str(bad), "--title", "Grille"])
     assert result.exit_code != 0
     assert "ligne 3, colonne code : code en double « A » (ligne 2)" in result.output
+
+
+# --------------------------------------------------------------------------- nested categories
+
+
+def _create(client: Any, org: Any, key: str) -> None:
+    assert client.post("/referentiels/new", data={
+        "title": "Grille maison", "key": key, "owner": f"org:{org.id}",
+        "description": ""}).status_code == 302
+
+
+def _cats(db: Any, key: str) -> dict[str, Any]:
+    db.expire_all()
+    return {c.label: c for c in version_of(db, key).categories}
+
+
+def test_sub_categories_in_the_editor(client: Any, admin: Any, db: Any, org: Any) -> None:
+    login_staff(client, admin)
+    key = "grille-imbriquee"
+    _create(client, org, key)
+    base = f"/referentiels/{key}/v1/categories"
+    assert client.post(base, data={"label": "Savoir-être", "code": ""}).status_code == 302
+    top = _cats(db, key)["Savoir-être"]
+    assert client.post(base, data={"label": "Assiduité", "code": "",
+                                   "parent": str(top.id)}).status_code == 302
+    sub = _cats(db, key)["Assiduité"]
+    assert client.post(base, data={"label": "Horaires", "code": "",
+                                   "parent": str(sub.id)}).status_code == 302
+    assert client.post(base, data={"label": "Technique", "code": "CAT-T",
+                                   "parent": ""}).status_code == 302
+    cats = _cats(db, key)
+    leaf, tech = cats["Horaires"], cats["Technique"]
+    assert (sub.parent_id, leaf.parent_id, tech.parent_id) == (top.id, sub.id, None)
+    assert [c.position for c in (top, sub, leaf, tech)] == [1, 1, 1, 2]
+    # an unknown parent is refused
+    assert client.post(base, data={"label": "X", "parent": "999999"}).status_code == 400
+    assert _add(client, key, "H1", "Arrive à l'heure", category=str(leaf.id)).status_code == 302
+
+    # the editor offers only the places a category can go
+    page = unescape(client.get(f"/referentiels/{key}/v1/edit").get_data(as_text=True))
+    select = page.split(f'id="parent-{top.id}"', 1)[1].split("</select>", 1)[0]
+    assert "Technique" in select and "Assiduité" not in select and "Horaires" not in select
+    assert "— Assiduité" in page and "— — Horaires" in page
+
+    # cycles are refused whatever is posted: under itself, under a descendant
+    for target in (top.id, sub.id, leaf.id):
+        response = client.post(f"{base}/{top.id}", data={"action": "parent",
+                                                         "parent": str(target)})
+        assert response.status_code == 422
+        assert "sous-catégories" in unescape(response.get_data(as_text=True))
+    assert _cats(db, key)["Savoir-être"].parent_id is None
+    # a category with sub-categories cannot be removed
+    assert client.post(f"{base}/{top.id}", data={"action": "delete"}).status_code == 400
+
+    # move the sub-category (with its own child) under Technique, then to the top level
+    assert client.post(f"{base}/{sub.id}", data={"action": "parent",
+                                                 "parent": str(tech.id)}).status_code == 302
+    assert _cats(db, key)["Assiduité"].parent_id == tech.id
+    assert client.post(f"{base}/{sub.id}", data={"action": "parent",
+                                                 "parent": ""}).status_code == 302
+    cats = _cats(db, key)
+    assert cats["Assiduité"].parent_id is None
+    assert sorted((c.position, c.label) for c in cats.values() if c.parent_id is None) == [
+        (1, "Savoir-être"), (2, "Technique"), (3, "Assiduité")]
+    assert client.post(f"{base}/{sub.id}", data={"action": "parent",
+                                                 "parent": str(top.id)}).status_code == 302
+
+    # the nesting is published as CASE isChildOf and shown as nested headings
+    assert client.post(f"/referentiels/{key}/v1/publish").status_code == 302
+    db.expire_all()
+    v = version_of(db, key)
+    pkg = client.get(f"/ims/case/v1p0/CFPackages/{v.identifier}").get_json()
+    assert case.schema_errors(pkg) == []
+    fw = case.parse_package(json.dumps(pkg))
+    by_label = {it.label: it for it in fw.items}
+    assert by_label["Assiduité"].parent == by_label["Savoir-être"].identifier
+    assert by_label["Horaires"].parent == by_label["Assiduité"].identifier
+    assert by_label["Arrive à l'heure"].parent == by_label["Horaires"].identifier
+    html = client.get(f"/referentiels/{key}/v1").get_data(as_text=True)
+    assert "<h2><span class=\"code\">CAT-1</span> Savoir-être</h2>" in unescape(html)
+    assert re.search(r"<h3>.*Assiduité</h3>", html)
+    assert re.search(r"<h4>.*Horaires</h4>", html)
+    assert re.search(r'<h5 class="competence-title">', html)
+    # and it is frozen like the rest
+    assert client.post(f"{base}/{sub.id}", data={"action": "parent",
+                                                 "parent": ""}).status_code == 409
+    assert client.post(base, data={"label": "Y", "parent": str(top.id)}).status_code == 409
