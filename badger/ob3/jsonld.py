@@ -9,6 +9,7 @@ and canonicalise the already-expanded form (so the expensive context processing 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,11 +65,84 @@ def _child_path(path: str, key: str) -> str:
     return f"{path}['{escaped}']"
 
 
-class _CheckingProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+class _Processor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, reusing type-scoped contexts already processed by ``loader``.
+
+    pyld caches a processed context by the id (``_uuid``) of the active context it was applied
+    to, but a non-propagating context (every type-scoped context: ``VerifiableCredential``,
+    ``Achievement``, ``DataIntegrityProof``...) is applied to a fresh, never-cached clone, so
+    pyld processes it again on every typed node of every document (PITFALLS 5). Processed
+    contexts are immutable (frozen) and determined by the active context, the local context and
+    the flags, so the loader keeps them (:meth:`OfflineLoader.scoped_context_cache`).
+    """
+
+    def __init__(self, loader: OfflineLoader, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loader = loader
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        extra = {} if cycles is None else {"cycles": cycles}
+        active_id = active_ctx.get("_uuid") if isinstance(active_ctx, Mapping) else None
+        if propagate or cycles is not None or not isinstance(active_id, str):
+            # propagating contexts are cached by pyld itself
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                **extra,
+            )
+        key = (active_id, id(local_ctx), override_protected, validate_scoped)
+        cache = self._loader.scoped_context_cache()
+        hit = cache.get(key)
+        # the entry keeps ``local_ctx`` alive (so its id is not reused) and a snapshot of it (a
+        # context edited in place since is processed again)
+        if hit is not None and hit[0] is local_ctx and hit[1] == local_ctx:
+            return hit[2]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped
+        )
+        # processed contexts carry a fresh ``_uuid`` and are frozen; an unprocessed clone
+        # (empty local context) has no ``_uuid`` and is not kept
+        if isinstance(result, Mapping) and "_uuid" in result:
+            cache.put(key, (local_ctx, copy.deepcopy(local_ctx), result))
+        return result
+
+    def canonicalize_expanded(self, expanded: list[Any], options: dict[str, Any]) -> Any:
+        """URDNA2015 of an expanded document without expanding it again (pyld's ``to_rdf``
+        minus its first step). ``expanded`` may be modified."""
+        options = {
+            **options,
+            "produceGeneralizedRdf": False,
+            "processingMode": "json-ld-1.1",
+            "extractAllScripts": True,
+        }
+        issuer = _pyld.IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        self._create_node_map(expanded, node_map, "@default", issuer)
+        dataset: dict[str, Any] = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default" or _pyld._is_absolute_iri(graph_name):
+                dataset[graph_name] = self._graph_to_rdf(graph, issuer, options)
+        return _pyld.URDNA2015().main(dataset, options)
+
+
+class _CheckingProcessor(_Processor):
     """A pyld processor that records what expansion drops, with JSON paths."""
 
-    def __init__(self) -> None:
-        super().__init__(on_property_dropped=self._dropped)
+    def __init__(self, loader: OfflineLoader) -> None:
+        super().__init__(loader, on_property_dropped=self._dropped)
         self._paths: dict[int, str] = {}
         self._stack: list[str] = []
         self.found: list[UndefinedTerm] = []
@@ -134,7 +208,7 @@ class _CheckingProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
 def _expand(
     document: Mapping[str, Any], loader: OfflineLoader
 ) -> tuple[list[Any], list[UndefinedTerm]]:
-    processor = _CheckingProcessor()
+    processor = _CheckingProcessor(loader)
     try:
         expanded = processor.expand(dict(document), loader.options())
     except _pyld.JsonLdError as exc:
@@ -182,6 +256,19 @@ def canonicalize_expanded(expanded: list[Any], *, loader: OfflineLoader | None =
     return result
 
 
+def _canonicalize_owned(expanded: list[Any], loader: OfflineLoader) -> str:
+    """Like :func:`canonicalize_expanded` for an expanded form just produced by pyld (not
+    expanded a second time; it may be modified)."""
+    opts = loader.options(algorithm="URDNA2015", format="application/n-quads")
+    try:
+        result = _Processor(loader).canonicalize_expanded(expanded, opts)
+    except _pyld.JsonLdError as exc:
+        raise JsonLdProcessingError(_describe(exc)) from exc
+    if not isinstance(result, str):
+        raise JsonLdProcessingError("canonicalisation did not produce N-Quads")
+    return result
+
+
 def canonicalize(
     document: Mapping[str, Any],
     *,
@@ -197,4 +284,4 @@ def canonicalize(
     expanded, found = _expand(document, ldr)
     if found and check_terms:
         raise UndefinedTermError(found)
-    return canonicalize_expanded(expanded, loader=ldr)
+    return _canonicalize_owned(expanded, ldr)

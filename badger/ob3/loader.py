@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import threading
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -77,6 +78,22 @@ def load_bundled_context(url: str) -> dict[str, Any]:
     return doc
 
 
+class _LockedCache:
+    """A small LRU cache safe to share between threads (one lock around each call)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._data: LRUCache[Any, Any] = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            return self._data.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+
+
 class OfflineLoader:
     """A pyld ``documentLoader`` that serves bundled contexts and injected documents only.
 
@@ -100,6 +117,7 @@ class OfflineLoader:
         # Shared between the ContextResolvers created by options(); holds ResolvedContext
         # objects whose own caches keep the processed active contexts.
         self._resolved_cache: LRUCache[str, Any] = LRUCache(maxsize=cache_size)
+        self._scoped = _LockedCache(maxsize=cache_size * 8)
 
     def __repr__(self) -> str:
         return f"OfflineLoader(urls={len(self._docs)}, injected={sorted(self._extra)!r})"
@@ -119,6 +137,10 @@ class OfflineLoader:
             "document": copy.deepcopy(doc),
             "tag": "static",
         }
+
+    def scoped_context_cache(self) -> _LockedCache:
+        """Processed non-propagating (type-scoped) contexts, for :mod:`badger.ob3.jsonld`."""
+        return self._scoped
 
     def options(self, **overrides: Any) -> dict[str, Any]:
         """pyld options for one operation: this loader, its cache, ``base=None`` (PITFALLS 2)."""
