@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -35,6 +36,14 @@ from badger.referentiels.models import Competence, ReferentielVersion
 RATER_ROLES = ("self", "coach", "peer")
 ROUND_LABELS = ("entry", "mid-way", "exit")
 CONSENT_VALUES = ("pending", "given", "declined")
+#: How the standard round labels read in the interface (free labels show as typed).
+ROUND_LABEL_NAMES = {"entry": _l("Entrée"), "mid-way": _l("Mi-parcours"), "exit": _l("Sortie")}
+
+
+def display_round_label(label: str) -> str:
+    """``label`` as people read it: "Entrée", "Mi-parcours", "Sortie" (translated), or as typed."""
+    name = ROUND_LABEL_NAMES.get(label)
+    return str(name) if name is not None else label
 
 
 class Journey(OrgScopedMixin, TimestampMixin, Base):
@@ -89,12 +98,19 @@ class GroupSession(OrgScopedMixin, TimestampMixin, Base):
     #: Competence ids, in axis order.
     competence_ids: Mapped[list[Any]] = mapped_column(default=list)
     round_label: Mapped[str] = mapped_column(String(80), default="entry")
+    #: The coach opened the peers' views: participants of this session may give their view
+    #: on each other's grid (never on their own; their own view is their self-assessment).
+    peer_review: Mapped[bool] = mapped_column(Boolean, default=False)
 
     coach: Mapped[User | None] = relationship()
     referentiel_version: Mapped[ReferentielVersion] = relationship()
     participants: Mapped[list[Participant]] = relationship(
         secondary=session_participants, order_by="Participant.display_name"
     )
+
+    @property
+    def display_label(self) -> str:
+        return display_round_label(self.round_label)
 
 
 class Round(OrgScopedMixin, TimestampMixin, Base):
@@ -133,6 +149,11 @@ class Round(OrgScopedMixin, TimestampMixin, Base):
     items: Mapped[list[RoundCompetence]] = relationship(
         back_populates="round", order_by="RoundCompetence.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def display_label(self) -> str:
+        """The label as people read it ("Entrée", "Mi-parcours", "Sortie", or as typed)."""
+        return display_round_label(self.label)
 
 
 class RoundCompetence(Base):

@@ -159,6 +159,7 @@ class ValidationRule:
     """When a competence counts as validated for a participant (issue #5, §6).
 
     Default: the agreed level reaches ``min_level``, the coach confirms, the participant consents.
+    The participant's consent can never be switched off: a rule without it is refused.
     """
 
     min_level: int = 3
@@ -167,6 +168,8 @@ class ValidationRule:
 
     def __post_init__(self) -> None:
         check_score(self.min_level)
+        if self.participant_consents is not True:
+            raise ValueError("the participant's consent is always required")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ValidationRule:

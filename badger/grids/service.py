@@ -244,6 +244,36 @@ def create_session(
     return gs
 
 
+def close_round(db: Session, rnd: Round) -> None:
+    """Nobody can change the scores, notes, agreements or rules of a closed round (consent
+    stays open: the participant can always answer)."""
+    if rnd.closed_at is None:
+        rnd.closed_at = utcnow()
+    db.flush()
+
+
+def reopen_round(db: Session, rnd: Round) -> None:
+    if rnd.journey.ended_on is not None:
+        raise UserError(_l("Ce parcours est terminé."), 409)
+    rnd.closed_at = None
+    db.flush()
+
+
+def end_journey(db: Session, journey: Journey, ended_on: date | None = None) -> None:
+    """End the journey and close its open rounds; a new journey can then start."""
+    if journey.ended_on is not None:
+        raise UserError(_l("Ce parcours est terminé."), 409)
+    journey.ended_on = ended_on or date.today()
+    for rnd in journey.rounds:
+        close_round(db, rnd)
+    db.flush()
+
+
+def _check_open(rnd: Round) -> None:
+    if rnd.closed_at is not None:
+        raise UserError(_l("Ce tour de grille est clos."), 409)
+
+
 def session_rounds(db: Session, gs: GroupSession) -> dict[int, Round]:
     """participant id → the round opened for this session (one query, ratings preloaded)."""
     rounds = db.execute(
@@ -262,6 +292,8 @@ class RatingInput:
     comment: str | None = None  # None: leave as is
     #: The rating's version_id the writer saw; 0 when they saw no rating; None: don't check.
     seen_version: int | None = None
+    #: Remove the rating (the explicit "–" choice); ``score`` is then ignored.
+    clear: bool = False
 
 
 def _rater(role: str, actor: User | Participant, rnd: Round) -> tuple[str, int | None, int | None]:
@@ -281,6 +313,10 @@ def _rater(role: str, actor: User | Participant, rnd: Round) -> tuple[str, int |
     if role == "peer":
         if rnd.journey.participant_id == actor.id:
             raise UserError(_l("Votre propre regard se note en auto-évaluation."), 403)
+        gs = rnd.session
+        if gs is None or not gs.peer_review or actor.id not in {p.id for p in gs.participants}:
+            # Peers are the other participants of the same session, once the coach opened it.
+            raise UserError(_l("Le regard des pairs n'est pas ouvert pour cette séance."), 403)
         return f"p:{actor.id}", None, actor.id
     raise UserError(_l("Seul un coach peut remplir le regard du coach."), 403)
 
@@ -295,8 +331,7 @@ def save_ratings(
 ) -> int:
     """Write several ratings of one rater in one round, all or nothing. Returns rows changed."""
     key, user_id, participant_id = _rater(role, actor, rnd)
-    if rnd.closed_at is not None:
-        raise UserError(_l("Ce tour de grille est clos."), 409)
+    _check_open(rnd)
     labels = {it.competence_id: it.competence for it in rnd.items}
     existing = {
         r.competence_id: r
@@ -311,20 +346,19 @@ def save_ratings(
     for e in entries:
         if e.competence_id not in labels:
             raise UserError(_l("Cette compétence ne fait pas partie de la grille."), 422)
-        if e.score is not None:
+        if e.score is not None and not e.clear:
             _score(e.score)
         row = existing.get(e.competence_id)
         seen = e.seen_version
-        if seen is None or e.score is None:
+        if seen is None or (e.score is None and not e.clear) or row is None:
             continue
-        current = row.version_id if row is not None else 0
-        if current != seen and row is not None and row.score != e.score:
+        if row.version_id != seen and (e.clear or row.score != e.score):
             conflicts.append(
                 Conflict(
                     e.competence_id,
                     competence_label(labels[e.competence_id]),
                     "score",
-                    e.score,
+                    "–" if e.clear else e.score,
                     row.score,
                     _person_name(row.rater_user, row.rater_participant),
                 )
@@ -334,6 +368,11 @@ def save_ratings(
     changed = 0
     for e in entries:
         row = existing.get(e.competence_id)
+        if e.clear:
+            if row is not None:
+                db.delete(row)
+                changed += 1
+            continue
         if row is None:
             if e.score is None:
                 continue
@@ -381,6 +420,7 @@ def save_coach_notes(
     db: Session, rnd: Round, *, author: User, entries: Iterable[NoteInput], summary: str | None
 ) -> None:
     """The coach's advice and objectives, and factual observations, per axis (all or nothing)."""
+    _check_open(rnd)
     labels = {it.competence_id: it.competence for it in rnd.items}
     existing = {
         n.competence_id: n
@@ -425,6 +465,140 @@ def save_coach_notes(
     if summary is not None and summary.strip() != rnd.observations:
         rnd.observations = summary.strip()[:8000]
     db.flush()
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def set_peer_review(db: Session, gs: GroupSession, open_: bool) -> None:
+    """The coach opens (or closes) the peers' views for a session."""
+    gs.peer_review = open_
+    db.flush()
+
+
+def peer_rounds(db: Session, gs: GroupSession, rater: Participant) -> list[Round]:
+    """The rounds of the other participants of ``gs`` that ``rater`` may give a view on."""
+    if rater.id not in {p.id for p in gs.participants}:
+        raise UserError(_l("Vous ne participez pas à cette séance."), 404)
+    if not gs.peer_review:
+        raise UserError(_l("Le regard des pairs n'est pas ouvert pour cette séance."), 403)
+    rounds = session_rounds(db, gs)
+    return [rounds[p.id] for p in gs.participants if p.id != rater.id and p.id in rounds]
+
+
+def peer_round(db: Session, gs: GroupSession, rater: Participant, participant_id: int) -> Round:
+    """The round of ``participant_id`` in ``gs`` on which ``rater`` gives their view."""
+    for rnd in peer_rounds(db, gs, rater):
+        if rnd.journey.participant_id == participant_id:
+            return rnd
+    raise UserError(_l("Cette personne ne participe pas à cette séance."), 404)
+
+
+def my_peer_ratings(db: Session, rnd: Round, rater: Participant) -> dict[int, Rating]:
+    """competence id → the view ``rater`` gave as a peer on ``rnd`` (theirs only)."""
+    return {
+        r.competence_id: r
+        for r in db.execute(
+            select(Rating).where(
+                Rating.round_id == rnd.id,
+                Rating.rater_role == "peer",
+                Rating.rater_key == f"p:{rater.id}",
+            )
+        ).scalars()
+    }
+
+
+# --------------------------------------------------------------------------- validation rules
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    competence_id: int
+    min_level: object
+    coach_confirms: bool
+    #: The rule the editor saw (:func:`rule_token`); None: don't check.
+    seen: str | None = None
+
+
+def rule_token(rule: scoring.ValidationRule) -> str:
+    return f"{rule.min_level}/{int(rule.coach_confirms)}"
+
+
+def _rule_text(rule: scoring.ValidationRule) -> str:
+    confirm = _l("avec confirmation du coach") if rule.coach_confirms else _l("sans confirmation")
+    return f"≥ {rule.min_level}, {confirm}"
+
+
+def update_rules(db: Session, rnd: Round, entries: Iterable[RuleInput]) -> int:
+    """Change the validation rules of a round's competences, all or nothing; validations already
+    proposed follow the new rule. The participant's consent is always required; the rule of a
+    competence the participant has already consented to no longer changes. Returns rules
+    changed."""
+    _check_open(rnd)
+    items = {it.competence_id: it for it in rnd.items}
+    wanted: dict[int, scoring.ValidationRule] = {}
+    seen: dict[int, str | None] = {}
+    for e in entries:
+        if e.competence_id not in items:
+            raise UserError(_l("Cette compétence ne fait pas partie de la grille."), 422)
+        try:
+            level = scoring.check_score(e.min_level)
+        except ValueError:
+            raise UserError(_l("Le seuil est un nombre entier de 0 à 5."), 422) from None
+        wanted[e.competence_id] = scoring.ValidationRule(
+            min_level=level, coach_confirms=bool(e.coach_confirms)
+        )
+        seen[e.competence_id] = e.seen
+    validations = {
+        v.competence_id: v
+        for v in db.execute(
+            select(ValidatedCompetence).where(ValidatedCompetence.round_id == rnd.id)
+        ).scalars()
+    }
+    changed = {
+        cid: rule
+        for cid, rule in wanted.items()
+        if rule != scoring.ValidationRule.from_mapping(items[cid].rule)
+    }
+    conflicts = []
+    for cid, rule in changed.items():
+        current = scoring.ValidationRule.from_mapping(items[cid].rule)
+        if seen[cid] is not None and seen[cid] != rule_token(current):
+            conflicts.append(
+                Conflict(
+                    cid,
+                    competence_label(items[cid].competence),
+                    "rule",
+                    _rule_text(rule),
+                    _rule_text(current),
+                    str(_l("quelqu'un d'autre")),
+                )
+            )
+    if conflicts:
+        raise GridConflict(conflicts)
+    locked = [
+        competence_label(items[cid].competence)
+        for cid in changed
+        if cid in validations and validations[cid].status == "consented"
+    ]
+    if locked:
+        raise UserError(
+            _l("Déjà validée avec l'accord du participant : cette règle ne change plus."),
+            409,
+            details=locked,
+        )
+    agreements = {
+        a.competence_id: a
+        for a in db.execute(select(Agreement).where(Agreement.round_id == rnd.id)).scalars()
+    }
+    for cid, rule in changed.items():
+        items[cid].rule = rule.to_mapping()
+    db.flush()
+    for cid in changed:
+        ag = agreements.get(cid)
+        if ag is not None and ag.complete:
+            _ensure_validation(db, rnd, cid, ag)
+    return len(changed)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -472,7 +646,10 @@ class AxisView:
 class RoundView:
     round: Round
     axes: list[AxisView]
+    #: The previous round's label as people read it ("Entrée"…), None without one.
     previous_label: str | None
+    #: The coach's and peers' views are left out (see :func:`others_visible`).
+    others_hidden: bool = False
 
     @property
     def flagged(self) -> list[AxisView]:
@@ -485,10 +662,9 @@ class RoundView:
     def chart(self, lang: str, names: dict[str, str]) -> tuple[list[Axis], list[Series]]:
         """Axes and series for :mod:`badger.grids.charts` (names: kind → translated name)."""
         axes = [Axis(a.label) for a in self.axes]
-        series = [
-            Series(names["self"], [a.self_score for a in self.axes], "self"),
-            Series(names["coach"], [a.coach_score for a in self.axes], "coach"),
-        ]
+        series = [Series(names["self"], [a.self_score for a in self.axes], "self")]
+        if not self.others_hidden:
+            series.append(Series(names["coach"], [a.coach_score for a in self.axes], "coach"))
         if any(a.peer_scores for a in self.axes):
             series.append(Series(names["peer"], [a.peer_mean for a in self.axes], "peer"))
         if any(a.agreed is not None for a in self.axes):
@@ -504,16 +680,30 @@ def _previous_round(rnd: Round) -> Round | None:
     return earlier[-1] if earlier else None
 
 
-def _best_levels(db: Session, rnd: Round) -> dict[int, int | None]:
-    """competence id → agreed level, else coach, else self score, for one round."""
+def others_visible(rnd: Round, viewer: User | Participant | None = None) -> bool:
+    """May the coach's and peers' views of ``rnd`` be shown to ``viewer``? Staff: always.
+    Anyone else — the participant, their portfolio, a share page, an export made for them
+    (``viewer`` None) — only once the participant has finished their own grid, so no other
+    view steers theirs."""
+    return isinstance(viewer, User) or rnd.self_submitted_at is not None
+
+
+def _best_levels(db: Session, rnd: Round, reveal: bool) -> dict[int, int | None]:
+    """competence id → agreed level, else coach, else self score, for one round (only the
+    participant's own scores when the others' views are hidden)."""
+    roles = ("self", "coach") if reveal else ("self",)
     ratings = db.execute(
-        select(Rating).where(Rating.round_id == rnd.id, Rating.rater_role.in_(("self", "coach")))
+        select(Rating).where(Rating.round_id == rnd.id, Rating.rater_role.in_(roles))
     ).scalars()
     by: dict[tuple[int, str], int] = {(r.competence_id, r.rater_role): r.score for r in ratings}
-    agreements = {
-        a.competence_id: a
-        for a in db.execute(select(Agreement).where(Agreement.round_id == rnd.id)).scalars()
-    }
+    agreements = (
+        {
+            a.competence_id: a
+            for a in db.execute(select(Agreement).where(Agreement.round_id == rnd.id)).scalars()
+        }
+        if reveal
+        else {}
+    )
     out: dict[int, int | None] = {}
     for it in rnd.items:
         a = agreements.get(it.competence_id)
@@ -525,8 +715,21 @@ def _best_levels(db: Session, rnd: Round) -> dict[int, int | None]:
     return out
 
 
-def round_view(db: Session, rnd: Round, lang: str = "fr") -> RoundView:
-    """Everything the comparison, detail, export and print pages show, in a few queries."""
+def round_view(
+    db: Session,
+    rnd: Round,
+    lang: str = "fr",
+    *,
+    reveal: bool | None = None,
+    viewer: User | Participant | None = None,
+) -> RoundView:
+    """Everything the comparison, detail, export and print pages show, in a few queries.
+
+    The coach's and peers' scores and comments, the coach's notes, agreements and validations
+    are left out unless ``reveal`` is true, or (``reveal`` None) :func:`others_visible` allows
+    ``viewer`` — with no viewer, until the participant has finished their grid. The previous
+    round follows the same rule for its own state."""
+    show = reveal if reveal is not None else others_visible(rnd, viewer)
     axes = {
         it.competence_id: AxisView(
             it.competence,
@@ -536,7 +739,10 @@ def round_view(db: Session, rnd: Round, lang: str = "fr") -> RoundView:
         )
         for it in rnd.items
     }
-    for r in db.execute(select(Rating).where(Rating.round_id == rnd.id)).scalars():
+    ratings = select(Rating).where(Rating.round_id == rnd.id)
+    if not show:
+        ratings = ratings.where(Rating.rater_role == "self")
+    for r in db.execute(ratings).scalars():
         a = axes.get(r.competence_id)
         if a is None:
             continue
@@ -546,24 +752,28 @@ def round_view(db: Session, rnd: Round, lang: str = "fr") -> RoundView:
             a.coach_score, a.coach_comment, a.coach_version = r.score, r.comment, r.version_id
         else:
             a.peer_scores.append(r.score)
-    for n in db.execute(select(CoachNote).where(CoachNote.round_id == rnd.id)).scalars():
-        if n.competence_id in axes:
-            a = axes[n.competence_id]
-            a.advice, a.observations, a.note_version = n.advice, n.observations, n.version_id
-    for ag in db.execute(select(Agreement).where(Agreement.round_id == rnd.id)).scalars():
-        if ag.competence_id in axes:
-            axes[ag.competence_id].agreement = ag
-    for v in db.execute(
-        select(ValidatedCompetence).where(ValidatedCompetence.round_id == rnd.id)
-    ).scalars():
-        if v.competence_id in axes:
-            axes[v.competence_id].validation = v
+    if show:
+        for n in db.execute(select(CoachNote).where(CoachNote.round_id == rnd.id)).scalars():
+            if n.competence_id in axes:
+                a = axes[n.competence_id]
+                a.advice, a.observations, a.note_version = n.advice, n.observations, n.version_id
+        for ag in db.execute(select(Agreement).where(Agreement.round_id == rnd.id)).scalars():
+            if ag.competence_id in axes:
+                axes[ag.competence_id].agreement = ag
+        for v in db.execute(
+            select(ValidatedCompetence).where(ValidatedCompetence.round_id == rnd.id)
+        ).scalars():
+            if v.competence_id in axes:
+                axes[v.competence_id].validation = v
     prev = _previous_round(rnd)
     if prev is not None:
-        for cid, level in _best_levels(db, prev).items():
+        prev_show = True if reveal else others_visible(prev, viewer)
+        for cid, level in _best_levels(db, prev, prev_show).items():
             if cid in axes:
                 axes[cid].previous = level
-    return RoundView(rnd, list(axes.values()), prev.label if prev else None)
+    return RoundView(
+        rnd, list(axes.values()), prev.display_label if prev else None, others_hidden=not show
+    )
 
 
 # --------------------------------------------------------------------------- agreement
@@ -585,6 +795,7 @@ def record_agreement(
         raise UserError(_l("Cette compétence ne fait pas partie de la grille."), 422)
     if isinstance(actor, Participant) and rnd.journey.participant_id != actor.id:
         raise UserError(_l("Vous ne pouvez remplir que votre propre grille."), 403)
+    _check_open(rnd)
     row = db.execute(
         select(Agreement).where(
             Agreement.round_id == rnd.id, Agreement.competence_id == competence_id
@@ -693,7 +904,7 @@ def _ensure_validation(
 
 
 def _evidence(db: Session, rnd: Round, competence_id: int) -> dict[str, Any]:
-    view = round_view(db, rnd)
+    view = round_view(db, rnd, reveal=True)
     a = next(x for x in view.axes if x.competence.id == competence_id)
     return {
         "round": rnd.label,
@@ -762,32 +973,50 @@ class ProgressView:
     axes: list[tuple[str, scoring.AxisProgress[int]]]  # (label, values)
 
 
-def journey_progress(db: Session, journey: Journey, lang: str = "fr") -> ProgressView:
-    """The axes of the journey's rounds over time (best known level per round)."""
+def journey_progress(
+    db: Session, journey: Journey, lang: str = "fr", *, viewer: User | Participant | None = None
+) -> ProgressView:
+    """The axes of the journey's rounds over time (best known level per round; for a round
+    whose others' views ``viewer`` may not see yet, only the participant's own scores)."""
     order: dict[int, str] = {}
     for rnd in journey.rounds:
         for it in rnd.items:
             order.setdefault(it.competence_id, competence_label(it.competence, lang))
-    rounds = [scoring.RoundScores(r.label, _best_levels(db, r)) for r in journey.rounds]
+    rounds = [
+        scoring.RoundScores(r.display_label, _best_levels(db, r, others_visible(r, viewer)))
+        for r in journey.rounds
+    ]
     rows = scoring.progress(list(order), rounds)
-    return ProgressView([r.label for r in journey.rounds], [(order[p.key], p) for p in rows])
+    return ProgressView(
+        [r.display_label for r in journey.rounds], [(order[p.key], p) for p in rows]
+    )
 
 
 # --------------------------------------------------------------------------- export
 
 
-def export_round(db: Session, rnd: Round, lang: str = "fr") -> dict[str, Any]:
-    view = round_view(db, rnd, lang)
+def export_round(
+    db: Session, rnd: Round, lang: str = "fr", *, viewer: User | Participant | None = None
+) -> dict[str, Any]:
+    """One round as plain data; the coach's and peers' views only when ``viewer`` may see
+    them (:func:`others_visible`; with no viewer, once the participant finished their grid)."""
+    view = round_view(db, rnd, lang, viewer=viewer)
     version = rnd.referentiel_version
     return {
         "participant": rnd.journey.participant.display_name,
-        "round": {"id": rnd.id, "label": rnd.label, "position": rnd.position},
+        "round": {
+            "id": rnd.id,
+            "label": rnd.label,
+            "name": rnd.display_label,
+            "position": rnd.position,
+            "closed": rnd.closed_at is not None,
+        },
         "referentiel": {
             "title": version.title,
             "version": version.version_label,
             "identifier": version.identifier,
         },
-        "observations": rnd.observations,
+        "observations": "" if view.others_hidden else rnd.observations,
         "axes": [
             {
                 "competence": a.label,
@@ -833,8 +1062,10 @@ def _csv_cell(value: Any) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def export_round_csv(db: Session, rnd: Round, lang: str = "fr") -> str:
-    data = export_round(db, rnd, lang)
+def export_round_csv(
+    db: Session, rnd: Round, lang: str = "fr", *, viewer: User | Participant | None = None
+) -> str:
+    data = export_round(db, rnd, lang, viewer=viewer)
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_FIELDS)

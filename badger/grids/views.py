@@ -18,9 +18,17 @@ from badger.accounts.models import Participant, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.grids import charts, service
+from badger.grids.models import (
+    ROUND_LABEL_NAMES,
+    Journey,
+    Rating,
+    Round,
+    ValidatedCompetence,
+    display_round_label,
+    session_participants,
+)
 from badger.grids.models import GroupSession as GroupSessionModel
-from badger.grids.models import Journey, Rating, Round, ValidatedCompetence
-from badger.grids.service import GridConflict, NoteInput, RatingInput
+from badger.grids.service import GridConflict, NoteInput, RatingInput, RuleInput
 from badger.i18n import current_language
 from badger.referentiels.models import Competence, ReferentielVersion
 from badger.security import participant_required, staff_required
@@ -28,16 +36,17 @@ from badger.security import participant_required, staff_required
 bp = Blueprint("grids", __name__)
 
 PROGRESS_KINDS: tuple[charts.SeriesKind, ...] = ("previous", "peer", "coach", "self")
-LABEL_NAMES = {"entry": "Entrée", "mid-way": "Mi-parcours", "exit": "Sortie"}
+#: What a cell of the group screen may hold to clear a score (the explicit "–" choice).
+CLEAR_MARKS = frozenset({"-", "–", "—"})
 
 
 def round_label(label: str) -> str:
-    return _(LABEL_NAMES[label]) if label in LABEL_NAMES else label
+    return display_round_label(label)
 
 
 @bp.app_template_filter("round_label")
 def _round_label_filter(label: str) -> str:
-    return round_label(label)
+    return display_round_label(label)
 
 
 def _series_names() -> dict[str, str]:
@@ -88,7 +97,7 @@ def _chart(view: service.RoundView, *, prefix: str) -> tuple[Markup, Markup]:
     lang = current_language()
     axes, series = view.chart(lang, _series_names())
     who = view.round.journey.participant.display_name
-    title = _("Grille de %(name)s — %(label)s", name=who, label=round_label(view.round.label))
+    title = _("Grille de %(name)s — %(label)s", name=who, label=view.round.display_label)
     desc = _(
         "Toile d'araignée sur %(n)d compétences, notées de 0 à 5 : %(series)s.",
         n=len(axes),
@@ -143,8 +152,25 @@ def my_grids() -> Any:
         .scalars()
         .all()
     )
+    peer_sessions = (
+        db.execute(
+            select(GroupSessionModel)
+            .join(session_participants, session_participants.c.session_id == GroupSessionModel.id)
+            .where(
+                session_participants.c.participant_id == current_user.id,
+                GroupSessionModel.peer_review.is_(True),
+            )
+            .order_by(GroupSessionModel.held_on.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
-        "grids/my_grids.html", journeys=journeys, done=done, validations=validations
+        "grids/my_grids.html",
+        journeys=journeys,
+        done=done,
+        validations=validations,
+        peer_sessions=[gs for gs in peer_sessions if len(gs.participants) > 1],
     )
 
 
@@ -282,8 +308,8 @@ def compare(round_id: int) -> Any:
         abort(401)
     rnd = _load_round(round_id)
     db = get_session()
-    view = service.round_view(db, rnd, current_language())
-    hidden = current_user.kind == "participant" and rnd.self_submitted_at is None
+    view = service.round_view(db, rnd, current_language(), viewer=_actor())
+    hidden = view.others_hidden
     svg = table = None
     if not hidden:
         svg, table = _chart(view, prefix=f"round{rnd.id}")
@@ -304,6 +330,16 @@ def agree(round_id: int) -> Any:
         abort(401)
     rnd = _load_round(round_id)
     db = get_session()
+    if current_user.kind == "participant" and rnd.self_submitted_at is None:
+        # Agreeing happens on the comparison, which stays closed until they finish their grid
+        # (and a conflict page here would show the coach's view).
+        raise UserError(
+            _(
+                "Terminez d'abord votre propre grille : "
+                "vous verrez ensuite le regard de votre coach."
+            ),
+            409,
+        )
     cid = _int(request.form.get("competence"))
     level = _int(request.form.get("level"))
     if cid is None or level is None:
@@ -319,10 +355,16 @@ def agree(round_id: int) -> Any:
         )
     except GridConflict as err:
         db.rollback()
-        view = service.round_view(db, rnd, current_language())
+        view = service.round_view(db, rnd, current_language(), viewer=_actor())
         svg, table = _chart(view, prefix=f"round{rnd.id}")
         return _conflict_response(
-            "grids/compare.html", err, round=rnd, view=view, svg=svg, table=table, hidden=False
+            "grids/compare.html",
+            err,
+            round=rnd,
+            view=view,
+            svg=svg,
+            table=table,
+            hidden=view.others_hidden,
         )
     db.commit()
     flash(_("Niveau convenu enregistré."), "success")
@@ -338,7 +380,7 @@ def progress(journey_id: int) -> Any:
     if current_user.kind == "participant" and journey.participant_id != current_user.id:
         abort(404)
     lang = current_language()
-    pv = service.journey_progress(db, journey, lang)
+    pv = service.journey_progress(db, journey, lang, viewer=_actor())
     axes = [charts.Axis(label) for label, _p in pv.axes]
     svg = None
     if len(axes) >= 3 and pv.labels:
@@ -346,7 +388,7 @@ def progress(journey_id: int) -> Any:
         shown = list(enumerate(pv.labels))[-len(PROGRESS_KINDS) :]
         kinds = PROGRESS_KINDS[-len(shown) :]
         series = [
-            charts.Series(round_label(lbl), [p.values[i] for _l, p in pv.axes], kind)
+            charts.Series(lbl, [p.values[i] for _l, p in pv.axes], kind)
             for (i, lbl), kind in zip(shown, kinds, strict=True)
         ]
         svg = Markup(  # noqa: S704 - escaped in charts.py
@@ -359,18 +401,20 @@ def progress(journey_id: int) -> Any:
                 id_prefix=f"progress{journey.id}",
             )
         )
-    return render_template("grids/progress.html", journey=journey, pv=pv, svg=svg)
+    return render_template(
+        "grids/progress.html", journey=journey, pv=pv, svg=svg, staff=current_user.kind == "staff"
+    )
 
 
 def _chart_response(rnd: Round, fmt: str) -> Response:
     db = get_session()
     lang = current_language()
-    view = service.round_view(db, rnd, lang)
+    view = service.round_view(db, rnd, lang, viewer=_actor())
     axes, series = view.chart(lang, _series_names())
     title = _(
         "Grille de %(name)s — %(label)s",
         name=rnd.journey.participant.display_name,
-        label=round_label(rnd.label),
+        label=rnd.display_label,
     )
     desc = _("Toile d'araignée des compétences, notées de 0 à 5.")
     if fmt == "svg":
@@ -400,11 +444,12 @@ def export(round_id: int, fmt: str) -> Any:
     rnd = _load_comparable_round(round_id)
     db = get_session()
     name = f"grille-{rnd.id}-{rnd.label}".replace(" ", "-")
+    lang, viewer = current_language(), _actor()
     if fmt == "csv":
-        resp = Response(service.export_round_csv(db, rnd, current_language()), mimetype="text/csv")
+        resp = Response(service.export_round_csv(db, rnd, lang, viewer=viewer), mimetype="text/csv")
     else:
         resp = Response(
-            json.dumps(service.export_round(db, rnd, current_language()), ensure_ascii=False),
+            json.dumps(service.export_round(db, rnd, lang, viewer=viewer), ensure_ascii=False),
             mimetype="application/json",
         )
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -418,7 +463,7 @@ def print_sheet(round_id: int) -> Any:
         abort(401)
     rnd = _load_comparable_round(round_id)
     db = get_session()
-    view = service.round_view(db, rnd, current_language())
+    view = service.round_view(db, rnd, current_language(), viewer=_actor())
     svg, table = _chart(view, prefix=f"print{rnd.id}")
     return render_template("grids/print.html", round=rnd, view=view, svg=svg, table=table)
 
@@ -448,18 +493,57 @@ def _org_participants() -> list[Participant]:
     )
 
 
+def _version_competences(version_id: int | None) -> list[Competence]:
+    """The competences of a published version, in order (empty for no or an unknown version)."""
+    if version_id is None:
+        return []
+    db = get_session()
+    return list(
+        db.execute(
+            select(Competence)
+            .join(ReferentielVersion, Competence.version_id == ReferentielVersion.id)
+            .where(Competence.version_id == version_id, ReferentielVersion.status == "published")
+            .order_by(Competence.position, Competence.id)
+        ).scalars()
+    )
+
+
 def _competence_ids_from_form(version_id: int) -> list[int]:
-    ids = [int(x) for x in request.form.getlist("competences") if x.isdigit()]
-    if not ids:  # default: the whole version, in order
-        db = get_session()
-        ids = list(
-            db.execute(
-                select(Competence.id)
-                .where(Competence.version_id == version_id)
-                .order_by(Competence.position)
-            ).scalars()
-        )
-    return ids
+    """The competences ticked in the picker, in the version's order. A form without the picker
+    (``pick`` absent) takes the version's first 30; with the picker, what was ticked (so an
+    empty choice is refused, never silently replaced)."""
+    ticked = {int(x) for x in request.form.getlist("competences") if x.strip().isdigit()}
+    ordered = [c.id for c in _version_competences(version_id)]
+    if request.form.get("pick"):
+        unknown = ticked - set(ordered)
+        return [c for c in ordered if c in ticked] + sorted(unknown)  # unknown ones: refused
+    if ticked:
+        return [c for c in ordered if c in ticked] + sorted(ticked - set(ordered))
+    return ordered[: service.MAX_AXES]
+
+
+def _picker_context() -> dict[str, Any]:
+    """The version chosen in the first step (``?version=``) and its competences for the picker;
+    the first 30 are ticked by default."""
+    version_id = _int_arg("version")
+    versions = _published_versions()
+    chosen = next((v for v in versions if v.id == version_id), None)
+    competences = _version_competences(chosen.id) if chosen else []
+    lang = current_language()
+    return {
+        "versions": versions,
+        "chosen": chosen,
+        "competences": [(c, service.competence_label(c, lang)) for c in competences],
+        "ticked": {c.id for c in competences[: service.MAX_AXES]},
+        "labels": ROUND_LABEL_NAMES,
+        "min_axes": service.MIN_AXES,
+        "max_axes": service.MAX_AXES,
+    }
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @bp.route("/sessions", methods=["GET", "POST"])
@@ -498,17 +582,25 @@ def sessions() -> Any:
     return render_template(
         "grids/sessions.html",
         sessions=rows,
-        versions=_published_versions(),
         participants=_org_participants(),
         today=date.today().isoformat(),
-        labels=LABEL_NAMES,
+        **_picker_context(),
     )
+
+
+def _cell(value: str | None) -> tuple[int | None, bool]:
+    """(score, clear) from a group-screen cell: empty leaves as is, "–" clears."""
+    value = (value or "").strip()
+    if value in CLEAR_MARKS:
+        return None, True
+    return _int(value), False
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @staff_required()
 def session_screen(session_id: int) -> Any:
-    """The coach's group screen: participants × competences, fast with thumb or keyboard."""
+    """The coach's group screen: participants × competences, fast with thumb or keyboard.
+    A cell left empty changes nothing; "–" clears the coach's score."""
     db = get_session()
     gs = get_or_404(db, GroupSessionModel, session_id)
     rounds = service.session_rounds(db, gs)
@@ -528,15 +620,18 @@ def session_screen(session_id: int) -> Any:
                 rnd = rounds.get(p.id)
                 if rnd is None:
                     continue
-                entries = [
-                    RatingInput(
-                        c.id,
-                        _int(request.form.get(f"s-{p.id}-{c.id}")),
-                        None,
-                        _int(request.form.get(f"v-{p.id}-{c.id}")),
+                entries = []
+                for c in columns:
+                    score, clear = _cell(request.form.get(f"s-{p.id}-{c.id}"))
+                    entries.append(
+                        RatingInput(
+                            c.id, score, None, _int(request.form.get(f"v-{p.id}-{c.id}")), clear
+                        )
                     )
-                    for c in columns
-                ]
+                if rnd.closed_at is not None and all(
+                    e.score is None and not e.clear for e in entries
+                ):
+                    continue  # nothing asked of a closed round
                 service.save_ratings(db, rnd, role="coach", actor=_actor(), entries=entries)
         except GridConflict as err:
             db.rollback()
@@ -569,6 +664,26 @@ def session_screen(session_id: int) -> Any:
     )
 
 
+@bp.route("/sessions/<int:session_id>/peers", methods=["POST"])
+@staff_required()
+def session_peers(session_id: int) -> Any:
+    """The coach opens or closes the peers' views for the session."""
+    db = get_session()
+    gs = get_or_404(db, GroupSessionModel, session_id)
+    answer = request.form.get("open")
+    if answer not in {"0", "1"}:
+        raise UserError(_("Choisissez d'ouvrir ou de fermer le regard des pairs."), 400)
+    service.set_peer_review(db, gs, answer == "1")
+    db.commit()
+    flash(
+        _("Le regard des pairs est ouvert.")
+        if gs.peer_review
+        else _("Le regard des pairs est fermé."),
+        "success",
+    )
+    return redirect(url_for("grids.session_screen", session_id=gs.id))
+
+
 @bp.route("/participants/<int:participant_id>/grids", methods=["GET", "POST"])
 @staff_required()
 def participant_grids(participant_id: int) -> Any:
@@ -578,6 +693,8 @@ def participant_grids(participant_id: int) -> Any:
     if request.method == "POST":
         action = request.form.get("action")
         if action == "journey":
+            if service.current_journey(db, person) is not None:
+                raise UserError(_("Terminez d'abord le parcours en cours."), 409)
             service.start_journey(
                 db,
                 organisation_id=g.organisation.id,
@@ -585,7 +702,7 @@ def participant_grids(participant_id: int) -> Any:
                 coach_id=current_user.id,
                 title=request.form.get("title", ""),
             )
-        else:
+        elif action == "round":
             journey = service.current_journey(db, person)
             if journey is None:
                 raise UserError(_("Commencez d'abord un parcours."), 422)
@@ -599,13 +716,15 @@ def participant_grids(participant_id: int) -> Any:
                 competence_ids=_competence_ids_from_form(version_id),
                 label=request.form.get("round_label", "entry"),
             )
+        else:
+            raise UserError(_("Action inconnue."), 400)
         db.commit()
         return redirect(url_for("grids.participant_grids", participant_id=person.id))
     journeys = (
         db.execute(
             select(Journey)
             .where(Journey.participant_id == person.id)
-            .order_by(Journey.started_on.desc())
+            .order_by(Journey.started_on.desc(), Journey.id.desc())
         )
         .scalars()
         .all()
@@ -614,8 +733,177 @@ def participant_grids(participant_id: int) -> Any:
         "grids/participant_grids.html",
         person=person,
         journeys=journeys,
-        versions=_published_versions(),
-        labels=LABEL_NAMES,
+        current=service.current_journey(db, person),
+        **_picker_context(),
+    )
+
+
+@bp.route("/journeys/<int:journey_id>/end", methods=["POST"])
+@staff_required()
+def end_journey(journey_id: int) -> Any:
+    """End a journey: its open rounds are closed; a new journey can start."""
+    db = get_session()
+    journey = get_or_404(db, Journey, journey_id)
+    service.end_journey(db, journey)
+    db.commit()
+    flash(_("Parcours terminé."), "success")
+    return redirect(url_for("grids.participant_grids", participant_id=journey.participant_id))
+
+
+@bp.route("/rounds/<int:round_id>/state", methods=["POST"])
+@staff_required()
+def round_state(round_id: int) -> Any:
+    """Close a round (nothing changes any more but the participant's consent) or reopen it."""
+    rnd = _load_round(round_id)
+    db = get_session()
+    action = request.form.get("action")
+    if action == "close":
+        service.close_round(db, rnd)
+        message = _("Tour de grille clos.")
+    elif action == "reopen":
+        service.reopen_round(db, rnd)
+        message = _("Tour de grille rouvert.")
+    else:
+        raise UserError(_("Action inconnue."), 400)
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("grids.coach_round", round_id=rnd.id))
+
+
+@bp.route("/rounds/<int:round_id>/rules", methods=["GET", "POST"])
+@staff_required()
+def round_rules(round_id: int) -> Any:
+    """Per competence: the threshold (0–5) and whether the coach confirms. The participant's
+    consent is always required and cannot be switched off."""
+    rnd = _load_round(round_id)
+    db = get_session()
+    lang = current_language()
+    conflicts: list[service.Conflict] = []
+    status = 200
+    if request.method == "POST":
+        f = request.form
+        if f.get("participant_consents") is not None and f.get("participant_consents") != "1":
+            raise UserError(_("L'accord du participant est toujours demandé."), 400)
+        entries = [
+            RuleInput(
+                it.competence_id,
+                f.get(f"min-{it.competence_id}", ""),
+                f.get(f"confirm-{it.competence_id}") == "1",
+                f.get(f"seen-{it.competence_id}"),
+            )
+            for it in rnd.items
+            if f"min-{it.competence_id}" in f
+        ]
+        try:
+            changed = service.update_rules(db, rnd, entries)
+        except GridConflict as err:
+            db.rollback()
+            conflicts, status = err.conflicts, 409
+            flash(str(err.message), "error")
+        else:
+            db.commit()
+            flash(_("Règles de validation enregistrées (%(n)d).", n=changed), "success")
+            return redirect(url_for("grids.round_rules", round_id=rnd.id))
+    view = service.round_view(db, rnd, lang, reveal=True)
+    rows = [
+        (
+            a,
+            service.rule_token(a.rule),
+            a.validation is not None and a.validation.status == "consented",
+        )
+        for a in view.axes
+    ]
+    return (
+        render_template(
+            "grids/rules.html",
+            round=rnd,
+            rows=rows,
+            conflicts=conflicts,
+            posted=request.form if status == 409 else {},
+        ),
+        status,
+    )
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def _participant_session(session_id: int) -> GroupSessionModel:
+    db = get_session()
+    gs = get_or_404(db, GroupSessionModel, session_id)
+    if current_user.id not in {p.id for p in gs.participants}:
+        abort(404)
+    return gs
+
+
+@bp.route("/me/sessions/<int:session_id>/peers")
+@participant_required
+def peer_list(session_id: int) -> Any:
+    """The other participants of a session, to give each one's grid your view."""
+    gs = _participant_session(session_id)
+    db = get_session()
+    rounds = service.peer_rounds(db, gs, _actor())
+    done = {rnd.id: len(service.my_peer_ratings(db, rnd, _actor())) for rnd in rounds}
+    return render_template("grids/peer_list.html", gs=gs, rounds=rounds, done=done)
+
+
+@bp.route("/me/sessions/<int:session_id>/peers/<int:participant_id>", methods=["GET", "POST"])
+@participant_required
+def peer_fill(session_id: int, participant_id: int) -> Any:
+    """Your view, as a peer, on another participant's grid of the session (one form). You see
+    only your own answers, never theirs, their coach's or the other peers'."""
+    gs = _participant_session(session_id)
+    db = get_session()
+    rnd = service.peer_round(db, gs, _actor(), participant_id)
+    lang = current_language()
+    conflicts: list[service.Conflict] = []
+    status = 200
+    if request.method == "POST":
+        entries = []
+        for it in rnd.items:
+            cid = it.competence_id
+            raw = request.form.get(f"score-{cid}")
+            clear = raw == "clear"
+            entries.append(
+                RatingInput(
+                    cid,
+                    None if clear else _int(raw),
+                    None,
+                    _int(request.form.get(f"v-{cid}")),
+                    clear,
+                )
+            )
+        try:
+            service.save_ratings(db, rnd, role="peer", actor=_actor(), entries=entries)
+        except GridConflict as err:
+            db.rollback()
+            conflicts, status = err.conflicts, 409
+            flash(str(err.message), "error")
+        else:
+            db.commit()
+            flash(_("Votre regard est enregistré."), "success")
+            return redirect(url_for("grids.peer_list", session_id=gs.id))
+    mine = service.my_peer_ratings(db, rnd, _actor())
+    axes = [
+        (
+            it.competence,
+            service.competence_label(it.competence, lang),
+            service.competence_levels(it.competence, lang),
+            mine.get(it.competence_id),
+        )
+        for it in rnd.items
+    ]
+    return (
+        render_template(
+            "grids/peer_fill.html",
+            gs=gs,
+            round=rnd,
+            person=rnd.journey.participant,
+            axes=axes,
+            conflicts=conflicts,
+            posted=request.form if status == 409 else {},
+        ),
+        status,
     )
 
 
@@ -656,12 +944,12 @@ def coach_round(round_id: int) -> Any:
             )
         except GridConflict as err:
             db.rollback()
-            view = service.round_view(db, rnd, lang)
+            view = service.round_view(db, rnd, lang, viewer=_actor())
             return _conflict_response("grids/coach_round.html", err, round=rnd, view=view, posted=f)
         db.commit()
         flash(_("Regard du coach enregistré."), "success")
         return redirect(url_for("grids.coach_round", round_id=rnd.id))
-    view = service.round_view(db, rnd, lang)
+    view = service.round_view(db, rnd, lang, viewer=_actor())
     return render_template("grids/coach_round.html", round=rnd, view=view, posted={}, conflicts=[])
 
 

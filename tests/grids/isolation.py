@@ -69,6 +69,10 @@ CASES = {
         f"/participants/{make.participant(b, 'Other').id}/grids",
     ),
     "grids.confirm": lambda make, b: ("POST", f"/validations/{_validation(make, b).id}/confirm"),
+    "grids.round_rules": lambda make, b: ("GET", f"/rounds/{_round(make, b).id}/rules"),
+    "grids.round_state": lambda make, b: ("POST", f"/rounds/{_round(make, b).id}/state"),
+    "grids.end_journey": lambda make, b: ("POST", f"/journeys/{_round(make, b).journey_id}/end"),
+    "grids.session_peers": lambda make, b: ("POST", f"/sessions/{_session(make, b).id}/peers"),
 }
 
 #: Participant-only routes: an admin gets 403 there whatever the id; a participant of another
@@ -79,4 +83,6 @@ EXEMPT: dict[str, str] = {
     "grids.fill_done": "participant-only; cross-participant 404 tested in test_http.py",
     "grids.chart_in_portfolio": "participant-only; owner check tested in test_http.py",
     "grids.consent": "participant-only; owner check tested in test_http.py",
+    "grids.peer_list": "participant-only; non-member 404 tested in test_followup.py",
+    "grids.peer_fill": "participant-only; non-member and self 404 tested in test_followup.py",
 }

@@ -72,10 +72,20 @@ def test_default_rule_needs_level_coach_and_consent():
 
 
 def test_participant_can_always_decline():
-    lax = sc.ValidationRule(min_level=1, coach_confirms=False, participant_consents=False)
-    assert sc.evaluate(lax, agreed_level=3, coach_confirmed=False, consent="pending").holds
+    lax = sc.ValidationRule(min_level=1, coach_confirms=False)
+    assert not sc.evaluate(lax, agreed_level=3, coach_confirmed=False, consent="pending").holds
+    assert sc.evaluate(lax, agreed_level=3, coach_confirmed=False, consent="given").holds
     out = sc.evaluate(lax, agreed_level=3, coach_confirmed=True, consent="declined")
     assert not out.holds and out.declined and out.missing == ("participant_declined",)
+
+
+def test_consent_can_never_be_switched_off():
+    with pytest.raises(ValueError, match="consent"):
+        sc.ValidationRule(participant_consents=False)
+    with pytest.raises(ValueError, match="consent"):
+        sc.ValidationRule.from_mapping({"participant_consents": False})
+    with pytest.raises(ValueError, match="consent"):
+        sc.ValidationRule.from_mapping({"participant_consents": 0})
 
 
 def test_rule_from_mapping():
