@@ -40,6 +40,7 @@ from badger.awards.models import (
 from badger.db import get_or_404, get_session, unscoped
 from badger.errors import UserError
 from badger.networks.models import Organisation
+from badger.networks.service import active_endorsements
 from badger.ob3 import model
 from badger.security import limiter, participant_required, staff_required
 
@@ -571,7 +572,11 @@ def issuer(slug: str) -> Any:
                 .order_by(Achievement.name)).all()
         return render_template("awards/issuer.html", org=org, achievements=achs,
                                issuer_id=documents.issuer_url(org)), 200, {"Vary": "Accept"}
-    return _json_response(documents.issuer_document(org, _org_keys(org)))
+    doc = documents.issuer_document(org, _org_keys(org))
+    endorsements = active_endorsements(get_session(), org.id)
+    if endorsements:
+        doc["endorsement"] = endorsements
+    return _json_response(doc)
 
 
 @issuer_bp.route("/issuers/<slug>/did.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badger.db import Base, TimestampMixin, UTCDateTime
@@ -61,3 +61,36 @@ class NetworkMembership(TimestampMixin, Base):
 
     network: Mapped[Network] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class NetworkEndorsement(TimestampMixin, Base):
+    """A signed OB 3.0 EndorsementCredential: the network vouches for a member organisation.
+
+    Kept after withdrawal (``withdrawn_at`` set) so the history stays readable; at most one
+    active endorsement per membership (partial unique index).
+    """
+
+    __tablename__ = "network_endorsements"
+    __table_args__ = (
+        Index(
+            "uq_network_endorsements_active",
+            "membership_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("network_memberships.id", ondelete="CASCADE"), index=True
+    )
+    comment: Mapped[str] = mapped_column(Text)
+    #: The signed credential exactly as issued (eddsa-rdfc-2022 Data Integrity JSON).
+    credential_json: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    membership: Mapped[NetworkMembership] = relationship()

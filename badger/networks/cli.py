@@ -1,0 +1,91 @@
+"""``badger network-keys list|rotate --network SLUG`` and the demo hook (the demo network
+endorses the demo organisation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from badger.networks import keys as network_keys
+from badger.networks import service
+from badger.networks.models import Network, NetworkEndorsement, NetworkMembership
+
+DEMO_COMMENT = (
+    "Membre du réseau régional : accompagnement vers l'emploi par le sport, grilles de "
+    "compétences remplies avec chaque participant."
+)
+
+
+def _network(session: Session, slug: str) -> Network:
+    network = service.network_by_slug(session, slug)
+    if network is None:
+        raise click.ClickException(f"No network with slug {slug!r}.")
+    return network
+
+
+@click.group("network-keys", cls=AppGroup)
+def keys_group() -> None:
+    """Network signing keys (encrypted files in BADGER_KEYS_DIR/networks/<network>/)."""
+
+
+@keys_group.command("list")
+@with_appcontext
+@click.option("--network", "slug", required=True, help="Network slug.")
+def keys_list(slug: str) -> None:
+    """Key ids, algorithm and dates (never key material)."""
+    from badger.db import get_session
+
+    network = _network(get_session(), slug)
+    found = network_keys.network_keys(network.slug)
+    if not found:
+        click.echo("No key yet (one is created with the first endorsement).")
+    for key in found:
+        state = f"retired {key.retired:%Y-%m-%d}" if key.retired else "active"
+        click.echo(f"{key.key_id}  {key.algorithm.value}  created {key.created:%Y-%m-%d}  {state}")
+
+
+@keys_group.command("rotate")
+@with_appcontext
+@click.option("--network", "slug", required=True, help="Network slug.")
+def keys_rotate(slug: str) -> None:
+    """Retire the active key (it stays published) and create a new one."""
+    from badger.db import get_session
+
+    network = _network(get_session(), slug)
+    key = network_keys.rotate(network.slug, current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"New key {key.key_id} for network {network.slug}.")
+
+
+commands = [keys_group]
+
+
+def on_demo(session: Session, app: Flask, demo: Any) -> None:
+    """The demo network endorses the demo organisation (once)."""
+    network, org = demo.network, demo.organisation
+    membership = session.execute(
+        select(NetworkMembership).where(
+            NetworkMembership.network_id == network.id,
+            NetworkMembership.organisation_id == org.id,
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        service.add_member(session, network, org.slug, actor=None)
+    else:
+        active = session.execute(
+            select(NetworkEndorsement.id).where(
+                NetworkEndorsement.membership_id == membership.id,
+                NetworkEndorsement.withdrawn_at.is_(None),
+            )
+        ).scalar_one_or_none()
+        if active is not None:
+            return
+    service.endorse(session, network, org.slug, DEMO_COMMENT, actor=None, app=app)
+    demo.created.append("network endorsement")
+    demo.lines.append(
+        f"  network {network.slug} endorses {org.slug}: {service.network_url(network)}"
+    )

@@ -1,0 +1,299 @@
+"""Networks: members and endorsements (signed OB 3.0 EndorsementCredentials).
+
+A network vouches for a member organisation by signing an ``EndorsementCredential`` whose
+issuer is the network's public Profile (``{BADGER_BASE_URL}/networks/<slug>``, permanent) and
+whose subject is the organisation's issuer id (``/issuers/<slug>``). The signed JSON is stored
+as issued; the organisation's issuer Profile carries its active endorsements
+(:func:`active_endorsements`). Withdrawing keeps the row (``withdrawn_at``) and drops it from
+the Profile. Services flush, never commit (the view commits once).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from badger import audit
+from badger.awards import documents as award_documents
+from badger.db import utcnow
+from badger.errors import UserError
+from badger.networks import keys as network_keys
+from badger.networks.models import Network, NetworkEndorsement, NetworkMembership, Organisation
+from badger.ob3 import model, sign
+from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
+from badger.ob3.keys import SigningKey
+
+#: Longest endorsement comment kept (it is signed into the credential).
+MAX_COMMENT = 2000
+
+# --------------------------------------------------------------------------- URLs and documents
+
+
+def network_url(network: Network) -> str:
+    """The network's issuer id: permanent once an endorsement is signed."""
+    return f"{award_documents.base_url()}/networks/{network.slug}"
+
+
+def endorsement_url(network: Network, uuid: str) -> str:
+    return f"{network_url(network)}/endorsements/{uuid}"
+
+
+def network_profile(network: Network) -> dict[str, Any]:
+    """The Profile embedded in endorsements (small: id, type, name, url)."""
+    nid = network_url(network)
+    return model.profile(nid, name=network.name, url=network.url or nid)
+
+
+def network_document(network: Network, keys: tuple[SigningKey, ...]) -> dict[str, Any]:
+    """The network id document: OB Profile and controller document (Multikey methods)."""
+    nid = network_url(network)
+    methods = [verification_method_entry(nid, k) for k in keys]
+    return {
+        "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
+        **model.profile(
+            nid,
+            name=network.name,
+            url=network.url or nid,
+            description=network.description or None,
+        ),
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Member:
+    membership: NetworkMembership
+    organisation: Organisation
+    endorsement: NetworkEndorsement | None
+
+
+def administered_networks(session: Session, user: Any) -> list[Network]:
+    ids = user.admin_network_ids() if user is not None else set()
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(Network).where(Network.id.in_(ids)).order_by(Network.name))
+    )
+
+
+def network_for_admin(session: Session, user: Any, slug: str) -> Network:
+    """The network ``slug`` if ``user`` administers it; 404 otherwise (no existence oracle)."""
+    network = session.execute(select(Network).where(Network.slug == slug)).scalar_one_or_none()
+    if network is None or network.id not in user.admin_network_ids():
+        raise UserError(_l("Ce réseau n'existe pas, ou vous ne l'administrez pas."), 404)
+    return network
+
+
+def network_by_slug(session: Session, slug: str) -> Network | None:
+    return session.execute(select(Network).where(Network.slug == slug)).scalar_one_or_none()
+
+
+def _active(session: Session, membership_id: int) -> NetworkEndorsement | None:
+    return session.execute(
+        select(NetworkEndorsement).where(
+            NetworkEndorsement.membership_id == membership_id,
+            NetworkEndorsement.withdrawn_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def members(session: Session, network: Network) -> list[Member]:
+    """Member organisations by name, each with its active endorsement (or None)."""
+    rows = session.execute(
+        select(NetworkMembership, Organisation)
+        .join(Organisation, Organisation.id == NetworkMembership.organisation_id)
+        .where(NetworkMembership.network_id == network.id)
+        .order_by(Organisation.name, Organisation.id)
+    ).all()
+    active = {
+        e.membership_id: e
+        for e in session.scalars(
+            select(NetworkEndorsement)
+            .join(NetworkMembership, NetworkMembership.id == NetworkEndorsement.membership_id)
+            .where(
+                NetworkMembership.network_id == network.id,
+                NetworkEndorsement.withdrawn_at.is_(None),
+            )
+        )
+    }
+    return [Member(m, o, active.get(m.id)) for m, o in rows]
+
+
+def endorsed_members(session: Session, network: Network) -> list[Member]:
+    return [m for m in members(session, network) if m.endorsement is not None]
+
+
+def active_endorsements(session: Session, organisation_id: int) -> list[dict[str, Any]]:
+    """The signed EndorsementCredentials currently vouching for an organisation (oldest first).
+
+    Public by design (they go into the organisation's issuer Profile ``endorsement`` array).
+    """
+    texts = session.scalars(
+        select(NetworkEndorsement.credential_json)
+        .join(NetworkMembership, NetworkMembership.id == NetworkEndorsement.membership_id)
+        .where(
+            NetworkMembership.organisation_id == organisation_id,
+            NetworkEndorsement.withdrawn_at.is_(None),
+        )
+        .order_by(NetworkEndorsement.issued_at, NetworkEndorsement.id)
+        .execution_options(unscoped=True)
+    ).all()
+    return [json.loads(t) for t in texts]
+
+
+def public_endorsement(session: Session, network: Network, uuid: str) -> NetworkEndorsement | None:
+    return session.execute(
+        select(NetworkEndorsement)
+        .join(NetworkMembership, NetworkMembership.id == NetworkEndorsement.membership_id)
+        .where(NetworkMembership.network_id == network.id, NetworkEndorsement.uuid == uuid)
+    ).scalar_one_or_none()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _organisation(session: Session, slug: str) -> Organisation:
+    slug = (slug or "").strip().lower()
+    if not slug:
+        raise UserError(_l("Indiquez l'identifiant (slug) de l'organisation."), 400)
+    org = session.execute(
+        select(Organisation).where(Organisation.slug == slug)
+    ).scalar_one_or_none()
+    if org is None:
+        raise UserError(_l("Aucune organisation n'a l'identifiant « %(slug)s ».", slug=slug), 404)
+    return org
+
+
+def _membership(session: Session, network: Network, org_slug: str) -> NetworkMembership:
+    org = _organisation(session, org_slug)
+    membership = session.execute(
+        select(NetworkMembership).where(
+            NetworkMembership.network_id == network.id,
+            NetworkMembership.organisation_id == org.id,
+        )
+    ).scalar_one_or_none()
+    if membership is None:
+        raise UserError(_l("Cette organisation n'est pas membre du réseau."), 404)
+    return membership
+
+
+def _flush_or_conflict(session: Session, message: Any) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise UserError(message, 409) from exc
+
+
+def add_member(session: Session, network: Network, org_slug: str, *, actor: Any) -> Organisation:
+    org = _organisation(session, org_slug)
+    exists = session.execute(
+        select(NetworkMembership.id).where(
+            NetworkMembership.network_id == network.id,
+            NetworkMembership.organisation_id == org.id,
+        )
+    ).scalar_one_or_none()
+    already = _l("Cette organisation est déjà membre du réseau.")
+    if exists is not None:
+        raise UserError(already, 409)
+    session.add(NetworkMembership(network_id=network.id, organisation_id=org.id))
+    _flush_or_conflict(session, already)
+    audit.record(session, "network.member_added", actor=actor, organisation_id=org.id,
+                 object_type="Network", object_id=network.id)
+    return org
+
+
+def remove_member(session: Session, network: Network, org_slug: str, *, actor: Any) -> None:
+    membership = _membership(session, network, org_slug)
+    if _active(session, membership.id) is not None:
+        raise UserError(
+            _l("Retirez d'abord la recommandation du réseau avant de retirer ce membre."), 409
+        )
+    org_id = membership.organisation_id
+    session.delete(membership)
+    session.flush()
+    audit.record(session, "network.member_removed", actor=actor, organisation_id=org_id,
+                 object_type="Network", object_id=network.id)
+
+
+def endorse(
+    session: Session,
+    network: Network,
+    org_slug: str,
+    comment: str,
+    *,
+    actor: Any,
+    app: Flask | None = None,
+) -> NetworkEndorsement:
+    """Sign and store an EndorsementCredential of the member ``org_slug`` by ``network``."""
+    membership = _membership(session, network, org_slug)
+    comment = (comment or "").strip()
+    if not comment:
+        raise UserError(_l("Expliquez en une phrase ce que le réseau recommande."), 400)
+    if len(comment) > MAX_COMMENT:
+        raise UserError(
+            _l("Le commentaire dépasse %(n)s caractères.", n=MAX_COMMENT), 400
+        )
+    already = _l("Ce membre est déjà recommandé par le réseau.")
+    if _active(session, membership.id) is not None:
+        raise UserError(already, 409)
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    org = membership.organisation
+    now = utcnow().replace(microsecond=0)
+    uuid = str(uuidlib.uuid4())
+    unsigned = model.endorsement_credential(
+        id=endorsement_url(network, uuid),
+        issuer=network_profile(network),
+        name=f"Recommandation de {org.name} par {network.name}",
+        description=f"{network.name} reconnaît {org.name} comme émetteur de badges membre "
+        "du réseau.",
+        endorsed_id=award_documents.issuer_url(org),
+        comment=comment,
+        valid_from=now,
+    )
+    key = network_keys.signing_key(network.slug, app)
+    signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}",
+                  created=now)
+    row = NetworkEndorsement(
+        uuid=uuid,
+        membership_id=membership.id,
+        comment=comment,
+        credential_json=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+        issued_at=now,
+        issued_by_id=getattr(actor, "id", None),
+    )
+    session.add(row)
+    membership.endorsed_at = now
+    membership.endorsement_comment = comment
+    _flush_or_conflict(session, already)
+    audit.record(session, "network.endorsed", actor=actor, organisation_id=org.id, obj=row,
+                 network_id=network.id)
+    return row
+
+
+def withdraw(
+    session: Session, network: Network, org_slug: str, *, actor: Any
+) -> NetworkEndorsement:
+    """Mark the member's active endorsement withdrawn; it leaves the issuer Profile at once."""
+    membership = _membership(session, network, org_slug)
+    row = _active(session, membership.id)
+    if row is None:
+        raise UserError(_l("Ce membre n'a pas de recommandation active."), 409)
+    row.withdrawn_at = utcnow()
+    membership.endorsed_at = None
+    membership.endorsement_comment = None
+    session.flush()
+    audit.record(session, "network.endorsement_withdrawn", actor=actor,
+                 organisation_id=membership.organisation_id, obj=row, network_id=network.id)
+    return row

@@ -1,0 +1,174 @@
+"""Network administration (members, endorsements) and the network's public endpoints.
+
+Admin pages live under ``/admin/networks/<slug>`` and answer 404 for a network the person does
+not administer. ``/networks/<slug>`` (the network's issuer id) and
+``/networks/<slug>/endorsements/<uuid>`` are public, cacheable and CORS-open like the issuer
+endpoints of ``badger.awards``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from badger.awards import documents as award_documents
+from badger.db import get_session
+from badger.networks import keys as network_keys
+from badger.networks import service
+from badger.networks.models import Network
+from badger.security import network_admin_required
+
+bp = Blueprint("networks", __name__)
+
+PUBLIC_CACHE = "public, max-age=300"
+JSONLD = "application/ld+json"
+VC_JSON = "application/vc+ld+json"
+
+
+# --------------------------------------------------------------------------- admin pages
+
+
+def _admin_network(slug: str) -> Network:
+    return service.network_for_admin(get_session(), current_user, slug)
+
+
+@bp.route("/admin/networks")
+@network_admin_required
+def admin_index() -> Any:
+    networks = service.administered_networks(get_session(), current_user)
+    if len(networks) == 1:
+        return redirect(url_for("networks.admin_network", slug=networks[0].slug))
+    return render_template("networks/admin_index.html", networks=networks)
+
+
+@bp.route("/admin/networks/<slug>")
+@network_admin_required
+def admin_network(slug: str) -> Any:
+    db = get_session()
+    network = _admin_network(slug)
+    return render_template(
+        "networks/admin_network.html",
+        network=network,
+        members=service.members(db, network),
+        network_id=service.network_url(network),
+        max_comment=service.MAX_COMMENT,
+    )
+
+
+@bp.route("/admin/networks/<slug>/members", methods=["POST"])
+@network_admin_required
+def add_member(slug: str) -> Any:
+    db = get_session()
+    network = _admin_network(slug)
+    org = service.add_member(db, network, request.form.get("organisation", ""),
+                             actor=current_user)
+    db.commit()
+    flash(_("%(name)s est maintenant membre du réseau.", name=org.name), "success")
+    return redirect(url_for("networks.admin_network", slug=network.slug))
+
+
+@bp.route("/admin/networks/<slug>/members/<org_slug>/remove", methods=["POST"])
+@network_admin_required
+def remove_member(slug: str, org_slug: str) -> Any:
+    db = get_session()
+    network = _admin_network(slug)
+    service.remove_member(db, network, org_slug, actor=current_user)
+    db.commit()
+    flash(_("L'organisation ne fait plus partie du réseau."), "success")
+    return redirect(url_for("networks.admin_network", slug=network.slug))
+
+
+@bp.route("/admin/networks/<slug>/members/<org_slug>/endorse", methods=["POST"])
+@network_admin_required
+def endorse(slug: str, org_slug: str) -> Any:
+    db = get_session()
+    network = _admin_network(slug)
+    service.endorse(db, network, org_slug, request.form.get("comment", ""), actor=current_user)
+    db.commit()
+    flash(_("La recommandation est signée et publiée."), "success")
+    return redirect(url_for("networks.admin_network", slug=network.slug))
+
+
+@bp.route("/admin/networks/<slug>/members/<org_slug>/withdraw", methods=["POST"])
+@network_admin_required
+def withdraw(slug: str, org_slug: str) -> Any:
+    db = get_session()
+    network = _admin_network(slug)
+    service.withdraw(db, network, org_slug, actor=current_user)
+    db.commit()
+    flash(_("La recommandation est retirée."), "success")
+    return redirect(url_for("networks.admin_network", slug=network.slug))
+
+
+# --------------------------------------------------------------------------- public endpoints
+
+
+def _wants_html() -> bool:
+    accept = request.accept_mimetypes
+    html = accept["text/html"]
+    return bool(html) and html > max(accept["application/json"], accept[JSONLD])
+
+
+def _public(response: Response) -> Response:
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json_response(body: str, *, mimetype: str = JSONLD) -> Response:
+    response = _public(Response(body, mimetype=mimetype))
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.make_conditional(request)
+    return response
+
+
+def _network_or_404(slug: str) -> Network:
+    network = service.network_by_slug(get_session(), slug)
+    if network is None:
+        abort(404)
+    return network
+
+
+@bp.route("/networks/<slug>")
+def profile(slug: str) -> Any:
+    """The network's issuer id: Profile + controller document (JSON-LD), or a page."""
+    network = _network_or_404(slug)
+    if _wants_html():
+        endorsed = service.endorsed_members(get_session(), network)
+        html = render_template(
+            "networks/public.html",
+            network=network,
+            endorsed=endorsed,
+            network_id=service.network_url(network),
+            issuer_url=award_documents.issuer_url,
+        )
+        return _public(Response(html, mimetype="text/html"))
+    doc = service.network_document(network, network_keys.network_keys(network.slug))
+    return _json_response(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+
+@bp.route("/networks/<slug>/endorsements/<uuid>")
+def endorsement(slug: str, uuid: str) -> Any:
+    """The signed EndorsementCredential; 410 once the network has withdrawn it."""
+    network = _network_or_404(slug)
+    row = service.public_endorsement(get_session(), network, uuid)
+    if row is None:
+        abort(404)
+    if row.withdrawn_at is not None:
+        abort(410)
+    return _json_response(row.credential_json, mimetype=VC_JSON)
