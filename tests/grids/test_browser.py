@@ -62,3 +62,89 @@ def test_participant_fills_17_axes_on_a_phone_and_sees_the_chart(
         .all()
     )
     assert scores == [n % 6 for n in range(1, 18)]
+
+
+def test_peer_gives_a_view_on_a_phone(live_server, phone_page, db, make, org, coach):
+    from datetime import date
+
+    from badger.grids import service
+
+    version = published_version(db)
+    amina, bastien = make.participant(org, "Amina"), make.participant(org, "Bastien")
+    gs = service.create_session(
+        db,
+        organisation_id=org.id,
+        coach=coach,
+        held_on=date(2025, 3, 6),
+        title="Chantier",
+        referentiel_version_id=version.id,
+        competence_ids=[c.id for c in version.competences[:5]],
+        round_label="entry",
+        participants=[amina, bastien],
+    )
+    service.set_peer_review(db, gs, True)
+    db.commit()
+    code = make.login_code(bastien)
+    page = phone_page
+    page.goto(f"{live_server}/code")
+    page.fill("input[name=code]", code)
+    page.get_by_role("button", name="Entrer").click()
+    page.goto(f"{live_server}/me/grids")
+    page.get_by_role("link", name="Donner mon regard").click()
+    page.get_by_role("link", name="Donner mon regard").click()
+    page.wait_for_url(f"**/me/sessions/{gs.id}/peers/{amina.id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator(".score-choice span").first.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    for i in range(5):
+        page.locator(".axis-item").nth(i).locator(".score-choice", has_text=str(i)).click()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(f"**/me/sessions/{gs.id}/peers")
+    assert "5 sur 5" in page.content()
+    db.expire_all()
+    scores = (
+        db.execute(
+            select(Rating.score)
+            .where(Rating.rater_role == "peer", Rating.rater_key == f"p:{bastien.id}")
+            .order_by(Rating.competence_id)
+        )
+        .scalars()
+        .all()
+    )
+    assert scores == [0, 1, 2, 3, 4]
+
+
+def test_coach_picks_competences_and_clears_a_score_on_a_phone(
+    live_server, phone_page, db, make, org, coach, participant
+):
+    version = published_version(db)
+    page = phone_page
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", coach.email)
+    page.fill("input[name=password]", coach.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/sessions")
+    page.get_by_role("button", name="Choisir les compétences").click()
+    assert page.locator("input[name=competences]:checked").count() == 17
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for label in version.competences[3:]:
+        page.get_by_label(label.label, exact=True).uncheck()
+    page.fill("input[name=title]", "Foot")
+    page.get_by_label(participant.display_name).check()
+    page.get_by_role("button", name="Créer la séance").click()
+    page.wait_for_url("**/sessions/*")
+    cells = page.locator(".group-table .cell")
+    assert cells.count() == 3
+    cells.nth(0).fill("")
+    cells.nth(0).type("4")
+    page.get_by_role("button", name="Enregistrer").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".group-table .cell").nth(0).input_value() == "4"
+    page.locator(".group-table .cell").nth(0).fill("–")
+    page.get_by_role("button", name="Enregistrer").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".group-table .cell").nth(0).input_value() == ""
+    db.expire_all()
+    assert db.execute(select(Rating)).first() is None
+    if os.environ.get("BADGER_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['BADGER_SCREENSHOTS']}/grid-session-phone.png")
