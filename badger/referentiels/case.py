@@ -1000,6 +1000,11 @@ BADGER_SCALE: list[tuple[int, str]] = [
     (4, "Acquis en autonomie"),
     (5, "Maîtrisé et transmis"),
 ]
+#: The same level names in other languages, for translated level texts (CASE ``quality``).
+BADGER_SCALE_NAMES: dict[str, list[str]] = {
+    "en": ["Not yet observed", "Discovering", "Being acquired", "Acquired with support",
+           "Acquired independently", "Mastered and passed on"],
+}
 BADGER_SCALE_TITLE = "Échelle badger 0–5 (grille radar)"
 BADGER_SCALE_DESCRIPTION = (
     "Échelle générique de badger pour la grille à 6 niveaux (0 à 5) remplie par le coach et le "

@@ -70,9 +70,6 @@ class CompetenceForm(FlaskForm):
                            validators=[Optional(), Length(max=500)])
     rome_code = StringField(_l("Code ROME / savoir-être France Travail"),
                             validators=[Optional(), Length(max=60)])
-    label_en = StringField(_l("Libellé en anglais"), validators=[Optional(), Length(max=1000)])
-    description_en = TextAreaField(_l("Définition en anglais"),
-                                   validators=[Optional(), Length(max=5000)])
 
 
 class UpgradeForm(FlaskForm):

@@ -799,6 +799,33 @@ def _check_code(version: ReferentielVersion, code: str, *, exclude: Any = None) 
             raise UserError(_l("Le code « %(c)s » est déjà utilisé dans ce référentiel.", c=code))
 
 
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+MAX_LABEL, MAX_TEXT, MAX_LEVEL = 1000, 5000, 2000
+
+
+@dataclass
+class TranslationInput:
+    """A competence's label, definition and 0–5 level texts in another language."""
+
+    label: str
+    description: str = ""
+    levels: list[str] = field(default_factory=list)  # 6 texts for 0–5 ("" = none)
+
+
+def translation_languages(version: ReferentielVersion,
+                          wanted: tuple[str, ...] | list[str] = ("en",)) -> list[str]:
+    """Languages a draft's competences can be translated into: ``wanted`` (the interface
+    languages), then every language the référentiel already has translations in; never the
+    référentiel's own language."""
+    found: set[str] = set()
+    items: list[Category | Competence] = [*version.competences, *version.categories]
+    for item in items:
+        found.update(lang for lang in (item.translations or {}) if LANG_RE.match(lang))
+    out = [lang for lang in wanted if lang != version.language]
+    out += sorted(lang for lang in found if lang not in out and lang != version.language)
+    return out
+
+
 @dataclass
 class CompetenceInput:
     """What the editor form sends for one competence."""
@@ -811,8 +838,9 @@ class CompetenceInput:
     grid_levels: list[str] = field(default_factory=list)  # 6 texts for 0–5 ("" = keep name)
     esco_uri: str = ""
     rome_code: str = ""
-    #: {lang: (label, description)}; an empty label removes that translation.
-    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: {lang: TranslationInput (or a (label, description) pair)}; an empty label removes
+    #: that translation, level texts included.
+    translations: dict[str, TranslationInput | tuple[str, str]] = field(default_factory=dict)
 
 
 def _grid_rubric(version: ReferentielVersion) -> dict[str, Any]:
@@ -854,21 +882,9 @@ def _apply(version: ReferentielVersion, comp: Competence, data: CompetenceInput)
         links.append({"kind": "rome", "uri": f"urn:rome:{rome}", "code": rome, "label": "",
                       "exact": True})
     comp.links = links
-    if data.translations:
-        translations = dict(comp.translations or {})
-        for lang, (t_label, t_desc) in data.translations.items():
-            if not re.fullmatch(r"[a-z]{2,3}", lang):
-                raise UserError(_l("Code de langue non valable."))
-            if t_label.strip():
-                old_t = translations.get(lang, {})
-                translations[lang] = {**old_t, "label": t_label.strip(),
-                                      "description": t_desc.strip(),
-                                      "identifier": old_t.get("identifier", ""),
-                                      "levels": old_t.get("levels", [])}
-            else:
-                translations.pop(lang, None)
-        comp.translations = translations
     rubric = _grid_rubric(version)
+    if data.translations:
+        comp.translations = _apply_translations(version, comp, data.translations)
     texts = list(data.grid_levels) + [""] * (6 - len(data.grid_levels))
     entries = [e for e in comp.levels or [] if e["rubric"] != rubric["identifier"]]
     old = next((e for e in comp.levels or [] if e["rubric"] == rubric["identifier"]), None)
@@ -884,6 +900,44 @@ def _apply(version: ReferentielVersion, comp: Competence, data: CompetenceInput)
                        "weight": None, "levels": levels})
     comp.levels = entries
     comp.last_change = _touch(version)
+
+
+def _apply_translations(version: ReferentielVersion, comp: Competence,
+                        given: dict[str, TranslationInput | tuple[str, str]]) -> dict[str, Any]:
+    """New translations of ``comp``: label, definition and, for badger's 0–5 scale, level texts
+    (CASE: a translation CFItem and its rubric criterion, see case.py)."""
+    translations = dict(comp.translations or {})
+    for lang, value in given.items():
+        tr = value if isinstance(value, TranslationInput) else TranslationInput(*value)
+        if not LANG_RE.match(lang) or lang == version.language:
+            raise UserError(_l("Code de langue non valable."))
+        label, description = tr.label.strip(), tr.description.strip()
+        texts = [t.strip() for t in tr.levels] + [""] * (6 - len(tr.levels))
+        if len(label) > MAX_LABEL or len(description) > MAX_TEXT or any(
+                len(t) > MAX_LEVEL for t in texts):
+            raise UserError(_l("Traduction trop longue."))
+        if not label:
+            if description or any(texts):
+                raise UserError(
+                    _l("Donnez le libellé en « %(lang)s » pour enregistrer sa traduction.",
+                       lang=lang)
+                )
+            translations.pop(lang, None)
+            continue
+        old = translations.get(lang, {})
+        old_levels = {float(lv["score"]): lv for lv in old.get("levels", [])}
+        names = case.BADGER_SCALE_NAMES.get(lang)
+        levels = []
+        if any(texts[:6]):
+            for score, name in case.BADGER_SCALE:
+                prev = old_levels.get(float(score), {})
+                levels.append({"score": float(score),
+                               "quality": names[score] if names else name,
+                               "description": texts[score],
+                               "identifier": prev.get("identifier", "")})
+        translations[lang] = {**old, "label": label, "description": description,
+                              "identifier": old.get("identifier", ""), "levels": levels}
+    return translations
 
 
 def add_competence(session: Session, version: ReferentielVersion,
@@ -1195,9 +1249,21 @@ def diff(old: ReferentielVersion, new: ReferentielVersion) -> Diff:
             (lk["kind"], lk["uri"]) for lk in n.links if lk["kind"] != "source"
         }:
             fields.append("links")
+        if _translation_texts(c) != _translation_texts(n):
+            fields.append("translations")
         if fields:
             out.changed.append((c, n, fields))
     return out
+
+
+def _translation_texts(c: Competence) -> dict[str, Any]:
+    """A competence's translations without their identifiers (which change every version)."""
+    return {
+        lang: (t.get("label", ""), t.get("description", ""),
+               [(lv.get("score"), lv.get("quality", ""), lv.get("description", ""))
+                for lv in t.get("levels") or []])
+        for lang, t in (c.translations or {}).items()
+    }
 
 
 def search(session: Session, query: str = "") -> list[Referentiel]:

@@ -623,9 +623,8 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
             getattr(form, f"level_{int(lv['score'])}").data = lv.get("description", "")
         form.esco_uri.data = next((lk["uri"] for lk in comp.links if lk["kind"] == "esco"), "")
         form.rome_code.data = next((lk["code"] for lk in comp.links if lk["kind"] == "rome"), "")
-        en = (comp.translations or {}).get("en", {})
-        form.label_en.data = en.get("label", "")
-        form.description_en.data = en.get("description", "")
+    languages = _translation_languages(v)
+    error = None
     if request.method == "POST" and form.validate():
         db = get_session()
         pictogram = form.pictogram.data or None
@@ -639,19 +638,82 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
             pictogram=pictogram,
             grid_levels=[getattr(form, f).data or "" for f in LEVEL_FIELDS],
             esco_uri=form.esco_uri.data or "", rome_code=form.rome_code.data or "",
-            translations={"en": (form.label_en.data or "", form.description_en.data or "")},
+            translations={
+                lang: service.TranslationInput(
+                    label=request.form.get(f"tr-{lang}-label", ""),
+                    description=request.form.get(f"tr-{lang}-description", ""),
+                    levels=[request.form.get(f"tr-{lang}-level-{n}", "") for n in range(6)],
+                )
+                for lang in languages
+            },
         )
-        if comp is None:
-            service.add_competence(db, v, data)
+        try:
+            if comp is None:
+                service.add_competence(db, v, data)
+            else:
+                service.update_competence(db, comp, data)
+        except UserError as exc:
+            if exc.status == 409:
+                raise
+            db.rollback()
+            error = exc.message
         else:
-            service.update_competence(db, comp, data)
-        db.commit()
-        flash(_("Compétence enregistrée."), "success")
-        return redirect(url_for(".edit", key=key, number=number))
+            db.commit()
+            flash(_("Compétence enregistrée."), "success")
+            return redirect(url_for(".edit", key=key, number=number))
     return render_template(
         "referentiels/competence_form.html", v=v, ref=v.referentiel, form=form, comp=comp,
-        scale=case.BADGER_SCALE,
-    ), 400 if form.errors else 200
+        scale=case.BADGER_SCALE, translations=_translation_blocks(languages, comp),
+        error=error,
+    ), 400 if (form.errors or error) else 200
+
+
+def _translation_languages(v: ReferentielVersion) -> list[str]:
+    """The interface languages, those the référentiel already uses, one added with ``?lang=``
+    and those a posted form carries."""
+    from flask import current_app
+
+    langs = service.translation_languages(v, tuple(current_app.config["BADGER_LANGUAGES"]))
+    asked = [request.args.get("lang", "").strip().lower()]
+    asked += [k.split("-")[1] for k in request.form if k.startswith("tr-") and
+              k.endswith("-label") and k.count("-") == 2]
+    for lang in asked:
+        if service.LANG_RE.match(lang) and lang != v.language and lang not in langs:
+            langs.append(lang)
+    return langs
+
+
+def _language_name(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    from badger.i18n import current_language
+
+    try:
+        name = Locale.parse(current_language()).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return str(name or code)
+
+
+def _translation_blocks(languages: list[str], comp: Competence | None) -> list[dict[str, Any]]:
+    """What the translation fieldsets show: posted values, else the stored translation."""
+    out = []
+    for lang in languages:
+        stored = ((comp.translations or {}).get(lang) or {}) if comp is not None else {}
+        levels = {int(float(lv["score"])): lv.get("description", "")
+                  for lv in stored.get("levels") or []}
+        names = case.BADGER_SCALE_NAMES.get(lang) or [n for _s, n in case.BADGER_SCALE]
+        if request.method == "POST":
+            label = request.form.get(f"tr-{lang}-label", "")
+            description = request.form.get(f"tr-{lang}-description", "")
+            texts = [request.form.get(f"tr-{lang}-level-{n}", "") for n in range(6)]
+        else:
+            label, description = stored.get("label", ""), stored.get("description", "")
+            texts = [levels.get(n, "") for n in range(6)]
+        out.append({"lang": lang, "name": _language_name(lang), "label": label,
+                    "names_lang": lang if lang in case.BADGER_SCALE_NAMES else "fr",
+                    "description": description, "levels": list(zip(texts, names, strict=True))})
+    return out
 
 
 @bp.route("/referentiels/<key>/v<int:number>/competences/<int:competence_id>/move",

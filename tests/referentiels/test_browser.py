@@ -55,6 +55,8 @@ def no_overflow(page: Any) -> None:
 LEVELS_A = ["Ne regarde pas l'heure", "Arrive parfois à l'heure", "Arrive à l'heure avec un rappel",
             "Arrive à l'heure la plupart du temps", "Arrive toujours à l'heure",
             "Aide les autres à être à l'heure"]
+LEVELS_EN = ["Does not check the time", "Sometimes on time", "On time when reminded",
+             "Usually on time", "Always on time", "Helps others be on time"]
 LEVELS_B = ["N'a jamais barré", "Tient la barre par vent faible", "Tient un cap avec aide",
             "Tient un cap seul", "Barre dans la brise", "Apprend à barrer aux autres"]
 
@@ -85,6 +87,16 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
     no_overflow(page)
     assert_accessible(page, "editor (empty draft)")
 
+    # a category, then a sub-category inside it
+    page.get_by_label("Catégorie", exact=True).fill("Savoir-être")
+    page.get_by_role("button", name="Ajouter la catégorie").click()
+    page.get_by_label("Catégorie", exact=True).fill("Assiduité")
+    page.get_by_label("Placer dans", exact=True).select_option(label="Savoir-être")
+    page.get_by_role("button", name="Ajouter la catégorie").click()
+    expect(page.get_by_role("heading", name="Sous-catégorie : Assiduité")).to_be_visible()
+    no_overflow(page)
+    assert_accessible(page, "editor with a sub-category")
+
     for code, label, levels in (("VS-1", "Ponctualité", LEVELS_A), ("VS-2", "Barrer", LEVELS_B)):
         page.get_by_role("link", name="Ajouter une compétence").click()
         page.get_by_label("Code", exact=True).fill(code)
@@ -92,6 +104,10 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
         for score, text in enumerate(levels):
             page.get_by_label(f"Niveau {score}", exact=True).fill(text)
         if code == "VS-1":
+            page.get_by_label("Catégorie", exact=True).select_option(label="— Assiduité")
+            page.get_by_label("Libellé (anglais)").fill("Punctuality")
+            for score, text in enumerate(LEVELS_EN):
+                page.get_by_label(f"Niveau {score} (anglais)").fill(text)
             no_overflow(page)
             assert_accessible(page, "competence form")
         page.get_by_role("button", name="Enregistrer").click()
@@ -118,6 +134,10 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
             "Voile solidaire : savoir-être")
         for text in (*LEVELS_A, *LEVELS_B):
             assert public.get_by_text(text, exact=False).count() >= 1, text
+        expect(public.get_by_role("heading", name="Assiduité", exact=False)).to_be_visible()
+        english = public.locator('li[lang="en"]')
+        expect(english).to_contain_text("Punctuality")
+        expect(english).to_contain_text(LEVELS_EN[5])
         assert public.get_by_text("brouillon, non public").count() == 0
         assert public.get_by_role("button", name="Publier la version 1").count() == 0
         no_overflow(public)

@@ -172,3 +172,116 @@ def test_sub_categories_in_the_editor(client: Any, admin: Any, db: Any, org: Any
     assert client.post(f"{base}/{sub.id}", data={"action": "parent",
                                                  "parent": ""}).status_code == 409
     assert client.post(base, data={"label": "Y", "parent": str(top.id)}).status_code == 409
+
+
+# --------------------------------------------------------------------------- translations
+
+EN_LEVELS = ["Not seen yet", "Sometimes on time", "On time when reminded",
+             "Usually on time", "Always on time", "Helps others be on time"]
+ES_LEVELS = ["", "", "Llega a tiempo con un recordatorio", "", "", ""]
+
+
+def _tr(lang: str, label: str, description: str = "", levels: list[str] | None = None
+        ) -> dict[str, str]:
+    out = {f"tr-{lang}-label": label, f"tr-{lang}-description": description}
+    out |= {f"tr-{lang}-level-{n}": text for n, text in enumerate(levels or [""] * 6)}
+    return out
+
+
+def test_translated_level_texts_in_the_editor(client: Any, admin: Any, db: Any,
+                                              org: Any) -> None:
+    from badger.grids.service import competence_label
+
+    login_staff(client, admin)
+    key = "grille-traduite"
+    _create(client, org, key)
+    form = unescape(client.get(f"/referentiels/{key}/v1/competences/new")
+                    .get_data(as_text=True))
+    assert "Traduction : anglais (en)" in form and 'name="tr-en-level-5"' in form
+    assert 'name="tr-fr-label"' not in form  # never the référentiel's own language
+    assert _add(client, key, "P1", "Ponctualité", level_3="Arrive à l'heure le plus souvent",
+                **_tr("en", "Punctuality", "Being on time", EN_LEVELS)).status_code == 302
+    comp = version_of(db, key).competences[0]
+    en = comp.translations["en"]
+    assert (en["label"], en["description"]) == ("Punctuality", "Being on time")
+    assert [lv["description"] for lv in en["levels"]] == EN_LEVELS
+    assert en["levels"][3]["quality"] == "Acquired with support"
+    assert competence_label(comp, "en") == "Punctuality"
+    edit_url = f"/referentiels/{key}/v1/competences/{comp.id}/edit"
+    page = unescape(client.get(edit_url).get_data(as_text=True))
+    assert EN_LEVELS[4] in page and 'lang="en"' in page
+
+    # another language: offered with ?lang=, kept once saved
+    page = unescape(client.get(edit_url + "?lang=es").get_data(as_text=True))
+    assert "Traduction : espagnol (es)" in page
+    assert "tr-xx1" not in client.get(edit_url + "?lang=xx1").get_data(as_text=True)
+    base = {"code": "P1", "label": "Ponctualité", "category": "", "pictogram": "",
+            **{f"level_{n}": "" for n in range(6)}, "esco_uri": "", "rome_code": "",
+            **_tr("en", "Punctuality", "Being on time", EN_LEVELS)}
+    # level texts without a label are refused, the form comes back with what was typed
+    refused = client.post(edit_url, data={**base, **_tr("es", "", "", ES_LEVELS)})
+    assert refused.status_code == 400
+    page = unescape(refused.get_data(as_text=True))
+    assert "Donnez le libellé en « es »" in page and ES_LEVELS[2] in page
+    db.expire_all()
+    assert "es" not in version_of(db, key).competences[0].translations
+    assert client.post(edit_url, data={**base, **_tr("es", "Puntualidad", "", ES_LEVELS)}
+                       ).status_code == 302
+    db.expire_all()
+    es = version_of(db, key).competences[0].translations["es"]
+    assert es["label"] == "Puntualidad" and es["levels"][2]["description"] == ES_LEVELS[2]
+    assert es["levels"][2]["quality"] == "En cours d'acquisition"  # no Spanish names: badger's
+    page = unescape(client.get(edit_url).get_data(as_text=True))
+    assert "Traduction : espagnol (es)" in page  # declared now, no ?lang= needed
+    # the English interface names the languages in English
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert "Translation: Spanish (es)" in unescape(client.get(edit_url).get_data(as_text=True))
+    client.post("/language", data={"lang": "fr", "next": "/"})
+
+    # published: CASE translation items with their own rubric criterion and levels
+    assert client.post(f"/referentiels/{key}/v1/publish").status_code == 302
+    db.expire_all()
+    v = version_of(db, key)
+    pkg = client.get(f"/ims/case/v1p0/CFPackages/{v.identifier}").get_json()
+    assert case.schema_errors(pkg) == []
+    fw = case.parse_package(json.dumps(pkg))
+    back = fw.competences[0].translations
+    assert [lv.description for lv in back["en"].levels] == EN_LEVELS
+    assert back["es"].levels[2].description == ES_LEVELS[2]
+    en_item = next(i for i in pkg["CFItems"] if i.get("language") == "en")
+    criteria = [c for r in pkg["CFRubrics"] for c in r["CFRubricCriteria"]
+                if c["CFItemURI"]["identifier"] == en_item["identifier"]]
+    assert [lv["description"] for lv in criteria[0]["CFRubricCriterionLevels"]] == EN_LEVELS
+    level_id = criteria[0]["CFRubricCriterionLevels"][5]["identifier"]
+    assert client.get(f"/ims/case/v1p0/CFRubricCriterionLevels/{level_id}").status_code == 200
+    client.post("/logout")
+    html = unescape(client.get(f"/referentiels/{key}/v1").get_data(as_text=True))
+    assert all(text in html for text in EN_LEVELS) and ES_LEVELS[2] in html
+    assert 'lang="en"' in html and 'lang="es"' in html
+    # and nothing changes it any more
+    login_staff(client, admin)
+    assert client.post(edit_url, data={**base, **_tr("en", "Changed")}).status_code == 409
+
+
+def test_removing_a_translation_and_the_diff_shows_it(client: Any, admin: Any, db: Any,
+                                                     org: Any) -> None:
+    from badger.referentiels import service
+
+    login_staff(client, admin)
+    key = "grille-retrait"
+    _create(client, org, key)
+    _add(client, key, "P1", "Ponctualité", **_tr("en", "Punctuality", "", EN_LEVELS))
+    client.post(f"/referentiels/{key}/v1/publish")
+    assert client.post(f"/referentiels/{key}/new-version").status_code == 302
+    v2 = version_of(db, key, 2)
+    comp = v2.competences[0]
+    assert comp.translations["en"]["levels"][0]["description"] == EN_LEVELS[0]
+    assert client.post(f"/referentiels/{key}/v2/competences/{comp.id}/edit", data={
+        "code": "P1", "label": "Ponctualité", **{f"level_{n}": "" for n in range(6)},
+        **_tr("en", "")}).status_code == 302
+    db.expire_all()
+    assert version_of(db, key, 2).competences[0].translations == {}
+    d = service.diff(version_of(db, key, 1), version_of(db, key, 2))
+    assert d.as_json()["changed"] == [{"code": "P1", "fields": ["translations"]}]
+    page = unescape(client.get(f"/referentiels/{key}/diff?from=1&to=2").get_data(as_text=True))
+    assert "traductions" in page

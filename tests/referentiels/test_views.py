@@ -541,8 +541,9 @@ def test_categories_translations_and_csrf(client: Any, admin: Any, db: Any, org:
         client.post(f"/referentiels/{key}/v1/categories", data={"label": label, "code": ""})
     v = version_of(db, key)
     first, second = sorted(v.categories, key=lambda c: c.position)
-    assert _add(client, key, "A", "Alpha", category=str(first.id), label_en="Alpha (en)",
-                description_en="Defined in English").status_code == 302
+    assert _add(client, key, "A", "Alpha", category=str(first.id), **{
+        "tr-en-label": "Alpha (en)", "tr-en-description": "Defined in English"}
+    ).status_code == 302
     base = f"/referentiels/{key}/v1/categories"
     assert client.post(f"{base}/{second.id}", data={"action": "up"}).status_code == 302
     assert client.post(f"{base}/{first.id}", data={"action": "rename", "label": "Attitudes",
