@@ -555,25 +555,20 @@ def update_rules(db: Session, rnd: Round, entries: Iterable[RuleInput]) -> int:
             select(ValidatedCompetence).where(ValidatedCompetence.round_id == rnd.id)
         ).scalars()
     }
-    changed = {
-        cid: rule
-        for cid, rule in wanted.items()
-        if rule != scoring.ValidationRule.from_mapping(items[cid].rule)
-    }
-    conflicts = []
-    for cid, rule in changed.items():
-        current = scoring.ValidationRule.from_mapping(items[cid].rule)
-        if seen[cid] is not None and seen[cid] != rule_token(current):
-            conflicts.append(
-                Conflict(
-                    cid,
-                    competence_label(items[cid].competence),
-                    "rule",
-                    _rule_text(rule),
-                    _rule_text(current),
-                    str(_l("quelqu'un d'autre")),
-                )
-            )
+    current = {cid: scoring.ValidationRule.from_mapping(items[cid].rule) for cid in wanted}
+    changed = {cid: rule for cid, rule in wanted.items() if rule != current[cid]}
+    conflicts = [
+        Conflict(
+            cid,
+            competence_label(items[cid].competence),
+            "rule",
+            _rule_text(rule),
+            _rule_text(current[cid]),
+            str(_l("quelqu'un d'autre")),
+        )
+        for cid, rule in changed.items()
+        if seen[cid] is not None and seen[cid] != rule_token(current[cid])
+    ]
     if conflicts:
         raise GridConflict(conflicts)
     locked = [

@@ -514,10 +514,8 @@ def _competence_ids_from_form(version_id: int) -> list[int]:
     empty choice is refused, never silently replaced)."""
     ticked = {int(x) for x in request.form.getlist("competences") if x.strip().isdigit()}
     ordered = [c.id for c in _version_competences(version_id)]
-    if request.form.get("pick"):
-        unknown = ticked - set(ordered)
-        return [c for c in ordered if c in ticked] + sorted(unknown)  # unknown ones: refused
-    if ticked:
+    if ticked or request.form.get("pick"):
+        # In the version's order; ids from elsewhere are kept so that the service refuses them.
         return [c for c in ordered if c in ticked] + sorted(ticked - set(ordered))
     return ordered[: service.MAX_AXES]
 
@@ -828,21 +826,13 @@ def round_rules(round_id: int) -> Any:
 # --------------------------------------------------------------------------- peers
 
 
-def _participant_session(session_id: int) -> GroupSessionModel:
-    db = get_session()
-    gs = get_or_404(db, GroupSessionModel, session_id)
-    if current_user.id not in {p.id for p in gs.participants}:
-        abort(404)
-    return gs
-
-
 @bp.route("/me/sessions/<int:session_id>/peers")
 @participant_required
 def peer_list(session_id: int) -> Any:
     """The other participants of a session, to give each one's grid your view."""
-    gs = _participant_session(session_id)
     db = get_session()
-    rounds = service.peer_rounds(db, gs, _actor())
+    gs = get_or_404(db, GroupSessionModel, session_id)
+    rounds = service.peer_rounds(db, gs, _actor())  # 404 to non-members, 403 until opened
     done = {rnd.id: len(service.my_peer_ratings(db, rnd, _actor())) for rnd in rounds}
     return render_template("grids/peer_list.html", gs=gs, rounds=rounds, done=done)
 
@@ -852,8 +842,8 @@ def peer_list(session_id: int) -> Any:
 def peer_fill(session_id: int, participant_id: int) -> Any:
     """Your view, as a peer, on another participant's grid of the session (one form). You see
     only your own answers, never theirs, their coach's or the other peers'."""
-    gs = _participant_session(session_id)
     db = get_session()
+    gs = get_or_404(db, GroupSessionModel, session_id)
     rnd = service.peer_round(db, gs, _actor(), participant_id)
     lang = current_language()
     conflicts: list[service.Conflict] = []
