@@ -321,7 +321,7 @@ def bake_svg(
         doc = defused_minidom.parse(
             io.BytesIO(data), forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-    except (DefusedXmlException, ExpatError, ValueError) as exc:
+    except (DefusedXmlException, ExpatError, ValueError, LookupError) as exc:
         raise BakingError(f"SVG refused: {exc}") from None
     root = doc.documentElement
     if root is None or root.namespaceURI != SVG_NAMESPACE or root.localName != "svg":
@@ -366,7 +366,7 @@ def unbake_svg(
         root = DefusedET.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-    except (DefusedXmlException, ParseError, ValueError) as exc:
+    except (DefusedXmlException, ParseError, ValueError, LookupError) as exc:
         raise BakingError(f"SVG refused: {exc}") from None
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
         raise BakingError("root element is not an SVG <svg> element")

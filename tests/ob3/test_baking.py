@@ -571,3 +571,12 @@ def test_property_corrupted_baked_files_fail_cleanly(data: st.DataObject) -> Non
         except BakingError:
             continue
         assert out is None or isinstance(out, str)
+
+
+def test_svg_with_an_unknown_xml_encoding_is_refused_cleanly():
+    """Found by hypothesis: a corrupted XML declaration raised LookupError, not BakingError."""
+    svg = b'<?xml version="1.0" encoding="u-f-8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    with pytest.raises(BakingError):
+        baking.unbake_svg(svg)
+    with pytest.raises(BakingError):
+        baking.bake_svg(svg, '{"a": 1}')
