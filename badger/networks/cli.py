@@ -45,7 +45,7 @@ def keys_list(slug: str) -> None:
     if not found:
         click.echo("No key yet (one is created with the first endorsement).")
     for key in found:
-        state = f"retired {key.retired:%Y-%m-%d}" if key.retired else "active"
+        state = f"retired {key.retired_at:%Y-%m-%d}" if key.retired_at else "active"
         click.echo(f"{key.key_id}  {key.algorithm.value}  created {key.created:%Y-%m-%d}  {state}")
 
 

@@ -157,7 +157,8 @@ def profile(slug: str) -> Any:
             network_id=service.network_url(network),
             issuer_url=award_documents.issuer_url,
         )
-        return _public(Response(html, mimetype="text/html"))
+        # not publicly cacheable: the page carries the visitor's CSRF token and menu
+        return Response(html, mimetype="text/html", headers={"Vary": "Accept"})
     doc = service.network_document(network, network_keys.network_keys(network.slug))
     return _json_response(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
 

@@ -253,6 +253,7 @@ def test_network_profile_is_public_json_ld_and_html(net_client: Any, client: Any
 
     html = anon.get("/networks/reseau-a", headers={"Accept": "text/html"})
     assert html.status_code == 200 and html.mimetype == "text/html"
+    assert "public" not in html.headers.get("Cache-Control", "")
     text = html.get_data(as_text=True)
     assert "Organisation A" in text and row.uuid in text and "/issuers/org-a" in text
     assert anon.get("/networks/inconnu").status_code == 404
@@ -409,3 +410,22 @@ def test_demo_endorses_the_demo_organisation_once(app: Any, db: Any) -> None:
     cred = json.loads(rows[0].credential_json)
     assert cred["issuer"]["id"] == f"{BASE}/networks/reseau-demo"
     assert cred["credentialSubject"]["id"] == f"{BASE}/issuers/sport-insertion-demo"
+
+
+def test_demo_command_endorses_and_keys_commands(app: Any, db: Any) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "network reseau-demo endorses sport-insertion-demo" in result.output
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert len(_rows(db)) == 1
+
+    listed = runner.invoke(args=["network-keys", "list", "--network", "reseau-demo"])
+    assert listed.exit_code == 0 and "Ed25519" in listed.output and "active" in listed.output
+    assert "PRIVATE" not in listed.output
+    rotated = runner.invoke(args=["network-keys", "rotate", "--network", "reseau-demo"])
+    assert rotated.exit_code == 0, rotated.output
+    listed = runner.invoke(args=["network-keys", "list", "--network", "reseau-demo"])
+    assert "retired" in listed.output and listed.output.count("Ed25519") == 2
+    missing = runner.invoke(args=["network-keys", "list", "--network", "nope"])
+    assert missing.exit_code != 0 and "No network" in missing.output

@@ -1,0 +1,56 @@
+"""On a small phone, in Chromium: a network admin adds a member, endorses it, and anyone reads
+the network's public page. axe-core (WCAG 2.2 AA) checks the admin and public pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.referentiels.test_browser import assert_accessible, axe_route, no_overflow
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = pytest.mark.browser
+
+__all__ = ["axe_route"]
+
+
+def test_network_admin_endorses_a_member_on_a_phone(
+    axe_route: None, live_server: str, browser: Any, phone_page: Any, make: Any,
+    network: Any, net_admin: Any
+) -> None:
+    make.organisation("asso-voile", "Voile solidaire")
+    csp_errors: list[str] = []
+    page = phone_page
+    page.on("console", lambda msg: csp_errors.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(net_admin.email)
+    page.get_by_label("Mot de passe").fill(net_admin.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.goto(f"{live_server}/admin/networks")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Réseau régional A")
+    assert_accessible(page, "network admin page")
+    no_overflow(page)
+
+    page.get_by_label("Identifiant de l'organisation (slug)").fill("asso-voile")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    expect(page.get_by_text("Voile solidaire est maintenant membre du réseau.")).to_be_visible()
+
+    section = page.get_by_role("region", name="Voile solidaire")
+    section.get_by_label("Pourquoi le réseau recommande cette organisation").fill(
+        "Accompagnement sérieux, grilles remplies avec chaque participant.")
+    section.get_by_role("button", name="Recommander").click()
+    expect(page.get_by_text("La recommandation est signée et publiée.")).to_be_visible()
+    expect(page.get_by_role("region", name="Voile solidaire")
+           .get_by_role("button", name="Retirer la recommandation")).to_be_visible()
+    assert_accessible(page, "network admin page with an endorsement")
+    no_overflow(page)
+
+    page.goto(f"{live_server}/networks/reseau-a")
+    expect(page.get_by_role("link", name="Voile solidaire")).to_be_visible()
+    assert_accessible(page, "public network page")
+    no_overflow(page)
+    assert not csp_errors, csp_errors
