@@ -29,7 +29,13 @@ from typing import Any
 import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from .jsonld import JsonLdProcessingError, UndefinedTermError, canonicalize
+from .jsonld import (
+    DocumentExpansion,
+    JsonLdProcessingError,
+    UndefinedTermError,
+    canonicalize,
+    canonicalize_unsecured,
+)
 from .keys import KeyAlgorithm, SigningKey, verify_signature
 from .loader import OfflineLoader, default_loader
 from .resolver import (
@@ -350,11 +356,14 @@ def verify_proof(
     expected_controller: str | None = None,
     check_controller: bool = True,
     loader: OfflineLoader | None = None,
+    expansion: DocumentExpansion | None = None,
 ) -> ProofResult:
     """Verify the embedded proofs of ``document`` (``proof`` as an object or an array).
 
     ``expected_controller`` defaults to the document's issuer id: the verification method's
     controller must equal it (PITFALLS 7). Undefined terms in the document fail every proof.
+    ``expansion``: :func:`badger.ob3.jsonld.expand_document` of this very ``document``, when the
+    caller has it (the document is then not expanded again).
     """
     ldr = loader or default_loader()
     proofs = proofs_of(document)
@@ -363,7 +372,7 @@ def verify_proof(
     expected = expected_controller or (issuer_id(document) if check_controller else None)
     unsecured = _unsecured(document)
     try:
-        canonical_doc = canonicalize(unsecured, loader=ldr)
+        canonical_doc = canonicalize_unsecured(document, expansion, loader=ldr)
     except UndefinedTermError as exc:
         outcomes = tuple(
             _outcome(i, p, "undefined_terms", f"The credential uses {exc}")

@@ -19,12 +19,15 @@ from pyld import jsonld as _pyld
 from .loader import OfflineLoader, default_loader
 
 __all__ = [
+    "DocumentExpansion",
     "JsonLdProcessingError",
     "UndefinedTerm",
     "UndefinedTermError",
     "canonicalize",
     "canonicalize_expanded",
+    "canonicalize_unsecured",
     "expand_checked",
+    "expand_document",
     "find_undefined_terms",
 ]
 
@@ -145,11 +148,20 @@ class _CheckingProcessor(_Processor):
         super().__init__(loader, on_property_dropped=self._dropped)
         self._paths: dict[int, str] = {}
         self._stack: list[str] = []
+        self._in_proof = 0  # > 0 while expanding the value of the document's own ``proof``
         self.found: list[UndefinedTerm] = []
+        self.outside_proof: set[UndefinedTerm] = set()  # found at least once outside it
+        self.root_keys: dict[str, Any] = {}  # the document's keys and what they expand to
+        self._root = True
+
+    def _found(self, term: UndefinedTerm, in_proof: bool) -> None:
+        self.found.append(term)
+        if not in_proof:
+            self.outside_proof.add(term)
 
     def _dropped(self, expanded_property: str | None) -> None:
         path = self._stack[-1] if self._stack else "$"
-        self.found.append(UndefinedTerm(path, str(expanded_property), "property"))
+        self._found(UndefinedTerm(path, str(expanded_property), "property"), self._in_proof > 0)
 
     def _register_children(self, path: str, value: Any) -> None:
         if isinstance(value, Mapping):
@@ -175,7 +187,19 @@ class _CheckingProcessor(_Processor):
         **kwargs: Any,
     ) -> Any:
         path = self._paths.get(id(element), "$")
+        if not self._stack and self._root and isinstance(element, Mapping):
+            self._root = False
+            self.root_keys = {
+                str(k): self._expand_iri(active_ctx, k, vocab=True)
+                for k in element
+                if k != "@context"
+            }
         self._register_children(path, element)
+        # a value of the document's top-level ``proof`` (or something inside one)
+        in_proof = self._in_proof > 0 or (
+            self._stack == ["$"] and (path == "$.proof" or path.startswith("$.proof["))
+        )
+        self._in_proof += in_proof
         self._stack.append(path)
         try:
             result = super()._expand_object(
@@ -190,24 +214,25 @@ class _CheckingProcessor(_Processor):
             )
         finally:
             self._stack.pop()
+            self._in_proof -= in_proof
         if isinstance(expanded_parent, dict):
             types = expanded_parent.get("@type")
             for t in types if isinstance(types, list) else [types]:
                 if isinstance(t, str) and not (_is_absolute_iri(t) or t == "@json"):
-                    self.found.append(UndefinedTerm(_child_path(path, "type"), t, "type"))
+                    self._found(UndefinedTerm(_child_path(path, "type"), t, "type"), in_proof)
             ident = expanded_parent.get("@id")
             if (
                 isinstance(ident, str)
                 and not _is_absolute_iri(ident)
                 and not ident.startswith("_:")
             ):
-                self.found.append(UndefinedTerm(_child_path(path, "id"), ident, "id"))
+                self._found(UndefinedTerm(_child_path(path, "id"), ident, "id"), in_proof)
         return result
 
 
-def _expand(
+def _run_expansion(
     document: Mapping[str, Any], loader: OfflineLoader
-) -> tuple[list[Any], list[UndefinedTerm]]:
+) -> tuple[list[Any], list[UndefinedTerm], _CheckingProcessor]:
     processor = _CheckingProcessor(loader)
     try:
         expanded = processor.expand(dict(document), loader.options())
@@ -215,7 +240,87 @@ def _expand(
         raise JsonLdProcessingError(_describe(exc)) from exc
     # De-duplicate while keeping order (pyld can visit a node twice for scoped contexts).
     seen: dict[UndefinedTerm, None] = dict.fromkeys(processor.found)
-    return list(expanded), list(seen)
+    return list(expanded), list(seen), processor
+
+
+def _expand(
+    document: Mapping[str, Any], loader: OfflineLoader
+) -> tuple[list[Any], list[UndefinedTerm]]:
+    expanded, found, _ = _run_expansion(document, loader)
+    return expanded, found
+
+
+_SEC_PROOF = "https://w3id.org/security#proof"
+_ROOT_KEYWORDS = frozenset({"@id", "@type"})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DocumentExpansion:
+    """A secured document expanded once, for the undefined-term check and its proof.
+
+    ``unsecured`` is the expansion of the document without its top-level ``proof`` (what Data
+    Integrity canonicalises), taken out of the full expansion, with ``unsecured_found`` its
+    undefined terms; ``None`` when that cannot be done with certainty (another key or ``@nest``
+    expanding to the proof property, ``@graph``/``@included``/``@reverse`` at the top...), and
+    the caller expands the unsecured document itself. Only for ``source`` (checked by identity).
+    """
+
+    source: Mapping[str, Any]
+    expanded: list[Any]
+    found: tuple[UndefinedTerm, ...]
+    unsecured: list[Any] | None
+    unsecured_found: tuple[UndefinedTerm, ...]
+
+
+def _without_proof(expanded: list[Any], root_keys: Mapping[str, Any]) -> list[Any] | None:
+    if root_keys.get("proof") != _SEC_PROOF:
+        return None
+    for key, iri in root_keys.items():
+        if key == "proof":
+            continue
+        if iri == _SEC_PROOF:
+            return None
+        if isinstance(iri, str) and iri.startswith("@") and iri not in _ROOT_KEYWORDS:
+            return None
+    if len(expanded) != 1 or not isinstance(expanded[0], dict) or _SEC_PROOF not in expanded[0]:
+        return None
+    node = {k: v for k, v in expanded[0].items() if k != _SEC_PROOF}
+    if all(k == "@id" for k in node):  # pyld drops a top-level node with nothing but an @id
+        return None
+    return [node]
+
+
+def expand_document(
+    document: Mapping[str, Any], *, loader: OfflineLoader | None = None
+) -> DocumentExpansion:
+    """Expand ``document`` once: its undefined terms, and what its proof needs (see
+    :class:`DocumentExpansion`)."""
+    expanded, found, processor = _run_expansion(document, loader or default_loader())
+    unsecured = _without_proof(expanded, processor.root_keys)
+    return DocumentExpansion(
+        source=document,
+        expanded=expanded,
+        found=tuple(found),
+        unsecured=unsecured,
+        unsecured_found=tuple(t for t in found if t in processor.outside_proof),
+    )
+
+
+def canonicalize_unsecured(
+    document: Mapping[str, Any],
+    expansion: DocumentExpansion | None,
+    *,
+    loader: OfflineLoader | None = None,
+) -> str:
+    """:func:`canonicalize` of ``document`` without its top-level ``proof``, reusing
+    ``expansion`` (of ``document`` itself) when it holds that part."""
+    ldr = loader or default_loader()
+    if expansion is None or expansion.source is not document or expansion.unsecured is None:
+        return canonicalize({k: v for k, v in document.items() if k != "proof"}, loader=ldr)
+    if expansion.unsecured_found:
+        raise UndefinedTermError(expansion.unsecured_found)
+    # a copy of the top level only: canonicalisation does not modify what pyld expanded
+    return _canonicalize_owned([dict(expansion.unsecured[0])], ldr)
 
 
 def _describe(exc: BaseException) -> str:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .dataintegrity import issuer_id, parse_datetime, proofs_of, verify_proof
-from .jsonld import JsonLdProcessingError, find_undefined_terms
+from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
 from .keys import public_key_from_jwk
 from .loader import OfflineLoader, default_loader
@@ -325,15 +325,17 @@ def _check_schema(credential: dict[str, Any], report: VerificationReport, kind: 
 
 def _check_terms(
     credential: Mapping[str, Any], report: VerificationReport, loader: OfflineLoader
-) -> None:
+) -> DocumentExpansion | None:
+    """Record the "jsonld" check; return the expansion for the proof check to reuse."""
     try:
-        found = find_undefined_terms(credential, loader=loader)
+        expansion = expand_document(credential, loader=loader)
     except JsonLdProcessingError as exc:
         report.add("jsonld", "failed", str(exc), "jsonld_error")
-        return
+        return None
     except LookupError as exc:
         report.add("jsonld", "failed", str(exc), "unknown_context")
-        return
+        return None
+    found = expansion.found
     if found:
         listed = ", ".join(str(t) for t in found[:10])
         report.add(
@@ -344,6 +346,7 @@ def _check_terms(
         )
     else:
         report.add("jsonld", "passed", "Every term is defined by the credential's contexts.", "ok")
+    return expansion
 
 
 # --------------------------------------------------------------------------- proofs
@@ -361,12 +364,13 @@ def _check_ldp(
     report: VerificationReport,
     resolver: Resolver,
     loader: OfflineLoader,
+    expansion: DocumentExpansion | None = None,
 ) -> None:
     proofs = proofs_of(credential)
     report.proof_types = [
         str(p.get("cryptosuite") or p.get("type")) for p in proofs if isinstance(p, Mapping)
     ]
-    result = verify_proof(credential, resolver, loader=loader)
+    result = verify_proof(credential, resolver, loader=loader, expansion=expansion)
     best = result.best
     if best is None:
         report.add("proof", "failed", "The credential has no proof.", "proof_missing")
@@ -779,9 +783,9 @@ def _verify(
             return report
     _check_subject(credential, report, kind)
     _check_schema(credential, report, kind)
-    _check_terms(credential, report, loader)
+    expansion = _check_terms(credential, report, loader)
     if report.format == "ldp_vc":
-        _check_ldp(credential, report, resolver, loader)
+        _check_ldp(credential, report, resolver, loader, expansion)
     _check_validity(credential, report, now)
     _check_status(credential, report, resolver, loader, now)
     if recipient is not None:
