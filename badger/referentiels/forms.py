@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 LEVEL_FIELDS = [f"level_{n}" for n in range(6)]
@@ -74,3 +74,8 @@ class CompetenceForm(FlaskForm):
 
 class UpgradeForm(FlaskForm):
     version = SelectField(_l("Nouvelle version"), choices=[], validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("J'ai lu les changements. Je sais que les grilles et les badges existants restent "
+           "sur la version qu'ils citent."),
+        validators=[DataRequired(_l("Cochez la case pour confirmer."))],
+    )

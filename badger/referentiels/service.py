@@ -1187,6 +1187,60 @@ def upgrade_adoption(session: Session, adoption: Adoption, version: ReferentielV
     session.flush()
 
 
+@dataclass
+class UpgradeImpact:
+    """What an organisation already has on the version it adopted. Upgrading changes none of
+    it: grids, validated competences, badge definitions and issued badges keep citing the version
+    they were made with (published versions never change, so their URLs stay valid)."""
+
+    sessions: int = 0
+    rounds: int = 0
+    #: Badge definitions on the adopted version (only the adopted version can be awarded, so
+    #: after the upgrade they are no longer awarded; new ones are defined on the new version).
+    achievements: list[Any] = field(default_factory=list)
+    credentials: int = 0
+    #: Validated competences of the adopted version not turned into a badge yet.
+    pending: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sessions or self.rounds or self.achievements or self.credentials
+                    or self.pending)
+
+
+def upgrade_impact(session: Session, organisation_id: int,
+                   version: ReferentielVersion) -> UpgradeImpact:
+    """Count what ``organisation_id`` has pinned to ``version`` (see :class:`UpgradeImpact`)."""
+    from badger.awards.models import Achievement, Credential
+    from badger.grids.models import GroupSession, Round, ValidatedCompetence
+
+    def count(model: Any, *where: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    achievements = list(session.execute(
+        select(Achievement).where(Achievement.organisation_id == organisation_id,
+                                  Achievement.referentiel_version_id == version.id)
+        .order_by(Achievement.name)
+    ).scalars())
+    awarded = select(Credential.validated_competence_id).where(
+        Credential.validated_competence_id.is_not(None))
+    return UpgradeImpact(
+        sessions=count(GroupSession, GroupSession.organisation_id == organisation_id,
+                       GroupSession.referentiel_version_id == version.id),
+        rounds=count(Round, Round.organisation_id == organisation_id,
+                     Round.referentiel_version_id == version.id),
+        achievements=achievements,
+        credentials=count(Credential, Credential.organisation_id == organisation_id,
+                          Credential.achievement_id.in_([a.id for a in achievements]))
+        if achievements else 0,
+        pending=count(ValidatedCompetence,
+                      ValidatedCompetence.organisation_id == organisation_id,
+                      ValidatedCompetence.referentiel_version_id == version.id,
+                      ValidatedCompetence.status != "declined",
+                      ValidatedCompetence.id.not_in(awarded)),
+    )
+
+
 def adoptions(session: Session, organisation_id: int) -> list[Adoption]:
     return list(session.execute(
         select(Adoption).where(Adoption.organisation_id == organisation_id)

@@ -836,16 +836,26 @@ def upgrade(adoption_id: int) -> Any:
 
     db = get_session()
     adoption = get_or_404(db, Adoption, adoption_id)
+    current = adoption.version
     newer = [v for v in adoption.referentiel.versions
-             if v.is_published and v.number > adoption.version.number]
+             if v.is_published and v.number > current.number]
     form = UpgradeForm()
     form.version.choices = [(str(v.number), _("Version %(n)s", n=v.number)) for v in newer]
     if form.validate_on_submit():
-        target = next(v for v in newer if str(v.number) == form.version.data)
-        service.upgrade_adoption(db, adoption, target)
+        chosen = next(v for v in newer if str(v.number) == form.version.data)
+        service.upgrade_adoption(db, adoption, chosen)
         db.commit()
-        flash(_("Adoption mise à niveau : version %(n)s.", n=target.number), "success")
-        return redirect(url_for(".version", key=adoption.referentiel.key, number=target.number))
-    d = service.diff(adoption.version, newer[-1]) if newer else None
+        flash(_("Adoption mise à niveau : version %(n)s. Les grilles et les badges existants "
+                "restent sur la version %(old)s.", n=chosen.number, old=current.number),
+              "success")
+        return redirect(url_for(".version", key=adoption.referentiel.key, number=chosen.number))
+    # The diff shown is always the one of the version the form confirms.
+    wanted = form.version.data if request.method == "POST" else request.args.get("to")
+    target = next((v for v in newer if str(v.number) == wanted), newer[-1] if newer else None)
+    if target is not None:
+        form.version.data = str(target.number)
+    d = service.diff(current, target) if target is not None else None
+    impact = service.upgrade_impact(db, adoption.organisation_id, current)
     return render_template("referentiels/upgrade.html", adoption=adoption, form=form,
-                           newer=newer, d=d), 400 if form.errors else 200
+                           newer=newer, target=target, current=current, d=d, impact=impact,
+                           ), 400 if form.errors else 200

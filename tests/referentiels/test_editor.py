@@ -285,3 +285,117 @@ def test_removing_a_translation_and_the_diff_shows_it(client: Any, admin: Any, d
     assert d.as_json()["changed"] == [{"code": "P1", "fields": ["translations"]}]
     page = unescape(client.get(f"/referentiels/{key}/diff?from=1&to=2").get_data(as_text=True))
     assert "traductions" in page
+
+
+# --------------------------------------------------------------------------- upgrade
+
+
+def test_upgrade_shows_the_diff_and_keeps_grids_and_badges_pinned(
+    client: Any, make: Any, db: Any, org: Any, admin: Any, coach: Any
+) -> None:
+    from sqlalchemy import select
+
+    from badger.awards import service as awards
+    from badger.awards.models import Achievement, Credential
+    from badger.grids.models import GroupSession, Round
+    from badger.referentiels.models import Adoption
+    from tests.awards import _factory
+    from tests.referentiels.test_views import network_admin
+
+    net = make.network("reseau-upgrade")
+    publisher = network_admin(make, db, make.organisation("tete"), net, "pub@up.example.org")
+    key = "reseau-upgrade-se"
+    login_staff(client, publisher)
+    client.post("/referentiels/new", data={"title": "Savoir-être", "key": key,
+                                           "owner": f"net:{net.id}", "description": ""})
+    _add(client, key, "A", "Alpha")
+    _add(client, key, "B", "Beta")
+    _add(client, key, "E", "Epsilon")
+    client.post(f"/referentiels/{key}/v1/publish")
+    client.post("/logout")
+
+    # the member organisation adopts v1 and works with it: a session, grids, a badge, one award
+    login_staff(client, admin)
+    assert client.post(f"/referentiels/{key}/v1/adopt").status_code == 302
+    v1 = version_of(db, key, 1)
+    people = [make.participant(org, name) for name in ("Amina", "Bastien")]
+    group = _factory.group_session(db, org, coach, v1, people)
+    badge = _factory.achievement(db, org, admin, v1)
+    awards.award_many(db, org, badge, [awards.AwardRequest(participant_id=people[0].id)],
+                      actor=coach)
+    db.commit()
+    rounds_before = {r.id: r.referentiel_version_id for r in db.execute(select(Round)).scalars()}
+    assert rounds_before and set(rounds_before.values()) == {v1.id}
+    client.post("/logout")
+
+    # the network publishes v2 (A renamed, B removed, C added), then v3 (D added)
+    login_staff(client, publisher)
+    client.post(f"/referentiels/{key}/new-version")
+    v2 = version_of(db, key, 2)
+    a = next(c for c in v2.competences if c.code == "A")
+    b = next(c for c in v2.competences if c.code == "B")
+    client.post(f"/referentiels/{key}/v2/competences/{a.id}/edit", data={
+        "code": "A", "label": "Alpha bis", **{f"level_{n}": "" for n in range(6)}})
+    client.post(f"/referentiels/{key}/v2/competences/{b.id}/delete")
+    _add_to(client, key, 2, "C", "Gamma")
+    assert client.post(f"/referentiels/{key}/v2/publish").status_code == 302
+    client.post(f"/referentiels/{key}/new-version")
+    _add_to(client, key, 3, "D", "Delta")
+    assert client.post(f"/referentiels/{key}/v3/publish").status_code == 302
+    client.post("/logout")
+
+    login_staff(client, admin)
+    adoption = db.execute(select(Adoption)).scalar_one()
+    url = f"/referentiels/adoptions/{adoption.id}/upgrade"
+    # the public page of v3 offers the upgrade, straight to the diff of that version
+    assert f"{url}?to=3" in unescape(client.get(f"/referentiels/{key}/v3").get_data(as_text=True))
+    page = unescape(client.get(url).get_data(as_text=True))  # latest by default
+    assert "Ce qui change de la version 1 à la version 3" in page
+    assert "Delta" in page and "Gamma" in page and "Beta" in page and "Alpha bis" in page
+    assert "1 séance(s), 2 grille(s)" in page
+    assert "Badges déjà attribués : 1." in page
+    assert "Définitions de badge sur la version 1 : 1." in page and badge.name in page
+    assert 'name="version" value="3"' in page
+    page = unescape(client.get(f"{url}?to=2").get_data(as_text=True))
+    assert "Ce qui change de la version 1 à la version 2" in page
+    assert "Gamma" in page and "Delta" not in page
+    assert 'name="version" value="2"' in page
+
+    # no confirmation box ticked: nothing happens, the same diff comes back
+    refused = client.post(url, data={"version": "2"})
+    assert refused.status_code == 400
+    assert "Cochez la case pour confirmer." in unescape(refused.get_data(as_text=True))
+    assert "Ce qui change de la version 1 à la version 2" in unescape(
+        refused.get_data(as_text=True))
+    # an older or unknown version is refused
+    assert client.post(url, data={"version": "1", "confirm": "y"}).status_code == 400
+    assert client.post(url, data={"version": "9", "confirm": "y"}).status_code == 400
+    assert client.post(url, data={"version": "2", "confirm": "y"}, csrf=False).status_code == 400
+    db.expire_all()
+    assert db.execute(select(Adoption)).scalar_one().version.number == 1
+
+    done = client.post(url, data={"version": "2", "confirm": "y"}, follow_redirects=True)
+    assert done.status_code == 200
+    assert "Les grilles et les badges existants restent sur la version 1" in unescape(
+        done.get_data(as_text=True))
+    db.expire_all()
+    assert db.execute(select(Adoption)).scalar_one().version.number == 2
+    # everything made with v1 still cites v1
+    assert {r.id: r.referentiel_version_id
+            for r in db.execute(select(Round)).scalars()} == rounds_before
+    assert db.get(GroupSession, group.id).referentiel_version_id == v1.id
+    assert db.get(Achievement, badge.id).referentiel_version_id == v1.id
+    credential = db.execute(select(Credential)).scalar_one()
+    assert credential.achievement_id == badge.id
+    v1 = version_of(db, key, 1)
+    assert v1.is_published and [c.label for c in v1.competences] == ["Alpha", "Beta", "Epsilon"]
+    # v2 → v3 next; nothing newer after that
+    page = unescape(client.get(url).get_data(as_text=True))
+    assert "Ce qui change de la version 2 à la version 3" in page
+    assert "Badges déjà attribués : 0." in page  # nothing was made with v2 yet
+
+
+def _add_to(client: Any, key: str, number: int, code: str, label: str) -> None:
+    assert client.post(f"/referentiels/{key}/v{number}/competences/new", data={
+        "code": code, "label": label, **{f"level_{n}": "" for n in range(6)}}
+    ).status_code == 302

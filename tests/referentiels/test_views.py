@@ -385,7 +385,9 @@ def test_new_version_adopt_upgrade_and_diff(client: Any, make: Any, db: Any, org
     page = member.get(f"/referentiels/adoptions/{adoption.id}/upgrade")
     assert page.status_code == 200 and "Gamma" in page.get_data(as_text=True)
     assert member.post(f"/referentiels/adoptions/{adoption.id}/upgrade",
-                       data={"version": "2"}).status_code == 302
+                       data={"version": "2"}).status_code == 400  # not confirmed
+    assert member.post(f"/referentiels/adoptions/{adoption.id}/upgrade",
+                       data={"version": "2", "confirm": "y"}).status_code == 302
     db.expire_all()
     assert db.execute(select(Adoption)).scalar_one().version.number == 2
 
