@@ -145,3 +145,43 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
     finally:
         anonymous.close()
     assert not [e for e in csp_errors if "axe" not in e], csp_errors
+
+
+def test_member_upgrades_its_adoption_on_a_phone(
+    axe_route: None, live_server: str, phone_page: Any, make: Any, db: Any, org: Any,
+    admin: Any
+) -> None:
+    from badger.referentiels import service
+
+    net = make.network("reseau-phone")
+    v1 = service.create_referentiel(db, title="Savoir-être du réseau", key="se-reseau",
+                                    creator=net.name, network_id=net.id)
+    for code, label in (("A", "Ponctualité"), ("B", "Respect des règles")):
+        service.add_competence(db, v1, service.CompetenceInput(code=code, label=label))
+    service.publish_version(db, v1)
+    service.adopt(db, org.id, v1, admin.id)
+    v2 = service.new_version(db, v1.referentiel)
+    service.add_competence(db, v2, service.CompetenceInput(code="C", label="Goût de l'effort"))
+    service.publish_version(db, v2)
+    db.commit()
+
+    page = phone_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(admin.email)
+    page.get_by_label("Mot de passe").fill(admin.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/referentiels/se-reseau/v2")
+    page.get_by_role("link", name="Mettre à niveau").click()
+    expect(page.get_by_role("heading", name="1. Ce qui change de la version 1 à la version 2")
+           ).to_be_visible()
+    expect(page.locator(".diff-added")).to_contain_text("Goût de l'effort")
+    expect(page.locator(".impact")).to_contain_text("restent sur la version 1")
+    no_overflow(page)
+    assert_accessible(page, "upgrade page")
+    page.get_by_role("button", name="Passer à la version 2").click()
+    expect(page.get_by_text("Cochez la case pour confirmer.")).to_be_visible()
+    assert_accessible(page, "upgrade page with an error")
+    page.get_by_label("J'ai lu les changements", exact=False).check()
+    page.get_by_role("button", name="Passer à la version 2").click()
+    expect(page.get_by_text("Adoption mise à niveau : version 2.", exact=False)).to_be_visible()
+    expect(page.get_by_text("Version adoptée par votre organisation")).to_be_visible()
