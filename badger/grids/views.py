@@ -49,6 +49,12 @@ def _round_label_filter(label: str) -> str:
     return display_round_label(label)
 
 
+@bp.app_template_filter("grid_score")
+def _score_filter(value: float | None) -> str:
+    """A score or a mean as people write it here ("2,5" in French)."""
+    return charts.format_score(value, current_language())
+
+
 def _series_names() -> dict[str, str]:
     return {
         "self": _("Auto-évaluation"),

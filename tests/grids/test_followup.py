@@ -257,6 +257,8 @@ def test_peers_of_the_same_session_give_their_view(db, make, org, coach):
     assert a.post(f"/me/rounds/{ra.id}/done").status_code == 302
     html = a.get(f"/rounds/{ra.id}/compare").get_data(as_text=True)
     assert "self" in _kinds(html) and "peer" in _kinds(html)
+    assert "4 (moyenne 4)" in html  # each peer's score and their mean, never their names
+    assert "Bastien" not in html.split("<main")[-1]
     assert "Regard des pairs" in html
     # the coach can close the peers' views again
     assert staff.post(f"/sessions/{sid}/peers", data={"open": "0"}).status_code == 302
