@@ -654,3 +654,8 @@ def test_round_labels_read_as_words_everywhere(db, make, org, coach, participant
     assert data["round"]["label"] == "mid-way" and data["round"]["name"] == "Mi-parcours"
     svg = me.get(f"/rounds/{rnd.id}/chart.svg").get_data(as_text=True)
     assert "Mi-parcours" in svg
+    # translated for someone reading English
+    participant.locale = "en"
+    db.commit()
+    html = me.get("/me/grids").get_data(as_text=True)
+    assert "Midway" in html and "Mi-parcours" not in html
