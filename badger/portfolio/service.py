@@ -22,11 +22,11 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from badger import audit
 from badger.accounts.models import LoginCode, Participant
-from badger.awards.models import ISSUED, Achievement, Credential
+from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import unscoped, utcnow
 from badger.errors import UserError
 from badger.grids.models import Journey, Round
@@ -358,9 +358,16 @@ def find_share(db: Session, token: str) -> Share:
         raise UserError(_l("Ce lien n'existe pas."), 404)
     wanted = token_hash(token)
     with unscoped(db):
-        share = db.execute(
-            select(Share).where(Share.token_hash == wanted).execution_options(unscoped=True)
-        ).scalar_one_or_none()
+        share = (
+            db.execute(
+                select(Share)
+                .where(Share.token_hash == wanted)
+                .options(joinedload(Share.items))  # every caller shows them: one query
+                .execution_options(unscoped=True)
+            )
+            .unique()
+            .scalar_one_or_none()
+        )
     if share is None or not constant_time_equals(share.token_hash, wanted):
         raise UserError(_l("Ce lien n'existe pas."), 404)
     if share.revoked_at is not None or share.expires_at <= utcnow():
@@ -613,6 +620,31 @@ def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
     return ChartView(rnd.id, title, svg, version.title if version is not None else None)
 
 
+def _seed_status_lists(
+    db: Session, resolver: vservice.MemoResolver, creds: Iterable[Credential]
+) -> None:
+    """Give the resolver this server's status lists of ``creds`` as its status endpoint serves
+    them (re-signed after a bit flip, as on a read there), read in this session: one query
+    instead of a request in process with its own connection per list. A credential whose
+    status URL is not one of these (another base URL) is still fetched."""
+    from badger.awards import documents
+    from badger.awards import service as awards
+
+    list_ids = {c.revocation_list_id for c in creds if c.revocation_list_id is not None}
+    if not list_ids:
+        return
+    lists = db.scalars(
+        select(StatusList)
+        .where(StatusList.id.in_(list_ids))
+        .options(joinedload(StatusList.organisation))
+        .execution_options(unscoped=True)
+    )
+    for lst in lists:
+        text, _etag = awards.status_list_json(db, lst)
+        url = documents.status_url(lst.organisation, lst.purpose, lst.number)
+        resolver.seed(url, text)
+
+
 def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -> SharePage:
     """Everything the public page shows: only the share's items, each verified live."""
     resolver = vservice.MemoResolver(app_resolver(app))
@@ -635,7 +667,7 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                         defer(Credential.signed_jwt),
                         defer(Credential.evidence),
                         defer(Credential.recipient),
-                        selectinload(Credential.achievement)
+                        joinedload(Credential.achievement)
                         .defer(Achievement.image_png)
                         .defer(Achievement.image_svg),
                     )
@@ -645,6 +677,7 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
             if cred_ids
             else {}
         )
+        _seed_status_lists(db, resolver, creds.values())
         for item in share.items:
             if item.kind == ITEM_CREDENTIAL and item.credential_id in creds:
                 badges.append(credential_view(db, creds[item.credential_id], resolver, lang))

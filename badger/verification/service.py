@@ -130,6 +130,18 @@ class MemoResolver:
         self._seen: dict[str, dict[str, Any] | ResolutionError] = {}
         self._digests: dict[str, str] = {}
 
+    def seed(self, url: str, text: str) -> None:
+        """Answer ``url`` with ``text``: what this server serves there, read by the caller in its
+        own database session (no request in process, no second connection)."""
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        self._seen[url] = (
+            value if isinstance(value, dict) else ResolutionError(f"{url} is not a JSON object")
+        )
+        self._digests.pop(url, None)
+
     def fetch_json(self, url: str) -> dict[str, Any]:
         if url not in self._seen:
             try:
