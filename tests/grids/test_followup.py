@@ -195,6 +195,8 @@ def test_peers_of_the_same_session_give_their_view(db, make, org, coach):
     assert b.get(f"/me/sessions/{sid}/peers").status_code == 403
     r = b.post(f"/me/sessions/{sid}/peers/{amina.id}", data={f"score-{comp[0]}": "4"})
     assert r.status_code == 403
+    r = staff.post(f"/sessions/{sid}/peers", data={"open": "1"}, csrf=False)
+    assert r.status_code == 400 and db.get(GroupSession, sid).peer_review is False
     assert staff.post(f"/sessions/{sid}/peers", data={"open": "1"}).status_code == 302
     assert db.get(GroupSession, sid).peer_review is True
     assert f"/me/sessions/{sid}/peers" in b.get("/me/grids").get_data(as_text=True)
@@ -212,6 +214,8 @@ def test_peers_of_the_same_session_give_their_view(db, make, org, coach):
     )
     assert r.status_code in (400, 422)
     assert db.execute(select(Rating).where(Rating.rater_role == "peer")).first() is None
+    r = b.post(f"/me/sessions/{sid}/peers/{amina.id}", data={f"score-{comp[0]}": "4"}, csrf=False)
+    assert r.status_code == 400
     r = b.post(
         f"/me/sessions/{sid}/peers/{amina.id}",
         data={f"score-{comp[0]}": "4", f"score-{comp[1]}": "3", f"v-{comp[0]}": "0"},
@@ -340,6 +344,9 @@ def test_validation_rules_are_edited_per_round(db, make, org, coach, participant
         body.update(data)
         return client.post(f"/rounds/{rnd.id}/rules", data=body)
 
+    # no CSRF token: refused
+    r = staff.post(f"/rounds/{rnd.id}/rules", data={f"min-{c0}": "5"}, csrf=False)
+    assert r.status_code == 400
     # bad input: clear error, nothing written
     r = post({f"min-{c0}": "5", f"min-{c1}": "9", f"min-{c2}": "3", f"confirm-{c2}": "1"})
     assert r.status_code == 422
@@ -525,6 +532,8 @@ def test_close_a_round_and_end_a_journey(db, make, org, coach, participant):
     login_staff(staff, coach)
     me = make.app.test_client()
     login_participant(me, make, participant)
+    r = staff.post(f"/rounds/{rnd.id}/state", data={"action": "close"}, csrf=False)
+    assert r.status_code == 400
     assert staff.post(f"/rounds/{rnd.id}/state", data={"action": "close"}).status_code == 302
     db.expire_all()
     assert db.get(Round, rnd.id).closed_at is not None
