@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,9 +191,15 @@ def _membership(session: Session, network: Network, org_slug: str) -> NetworkMem
     return membership
 
 
-def _flush_or_conflict(session: Session, message: Any) -> None:
+@contextmanager
+def _conflict_is_409(session: Session, message: Any) -> Iterator[None]:
+    """Write inside a savepoint: a concurrent writer's row makes this a 409 and the session
+    stays usable (the error page still reads the logged-in person). ``begin_nested`` flushes
+    what is pending first, so the rows must be added inside the block."""
     try:
-        session.flush()
+        with session.begin_nested():
+            yield
+            session.flush()
     except IntegrityError as exc:
         raise UserError(message, 409) from exc
 
@@ -207,8 +215,8 @@ def add_member(session: Session, network: Network, org_slug: str, *, actor: Any)
     already = _l("Cette organisation est déjà membre du réseau.")
     if exists is not None:
         raise UserError(already, 409)
-    session.add(NetworkMembership(network_id=network.id, organisation_id=org.id))
-    _flush_or_conflict(session, already)
+    with _conflict_is_409(session, already):
+        session.add(NetworkMembership(network_id=network.id, organisation_id=org.id))
     audit.record(session, "network.member_added", actor=actor, organisation_id=org.id,
                  object_type="Network", object_id=network.id)
     return org
@@ -273,10 +281,10 @@ def endorse(
         issued_at=now,
         issued_by_id=getattr(actor, "id", None),
     )
-    session.add(row)
-    membership.endorsed_at = now
-    membership.endorsement_comment = comment
-    _flush_or_conflict(session, already)
+    with _conflict_is_409(session, already):
+        session.add(row)
+        membership.endorsed_at = now
+        membership.endorsement_comment = comment
     audit.record(session, "network.endorsed", actor=actor, organisation_id=org.id, obj=row,
                  network_id=network.id)
     return row

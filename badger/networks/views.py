@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -27,12 +28,14 @@ from flask_login import current_user
 
 from badger.awards import documents as award_documents
 from badger.db import get_session
+from badger.errors import UserError
 from badger.networks import keys as network_keys
 from badger.networks import service
 from badger.networks.models import Network
 from badger.security import network_admin_required
 
 bp = Blueprint("networks", __name__)
+T = TypeVar("T")
 
 PUBLIC_CACHE = "public, max-age=300"
 JSONLD = "application/ld+json"
@@ -44,6 +47,19 @@ VC_JSON = "application/vc+ld+json"
 
 def _admin_network(slug: str) -> Network:
     return service.network_for_admin(get_session(), current_user, slug)
+
+
+def _write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one service write and commit; on a refused write roll back first, so the error
+    page renders on a clean session and nothing is half-written."""
+    db = get_session()
+    try:
+        result = action(db, *args, **kwargs)
+        db.commit()
+    except UserError:
+        db.rollback()
+        raise
+    return result
 
 
 @bp.route("/admin/networks")
@@ -72,11 +88,9 @@ def admin_network(slug: str) -> Any:
 @bp.route("/admin/networks/<slug>/members", methods=["POST"])
 @network_admin_required
 def add_member(slug: str) -> Any:
-    db = get_session()
     network = _admin_network(slug)
-    org = service.add_member(db, network, request.form.get("organisation", ""),
-                             actor=current_user)
-    db.commit()
+    org = _write(service.add_member, network, request.form.get("organisation", ""),
+                 actor=current_user)
     flash(_("%(name)s est maintenant membre du réseau.", name=org.name), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -84,10 +98,8 @@ def add_member(slug: str) -> Any:
 @bp.route("/admin/networks/<slug>/members/<org_slug>/remove", methods=["POST"])
 @network_admin_required
 def remove_member(slug: str, org_slug: str) -> Any:
-    db = get_session()
     network = _admin_network(slug)
-    service.remove_member(db, network, org_slug, actor=current_user)
-    db.commit()
+    _write(service.remove_member, network, org_slug, actor=current_user)
     flash(_("L'organisation ne fait plus partie du réseau."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -95,10 +107,9 @@ def remove_member(slug: str, org_slug: str) -> Any:
 @bp.route("/admin/networks/<slug>/members/<org_slug>/endorse", methods=["POST"])
 @network_admin_required
 def endorse(slug: str, org_slug: str) -> Any:
-    db = get_session()
     network = _admin_network(slug)
-    service.endorse(db, network, org_slug, request.form.get("comment", ""), actor=current_user)
-    db.commit()
+    _write(service.endorse, network, org_slug, request.form.get("comment", ""),
+           actor=current_user)
     flash(_("La recommandation est signée et publiée."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -106,10 +117,8 @@ def endorse(slug: str, org_slug: str) -> Any:
 @bp.route("/admin/networks/<slug>/members/<org_slug>/withdraw", methods=["POST"])
 @network_admin_required
 def withdraw(slug: str, org_slug: str) -> Any:
-    db = get_session()
     network = _admin_network(slug)
-    service.withdraw(db, network, org_slug, actor=current_user)
-    db.commit()
+    _write(service.withdraw, network, org_slug, actor=current_user)
     flash(_("La recommandation est retirée."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 

@@ -429,3 +429,17 @@ def test_demo_command_endorses_and_keys_commands(app: Any, db: Any) -> None:
     assert "retired" in listed.output and listed.output.count("Ed25519") == 2
     missing = runner.invoke(args=["network-keys", "list", "--network", "nope"])
     assert missing.exit_code != 0 and "No network" in missing.output
+
+
+def test_concurrent_double_endorsement_is_a_409(net_client: Any, db: Any, network: Any,
+                                                monkeypatch: Any) -> None:
+    """Two requests that both saw "not endorsed yet": the database keeps one (partial unique
+    index on the active endorsement), the second answers 409 and writes nothing."""
+    from badger.networks import service
+
+    first = _endorsed(net_client, db)
+    monkeypatch.setattr(service, "_active", lambda session, membership_id: None)
+    assert _endorse(net_client, comment="Deuxième signature.").status_code == 409
+    rows = _rows(db)
+    assert [r.uuid for r in rows] == [first.uuid]
+    assert db.get(NetworkMembership, first.membership_id).endorsement_comment == COMMENT
