@@ -192,6 +192,9 @@ def test_endorse_signs_and_stores(app: Any, net_client: Any, db: Any, network: A
     assert cred["issuer"]["id"] == NET_URL and cred["issuer"]["name"] == "Réseau régional A"
     assert cred["credentialSubject"] == {"id": ORG_URL, "type": ["EndorsementSubject"],
                                          "endorsementComment": COMMENT}
+    from badger.ob3 import schema
+
+    assert schema.validate_endorsement(cred, strict=True) == []
     proof = cred["proof"][0]
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["verificationMethod"].startswith(NET_URL + "#z")
