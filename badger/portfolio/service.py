@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from badger import audit
 from badger.accounts.models import LoginCode, Participant
@@ -662,14 +662,27 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                         Credential.participant_id == share.participant_id,
                     )
                     .options(
-                        defer(Credential.baked_png),
-                        defer(Credential.baked_svg),
-                        defer(Credential.signed_jwt),
-                        defer(Credential.evidence),
-                        defer(Credential.recipient),
-                        joinedload(Credential.achievement)
-                        .defer(Achievement.image_png)
-                        .defer(Achievement.image_svg),
+                        # what credential_view reads, nothing else (the signed documents,
+                        # baked images and the evidence are large)
+                        load_only(
+                            Credential.uuid,
+                            Credential.achievement_id,
+                            Credential.participant_id,
+                            Credential.level,
+                            Credential.issued_at,
+                            Credential.valid_until,
+                            Credential.revocation_list_id,
+                            Credential.signed_json,
+                            Credential.revoked_at,
+                            Credential.suspended_at,
+                        ),
+                        joinedload(Credential.achievement).load_only(
+                            Achievement.name,
+                            Achievement.organisation_id,
+                            Achievement.referentiel_version_id,
+                            Achievement.competence_id,
+                            Achievement.updated_at,
+                        ),
                     )
                     .execution_options(unscoped=True)
                 )
