@@ -10,39 +10,50 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-#: Navigation per audience: (endpoint, label, pictogram, admin only). An entry shows once a
-#: domain registers its endpoint, so the menu grows with the app without edits here.
-NAV: dict[str, list[tuple[str, Any, str, bool]]] = {
+#: Navigation per audience: (endpoint, label, pictogram, who). ``who`` is None for everyone in
+#: the audience, "admin" for organisation admins, "network_admin" for network administrators.
+#: An entry shows once a domain registers its endpoint, so the menu grows with the app.
+NAV: dict[str, list[tuple[str, Any, str, str | None]]] = {
     "anonymous": [
-        ("referentiels.browse", _l("Référentiels"), "book", False),
-        ("verification.verify_page", _l("Vérifier un badge"), "check", False),
+        ("referentiels.browse", _l("Référentiels"), "book", None),
+        ("verification.verify_page", _l("Vérifier un badge"), "check", None),
     ],
     "participant": [
-        ("accounts.home", _l("Mon espace"), "home", False),
-        ("grids.my_grids", _l("Mes grilles"), "chart", False),
-        ("portfolio.index", _l("Mes badges"), "badge", False),
-        ("awards.my_offers", _l("Badges à accepter"), "check", False),
-        ("portfolio.shares", _l("Mes partages"), "share", False),
-        ("api.apps", _l("Mes applications"), "key", False),
+        ("accounts.home", _l("Mon espace"), "home", None),
+        ("grids.my_grids", _l("Mes grilles"), "chart", None),
+        ("portfolio.index", _l("Mes badges"), "badge", None),
+        ("awards.my_offers", _l("Badges à accepter"), "check", None),
+        ("portfolio.shares", _l("Mes partages"), "share", None),
+        ("api.apps", _l("Mes applications"), "key", None),
     ],
     "staff": [
-        ("accounts.home", _l("Accueil"), "home", False),
-        ("grids.sessions", _l("Séances"), "calendar", False),
-        ("awards.achievements", _l("Badges"), "badge", False),
-        ("referentiels.browse", _l("Référentiels"), "book", False),
-        ("accounts.participants", _l("Participants"), "people", True),
-        ("accounts.staff", _l("Équipe"), "team", True),
+        ("accounts.home", _l("Accueil"), "home", None),
+        ("grids.sessions", _l("Séances"), "calendar", None),
+        ("awards.achievements", _l("Badges"), "badge", None),
+        ("referentiels.browse", _l("Référentiels"), "book", None),
+        ("accounts.participants", _l("Participants"), "people", "admin"),
+        ("accounts.staff", _l("Équipe"), "team", "admin"),
+        ("networks.admin_index", _l("Réseaux"), "team", "network_admin"),
     ],
 }
 
 
+def _allowed(who: str | None) -> bool:
+    if who is None:
+        return True
+    if who == "admin":
+        return g.get("role") == "admin"
+    if who == "network_admin":
+        return bool(current_user.is_authenticated and current_user.admin_network_ids())
+    return False
+
+
 def nav_items() -> list[tuple[str, Any, str]]:
     audience = current_user.kind if current_user.is_authenticated else "anonymous"
-    is_admin = g.get("role") == "admin"
     return [
         (endpoint, label, picto)
-        for endpoint, label, picto, admin_only in NAV[audience]
-        if endpoint in current_app.view_functions and (is_admin or not admin_only)
+        for endpoint, label, picto, who in NAV[audience]
+        if endpoint in current_app.view_functions and _allowed(who)
     ]
 
 

@@ -179,3 +179,17 @@ def test_create_admin_command(app, client):
         ]
     )
     assert short.exit_code != 0 and "10" in short.output
+
+
+def test_navigation_follows_the_role(client, make, org):
+    from tests.conftest import login_staff
+
+    coach = make.staff(org, "assessor")
+    login_staff(client, coach)
+    html = client.get("/").get_data(as_text=True)
+    assert "Séances" in html and "Équipe" not in html and "Réseaux" not in html
+    client.post("/logout")
+    admin = make.staff(org, "admin")
+    login_staff(client, admin)
+    html = client.get("/").get_data(as_text=True)
+    assert "Équipe" in html and "Réseaux" not in html
