@@ -521,16 +521,57 @@ def _keep_view(key: str, view: BadgeView) -> None:
             _VIEWS.popitem(last=False)
 
 
-def credential_view(
-    db: Session, cred: Credential, resolver: vservice.MemoResolver, lang: str
-) -> BadgeView:
-    from badger.referentiels.models import Competence, ReferentielVersion
-
+def _credential_key(
+    cred: Credential, resolver: vservice.MemoResolver, lang: str
+) -> tuple[VerificationReport, str]:
+    """The credential's (cached) live report and the key of its built view."""
     report, report_key = vservice.verify_cached(cred.signed_json or "", resolver, REPORTS)
     key = (
         f"{lang}:{cred.id}:{report_key}:{cred.level}:{cred.revoked_at}:{cred.suspended_at}:"
         f"{cred.achievement.updated_at}"
     )
+    return report, key
+
+
+@dataclass
+class _Related:
+    """Référentiel versions and competences of several credentials, read in two queries."""
+
+    versions: dict[int, Any]
+    competences: dict[int, Any]
+
+
+def _related(db: Session, creds: Sequence[Credential]) -> _Related:
+    from badger.referentiels.models import Competence, ReferentielVersion
+
+    version_ids = {c.achievement.referentiel_version_id for c in creds}
+    competence_ids = {c.achievement.competence_id for c in creds}
+    versions = db.scalars(
+        select(ReferentielVersion)
+        .where(ReferentielVersion.id.in_(version_ids))
+        .options(joinedload(ReferentielVersion.referentiel))
+        .execution_options(unscoped=True)
+    )
+    competences = db.scalars(
+        select(Competence).where(Competence.id.in_(competence_ids)).execution_options(unscoped=True)
+    )
+    return _Related({v.id: v for v in versions}, {c.id: c for c in competences})
+
+
+def credential_view(
+    db: Session,
+    cred: Credential,
+    resolver: vservice.MemoResolver,
+    lang: str,
+    *,
+    keyed: tuple[VerificationReport, str] | None = None,
+    related: _Related | None = None,
+) -> BadgeView:
+    """One credential's badge view (reused while its key holds). ``keyed``: its
+    :func:`_credential_key` when already computed; ``related``: prefetched rows."""
+    from badger.referentiels.models import Competence, ReferentielVersion
+
+    report, key = keyed if keyed is not None else _credential_key(cred, resolver, lang)
     cached = _cached_view(key)
     if cached is not None:
         return cached
@@ -554,7 +595,9 @@ def credential_view(
         credential_id=cred.id,
         cache_key=key,
     )
-    version = db.get(ReferentielVersion, ach.referentiel_version_id)
+    version = (related.versions if related else {}).get(ach.referentiel_version_id) or db.get(
+        ReferentielVersion, ach.referentiel_version_id
+    )
     if version is not None:
         view.referentiel_title = version.title
         view.referentiel_version = version.version_label or str(version.number)
@@ -562,7 +605,9 @@ def credential_view(
             view.referentiel_url = url_for(
                 "referentiels.version", key=version.referentiel.key, number=version.number
             )
-    competence = db.get(Competence, ach.competence_id)
+    competence = (related.competences if related else {}).get(ach.competence_id) or db.get(
+        Competence, ach.competence_id
+    )
     if competence is not None:
         view.competence, view.competence_description = _competence_text(competence, lang)
         view.level_text = _level_text(competence, cred.level, lang)
@@ -691,9 +736,19 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
             else {}
         )
         _seed_status_lists(db, resolver, creds.values())
+        keyed = {cid: _credential_key(cred, resolver, lang) for cid, cred in creds.items()}
+        # views to build (first view, or something changed): their référentiel rows at once
+        # (db.get per badge would query each time: the identity map holds them weakly)
+        to_build = [creds[cid] for cid, (_, key) in keyed.items() if _cached_view(key) is None]
+        related = _related(db, to_build) if to_build else None
         for item in share.items:
             if item.kind == ITEM_CREDENTIAL and item.credential_id in creds:
-                badges.append(credential_view(db, creds[item.credential_id], resolver, lang))
+                cid = item.credential_id
+                badges.append(
+                    credential_view(
+                        db, creds[cid], resolver, lang, keyed=keyed[cid], related=related
+                    )
+                )
             elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
                 imp = db.execute(
                     select(ImportedCredential)
