@@ -201,6 +201,7 @@ def version(key: str, number: int) -> Any:
             r.get("title") == case.BADGER_SCALE_TITLE for r in v.rubrics) else None,
         badger_names=[name for _score, name in case.BADGER_SCALE],
         json_url=f"{CASE_BASE}/CFPackages/{v.identifier}",
+        parent_ids={c.parent_id for c in v.categories if c.parent_id is not None},
     )
 
 
@@ -540,6 +541,7 @@ def edit(key: str, number: int) -> Any:
         category_form=category_form, confirm=ConfirmForm(), sections=_sections(v),
         parent_choices={cat.id: _category_choices(v, exclude=cat, top=_("(premier niveau)"))
                         for cat in v.categories},
+        parent_ids={c.parent_id for c in v.categories if c.parent_id is not None},
     ), 400 if form.errors else 200
 
 
