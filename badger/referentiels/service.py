@@ -742,14 +742,33 @@ def _renumber_categories(version: ReferentielVersion, parent_id: int | None) -> 
             c.position = n
 
 
-def update_category(session: Session, cat: Category, *, label: str, code: str) -> None:
-    """Rename a category of a draft."""
+def update_category(session: Session, cat: Category, *, label: str, code: str,
+                    translations: dict[str, str] | None = None) -> None:
+    """Rename a category of a draft; ``translations`` ({lang: label}, "" removes one) sets its
+    label in other languages."""
     _require_draft(cat.version)
     label, code = label.strip(), code.strip()
     if not label:
         raise UserError(_l("Le libellé est obligatoire."))
     _check_code(cat.version, code, exclude=cat)
     cat.label, cat.code = label, code
+    if translations is not None:
+        out = dict(cat.translations or {})
+        for lang, t_label in translations.items():
+            t_label = t_label.strip()
+            if not LANG_RE.match(lang) or lang == cat.version.language:
+                raise UserError(_l("Code de langue non valable."))
+            if len(t_label) > MAX_LABEL:
+                raise UserError(_l("Traduction trop longue."))
+            if t_label:
+                old = out.get(lang, {})
+                out[lang] = {**old, "label": t_label, "description": old.get("description", ""),
+                             "identifier": old.get("identifier", ""),
+                             "levels": old.get("levels", [])}
+            else:
+                out.pop(lang, None)
+        if out != (cat.translations or {}):
+            cat.translations = out
     cat.last_change = _touch(cat.version)
     session.flush()
 

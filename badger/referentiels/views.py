@@ -542,6 +542,7 @@ def edit(key: str, number: int) -> Any:
         parent_choices={cat.id: _category_choices(v, exclude=cat, top=_("(premier niveau)"))
                         for cat in v.categories},
         parent_ids={c.parent_id for c in v.categories if c.parent_id is not None},
+        languages=[(lang, _language_name(lang)) for lang in _translation_languages(v)],
     ), 400 if form.errors else 200
 
 
@@ -594,8 +595,13 @@ def category(key: str, number: int, category_id: int) -> Any:
     elif action == "parent":
         service.set_category_parent(db, cat, _int_or_none(request.form.get("parent")))
     else:
-        service.update_category(db, cat, label=request.form.get("label", ""),
-                                code=request.form.get("code", cat.code))
+        service.update_category(
+            db, cat, label=request.form.get("label", ""),
+            code=request.form.get("code", cat.code),
+            translations={lang: request.form.get(f"tr-{lang}-label", "")
+                          for lang in _translation_languages(v)
+                          if f"tr-{lang}-label" in request.form},
+        )
     db.commit()
     return redirect(url_for(".edit", key=key, number=number))
 

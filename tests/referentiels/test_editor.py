@@ -399,3 +399,37 @@ def _add_to(client: Any, key: str, number: int, code: str, label: str) -> None:
     assert client.post(f"/referentiels/{key}/v{number}/competences/new", data={
         "code": code, "label": label, **{f"level_{n}": "" for n in range(6)}}
     ).status_code == 302
+
+
+def test_category_labels_are_translated_too(client: Any, admin: Any, db: Any, org: Any) -> None:
+    login_staff(client, admin)
+    key = "grille-categories-en"
+    _create(client, org, key)
+    base = f"/referentiels/{key}/v1/categories"
+    client.post(base, data={"label": "Savoir-être", "code": ""})
+    cat = _cats(db, key)["Savoir-être"]
+    page = unescape(client.get(f"/referentiels/{key}/v1/edit").get_data(as_text=True))
+    assert f'id="cat-{cat.id}-tr-en"' in page and "Libellé (anglais)" in page
+    assert client.post(f"{base}/{cat.id}", data={
+        "action": "rename", "label": "Savoir-être", "code": cat.code,
+        "tr-en-label": "Soft skills"}).status_code == 302
+    assert _cats(db, key)["Savoir-être"].translations["en"]["label"] == "Soft skills"
+    assert client.post(f"{base}/{cat.id}", data={
+        "action": "rename", "label": "Savoir-être", "code": cat.code, "tr-en-label": "",
+        "tr-es-label": "Habilidades blandas"}).status_code == 302
+    assert set(_cats(db, key)["Savoir-être"].translations) == {"es"}
+    assert client.post(f"{base}/{cat.id}", data={
+        "action": "rename", "label": "Savoir-être", "code": cat.code,
+        "tr-en-label": "Soft skills"}).status_code == 302
+    assert _add(client, key, "P1", "Ponctualité", category=str(cat.id)).status_code == 302
+    assert client.post(f"/referentiels/{key}/v1/publish").status_code == 302
+    db.expire_all()
+    v = version_of(db, key)
+    pkg = client.get(f"/ims/case/v1p0/CFPackages/{v.identifier}").get_json()
+    fw = case.parse_package(json.dumps(pkg))
+    assert {lang: t.label for lang, t in fw.categories[0].translations.items()} == {
+        "en": "Soft skills", "es": "Habilidades blandas"}
+    html = unescape(client.get(f"/referentiels/{key}/v1").get_data(as_text=True))
+    assert '<span lang="en" dir="auto"><span class="code">en</span> Soft skills</span>' in html
+    assert client.post(f"{base}/{cat.id}", data={
+        "action": "rename", "label": "Autre", "code": cat.code}).status_code == 409
