@@ -741,6 +741,26 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
         # (db.get per badge would query each time: the identity map holds them weakly)
         to_build = [creds[cid] for cid, (_, key) in keyed.items() if _cached_view(key) is None]
         related = _related(db, to_build) if to_build else None
+        imported_ids = [
+            i.imported_id
+            for i in share.items
+            if i.kind == ITEM_IMPORTED and i.imported_id is not None
+        ]
+        imports = (
+            {
+                imp.id: imp
+                for imp in db.scalars(
+                    select(ImportedCredential)
+                    .where(
+                        ImportedCredential.id.in_(imported_ids),
+                        ImportedCredential.participant_id == share.participant_id,
+                    )
+                    .execution_options(unscoped=True)
+                )
+            }
+            if imported_ids
+            else {}
+        )
         for item in share.items:
             if item.kind == ITEM_CREDENTIAL and item.credential_id in creds:
                 cid = item.credential_id
@@ -750,14 +770,7 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                     )
                 )
             elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
-                imp = db.execute(
-                    select(ImportedCredential)
-                    .where(
-                        ImportedCredential.id == item.imported_id,
-                        ImportedCredential.participant_id == share.participant_id,
-                    )
-                    .execution_options(unscoped=True)
-                ).scalar_one_or_none()
+                imp = imports.get(item.imported_id)
                 if imp is not None:
                     badges.append(imported_view(imp, resolver))
             elif item.kind == ITEM_CHART and item.round_id is not None:
