@@ -117,7 +117,9 @@ class OfflineLoader:
         # Shared between the ContextResolvers created by options(); holds ResolvedContext
         # objects whose own caches keep the processed active contexts.
         self._resolved_cache: LRUCache[str, Any] = LRUCache(maxsize=cache_size)
-        self._scoped = _LockedCache(maxsize=cache_size * 8)
+        # a handful of entries in practice (one per type-scoped context met); bounded for
+        # documents that bring their own contexts
+        self._scoped = _LockedCache(maxsize=cache_size * 2)
 
     def __repr__(self) -> str:
         return f"OfflineLoader(urls={len(self._docs)}, injected={sorted(self._extra)!r})"
