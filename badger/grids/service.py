@@ -99,8 +99,10 @@ def competence_levels(c: Competence, lang: str = "fr") -> dict[int, str]:
     out: dict[int, str] = {}
     for lv in levels:
         text = lv.get("description") or lv.get("quality") or ""
-        if text and isinstance(lv.get("score"), int):
-            out[lv["score"]] = str(text)
+        score = lv.get("score")
+        # CASE stores scores as JSON numbers: 3 and 3.0 are the same level.
+        if text and isinstance(score, int | float) and float(score).is_integer():
+            out[int(score)] = str(text)
     return out
 
 

@@ -97,3 +97,14 @@ def test_rule_from_mapping():
         sc.ValidationRule.from_mapping({"nope": 1})
     with pytest.raises(ValueError, match="0 to 5"):
         sc.ValidationRule.from_mapping({"min_level": 9})
+
+
+def test_level_texts_survive_float_scores():
+    """CASE imports give scores as 3.0; the participant must still see the level texts."""
+    from types import SimpleNamespace
+
+    from badger.grids.service import competence_levels
+
+    levels = [{"score": float(i), "description": f"niveau {i}"} for i in range(6)]
+    competence = SimpleNamespace(translations={}, language="fr", grid_levels=lambda: levels)
+    assert competence_levels(competence) == {i: f"niveau {i}" for i in range(6)}  # type: ignore[arg-type]
