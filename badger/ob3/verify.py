@@ -18,15 +18,16 @@ English ``message``). Decisions worth knowing:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .dataintegrity import issuer_id, parse_datetime, proofs_of, verify_proof
+from .dataintegrity import ProofResult, issuer_id, parse_datetime, proofs_of, verify_proof
 from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
 from .keys import public_key_from_jwk
@@ -509,6 +510,29 @@ def _status_entries(credential: Mapping[str, Any]) -> list[Any]:
     return list(status) if isinstance(status, list) else [status]
 
 
+def _list_proof(
+    list_doc: Mapping[str, Any],
+    resolver: Resolver,
+    loader: OfflineLoader,
+    memo: MutableMapping[str, ProofResult] | None,
+) -> ProofResult:
+    """The list credential's proof, verified once per content when the caller keeps ``memo``
+    (many credentials of one page share one list)."""
+    if memo is None:
+        return verify_proof(list_doc, resolver, loader=loader)
+    try:
+        key = hashlib.sha256(
+            json.dumps(list_doc, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        ).hexdigest()
+    except (TypeError, ValueError):
+        return verify_proof(list_doc, resolver, loader=loader)
+    result = memo.get(key)
+    if result is None:
+        result = verify_proof(list_doc, resolver, loader=loader)
+        memo[key] = result
+    return result
+
+
 def _bitstring_status(
     entry: Mapping[str, Any],
     credential: Mapping[str, Any],
@@ -516,6 +540,7 @@ def _bitstring_status(
     loader: OfflineLoader,
     now: datetime,
     fetched: dict[str, Any],
+    list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> Check:
     from . import statuslist
 
@@ -546,7 +571,7 @@ def _bitstring_status(
             "The status list is not issued by the credential's issuer; status is unknown.",
             "list_wrong_issuer",
         )
-    proof = verify_proof(list_doc, resolver, loader=loader)
+    proof = _list_proof(list_doc, resolver, loader, list_proofs)
     if not proof.verified:
         return Check(
             "status",
@@ -609,6 +634,7 @@ def _check_status(
     resolver: Resolver,
     loader: OfflineLoader,
     now: datetime,
+    list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> None:
     entries = _status_entries(credential)
     if not entries:
@@ -622,7 +648,9 @@ def _check_status(
         if not isinstance(entry, Mapping):
             results.append(Check("status", "unknown", "Malformed credentialStatus.", "unsupported"))
         elif entry.get("type") == "BitstringStatusListEntry":
-            results.append(_bitstring_status(entry, credential, resolver, loader, now, fetched))
+            results.append(
+                _bitstring_status(entry, credential, resolver, loader, now, fetched, list_proofs)
+            )
         elif entry.get("type") == "1EdTechRevocationList":
             results.append(_revocation_list_status(entry, credential, resolver))
         else:
@@ -714,6 +742,7 @@ def _check_endorsements(
     now: datetime,
     loader: OfflineLoader,
     depth: int,
+    list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> None:
     items = _embedded_endorsements(credential)
     if not items:
@@ -724,7 +753,16 @@ def _check_endorsements(
     for item in items:
         data = item if isinstance(item, Mapping | str) else json.dumps(item)
         report.endorsements.append(
-            _verify(data, resolver, now, None, loader, "EndorsementCredential", depth + 1)
+            _verify(
+                data,
+                resolver,
+                now,
+                None,
+                loader,
+                "EndorsementCredential",
+                depth + 1,
+                list_proofs,
+            )
         )
     states = [e.state for e in report.endorsements]
     if "failed" in states:
@@ -748,6 +786,7 @@ def _verify(
     loader: OfflineLoader,
     kind: str,
     depth: int,
+    list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> VerificationReport:
     report = VerificationReport(kind=kind)
     extracted = _extract(data, report)
@@ -787,10 +826,10 @@ def _verify(
     if report.format == "ldp_vc":
         _check_ldp(credential, report, resolver, loader, expansion)
     _check_validity(credential, report, now)
-    _check_status(credential, report, resolver, loader, now)
+    _check_status(credential, report, resolver, loader, now, list_proofs)
     if recipient is not None:
         _check_recipient(credential, report, recipient)
-    _check_endorsements(credential, report, resolver, now, loader, depth)
+    _check_endorsements(credential, report, resolver, now, loader, depth, list_proofs)
     _order(report)
     return report
 
@@ -822,11 +861,14 @@ def verify_credential(
     now: datetime | None = None,
     recipient: tuple[str, str] | None = None,
     loader: OfflineLoader | None = None,
+    list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> VerificationReport:
     """Verify a badge given as baked PNG/SVG bytes, JSON text, a compact JWS or a dict.
 
     ``recipient`` is ``(value, identity_type)``: e.g. ``("ana@example.fr", "emailAddress")`` or
     ``("did:example:123", "id")``. Never raises for bad input: problems become failed checks.
+    ``list_proofs``: a mapping the caller keeps while verifying several credentials with the
+    same ``resolver`` (one page): each status list's proof is then verified once per content.
     """
     when = (now or datetime.now(UTC)).astimezone(UTC)
     return _verify(
@@ -837,4 +879,5 @@ def verify_credential(
         loader or default_loader(),
         "OpenBadgeCredential",
         0,
+        list_proofs,
     )

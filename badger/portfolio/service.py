@@ -617,7 +617,7 @@ def credential_view(
 
 
 def imported_view(imp: ImportedCredential, resolver: vservice.MemoResolver) -> BadgeView:
-    report = verify_credential(bytes(imp.raw), resolver=resolver)
+    report = verify_credential(bytes(imp.raw), resolver=resolver, list_proofs=resolver.list_proofs)
     about = vservice.describe(report)
     return BadgeView(
         kind=ITEM_IMPORTED,

@@ -129,6 +129,8 @@ class MemoResolver:
         self.inner = inner
         self._seen: dict[str, dict[str, Any] | ResolutionError] = {}
         self._digests: dict[str, str] = {}
+        #: status-list proof results of this page (see ``verify_credential(list_proofs=)``)
+        self.list_proofs: dict[str, Any] = {}
 
     def seed(self, url: str, text: str) -> None:
         """Answer ``url`` with ``text``: what this server serves there, read by the caller in its
@@ -208,7 +210,7 @@ def verify_cached(
     now = datetime.now(UTC)
     if report is not None and _still_same_validity(report, now):
         return report, key
-    report = verify_credential(text, resolver=resolver, now=now)
+    report = verify_credential(text, resolver=resolver, now=now, list_proofs=resolver.list_proofs)
     status = report.check("status")
     if status is None or status.state != "unknown":
         cache.put(key, report)
