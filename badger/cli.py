@@ -160,9 +160,18 @@ def create_admin(
     from badger.errors import UserError
     from badger.networks.models import Organisation
 
+    from badger import keystore
+
     session = get_session()
     org = session.execute(select(Organisation).filter_by(slug=org_slug)).scalar_one_or_none()
     if org is None:
+        try:
+            keystore.folder(current_app._get_current_object(), org_slug)  # type: ignore[attr-defined]
+        except ValueError as exc:
+            raise click.ClickException(
+                "The organisation slug must be lower-case letters, digits, '-' or '_' "
+                f"(and not '{keystore.NETWORKS}')."
+            ) from exc
         org = Organisation(slug=org_slug, name=organisation_name or org_slug)
         session.add(org)
         session.flush()

@@ -193,3 +193,22 @@ def test_navigation_follows_the_role(client, make, org):
     login_staff(client, admin)
     html = client.get("/").get_data(as_text=True)
     assert "Équipe" in html and "Réseaux" not in html
+
+
+def test_create_admin_refuses_a_bad_organisation_slug(app):
+    runner = app.test_cli_runner()
+    for slug in ("networks", "Bad Slug", "../x"):
+        result = runner.invoke(
+            args=[
+                "create-admin",
+                "--email",
+                "x@example.org",
+                "--name",
+                "X",
+                "--organisation",
+                slug,
+                "--password",
+                "a-strong-password",
+            ]
+        )
+        assert result.exit_code != 0 and "slug" in result.output, slug
