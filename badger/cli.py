@@ -155,12 +155,11 @@ def create_admin(
     """Create an organisation administrator (and the organisation when it is new)."""
     from sqlalchemy import select
 
+    from badger import keystore
     from badger.accounts import service
     from badger.accounts.models import Role
     from badger.errors import UserError
     from badger.networks.models import Organisation
-
-    from badger import keystore
 
     session = get_session()
     org = session.execute(select(Organisation).filter_by(slug=org_slug)).scalar_one_or_none()
