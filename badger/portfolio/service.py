@@ -654,13 +654,21 @@ def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
     view = grids.round_view(db, rnd, lang)
     axes, series = view.chart(lang, _series_names())
     version = rnd.referentiel_version
-    title = str(_l("Graphique radar — %(label)s", label=rnd.label))
-    desc = str(
-        _l(
-            "Chaque branche est une compétence, notée de 0 (au centre) à 5 (au bord), "
-            "par la personne et par son coach."
+    title = str(_l("Graphique radar — %(label)s", label=rnd.display_label))
+    if any(s.kind == "coach" for s in series):
+        desc = str(
+            _l(
+                "Chaque branche est une compétence, notée de 0 (au centre) à 5 (au bord), "
+                "par la personne et par son coach."
+            )
         )
-    )
+    else:
+        desc = str(
+            _l(
+                "Chaque branche est une compétence, notée de 0 (au centre) à 5 (au bord), "
+                "par la personne elle-même."
+            )
+        )
     svg = charts.radar_svg(axes, series, title=title, description=desc, lang=lang, id_prefix=prefix)
     return ChartView(rnd.id, title, svg, version.title if version is not None else None)
 

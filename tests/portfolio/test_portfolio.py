@@ -99,8 +99,10 @@ def test_chart_can_be_shared_with_how_to_read(
     page = app.test_client().get("/" + link.split("/", 3)[3]).get_data(as_text=True)
     assert "<svg" in page and "Comment lire ce graphique" in page
     assert "Ponctualité" in page
+    assert "Graphique radar — Entrée" in page and "— entry" not in page
     index = participant_client.get("/portfolio").get_data(as_text=True)
     assert f"/journeys/{rnd.journey_id}/progress" in index
+    assert "Entrée" in index
 
 
 def test_private_chart_cannot_be_shared(
