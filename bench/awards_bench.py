@@ -12,14 +12,18 @@ Targets (one core, SQLite in a temporary file, through the WSGI test client):
 
 from __future__ import annotations
 
-import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pin_one_core
 
 N = 40
 
@@ -114,8 +118,7 @@ def setup() -> tuple[Any, dict[str, Any]]:
 
 
 def main() -> int:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    print(pin_one_core())
     from badger.awards import service as awards
     from badger.awards.models import Credential, StatusList
     from badger.db import get_db

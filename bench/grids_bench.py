@@ -8,12 +8,16 @@ SQLite in a temporary file, measured through the WSGI test client).
 
 from __future__ import annotations
 
-import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from badger.grids.charts import Axis, Series, radar_png, radar_svg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pin_one_core
 
 APELS = [
     "Assiduité", "Ponctualité", "Fiabilité", "Respect des autres", "Respect des règles",
@@ -42,8 +46,7 @@ def report(name: str, ms: float, target: float) -> bool:
 
 
 def main() -> int:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    print(pin_one_core())
     axes = [Axis(label) for label in APELS]
     series = [
         Series("Moi", [(i * 7) % 6 for i in range(17)], "self"),

@@ -31,16 +31,13 @@ from badger.ob3 import (
 )
 from badger.ob3.dids import controller_document
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pin_one_core
+
 ISSUER = "https://badges.example.fr/issuers/bench"
 INTEROP = Path(__file__).resolve().parent.parent / "tests" / "interop"
 
 
-def _pin() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "not pinned (no sched_setaffinity)"
 
 
 def _credential(i: int) -> dict[str, object]:
@@ -126,7 +123,7 @@ def _js_reference(
 
 
 def main() -> None:
-    print(f"ob3 bench ({_pin()}, Python {sys.version.split()[0]})")
+    print(f"ob3 bench ({pin_one_core()}, Python {sys.version.split()[0]})")
     ed = generate_key(KeyAlgorithm.ED25519)
     rsa = generate_key(KeyAlgorithm.RS256)
     vm = f"{ISSUER}#{ed.public_key_multibase()}"

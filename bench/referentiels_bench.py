@@ -11,7 +11,6 @@ SQLite file database in a temporary folder.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -24,13 +23,8 @@ from badger import create_app
 from badger.db import Base, get_db, get_session
 from badger.referentiels import case, service
 
-
-def pin_one_core() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "not pinned (no sched_setaffinity)"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pin_one_core
 
 
 def big_framework(n_items: int, key: str, *, categories: int, rubric: bool) -> case.Framework:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
 import tempfile
@@ -30,18 +29,15 @@ from badger.ob3 import StaticResolver, generate_key, model, sign, statuslist, ve
 from badger.ob3.dids import controller_document
 from badger.ob3.keys import KeyAlgorithm
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import pin_one_core
+
 TARGET = 150.0
 ISSUER = "https://badges.example.fr/issuers/bench"
 LIST_URL = "http://localhost/bench/status/1"
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def _pin() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        cpu = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpu})
-        return f"pinned to CPU {cpu}"
-    return "not pinned"
 
 
 def _credential(i: int, key: Any, status: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -93,7 +89,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    print(f"verify bench — {_pin()}")
+    print(f"verify bench — {pin_one_core()}")
     key = generate_key(KeyAlgorithm.ED25519)
     resolver = StaticResolver({ISSUER: controller_document(ISSUER, [key])})
     plain = [_credential(i, key) for i in range(args.n)]
