@@ -792,12 +792,12 @@ def delete_category(session: Session, cat: Category) -> None:
     session.flush()
 
 
-def move_category(session: Session, cat: Category, delta: int) -> None:
-    """Move a category up (-1) or down (+1) among its siblings."""
-    _require_draft(cat.version)
-    siblings = sorted((c for c in cat.version.categories if c.parent_id == cat.parent_id),
-                      key=lambda c: c.position)
-    i = siblings.index(cat)
+def _swap_with_sibling(
+    version: ReferentielVersion, siblings: list[Any], row: Any, delta: int
+) -> None:
+    """Move ``row`` up (-1) or down (+1) among ``siblings`` and renumber them from 1."""
+    siblings.sort(key=lambda c: c.position)
+    i = siblings.index(row)
     j = i + delta
     if 0 <= j < len(siblings):
         siblings[i], siblings[j] = siblings[j], siblings[i]
@@ -805,7 +805,14 @@ def move_category(session: Session, cat: Category, delta: int) -> None:
             if c.position != n:
                 c.position = n
                 c.last_change = case.now_iso()
-        _touch(cat.version)
+        _touch(version)
+
+
+def move_category(session: Session, cat: Category, delta: int) -> None:
+    """Move a category up (-1) or down (+1) among its siblings."""
+    _require_draft(cat.version)
+    siblings = [c for c in cat.version.categories if c.parent_id == cat.parent_id]
+    _swap_with_sibling(cat.version, siblings, cat, delta)
     session.flush()
 
 
@@ -1007,17 +1014,8 @@ def delete_competence(session: Session, comp: Competence) -> None:
 def move_competence(session: Session, comp: Competence, delta: int) -> None:
     """Move a competence up (-1) or down (+1) among its siblings."""
     _require_draft(comp.version)
-    siblings = sorted((c for c in comp.version.competences if c.category_id == comp.category_id),
-                      key=lambda c: c.position)
-    i = siblings.index(comp)
-    j = i + delta
-    if 0 <= j < len(siblings):
-        siblings[i], siblings[j] = siblings[j], siblings[i]
-        for n, c in enumerate(siblings, 1):
-            if c.position != n:
-                c.position = n
-                c.last_change = case.now_iso()
-        _touch(comp.version)
+    siblings = [c for c in comp.version.competences if c.category_id == comp.category_id]
+    _swap_with_sibling(comp.version, siblings, comp, delta)
     session.flush()
 
 

@@ -586,3 +586,31 @@ def test_oversized_upload_is_refused(client: Any, admin: Any, db: Any, org: Any)
     if response.status_code == 422:
         assert "trop volumineux" in response.get_data(as_text=True)
     assert counts(db) == (0, 0, 0)
+
+
+def test_moving_categories_and_competences_changes_their_order(
+    client: Any, make: Any, db: Any, org: Any
+) -> None:
+    net = make.network("ordre")
+    login_staff(client, network_admin(make, db, org, net, "ordre@example.org"))
+    assert _create(client, f"net:{net.id}", key="ordre").status_code == 302
+    for label in ("Alpha", "Beta"):
+        assert client.post("/referentiels/ordre/v1/categories",
+                           data={"label": label, "code": ""}).status_code == 302
+    v = version_of(db, "ordre")
+    beta = next(c for c in v.categories if c.label == "Beta")
+    assert client.post(f"/referentiels/ordre/v1/categories/{beta.id}",
+                       data={"action": "up"}).status_code == 302
+    db.expire_all()
+    v = version_of(db, "ordre")
+    assert [c.label for c in sorted(v.categories, key=lambda c: c.position)] == ["Beta", "Alpha"]
+    cat = str(beta.id)
+    assert _add(client, "ordre", "O1", "Premier", category=cat).status_code == 302
+    assert _add(client, "ordre", "O2", "Second", category=cat).status_code == 302
+    db.expire_all()
+    second = next(c for c in version_of(db, "ordre").competences if c.code == "O2")
+    assert client.post(f"/referentiels/ordre/v1/competences/{second.id}/move",
+                       data={"direction": "up"}).status_code == 302
+    db.expire_all()
+    ordered = sorted(version_of(db, "ordre").competences, key=lambda c: c.position)
+    assert [c.code for c in ordered] == ["O2", "O1"]
