@@ -3,33 +3,14 @@ session; a participant without e-mail redeems a claim code."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from badger.awards import service
+from tests.a11y import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def assert_accessible(page: Any, what: str) -> None:
-    """axe-core (WCAG 2.2 AA) finds nothing; evaluated through DevTools so the CSP stays on."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    assert len(result["passes"]) > 5, "axe did not run"
-    violations = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
-                  for v in result["violations"]]
-    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
-
 
 def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any, db: Any,
                                                org: Any, coach: Any, group: Any,

@@ -7,17 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.referentiels.test_browser import assert_accessible, axe_route, no_overflow
+from tests.a11y import assert_accessible, no_overflow
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
 
-__all__ = ["axe_route"]
 
 
 def test_network_admin_endorses_a_member_on_a_phone(
-    axe_route: None, live_server: str, browser: Any, phone_page: Any, make: Any,
+    live_server: str, browser: Any, phone_page: Any, make: Any,
     network: Any, net_admin: Any
 ) -> None:
     make.organisation("asso-voile", "Voile solidaire")

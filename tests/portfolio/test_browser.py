@@ -5,54 +5,14 @@ English."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.a11y import assert_accessible
 from tests.portfolio import _factory
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
-    # The pages' CSP (script-src 'self') refuses an injected <script> tag
-    # (page.add_script_tag); evaluating the file through the DevTools protocol keeps the CSP on.
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
-    )
-    assert len(result["passes"]) > 5, "axe did not run"
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"][:5]],
-        }
-        for v in result["violations"]
-    ]
-
-
-_AXE_SOURCE: list[str] = []
-
-
-def _axe_source() -> str:
-    if not _AXE_SOURCE:
-        _AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
-    return _AXE_SOURCE[0]
-
-
-def assert_accessible(page: Any, what: str) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
-
 
 _WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)

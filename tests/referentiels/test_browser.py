@@ -5,52 +5,16 @@ AA) checks the editor pages and the public version page."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.a11y import assert_accessible, no_overflow
 from tests.referentiels.test_views import network_admin
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[1] / "interop" / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-AXE_PATH = "/__tests__/axe.min.js"
-
-
-@pytest.fixture
-def axe_route(app: Any) -> None:
-    """Serve axe-core from the test server itself: ``add_script_tag(path=...)`` would inline it,
-    which the Content-Security-Policy (``script-src 'self'``) rightly blocks."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci in tests/interop)")
-    from flask import send_file
-
-    app.add_url_rule(AXE_PATH, "tests_axe", lambda: send_file(AXE, mimetype="text/javascript"))
-
-
-def assert_accessible(page: Any, what: str) -> None:
-    """axe-core finds no WCAG 2.2 AA violation on ``page`` (CSP left on)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        origin = page.evaluate("location.origin")
-        page.add_script_tag(url=origin + AXE_PATH)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    assert len(result["passes"]) > 5, "axe did not run"
-    violations = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
-                  for v in result["violations"]]
-    assert not violations, f"{what}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
-
-
-def no_overflow(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-
 
 LEVELS_A = ["Ne regarde pas l'heure", "Arrive parfois à l'heure", "Arrive à l'heure avec un rappel",
             "Arrive à l'heure la plupart du temps", "Arrive toujours à l'heure",
@@ -62,7 +26,7 @@ LEVELS_B = ["N'a jamais barré", "Tient la barre par vent faible", "Tient un cap
 
 
 def test_network_admin_publishes_a_referentiel_on_a_phone(
-    axe_route: None, live_server: str, browser: Any, phone_page: Any, make: Any, db: Any,
+    live_server: str, browser: Any, phone_page: Any, make: Any, db: Any,
     org: Any
 ) -> None:
     net = make.network("voile-solidaire")
@@ -148,7 +112,7 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
 
 
 def test_member_upgrades_its_adoption_on_a_phone(
-    axe_route: None, live_server: str, phone_page: Any, make: Any, db: Any, org: Any,
+    live_server: str, phone_page: Any, make: Any, db: Any, org: Any,
     admin: Any
 ) -> None:
     from badger.referentiels import service
