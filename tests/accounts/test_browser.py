@@ -35,3 +35,31 @@ def test_scanned_qr_link_logs_in_after_one_tap(live_server, phone_page, make, pa
     page.goto(f"{live_server}/code/{code}")
     page.get_by_role("button", name="Entrer").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Bonjour Amina"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_shell_pages_are_accessible(live_server, browser, make, participant, admin, lang):
+    from tests.a11y import assert_accessible, no_overflow
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=lang)
+    page = context.new_page()
+    try:
+        for path in ("/", "/login", "/code", "/nowhere"):
+            page.goto(f"{live_server}{path}")
+            assert page.evaluate("document.documentElement.lang") == lang
+            assert_accessible(page, f"{path} ({lang})")
+            no_overflow(page)
+        page.goto(f"{live_server}/code/{make.login_code(participant)}")
+        page.locator("main button[type=submit]").click()
+        assert_accessible(page, f"participant home ({lang})")
+        page.locator("footer button[type=submit]").click()
+        page.goto(f"{live_server}/login")
+        page.locator("#email").fill(admin.email)
+        page.locator("#password").fill(admin.test_password)
+        page.locator("main button[type=submit]").click()
+        for path in ("/", "/admin/participants", "/admin/staff"):
+            page.goto(f"{live_server}{path}")
+            assert_accessible(page, f"{path} as admin ({lang})")
+            no_overflow(page)
+    finally:
+        context.close()
