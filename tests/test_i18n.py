@@ -68,3 +68,13 @@ def test_compiled_catalogue_matches_the_po_file():
         compiled = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
     source = {_key(m.id): _key(m.string) for m in _po() if m.id and m.string}
     assert compiled == source, "run `make i18n` (pybabel compile)"
+
+
+def test_translations_keep_their_placeholders():
+    """A msgstr with a different %(name)s placeholder would raise or lose data at render time."""
+    problems = [
+        f"{message.id!r}: {'; '.join(str(e) for e in errors)}"
+        for message, errors in _po().check()
+        if errors
+    ]
+    assert not problems, problems[:10]
