@@ -60,7 +60,7 @@ $(NODE_STAMP): tests/interop/package-lock.json
 ## Extract messages, update the English catalogue, compile.
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o badger/translations/messages.pot --omit-header --no-location --sort-output .
-	$(BIN)/pybabel update -i badger/translations/messages.pot -d badger/translations --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i badger/translations/messages.pot -d badger/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d badger/translations
 
 bench: $(STAMP)
