@@ -808,6 +808,16 @@ def find_claim(session: Session, code: str) -> Claim:
         raise UserError(_l("Ce code n'est pas valable ou a déjà servi."), 404)
     if claim.expires_at < utcnow():
         raise UserError(_l("Ce code a expiré. Demandez-en un nouveau à votre coach."), 410)
+    held = session.execute(
+        select(Credential.suspended_at, Credential.revoked_at)
+        .where(Credential.id == claim.credential_id)
+        .execution_options(unscoped=True)
+    ).one()
+    if held.revoked_at is not None:
+        raise UserError(_l("Ce badge a été retiré par l'organisme."), 410)
+    if held.suspended_at is not None:
+        raise UserError(_l("Ce badge est suspendu pour le moment. Votre coach vous dira quand "
+                           "le récupérer."), 409)
     return claim
 
 
@@ -863,10 +873,12 @@ def revoke(session: Session, cred: Credential, reason: str, *, actor: Any = None
 
 
 def suspend(session: Session, cred: Credential, reason: str, *, actor: Any = None) -> None:
-    """Suspend: the credential stops answering at its URL and shows as suspended here.
+    """Suspend: the credential's status bit is set, so every verifier sees it as not valid.
 
-    OB 3.0 allows one ``credentialStatus`` object (the revocation entry), so suspension is not
-    expressed in a status list the holder's copy points to; see README.
+    OB 3.0 allows one ``credentialStatus`` entry and every OB verifier reads the ``revocation``
+    purpose only, so suspension sets that bit. Bitstring Status List says a revocation bit is
+    never cleared: lifting the suspension re-issues the credential on a fresh bit (``unsuspend``).
+    Badger's own pages know the row and say "suspended", not "withdrawn".
     """
     if cred.revoked_at is not None:
         raise UserError(_l("Ce badge est retiré ; il ne peut pas être suspendu."), 409)
@@ -876,18 +888,32 @@ def suspend(session: Session, cred: Credential, reason: str, *, actor: Any = Non
         raise UserError(_l("Indiquez la raison de la suspension."), 422)
     cred.suspended_at = utcnow()
     cred.suspension_reason = reason.strip()[:2000]
+    _flip(session, cred, True)
     audit.record(session, "award.suspend", actor=actor, organisation_id=cred.organisation_id,
-                 obj=cred, reason=reason.strip()[:500])
+                 obj=cred, reason=reason.strip()[:500], status_index=cred.revocation_index)
     session.flush()
 
 
 def unsuspend(session: Session, cred: Credential, *, actor: Any = None) -> None:
+    """Lift a suspension: an issued credential is signed again on a new status bit.
+
+    The old bit stays set for ever (copies downloaded before the suspension stay invalid);
+    ``awardedDate`` and the credential's id are kept, ``validFrom`` is now.
+    """
     if cred.suspended_at is None:
         raise UserError(_l("Ce badge n'est pas suspendu."), 409)
+    old_index = cred.revocation_index
     cred.suspended_at = None
     cred.suspension_reason = None
+    if cred.state == ISSUED and cred.revocation_list_id is not None:
+        org = session.get(Organisation, cred.organisation_id)
+        assert org is not None
+        cred.revocation_list = None
+        cred.revocation_list_id = None
+        cred.revocation_index = None
+        _sign_and_bake(session, cred, allocator=IndexAllocator(session, org))
     audit.record(session, "award.unsuspend", actor=actor, organisation_id=cred.organisation_id,
-                 obj=cred)
+                 obj=cred, old_status_index=old_index, status_index=cred.revocation_index)
     session.flush()
 
 
@@ -895,6 +921,8 @@ def reissue(session: Session, cred: Credential, *, actor: Any = None) -> None:
     """Sign again with a new validFrom/validUntil; id, awardedDate and status bit are kept."""
     if cred.revoked_at is not None:
         raise UserError(_l("Un badge retiré ne peut pas être réémis."), 409)
+    if cred.suspended_at is not None:
+        raise UserError(_l("Ce badge est suspendu : rétablissez-le, il sera réémis."), 409)
     if cred.state != ISSUED:
         raise UserError(_l("Ce badge n'a pas encore été récupéré."), 409)
     org = session.get(Organisation, cred.organisation_id)

@@ -372,10 +372,12 @@ def _admin_action(credential_id: int, action: str) -> Any:
             message = _("Badge retiré. La liste de statut est mise à jour.")
         elif action == "suspend":
             service.suspend(db, cred, reason, actor=current_user)
-            message = _("Badge suspendu.")
+            message = _("Badge suspendu : il n'est plus valable tant que la suspension dure. "
+                        "La liste de statut est mise à jour.")
         elif action == "unsuspend":
             service.unsuspend(db, cred, actor=current_user)
-            message = _("Suspension levée.")
+            message = _("Suspension levée : le badge est réémis. Les fichiers téléchargés avant la "
+                        "suspension ne sont plus valables.")
         else:
             service.reissue(db, cred, actor=current_user)
             message = _("Badge réémis (même identifiant, même date d'attribution).")

@@ -101,3 +101,26 @@ def test_printable_claim_code_for_staff(app: Any, db: Any, client: Any, coach: A
     other = app.test_client()
     assert other.post("/claim", data={"code": old_code, "kind": "email",
                                       "value": "a@b.org"}).status_code == 404
+
+
+def test_suspended_claim_waits(db: Any, client: Any, held: Any, admin: Any,
+                               resolver: Any) -> None:
+    """A held award that is suspended cannot be redeemed until the suspension is lifted."""
+    cred, code = held
+    service.suspend(db, db.get(Credential, cred.id), "Vérification de la séance", actor=admin)
+    db.commit()
+    refused = client.post("/claim", data={"code": code, "kind": "phone", "value": "0612345678"})
+    assert refused.status_code == 409
+    assert "suspendu pour le moment" in refused.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Credential, cred.id).state == "claim_pending"
+    assert db.scalars(select(Claim)).one().redeemed_at is None  # the code is not used up
+
+    service.unsuspend(db, db.get(Credential, cred.id), actor=admin)
+    db.commit()
+    done = client.post("/claim", data={"code": code, "kind": "phone", "value": "0612345678"})
+    assert done.status_code == 200, done.get_data(as_text=True)[:500]
+    db.expire_all()
+    fresh = db.get(Credential, cred.id)
+    assert fresh.state == "issued"
+    assert verify_credential(fresh.signed_json, resolver=resolver).verified

@@ -128,6 +128,27 @@ def test_javascript_verifier_agrees(app: Any, make: Any, flow: dict[str, Any], a
     assert "status 'revocation' is set" in out["error"]
 
 
+@pytest.mark.parametrize("marker", [pytest.param(0, marks=_interop.needs_node)])
+def test_javascript_verifier_sees_suspension(app: Any, make: Any, flow: dict[str, Any],
+                                             achievement: Any, admin: Any, resolver: Any,
+                                             marker: int) -> None:
+    cred = _accept(app, make, flow, achievement)
+    held = json.loads(_files(flow["client"], cred.id)["json"])
+    ac = _client(app)
+    login_staff(ac, admin)
+    assert ac.post(f"/admin/credentials/{cred.id}/suspend",
+                   data={"reason": "Plainte à examiner"}).status_code == 303
+    out = _interop.js_verify_di(held, _interop.public_documents(resolver, held))
+    assert not out["verified"] and "status 'revocation' is set" in out["error"], out
+
+    assert ac.post(f"/admin/credentials/{cred.id}/unsuspend", data={}).status_code == 303
+    fresh = json.loads(_files(flow["client"], cred.id)["json"])
+    out = _interop.js_verify_di(fresh, _interop.public_documents(resolver, fresh))
+    assert out["verified"], out
+    out = _interop.js_verify_di(held, _interop.public_documents(resolver, held))
+    assert not out["verified"], out
+
+
 def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, Any],
                                   achievement: Any, admin: Any, resolver: Any) -> None:
     cred = _accept(app, make, flow, achievement)
@@ -139,14 +160,39 @@ def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, 
     db.commit()
     assert ac.get(f"/credentials/{cred.uuid}").status_code == 200
 
+    status_before = resolver.fetch_json("http://localhost/status/org-a/revocation/1")
     r = ac.post(f"/admin/credentials/{cred.id}/suspend", data={"reason": "Vérification"})
     assert r.status_code == 303
     assert ac.get(f"/credentials/{cred.uuid}").status_code == 404
     detail = ac.get(f"/admin/credentials/{cred.id}").get_data(as_text=True)
     assert "Suspendu" in detail
+    # the status bit is set and the list re-signed: every copy stops verifying
+    suspended_list = resolver.fetch_json("http://localhost/status/org-a/revocation/1")
+    assert suspended_list["proof"] != status_before["proof"]
+    for blob in files.values():
+        report = verify_credential(blob, resolver=resolver)
+        assert not report.verified and report.check("status").code == "revoked"
+    # a suspended badge cannot be re-issued behind the admin's back
+    r = ac.post(f"/admin/credentials/{cred.id}/reissue", data={})
+    assert "rétablissez-le" in ac.get(f"/admin/credentials/{cred.id}").get_data(as_text=True)
+
     r = ac.post(f"/admin/credentials/{cred.id}/unsuspend", data={})
     assert r.status_code == 303
     assert ac.get(f"/credentials/{cred.uuid}").status_code == 200
+    # lifting it re-issues on a fresh bit: same id and awardedDate, the old copies stay invalid
+    old_doc = json.loads(files["json"])
+    fresh_files = _files(flow["client"], cred.id)
+    fresh_doc = json.loads(fresh_files["json"])
+    assert fresh_doc["id"] == old_doc["id"]
+    assert fresh_doc["awardedDate"] == old_doc["awardedDate"]
+    assert (fresh_doc["credentialStatus"]["statusListIndex"]
+            != old_doc["credentialStatus"]["statusListIndex"])
+    for blob in fresh_files.values():
+        assert verify_credential(blob, resolver=resolver).verified
+    assert not verify_credential(files["json"], resolver=resolver).verified
+    events = [e.action for e in db.scalars(select(AuditEvent)).all()]
+    assert "award.suspend" in events and "award.unsuspend" in events
+    files = fresh_files
 
     before = resolver.fetch_json("http://localhost/status/org-a/revocation/1")
     r = ac.post(f"/admin/credentials/{cred.id}/revoke", data={"reason": ""})
