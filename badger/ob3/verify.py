@@ -14,6 +14,10 @@ English ``message``). Decisions worth knowing:
   adds a warning.
 * The optional recipient check compares a known identity with ``id`` or hashed identifiers
   using :func:`badger.ob3.model.hash_identity` (the same normalisation the issuer used).
+* ``kinds`` says what the caller accepts. By default only an OpenBadgeCredential /
+  AchievementCredential (portfolio and API imports must not take anything else); a verify page
+  also passes :data:`ENDORSEMENT` to check a bare EndorsementCredential with the same steps
+  (format, EndorsementCredential schema, terms, proof, issuer binding, validity, status).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import hashlib
 import importlib
 import json
 import urllib.parse
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -35,13 +39,28 @@ from .loader import OfflineLoader, default_loader
 from .model import OB_CONTEXT, VC1_CONTEXT, VC2_CONTEXT, hash_identity, normalise_identity
 from .resolver import ResolutionError, ResolvedKey, Resolver
 
-__all__ = ["Check", "CheckState", "VerificationReport", "verify_credential"]
+__all__ = [
+    "ENDORSEMENT",
+    "OPEN_BADGE",
+    "Check",
+    "CheckState",
+    "VerificationReport",
+    "verify_credential",
+]
 
 CheckState = Literal["passed", "failed", "warning", "unknown"]
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 MAX_ENDORSEMENT_DEPTH = 2
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
+
+#: The kinds a report can be about (``VerificationReport.kind``).
+OPEN_BADGE = "OpenBadgeCredential"
+ENDORSEMENT = "EndorsementCredential"
+_KIND_TYPES: dict[str, frozenset[str]] = {
+    OPEN_BADGE: frozenset({"OpenBadgeCredential", "AchievementCredential"}),
+    ENDORSEMENT: frozenset({"EndorsementCredential"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +141,33 @@ class VerificationReport:
         name = (self.credential or {}).get("name")
         return name if isinstance(name, str) else None
 
+    @property
+    def endorsed_id(self) -> str | None:
+        """What an EndorsementCredential vouches for (its subject's id); None otherwise."""
+        if self.kind != ENDORSEMENT:
+            return None
+        subject = _first_subject(self.credential)
+        value = subject.get("id") if subject is not None else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def endorsement_comment(self) -> str | None:
+        """The endorser's words (``endorsementComment``) of an EndorsementCredential."""
+        if self.kind != ENDORSEMENT:
+            return None
+        subject = _first_subject(self.credential)
+        value = subject.get("endorsementComment") if subject is not None else None
+        return value if isinstance(value, str) else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable report (includes the extracted credential)."""
+        out = self._to_dict()
+        if self.kind == ENDORSEMENT:
+            out["endorsedId"] = self.endorsed_id
+            out["endorsementComment"] = self.endorsement_comment
+        return out
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "verified": self.verified,
             "state": self.state,
@@ -138,6 +182,13 @@ class VerificationReport:
             "endorsements": [e.to_dict() for e in self.endorsements],
             "credential": self.credential,
         }
+
+
+def _first_subject(credential: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    subject = (credential or {}).get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else None
+    return subject if isinstance(subject, Mapping) else None
 
 
 # --------------------------------------------------------------------------- extraction
@@ -206,7 +257,21 @@ def _types(value: Any) -> list[str]:
     return [x for x in items if isinstance(x, str)]
 
 
-def _check_format(credential: Mapping[str, Any], report: VerificationReport, kind: str) -> bool:
+def _detect_kind(credential: Mapping[str, Any], kinds: tuple[str, ...]) -> str:
+    """The accepted kind the credential's ``type`` names (the first accepted one if none)."""
+    types = set(_types(credential))
+    for kind in kinds:
+        if _KIND_TYPES[kind] & types:
+            return kind
+    return kinds[0]
+
+
+def _check_format(
+    credential: Mapping[str, Any],
+    report: VerificationReport,
+    kind: str,
+    kinds: tuple[str, ...] = (),
+) -> bool:
     ctx = credential.get("@context")
     ctx_list = ctx if isinstance(ctx, list) else [ctx]
     first = ctx_list[0] if ctx_list else None
@@ -223,19 +288,13 @@ def _check_format(credential: Mapping[str, Any], report: VerificationReport, kin
         )
         return False
     types = _types(credential)
-    wanted = (
-        {"EndorsementCredential"}
-        if kind == "EndorsementCredential"
-        else {
-            "OpenBadgeCredential",
-            "AchievementCredential",
-        }
-    )
+    wanted = _KIND_TYPES[kind]
     if "VerifiableCredential" not in types or not wanted & set(types):
+        named = set().union(*(_KIND_TYPES[k] for k in (kinds or (kind,))))
         report.add(
             "format",
             "failed",
-            f"The type must include VerifiableCredential and {' or '.join(sorted(wanted))}.",
+            f"The type must include VerifiableCredential and {' or '.join(sorted(named))}.",
             "bad_type",
         )
         return False
@@ -261,7 +320,7 @@ def _check_format(credential: Mapping[str, Any], report: VerificationReport, kin
 
 
 def _check_subject(credential: Mapping[str, Any], report: VerificationReport, kind: str) -> None:
-    if kind != "OpenBadgeCredential":
+    if kind != OPEN_BADGE:
         return
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping) or not (subject.get("id") or subject.get("identifier")):
@@ -288,7 +347,7 @@ def _check_schema(credential: dict[str, Any], report: VerificationReport, kind: 
     except ImportError:  # pragma: no cover - schema ships with the package
         report.add("schema", "unknown", "Schema validation is not available.", "no_schema")
         return
-    if kind == "EndorsementCredential":
+    if kind == ENDORSEMENT:
         errors = schema.validate_endorsement(credential)
         if errors:
             report.add(
@@ -759,7 +818,7 @@ def _check_endorsements(
                 now,
                 None,
                 loader,
-                "EndorsementCredential",
+                (ENDORSEMENT,),
                 depth + 1,
                 list_proofs,
             )
@@ -784,11 +843,11 @@ def _verify(
     now: datetime,
     recipient: tuple[str, str] | None,
     loader: OfflineLoader,
-    kind: str,
+    kinds: tuple[str, ...],
     depth: int,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
 ) -> VerificationReport:
-    report = VerificationReport(kind=kind)
+    report = VerificationReport(kind=kinds[0])
     extracted = _extract(data, report)
     if extracted is None:
         return report
@@ -812,13 +871,15 @@ def _verify(
         if verified_credential is not None:
             report.credential = verified_credential
         credential = report.credential
-        if not _check_format(credential, report, kind):
+        kind = report.kind = _detect_kind(credential, kinds)
+        if not _check_format(credential, report, kind, kinds):
             return report
     else:
         credential = extracted
         report.credential = credential
         report.format = "ldp_vc"
-        if not _check_format(credential, report, kind):
+        kind = report.kind = _detect_kind(credential, kinds)
+        if not _check_format(credential, report, kind, kinds):
             return report
     _check_subject(credential, report, kind)
     _check_schema(credential, report, kind)
@@ -862,6 +923,7 @@ def verify_credential(
     recipient: tuple[str, str] | None = None,
     loader: OfflineLoader | None = None,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
+    kinds: Collection[str] = (OPEN_BADGE,),
 ) -> VerificationReport:
     """Verify a badge given as baked PNG/SVG bytes, JSON text, a compact JWS or a dict.
 
@@ -869,7 +931,12 @@ def verify_credential(
     ``("did:example:123", "id")``. Never raises for bad input: problems become failed checks.
     ``list_proofs``: a mapping the caller keeps while verifying several credentials with the
     same ``resolver`` (one page): each status list's proof is then verified once per content.
+    ``kinds``: what is accepted, among :data:`OPEN_BADGE` (the default, alone) and
+    :data:`ENDORSEMENT` (a bare EndorsementCredential); ``report.kind`` says which was found.
     """
+    accepted = tuple(dict.fromkeys(kinds))
+    if not accepted or any(k not in _KIND_TYPES for k in accepted):
+        raise ValueError(f"kinds must be among {sorted(_KIND_TYPES)}, not {list(kinds)!r}")
     when = (now or datetime.now(UTC)).astimezone(UTC)
     return _verify(
         data,
@@ -877,7 +944,7 @@ def verify_credential(
         when,
         recipient,
         loader or default_loader(),
-        "OpenBadgeCredential",
+        accepted,
         0,
         list_proofs,
     )
