@@ -138,6 +138,9 @@ def start_journey(
 ) -> Journey:
     if participant.organisation_id != organisation_id:
         raise UserError(_l("Ce participant n'appartient pas à cette organisation."), 404)
+    if current_journey(db, participant) is not None:
+        # One journey at a time: the current one ends (its rounds close) before another starts.
+        raise UserError(_l("Terminez d'abord le parcours en cours."), 409)
     journey = Journey(
         organisation_id=organisation_id,
         participant_id=participant.id,
@@ -169,7 +172,10 @@ def open_round(
     session_id: int | None = None,
     rule: dict[str, Any] | None = None,
 ) -> Round:
-    """A new round at the end of the journey, on competences of one published version."""
+    """A new round at the end of the journey, on competences of one published version; an
+    ended journey takes no new round."""
+    if journey.ended_on is not None:
+        raise UserError(_l("Ce parcours est terminé."), 409)
     competences = _check_version_and_competences(db, referentiel_version_id, competence_ids)
     label = label.strip()[:80]
     if not label:
@@ -403,8 +409,18 @@ def save_ratings(
 
 
 def submit_self_assessment(db: Session, rnd: Round, participant: Participant) -> None:
-    """The participant says they have finished; their coach's view then becomes visible."""
+    """The participant says they have finished — every competence of the grid has their score;
+    their coach's view then becomes visible."""
     _rater("self", participant, rnd)
+    rated = set(
+        db.execute(
+            select(Rating.competence_id).where(
+                Rating.round_id == rnd.id, Rating.rater_role == "self"
+            )
+        ).scalars()
+    )
+    if any(it.competence_id not in rated for it in rnd.items):
+        raise UserError(_l("Il reste des compétences sans réponse."), 422)
     if rnd.self_submitted_at is None:
         rnd.self_submitted_at = utcnow()
     db.flush()
@@ -786,12 +802,25 @@ def record_agreement(
     seen_version: int | None = None,
 ) -> Agreement:
     """One side says "we agree on this level". It counts once both sides said the same level;
-    a different level from one side withdraws the other side's agreement."""
+    a different level from one side withdraws the other side's agreement.
+
+    The participant agrees only once they have finished their own grid: agreeing happens on
+    the comparison with the coach's view, which stays hidden from them until then (and a
+    conflict would show the coach's level)."""
+    if isinstance(actor, Participant):
+        if rnd.journey.participant_id != actor.id:
+            raise UserError(_l("Vous ne pouvez remplir que votre propre grille."), 403)
+        if rnd.self_submitted_at is None:
+            raise UserError(
+                _l(
+                    "Terminez d'abord votre propre grille : "
+                    "vous verrez ensuite le regard de votre coach."
+                ),
+                409,
+            )
     level = _score(level)
     if competence_id not in {it.competence_id for it in rnd.items}:
         raise UserError(_l("Cette compétence ne fait pas partie de la grille."), 422)
-    if isinstance(actor, Participant) and rnd.journey.participant_id != actor.id:
-        raise UserError(_l("Vous ne pouvez remplir que votre propre grille."), 403)
     _check_open(rnd)
     row = db.execute(
         select(Agreement).where(

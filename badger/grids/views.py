@@ -267,13 +267,11 @@ def fill_step(round_id: int, n: int | None) -> Any:
 def fill_done(round_id: int) -> Any:
     rnd = _load_round(round_id)
     db = get_session()
-    view = service.round_view(db, rnd, current_language())
     if request.method == "POST":
-        if not view.self_complete:
-            raise UserError(_("Il reste des compétences sans réponse."), 422)
-        service.submit_self_assessment(db, rnd, _actor())
+        service.submit_self_assessment(db, rnd, _actor())  # refuses an unfinished grid (422)
         db.commit()
         return redirect(url_for("grids.compare", round_id=rnd.id))
+    view = service.round_view(db, rnd, current_language())
     return render_template("grids/fill_done.html", round=rnd, view=view)
 
 
@@ -336,16 +334,6 @@ def agree(round_id: int) -> Any:
         abort(401)
     rnd = _load_round(round_id)
     db = get_session()
-    if current_user.kind == "participant" and rnd.self_submitted_at is None:
-        # Agreeing happens on the comparison, which stays closed until they finish their grid
-        # (and a conflict page here would show the coach's view).
-        raise UserError(
-            _(
-                "Terminez d'abord votre propre grille : "
-                "vous verrez ensuite le regard de votre coach."
-            ),
-            409,
-        )
     cid = _int(request.form.get("competence"))
     level = _int(request.form.get("level"))
     if cid is None or level is None:
@@ -697,8 +685,6 @@ def participant_grids(participant_id: int) -> Any:
     if request.method == "POST":
         action = request.form.get("action")
         if action == "journey":
-            if service.current_journey(db, person) is not None:
-                raise UserError(_("Terminez d'abord le parcours en cours."), 409)
             service.start_journey(
                 db,
                 organisation_id=g.organisation.id,

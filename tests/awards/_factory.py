@@ -75,6 +75,7 @@ def validate(db: Any, rnd: Any, competence: Any, coach: Any, participant: Any,
     from badger.grids import service as grids
 
     grids.record_agreement(db, rnd, competence_id=competence.id, level=level, actor=coach)
+    rnd.self_submitted_at = rnd.self_submitted_at or rnd.created_at  # agrees once grid finished
     grids.record_agreement(db, rnd, competence_id=competence.id, level=level, actor=participant)
     from sqlalchemy import select
 

@@ -26,6 +26,7 @@ def _validation(make: Any, org_b: Any) -> Any:
     rnd = _round(make, org_b)
     cid = rnd.items[0].competence_id
     coach = rnd.journey.coach
+    service.submit_self_assessment(make.db, rnd, rnd.journey.participant)
     service.record_agreement(make.db, rnd, competence_id=cid, level=4, actor=coach)
     service.record_agreement(
         make.db, rnd, competence_id=cid, level=4, actor=rnd.journey.participant
