@@ -193,14 +193,15 @@ def create_admin(
 def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     """Verify a credential file (JSON, JWT, baked PNG or SVG); exit 0 only when verified.
 
-    Keys and status lists are fetched with the same SSRF-guarded resolver as the web
-    verifier; this server's own URLs are answered in process.
+    A badge or a bare EndorsementCredential, as on the verify page. Keys and status lists are
+    fetched with the same SSRF-guarded resolver as the web verifier; this server's own URLs are
+    answered in process.
     """
     import json
     from datetime import UTC, datetime
 
-    from badger.ob3 import verify_credential
     from badger.verification.resolver import app_resolver
+    from badger.verification.service import verify_document
 
     when = None
     if now:
@@ -213,7 +214,7 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     data = file.read(16 * 1024 * 1024 + 1)
     if len(data) > 16 * 1024 * 1024:
         raise click.ClickException("File larger than 16 MiB.")
-    report = verify_credential(data, resolver=app_resolver(), now=when)
+    report = verify_document(data, app_resolver(), now=when)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -222,7 +223,10 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
             click.echo(f"[{marks.get(check.state, check.state):>7}] {check.name}: {check.message}")
         verdict = "VERIFIED" if report.verified else f"NOT VERIFIED ({report.state})"
         issuer = report.issuer_name or report.issuer_id or "?"
-        click.echo(f"{verdict}: {report.achievement_name or '?'} — {issuer}")
+        if report.endorsed_id is not None:
+            click.echo(f"{verdict}: {issuer} endorses {report.endorsed_id}")
+        else:
+            click.echo(f"{verdict}: {report.achievement_name or '?'} — {issuer}")
     sys.exit(0 if report.verified else 1)
 
 

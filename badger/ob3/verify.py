@@ -466,7 +466,17 @@ def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Ch
         return Check(
             name, "failed", f"The key is declared for {key.controller!r}.", "jwk_iss_mismatch"
         )
-    if key.method.startswith("did:") or key.method == "controller-document":
+    # a key named by a fragment of its controller's URL counts once that controller's document
+    # lists it (cross-checked by the resolver); unchecked, it proves nothing
+    listed = key.method == "fragment-multibase" and key.cross_checked
+    if key.method.startswith("did:") or key.method == "controller-document" or listed:
+        if key.controller == issuer and listed:
+            return Check(
+                name,
+                "passed",
+                f"The signing key is listed by the issuer's own document ({issuer}).",
+                "controller_matches",
+            )
         if key.controller == issuer:
             return Check(name, "passed", "The key belongs to the issuer's DID.", "did_matches")
         return Check(

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from badger.ob3 import VerificationReport
+from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE
 
 #: Title of each step, shown before its sentence.
 STEP_TITLES: dict[str, Any] = {
@@ -104,6 +105,90 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("endorsements", "unknown"): _l("Une recommandation n'a pas pu être vérifiée."),
 }
 
+#: A bare EndorsementCredential (a network vouching for an organisation): the steps and
+#: sentences that would otherwise say "badge". Anything not here falls back to the badge texts.
+ENDORSEMENT_STEP_TITLES: dict[str, Any] = {
+    "format": _l("Format de la recommandation"),
+    "schema": _l("Structure de la recommandation"),
+    "jsonld": _l("Vocabulaire de la recommandation"),
+    "issuer_binding": _l("Lien entre la signature et l'auteur"),
+    "status": _l("Retrait de la recommandation"),
+}
+
+_E_READ = _l("La recommandation a bien été lue.")
+_E_SIGNED = _l("La signature est bonne. La recommandation n'a pas été modifiée.")
+_E_BOUND = _l("La signature vient bien de l'auteur de la recommandation.")
+_E_KEY_SITE = _l("La clé est publiée sur le site de l'auteur de la recommandation.")
+_E_WITHDRAWN = _l("L'auteur a retiré cette recommandation. Elle ne compte plus.")
+_E_EXPIRED = _l("La recommandation a expiré. Sa date de fin est passée.")
+_E_NOT_YET = _l("La recommandation n'est pas encore valable.")
+
+ENDORSEMENT_BY_CODE: dict[tuple[str, str], Any] = {
+    ("extraction", "json_object"): _E_READ,
+    ("extraction", "json"): _E_READ,
+    ("extraction", "jwt"): _l("La recommandation signée a bien été lue."),
+    ("format", "ob_context_variant"): _l(
+        "La recommandation utilise une autre version d'Open Badges 3.0."
+    ),
+    ("format", "vc20"): _l("C'est une recommandation Open Badges 3.0."),
+    ("format", "vc11"): _l("C'est une recommandation Open Badges 3.0 (ancien format 1.1)."),
+    ("schema", "schema_valid"): _l("La recommandation est bien construite."),
+    ("schema", "schema_invalid"): _l("La recommandation est mal construite."),
+    ("jsonld", "ok"): _l("Tous les mots de la recommandation sont connus."),
+    ("jsonld", "undefined_terms"): _l(
+        "La recommandation contient des informations non protégées par la signature."
+    ),
+    ("jsonld", "unknown_context"): _l("La recommandation utilise un vocabulaire inconnu."),
+    ("jsonld", "jsonld_error"): _l("Le vocabulaire de la recommandation est mal formé."),
+    ("proof", "proof_valid"): _E_SIGNED,
+    ("proof", "jwt_valid"): _E_SIGNED,
+    ("proof", "proof_missing"): _l("La recommandation n'a pas de signature."),
+    ("proof", "signature_invalid"): _l(
+        "La signature ne correspond pas. "
+        "La recommandation a été modifiée ou signée par quelqu'un d'autre."
+    ),
+    ("proof", "key_unresolved"): _l(
+        "La clé de l'auteur de la recommandation n'a pas pu être lue. Réessayez plus tard."
+    ),
+    ("proof", "controller_mismatch"): _l(
+        "La clé qui a signé n'appartient pas à l'auteur de la recommandation."
+    ),
+    ("proof", "expired"): _E_EXPIRED,
+    ("proof", "not_yet_valid"): _E_NOT_YET,
+    ("issuer_binding", "controller_matches"): _E_BOUND,
+    ("issuer_binding", "did_matches"): _E_BOUND,
+    ("issuer_binding", "kid_authority"): _E_KEY_SITE,
+    ("issuer_binding", "jwk_in_issuer_jwks"): _E_KEY_SITE,
+    ("issuer_binding", "controller_mismatch"): _l(
+        "La signature ne vient pas de l'auteur indiqué sur la recommandation."
+    ),
+    ("issuer_binding", "key_provenance_unverified"): _l(
+        "Nous n'avons pas pu confirmer que la clé appartient à l'auteur de la recommandation."
+    ),
+    ("validity", "valid"): _l("La recommandation est valable aujourd'hui."),
+    ("validity", "expired"): _E_EXPIRED,
+    ("validity", "not_yet_valid"): _E_NOT_YET,
+    ("validity", "bad_dates"): _l("Les dates de la recommandation sont mal écrites."),
+    ("status", "no_status"): _l(
+        "L'auteur n'a pas prévu de moyen de retirer cette recommandation."
+    ),
+    ("status", "published"): _l(
+        "L'auteur publie toujours cette recommandation : il ne l'a pas retirée."
+    ),
+    ("status", "withdrawn"): _E_WITHDRAWN,
+    ("status", "revoked"): _E_WITHDRAWN,
+    ("status", "not_revoked"): _l("L'auteur n'a pas retiré cette recommandation."),
+    ("status", "suspended"): _l("L'auteur a suspendu cette recommandation pour le moment."),
+    ("status", "not_suspended"): _l("L'auteur n'a pas suspendu cette recommandation."),
+    ("status", "list_unreachable"): _l(
+        "Nous n'avons pas pu savoir si la recommandation a été retirée. Réessayez plus tard."
+    ),
+}
+
+ENDORSEMENT_STATUS_UNKNOWN: Any = _l(
+    "Nous n'avons pas pu savoir si la recommandation a été retirée."
+)
+
 #: Fallback sentences by (step, state).
 BY_STATE: dict[str, Any] = {
     "passed": _l("Vérifié."),
@@ -143,23 +228,32 @@ class PlainSummary:
     picto: str  # icon name: check, cross, question
     css: str  # status-ok / status-bad / status-unknown
     reasons: list[str]
+    #: For an endorsement: who recommends whom, in one sentence ("Le réseau X recommande
+    #: l'organisme Y."), or that it was withdrawn. None for badges.
+    statement: str | None = None
 
 
-#: Translated (title, text, label) by (locale, name, state, code): pages list hundreds of checks.
-_TEXTS: dict[tuple[str, str, str, str], tuple[str, str, str]] = {}
+#: Translated (title, text, label) by (locale, kind, name, state, code): pages list hundreds of
+#: checks.
+_TEXTS: dict[tuple[str, str, str, str, str], tuple[str, str, str]] = {}
 
 
-def _texts(name: str, state: str, code: str) -> tuple[str, str, str]:
+def _texts(name: str, state: str, code: str, kind: str = OPEN_BADGE) -> tuple[str, str, str]:
     from flask_babel import get_locale
 
-    key = (str(get_locale() or ""), name, state, code)
+    key = (str(get_locale() or ""), kind, name, state, code)
     hit = _TEXTS.get(key)
     if hit is None:
-        text = BY_CODE.get((name, code))
+        endorsement = kind == ENDORSEMENT
+        text = ENDORSEMENT_BY_CODE.get((name, code)) if endorsement else None
         if text is None:
-            text = STATUS_UNKNOWN if name == "status" and state == "unknown" else BY_STATE[state]
+            text = BY_CODE.get((name, code))
+        if text is None:
+            unknown = ENDORSEMENT_STATUS_UNKNOWN if endorsement else STATUS_UNKNOWN
+            text = unknown if name == "status" and state == "unknown" else BY_STATE[state]
+        title = ENDORSEMENT_STEP_TITLES.get(name) if endorsement else None
         hit = (
-            str(STEP_TITLES.get(name, name)),
+            str(title or STEP_TITLES.get(name, name)),
             str(text),
             str(STATE_LABELS.get(state, state)),
         )
@@ -168,20 +262,154 @@ def _texts(name: str, state: str, code: str) -> tuple[str, str, str]:
     return hit
 
 
-def plain_check(name: str, state: str, code: str, technical: str = "") -> PlainCheck:
-    title, text, label = _texts(name, state, code)
+def plain_check(
+    name: str, state: str, code: str, technical: str = "", kind: str = OPEN_BADGE
+) -> PlainCheck:
+    title, text, label = _texts(name, state, code, kind)
     return PlainCheck(
         name=name, state=state, code=code, title=title, text=text, label=label, technical=technical
     )
 
 
 def plain_checks(report: VerificationReport) -> list[PlainCheck]:
-    return [plain_check(c.name, c.state, c.code, c.message) for c in report.checks]
+    return [plain_check(c.name, c.state, c.code, c.message, report.kind) for c in report.checks]
 
 
-def summary(report: VerificationReport, checks: list[PlainCheck] | None = None) -> PlainSummary:
-    """The one-glance answer: genuine, not genuine, or could not tell (and why)."""
+_NO_LONGER_VALID = {"revoked", "suspended", "expired", "not_yet_valid", "withdrawn"}
+_BROKEN_STEPS = {"proof", "issuer_binding", "extraction", "format"}
+
+
+def _no_longer_valid(checks: list[PlainCheck]) -> bool:
+    """Failed only because it was withdrawn or is out of its dates (genuine otherwise)."""
+    failed = [c for c in checks if c.state == "failed"]
+    return any(c.code in _NO_LONGER_VALID for c in failed) and not any(
+        c.name in _BROKEN_STEPS for c in failed
+    )
+
+
+def endorsement_statement(report: VerificationReport, about: Any) -> str | None:
+    """"Le réseau X recommande l'organisme Y." — only for a verified or withdrawn endorsement
+    (a forged one must not be read aloud as a fact). ``about``: its ``Description``."""
+    if report.kind != ENDORSEMENT or about is None:
+        return None
+    status = report.check("status")
+    withdrawn = status is not None and status.code in {"withdrawn", "revoked"}
+    if not (report.verified or (withdrawn and _no_longer_valid(plain_checks(report)))):
+        return None
+    endorser = about.issuer_name or about.issuer_id or str(_l("Un auteur inconnu"))
+    endorsed = about.endorsed_name or about.endorsed_id or "?"
+    network = about.endorser_is_network and not endorser.lower().startswith(
+        ("réseau", "reseau", "network")
+    )
+    if withdrawn:
+        if network:
+            return str(
+                _l(
+                    "Le réseau %(endorser)s a retiré sa recommandation de %(endorsed)s.",
+                    endorser=endorser,
+                    endorsed=endorsed,
+                )
+            )
+        return str(
+            _l(
+                "%(endorser)s a retiré sa recommandation de %(endorsed)s.",
+                endorser=endorser,
+                endorsed=endorsed,
+            )
+        )
+    texts = {
+        (True, "organisation"): _l(
+            "Le réseau %(endorser)s recommande l'organisme %(endorsed)s.",
+            endorser=endorser,
+            endorsed=endorsed,
+        ),
+        (False, "organisation"): _l(
+            "%(endorser)s recommande l'organisme %(endorsed)s.",
+            endorser=endorser,
+            endorsed=endorsed,
+        ),
+        (True, "achievement"): _l(
+            "Le réseau %(endorser)s recommande le badge %(endorsed)s.",
+            endorser=endorser,
+            endorsed=endorsed,
+        ),
+        (False, "achievement"): _l(
+            "%(endorser)s recommande le badge %(endorsed)s.",
+            endorser=endorser,
+            endorsed=endorsed,
+        ),
+        (True, None): _l(
+            "Le réseau %(endorser)s recommande %(endorsed)s.",
+            endorser=endorser,
+            endorsed=endorsed,
+        ),
+        (False, None): _l(
+            "%(endorser)s recommande %(endorsed)s.", endorser=endorser, endorsed=endorsed
+        ),
+    }
+    return str(texts[(network, about.endorsed_kind)])
+
+
+def _endorsement_summary(
+    report: VerificationReport, checks: list[PlainCheck], about: Any
+) -> PlainSummary:
+    state = report.state
+    statement = endorsement_statement(report, about)
+    if state == "verified":
+        return PlainSummary(
+            "verified",
+            str(_l("Recommandation authentique")),
+            str(
+                _l(
+                    "Cette recommandation est vraie, elle n'a pas été modifiée "
+                    "et elle est valable aujourd'hui."
+                )
+            ),
+            "check",
+            "status-ok",
+            [],
+            statement,
+        )
+    if state == "failed":
+        reasons = [c.text for c in checks if c.state == "failed"]
+        if _no_longer_valid(checks):
+            return PlainSummary(
+                "failed",
+                str(_l("Recommandation plus valable")),
+                str(_l("Cette recommandation a été donnée, mais elle ne compte plus aujourd'hui.")),
+                "cross",
+                "status-bad",
+                reasons,
+                statement,
+            )
+        return PlainSummary(
+            "failed",
+            str(_l("Recommandation non authentique")),
+            str(_l("Ne vous fiez pas à cette recommandation.")),
+            "cross",
+            "status-bad",
+            reasons,
+        )
+    return PlainSummary(
+        "unknown",
+        str(_l("Vérification incomplète")),
+        str(_l("Nous n'avons pas pu tout vérifier. Réessayez plus tard.")),
+        "question",
+        "status-unknown",
+        [c.text for c in checks if c.state == "unknown"],
+    )
+
+
+def summary(
+    report: VerificationReport, checks: list[PlainCheck] | None = None, about: Any = None
+) -> PlainSummary:
+    """The one-glance answer: genuine, not genuine, or could not tell (and why).
+
+    ``about`` (the report's ``Description``) names who recommends whom for an endorsement.
+    """
     checks = checks if checks is not None else plain_checks(report)
+    if report.kind == ENDORSEMENT:
+        return _endorsement_summary(report, checks, about)
     state = report.state
     if state == "verified":
         return PlainSummary(
@@ -230,13 +458,15 @@ def summary(report: VerificationReport, checks: list[PlainCheck] | None = None) 
     )
 
 
-def plain_report(report: VerificationReport) -> dict[str, Any]:
+def plain_report(report: VerificationReport, about: Any = None) -> dict[str, Any]:
     """The report with plain sentences added (JSON API ``plain`` member)."""
-    s = summary(report)
+    s = summary(report, about=about)
+    extra = {"statement": s.statement} if report.kind == ENDORSEMENT else {}
     return {
         "state": s.state,
         "headline": s.headline,
         "sentence": s.sentence,
+        **extra,
         "reasons": s.reasons,
         "checks": [
             {"name": c.name, "state": c.state, "code": c.code, "title": c.title, "text": c.text}

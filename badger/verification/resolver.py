@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_REDIRECTS",
     "FetchRefusedError",
+    "HttpStatusError",
     "LocalFirstResolver",
     "WebResolver",
     "app_resolver",
@@ -58,6 +59,15 @@ HostResolver = Callable[[str, int], list[str]]
 
 class FetchRefusedError(ResolutionError):
     """The URL was refused by policy (scheme, address, size, redirects), not merely unreachable."""
+
+
+class HttpStatusError(ResolutionError):
+    """The server answered, with a status other than 200 (``410`` means withdrawn on purpose)."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(f"{url} answered HTTP {status}")
+        self.url = url
+        self.status = status
 
 
 def _default_dns(host: str, port: int) -> list[str]:
@@ -259,7 +269,7 @@ class WebResolver:
                         current = urllib.parse.urljoin(current, location)
                         continue
                     if response.status_code != 200:
-                        raise ResolutionError(f"{current} answered HTTP {response.status_code}")
+                        raise HttpStatusError(current, response.status_code)
                     try:
                         return self._read(response, limit)
                     except httpx.HTTPError as exc:
@@ -324,7 +334,7 @@ class LocalFirstResolver:
             body = bytes(response.get_data())
             response.close()
         if status != 200:
-            raise ResolutionError(f"{url} answered HTTP {status}")
+            raise HttpStatusError(url, status)
         return body
 
     def fetch_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:

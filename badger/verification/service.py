@@ -3,6 +3,11 @@
 Input comes as an uploaded file (PNG, SVG, JSON, JWT), pasted text or a URL. Files are
 recognised by their bytes, never by their name; anything else is refused with 415. URLs are
 fetched through the same SSRF-safe resolver as keys and status lists.
+
+What people hand us (:func:`verify_document`) may be a badge or a bare EndorsementCredential
+(a network vouching for a member issuer). An endorsement without a status list is still
+withdrawable: badger's networks answer ``410 Gone`` at a withdrawn endorsement's id, so such an
+endorsement whose id is a web address is looked up there (:func:`_check_publication`).
 """
 
 from __future__ import annotations
@@ -17,18 +22,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from badger.errors import UserError
-from badger.ob3 import Resolver, VerificationReport, verify_credential
+from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
 from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import is_compact_jws
 from badger.ob3.resolver import ResolutionError
-from badger.verification.resolver import FetchRefusedError
+from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE
+from badger.verification.resolver import FetchRefusedError, HttpStatusError
 
 #: Largest badge accepted for verification (a baked PNG is a small image).
 MAX_VERIFY_BYTES = 2 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: What the verify page, the VC-API and the CLI accept: a badge or a bare endorsement.
+DOCUMENT_KINDS = (OPEN_BADGE, ENDORSEMENT)
 
 
 def sniff(data: bytes) -> str | None:
@@ -78,11 +87,95 @@ def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> 
         data: bytes = resolver.fetch_bytes(url, max_bytes=max_bytes)
     except FetchRefusedError as exc:
         raise UserError(_l("Cette adresse n'est pas autorisée."), 400, details=[str(exc)]) from exc
+    except HttpStatusError as exc:
+        if exc.status == 410:
+            message = _l(
+                "Ce document a été retiré par son auteur : l'adresse dit qu'il n'existe plus."
+            )
+        elif exc.status == 404:
+            message = _l("Rien n'a été trouvé à cette adresse.")
+        else:
+            message = _l("Le badge n'a pas pu être téléchargé à cette adresse.")
+        raise UserError(message, 422, details=[str(exc)]) from exc
     except ResolutionError as exc:
         raise UserError(
             _l("Le badge n'a pas pu être téléchargé à cette adresse."), 422, details=[str(exc)]
         ) from exc
     return data
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+def verify_document(
+    data: bytes | str | Mapping[str, Any], resolver: Resolver, *, now: datetime | None = None
+) -> VerificationReport:
+    """Verify a badge or a bare EndorsementCredential (verify page, VC-API, CLI).
+
+    A badge's report is exactly the library's. A bare endorsement's answer is one sentence,
+    "X recommends Y", so X must be proven to hold the key: a VC-JWT whose key provenance the
+    library only warns about (a key on another domain, a DID or an embedded JWK not tied to the
+    issuer) fails here (:func:`_strict_binding`); then :func:`_check_publication`.
+    """
+    report = verify_credential(data, resolver=resolver, now=now, kinds=DOCUMENT_KINDS)
+    if report.kind == ENDORSEMENT:
+        _strict_binding(report)
+        _check_publication(report, resolver)
+    return report
+
+
+def _strict_binding(report: VerificationReport) -> None:
+    binding = report.check("issuer_binding")
+    if binding is None or binding.state != "warning":
+        return
+    report.checks[report.checks.index(binding)] = Check(
+        "issuer_binding",
+        "failed",
+        f"{binding.message} An endorsement speaks for its issuer: the signing key must be "
+        "proven to be the issuer's.",
+        binding.code,
+    )
+
+
+def _check_publication(report: VerificationReport, resolver: Resolver) -> None:
+    """An endorsement without a status list, whose id is a web address: ask that address.
+
+    ``410 Gone`` there means the endorser withdrew it (badger's networks do so): the status
+    check fails with ``withdrawn``. The same credential still served there: ``published``.
+    Anything else (no answer, another document, an id that is not a web address) leaves the
+    report as the library made it: the credential itself carries no revocation information.
+    """
+    credential = report.credential or {}
+    status = report.check("status")
+    cid = credential.get("id")
+    if status is None or status.code != "no_status" or not isinstance(cid, str):
+        return
+    if not cid.startswith(("https://", "http://")):
+        return
+    try:
+        published = resolver.fetch_json(cid)
+    except HttpStatusError as exc:
+        if exc.status != 410:
+            return
+        replacement = Check(
+            "status",
+            "failed",
+            "The endorser no longer publishes this endorsement at its id (HTTP 410 Gone): "
+            "it was withdrawn.",
+            "withdrawn",
+        )
+    except ResolutionError:
+        return
+    else:
+        if published.get("id") != cid:
+            return
+        replacement = Check(
+            "status",
+            "passed",
+            "The endorser still publishes this endorsement at its id (it has no status list).",
+            "published",
+        )
+    report.checks[report.checks.index(status)] = replacement
 
 
 # --------------------------------------------------------------------------- caching
@@ -250,6 +343,16 @@ class Description:
     endorsers: list[str] = field(default_factory=list)
     image: str | None = None
     credential_id: str | None = None
+    #: ``OpenBadgeCredential`` or ``EndorsementCredential`` (then the fields below are set).
+    kind: str = OPEN_BADGE
+    endorsed_id: str | None = None
+    #: The endorsed entity's own name, as its id document says (fetched when possible).
+    endorsed_name: str | None = None
+    #: 'organisation' (a Profile), 'achievement' (a badge definition) or None (unknown).
+    endorsed_kind: str | None = None
+    comment: str | None = None
+    #: The endorser is one of this server's networks.
+    endorser_is_network: bool = False
 
 
 def _first(value: Any) -> Any:
@@ -258,7 +361,11 @@ def _first(value: Any) -> Any:
     return value
 
 
-def describe(report: VerificationReport) -> Description:
+def describe(report: VerificationReport, resolver: Resolver | None = None) -> Description:
+    """What the credential says. For an endorsement, ``resolver`` (when given) reads the
+    endorsed entity's id document for its name and kind."""
+    if report.kind == ENDORSEMENT:
+        return _describe_endorsement(report, resolver)
     cred = report.credential or {}
     d = Description(credential_id=cred.get("id") if isinstance(cred.get("id"), str) else None)
     issuer = cred.get("issuer")
@@ -316,6 +423,50 @@ def describe(report: VerificationReport) -> Description:
     return d
 
 
+def _network_base() -> str | None:
+    if not has_app_context():
+        return None
+    base = str(current_app.config.get("BADGER_BASE_URL") or "").rstrip("/")
+    return f"{base}/networks/" if base else None
+
+
+def _describe_endorsement(report: VerificationReport, resolver: Resolver | None) -> Description:
+    cred = report.credential or {}
+    d = Description(
+        kind=ENDORSEMENT,
+        credential_id=cred.get("id") if isinstance(cred.get("id"), str) else None,
+        name=cred.get("name") if isinstance(cred.get("name"), str) else None,
+        description=cred.get("description") if isinstance(cred.get("description"), str) else None,
+        issuer_name=report.issuer_name,
+        issuer_id=report.issuer_id,
+        valid_from=parse_datetime(cred.get("validFrom") or cred.get("issuanceDate")),
+        valid_until=parse_datetime(cred.get("validUntil") or cred.get("expirationDate")),
+        endorsed_id=report.endorsed_id,
+        comment=report.endorsement_comment,
+    )
+    issuer = cred.get("issuer")
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("url"), str):
+        d.issuer_url = issuer["url"]
+    base = _network_base()
+    d.endorser_is_network = bool(base and (d.issuer_id or "").startswith(base))
+    target = d.endorsed_id
+    if resolver is not None and target and target.startswith(("https://", "http://")):
+        try:
+            doc = resolver.fetch_json(target)
+        except ResolutionError:
+            doc = {}
+        if doc.get("id") == target:
+            name = doc.get("name")
+            d.endorsed_name = name if isinstance(name, str) and name.strip() else None
+            types = doc.get("type")
+            types = types if isinstance(types, list) else [types]
+            if "Profile" in types:
+                d.endorsed_kind = "organisation"
+            elif "Achievement" in types:
+                d.endorsed_kind = "achievement"
+    return d
+
+
 def verify_bytes(data: bytes, resolver: Resolver) -> VerificationReport:
     check_input(data)
-    return verify_credential(data, resolver=resolver)
+    return verify_document(data, resolver)

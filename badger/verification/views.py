@@ -1,7 +1,9 @@
 """The verify page for anyone, and the machine endpoints (W3C VC-API shape, file upload).
 
 ``GET/POST /verify``: drop a file, paste text or give a URL; the answer comes first in plain
-words with a big pictogram, then every check (passed / failed / could not check).
+words with a big pictogram, then every check (passed / failed / could not check). A bare
+EndorsementCredential (a network recommending an organisation) is accepted everywhere here and
+described as such ("Le réseau X recommande l'organisme Y").
 ``POST /credentials/verify``: VC-API; 200 when verified, 422 with the report when a check
 failed or could not be done, 400 when the body is not a verification request.
 ``POST /api/verify``: a multipart file upload, or a compact JWS / JSON as the body.
@@ -16,7 +18,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from badger.errors import UserError
-from badger.ob3 import VerificationReport, verify_credential
+from badger.ob3 import Resolver, VerificationReport
+from badger.ob3.verify import ENDORSEMENT
 from badger.security import csrf, limiter
 from badger.verification import messages, service
 from badger.verification.resolver import app_resolver
@@ -49,12 +52,14 @@ class VerifyRequest(Schema):
     options = fields.Nested(VerifyOptions, load_default=dict)
 
 
-def _report_view(report: VerificationReport) -> dict[str, Any]:
+def _report_view(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
+    checks = messages.plain_checks(report)
+    about = service.describe(report, resolver)
     return {
         "report": report,
-        "summary": messages.summary(report),
-        "checks": messages.plain_checks(report),
-        "about": service.describe(report),
+        "summary": messages.summary(report, checks, about),
+        "checks": checks,
+        "about": about,
     }
 
 
@@ -87,11 +92,12 @@ def verify_page() -> Any:
             context["details"] = exc.details
             status = exc.status
         else:
-            context.update(_report_view(report))
+            context.update(_report_view(report, resolver))
     return render_template("verification/verify.html", **context), status
 
 
-def _vc_api_body(report: VerificationReport) -> dict[str, Any]:
+def _vc_api_body(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
+    about = service.describe(report, resolver) if report.kind == ENDORSEMENT else None
     return {
         "verified": report.verified,
         "state": report.state,
@@ -107,12 +113,12 @@ def _vc_api_body(report: VerificationReport) -> dict[str, Any]:
             if c.state in {"failed", "unknown"}
         ],
         "report": report.to_dict(),
-        "plain": messages.plain_report(report),
+        "plain": messages.plain_report(report, about),
     }
 
 
-def _report_response(report: VerificationReport) -> Any:
-    body = _vc_api_body(report)
+def _report_response(report: VerificationReport, resolver: Resolver) -> Any:
+    body = _vc_api_body(report, resolver)
     if report.verified:
         return jsonify(body), 200
     extraction = report.check("extraction")
@@ -148,8 +154,9 @@ def vc_api_verify() -> Any:
         body = VerifyRequest().load(payload)
     except ValidationError as exc:
         return _bad_request(_l("La demande n'est pas valable."), exc.messages)
-    report = verify_credential(body["verifiableCredential"], resolver=app_resolver())
-    return _report_response(report)
+    resolver = app_resolver()
+    report = service.verify_document(body["verifiableCredential"], resolver)
+    return _report_response(report, resolver)
 
 
 @bp.route("/api/verify", methods=["POST"])
@@ -172,4 +179,5 @@ def api_verify() -> Any:
                 "errors": [{"name": "request", "code": "bad_input", "message": str(exc.message)}],
             }
         ), exc.status
-    return _report_response(verify_credential(data, resolver=app_resolver()))
+    resolver = app_resolver()
+    return _report_response(service.verify_document(data, resolver), resolver)

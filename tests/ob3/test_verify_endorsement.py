@@ -157,3 +157,18 @@ def test_neither_kind_names_every_accepted_type() -> None:
 def test_unknown_kinds_are_a_programming_error(kinds: tuple[str, ...]) -> None:
     with pytest.raises(ValueError):
         verify_credential(_signed(), resolver=resolver(), now=NOW, kinds=kinds)
+
+
+def test_jwt_kid_as_a_fragment_of_the_issuer_document_binds_the_issuer() -> None:
+    """kid ``<issuer>#<multibase>`` (what badger's networks publish): bound once the issuer's
+    controller document lists the key; an unlisted key is rejected."""
+    k = key()
+    report = verify_credential(sign_jwt(_unsigned(), k, kid=vm(k)), resolver=resolver(),
+                               now=NOW, kinds=BOTH)
+    assert _checks(report)["issuer_binding"] == ("passed", "controller_matches")
+    badge = verify_credential(sign_jwt(signed(), k, kid=vm(k)), resolver=resolver(), now=NOW)
+    assert badge.verified and _checks(badge)["issuer_binding"] == ("passed", "controller_matches")
+    stranger = key("Ed25519", 2)
+    forged = sign_jwt(_unsigned(), stranger, kid=vm(stranger))
+    report = verify_credential(forged, resolver=resolver(), now=NOW, kinds=BOTH)
+    assert not report.verified and _checks(report)["proof"][0] == "failed"
