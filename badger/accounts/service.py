@@ -8,7 +8,7 @@ as keyed hashes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,12 +26,15 @@ from badger.accounts.models import (
 )
 from badger.db import utcnow
 from badger.errors import UserError
+from badger.maintenance import Purge
 from badger.networks.models import Organisation
 from badger.security import hash_password, new_code, new_url_token, token_hash, verify_password
 
 MIN_PASSWORD_LENGTH = 10
 INVITE_DAYS = 7
 RESET_HOURS = 24
+#: Login codes and staff links are deleted this long after they expired (``badger purge``).
+PURGE_AFTER = timedelta(days=30)
 
 
 def normalise_email(email: str) -> str:
@@ -226,3 +229,14 @@ def redeem_login_code(session: Session, code: str) -> Participant:
         obj=row.participant,
     )
     return row.participant
+
+
+def purges(now: datetime) -> list[Purge]:
+    """Login codes and invitation / reset links expired more than :data:`PURGE_AFTER` ago, used
+    or not: nothing reads them any more (a login is audited and kept as ``last_login_at``; an
+    invited person is sent a new link). Until then an old code still answers "expired"."""
+    cutoff = now - PURGE_AFTER
+    return [
+        Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
+        Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),
+    ]
