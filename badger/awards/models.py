@@ -80,6 +80,29 @@ class Achievement(OrgScopedMixin, TimestampMixin, Base):
     organisation: Mapped[Organisation] = relationship()
 
 
+class AchievementTranslation(OrgScopedMixin, TimestampMixin, Base):
+    """A badge definition's texts in one more language (the main one is ``Achievement.language``).
+
+    Read with explicit, unscoped queries (``service.translations_of``): public pages serve them
+    whatever organisation the visitor is logged in to.
+    """
+
+    __tablename__ = "award_achievement_translations"
+    __table_args__ = (UniqueConstraint("achievement_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("award_achievements.id", ondelete="CASCADE"), index=True
+    )
+    #: BCP 47 code (the OB 3.0 ``inLanguage`` pattern), never the achievement's main language.
+    language: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    #: "" = no narrative of its own (the document keeps the criteria page URL).
+    criteria_narrative: Mapped[str] = mapped_column(Text, default="")
+    image_alt: Mapped[str] = mapped_column(String(500), default="")
+
+
 class StatusList(OrgScopedMixin, Base):
     """One Bitstring Status List of an organisation (purpose revocation or suspension)."""
 
@@ -135,6 +158,9 @@ class Credential(OrgScopedMixin, TimestampMixin, Base):
     state: Mapped[str] = mapped_column(String(16), default=ISSUED)
     level: Mapped[int] = mapped_column(Integer)
     narrative: Mapped[str] = mapped_column(Text, default="")
+    #: BCP 47 code the credential is written in (achievement texts and evidence), chosen at
+    #: award time and kept on re-issue (0010 filled older rows with the badge's main language).
+    language: Mapped[str | None] = mapped_column(String(12))
     #: Evidence entries as built into the credential (session, round, observation, chart URL).
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     #: The credentialSubject identifier (hashed IdentityObject) or ``{"id": did}``; never raw.
