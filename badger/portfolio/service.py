@@ -52,6 +52,19 @@ MAX_IMPORTS = 200
 REPORTS = vservice.ReportCache(ttl=120.0)
 
 
+def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
+    """The app's cache of imported badges' reports: kept ``BADGER_IMPORTED_VERIFY_TTL`` seconds,
+    during which a share page fetches nothing for them (their issuers are elsewhere)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get("badger.imported_reports")
+    if cache is None:
+        ttl = float(app.config.get("BADGER_IMPORTED_VERIFY_TTL", 300))
+        cache = app.extensions.setdefault(
+            "badger.imported_reports", vservice.ReportCache(ttl=ttl)
+        )
+    return cache
+
+
 # --------------------------------------------------------------------------- reading own data
 
 
@@ -616,8 +629,16 @@ def credential_view(
     return view
 
 
-def imported_view(imp: ImportedCredential, resolver: vservice.MemoResolver) -> BadgeView:
-    report = verify_credential(bytes(imp.raw), resolver=resolver, list_proofs=resolver.list_proofs)
+def imported_view(
+    imp: ImportedCredential,
+    resolver: vservice.MemoResolver,
+    cache: vservice.ReportCache | None = None,
+) -> BadgeView:
+    """A badge received elsewhere, verified live at most once per ``cache.ttl`` (the share
+    page and its annex share the outcome; a revocation shows once the entry expires)."""
+    report, _key = vservice.verify_cached(
+        bytes(imp.raw), resolver, cache or imported_reports(), fresh_status=False
+    )
     about = vservice.describe(report)
     return BadgeView(
         kind=ITEM_IMPORTED,
@@ -780,7 +801,7 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
             elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
                 imp = imports.get(item.imported_id)
                 if imp is not None:
-                    badges.append(imported_view(imp, resolver))
+                    badges.append(imported_view(imp, resolver, imported_reports(app)))
             elif item.kind == ITEM_CHART and item.round_id is not None:
                 rnd = db.execute(
                     select(Round)

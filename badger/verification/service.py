@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -184,20 +184,28 @@ def _check_publication(report: VerificationReport, resolver: Resolver) -> None:
 class ReportCache:
     """Reports by input digest, for pages that show the same credentials again and again.
 
-    The key includes the digest of every status list the credential points to (fetched fresh
-    by the caller), so a revocation changes the key and the badge is verified again at once.
+    With :func:`verify_cached`'s default the key includes the digest of every status list the
+    credential points to (fetched fresh by the caller), so a revocation changes the key and the
+    badge is verified again at once; with ``fresh_status=False`` nothing is fetched while the
+    entry lives, and ``ttl`` bounds how late a revocation shows. ``clock``: seconds, monotonic.
     """
 
-    def __init__(self, ttl: float = 120.0, size: int = 2048) -> None:
+    def __init__(
+        self,
+        ttl: float = 120.0,
+        size: int = 2048,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ttl = ttl
         self.size = size
+        self.clock = clock
         self._data: OrderedDict[str, tuple[float, VerificationReport]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> VerificationReport | None:
         with self._lock:
             item = self._data.get(key)
-            if item is None or item[0] < time.monotonic():
+            if item is None or item[0] < self.clock():
                 self._data.pop(key, None)
                 return None
             self._data.move_to_end(key)
@@ -205,7 +213,7 @@ class ReportCache:
 
     def put(self, key: str, report: VerificationReport) -> None:
         with self._lock:
-            self._data[key] = (time.monotonic() + self.ttl, report)
+            self._data[key] = (self.clock() + self.ttl, report)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
 
@@ -288,24 +296,35 @@ def _status_urls_of(text: str, digest: str) -> list[str]:
 
 
 def verify_cached(
-    text: str, resolver: MemoResolver, cache: ReportCache
+    data: str | bytes,
+    resolver: MemoResolver,
+    cache: ReportCache,
+    *,
+    fresh_status: bool = True,
 ) -> tuple[VerificationReport, str]:
-    """Verify a credential given as its JSON (or JWT) text; returns the report and its cache key.
+    """Verify a credential (JSON or JWT text, or baked image bytes); returns the report and its
+    cache key.
 
-    A recent report is reused while neither the credential text nor any status list it points
-    to changed (each list is fetched fresh, once per page) and no validity boundary passed.
+    A recent report is reused while the credential did not change and no validity boundary
+    passed. With ``fresh_status`` (this server's own badges, whose lists are read in process)
+    each status list is fetched, once per page, and a changed list changes the key. Without it
+    (badges from elsewhere) nothing is fetched until the entry expires: a revocation shows
+    within ``cache.ttl``. An outcome that could not be established (state ``unknown``: a key or
+    a list out of reach) is never kept.
     """
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    raw = data.encode() if isinstance(data, str) else bytes(data)
+    digest = hashlib.sha256(raw).hexdigest()
     parts = [digest]
-    parts.extend(resolver.digest(url) for url in _status_urls_of(text, digest))
+    if fresh_status:
+        text = data if isinstance(data, str) else raw.decode("utf-8", "replace")
+        parts.extend(resolver.digest(url) for url in _status_urls_of(text, digest))
     key = ":".join(parts)
     report = cache.get(key)
     now = datetime.now(UTC)
     if report is not None and _still_same_validity(report, now):
         return report, key
-    report = verify_credential(text, resolver=resolver, now=now, list_proofs=resolver.list_proofs)
-    status = report.check("status")
-    if status is None or status.state != "unknown":
+    report = verify_credential(data, resolver=resolver, now=now, list_proofs=resolver.list_proofs)
+    if report.state != "unknown":
         cache.put(key, report)
     return report, key
 
