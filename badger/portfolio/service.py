@@ -6,16 +6,19 @@ share shows goes through :func:`share_page`, which reads only the share's chosen
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import re
+import secrets
 import threading
 import time
 import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -390,9 +393,61 @@ def find_share(db: Session, token: str) -> Share:
     return share
 
 
-def record_view(db: Session, share: Share) -> None:
+class ViewDeduplicator:
+    """Tell a visitor's first view of a share today from their repeated ones, remembering no one.
+
+    A visitor is a keyed hash of (share, client address, User-Agent) under a random salt that
+    lives in this process's memory only and is replaced, with every hash, when the UTC day
+    changes: nothing is written, the address is never kept, and yesterday's hashes cannot be
+    recomputed. At most ``size`` visitors per day are remembered (oldest forgotten first: they
+    would count again). Several server processes each keep their own memory, so a repeated view
+    that reaches another process counts again; a restart forgets the day.
+    """
+
+    def __init__(self, size: int = 100_000, today: Callable[[], date] | None = None) -> None:
+        self.size = size
+        self.today = today or (lambda: datetime.now(UTC).date())
+        self._day: date | None = None
+        self._salt = b""
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_today(self, share_id: int, address: str, agent: str) -> bool:
+        """True the first time this visitor opens this share today (then remembered)."""
+        with self._lock:
+            day = self.today()
+            if day != self._day:
+                self._day, self._salt = day, secrets.token_bytes(32)
+                self._seen.clear()
+            visitor = f"{share_id}\0{address}\0{agent}".encode("utf-8", "replace")
+            digest = hmac.new(self._salt, visitor, hashlib.sha256).digest()[:16]
+            if digest in self._seen:
+                return False
+            self._seen[digest] = None
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+            return True
+
+
+def view_deduplicator(app: Flask | None = None) -> ViewDeduplicator:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("badger.share_views")
+    if found is None:
+        found = app.extensions.setdefault("badger.share_views", ViewDeduplicator())
+    return found
+
+
+def record_view(
+    db: Session, share: Share, visitor: tuple[str, str] | None = None, app: Flask | None = None
+) -> bool:
+    """Count one view (its date only). ``visitor``: (client address, User-Agent), used only to
+    skip a repeated view by the same visitor the same day (see :class:`ViewDeduplicator`).
+    Returns whether the view was counted."""
+    if visitor is not None and not view_deduplicator(app).first_today(share.id, *visitor):
+        return False
     db.add(ShareView(share_id=share.id, viewed_at=utcnow()))
     db.flush()
+    return True
 
 
 # --------------------------------------------------------------------------- employer view

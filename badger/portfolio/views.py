@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
@@ -287,7 +288,9 @@ def public_share(token: str) -> Any:
     if gone is not None:
         return gone
     page = service.share_page(db, share, current_language())
-    service.record_view(db, share)
+    # counted once per visitor and day; who they are is never stored (see ViewDeduplicator)
+    visitor = (get_remote_address(), request.headers.get("User-Agent", ""))
+    service.record_view(db, share, visitor)
     db.commit()
     url = url_for("portfolio.public_share", token=token, _external=True)
     fragments = [_badge_html(b) for b in page.badges]

@@ -103,13 +103,21 @@ def test_unknown_and_malformed_tokens_are_404(app: Any, creds: list[Any]) -> Non
     assert anon.get("/s/short").status_code == 404
 
 
+def _open(app: Any, link: str, agent: str, address: str = "198.51.100.7") -> None:
+    response = app.test_client().get(
+        path_of(link), headers={"User-Agent": agent}, environ_overrides={"REMOTE_ADDR": address}
+    )
+    assert response.status_code == 200
+
+
 def test_view_log_counts_without_tracking(
     app: Any, participant_client: Any, creds: list[Any], db: Any
 ) -> None:
     link = create_share(participant_client, creds)
-    anon = app.test_client()
-    for _ in range(3):
-        assert anon.get(path_of(link), headers={"User-Agent": "Recruiter/1.0"}).status_code == 200
+    for _ in range(3):  # one visitor coming back the same day counts once
+        _open(app, link, "Recruiter/1.0")
+    _open(app, link, "Recruiter/1.0", address="203.0.113.20")  # another visitor
+    _open(app, link, "Other/2.0")  # another browser
     share = db.execute(select(Share)).scalar_one()
     assert db.scalar(select(func.count()).select_from(ShareView)) == 3
     assert set(ShareView.__table__.columns.keys()) == {"id", "share_id", "viewed_at"}
@@ -118,6 +126,34 @@ def test_view_log_counts_without_tracking(
     html = participant_client.get(f"/portfolio/shares/{share.id}").get_data(as_text=True)
     assert "Quand le lien a été ouvert" in html
     assert "Recruiter" not in html
+
+
+def test_repeated_views_count_again_the_next_day_and_nothing_identifies_the_visitor(
+    app: Any, participant_client: Any, creds: list[Any], db: Any
+) -> None:
+    from datetime import date
+
+    from badger.portfolio import service as portfolio
+
+    days = [date(2026, 11, 26)]
+    dedup = portfolio.view_deduplicator(app)
+    dedup.today = lambda: days[0]
+    link = create_share(participant_client, creds)
+    _open(app, link, "Recruiter/1.0")
+    salt = dedup._salt
+    _open(app, link, "Recruiter/1.0")
+    assert db.scalar(select(func.count()).select_from(ShareView)) == 1
+    # what is remembered: 16-byte keyed hashes, never the address or the browser
+    assert all(isinstance(k, bytes) and len(k) == 16 for k in dedup._seen)
+    assert b"198.51.100.7" not in b"".join(dedup._seen) and "198.51.100.7" not in repr(vars(dedup))
+    days[0] = date(2026, 11, 27)
+    _open(app, link, "Recruiter/1.0")  # a new day: a new salt, yesterday's hashes dropped
+    assert dedup._salt != salt and len(dedup._seen) == 1
+    assert db.scalar(select(func.count()).select_from(ShareView)) == 2
+    # two shares opened by the same visitor are two views
+    other = create_share(participant_client, creds[:1], label="autre")
+    _open(app, other, "Recruiter/1.0")
+    assert db.scalar(select(func.count()).select_from(ShareView)) == 3
 
 
 def test_revoked_credential_shows_revoked_on_share(
