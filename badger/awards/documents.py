@@ -9,9 +9,11 @@ achievement ``/achievements/<uuid>``, credential ``/credentials/<uuid>``, status
 from __future__ import annotations
 
 import urllib.parse
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from badger.awards.keys import IssuerKeys
 from badger.awards.models import Achievement
@@ -151,9 +153,41 @@ def level_alignment(competence: Any, score: int) -> dict[str, Any] | None:
     return None
 
 
+@dataclass(frozen=True)
+class AchievementTexts:
+    """A badge's texts in one language (its main one or a translation)."""
+
+    language: str
+    name: str
+    description: str
+    criteria: str  # "" = no narrative: the criteria are the achievement's page
+    image_alt: str
+
+
+def _competence_translation(competence: Any, language: str) -> dict[str, Any]:
+    """The référentiel's own translation of the competence in ``language`` ({} when none)."""
+    if language == getattr(competence, "language", None):
+        return {}
+    found = (competence.translations or {}).get(language) or (competence.translations or {}).get(
+        language.split("-")[0])
+    return found if isinstance(found, dict) else {}
+
+
 def achievement_document(ach: Achievement, org: Organisation, competence: Any,
-                         framework_title: str | None = None) -> dict[str, Any]:
-    """The OB 3.0 Achievement: criteria, CASE alignments, the 0–5 rubric, image with alt text."""
+                         framework_title: str | None = None,
+                         texts: AchievementTexts | None = None) -> dict[str, Any]:
+    """The OB 3.0 Achievement: criteria, CASE alignments, the 0–5 rubric, image with alt text.
+
+    ``texts`` (default: the main language's) gives name, description, criteria, alt text and
+    ``inLanguage``; the rubric's own words follow that language (call inside
+    ``service.in_language``), with the référentiel's translated level texts when it has them.
+    Alignments keep the référentiel's words: they name the CASE items they point at.
+    """
+    texts = texts or AchievementTexts(ach.language, ach.name, ach.description,
+                                      ach.criteria_narrative, ach.image_alt)
+    translated = _competence_translation(competence, texts.language)
+    tr_levels = {int(lv.get("score", -1)): lv for lv in translated.get("levels") or []
+                 if isinstance(lv, dict)}
     url = achievement_url(ach)
     alignments = [
         model.alignment(
@@ -172,11 +206,13 @@ def achievement_document(ach: Achievement, org: Organisation, competence: Any,
     for lv in sorted(competence.grid_levels(), key=lambda x: int(x.get("score", 0))):
         score = int(lv.get("score", 0))
         align = level_alignment(competence, score)
+        words = tr_levels.get(score) or {}
         levels.append(
             model.rubric_criterion_level(
                 level_id(ach, score),
-                str(lv.get("quality") or f"Niveau {score}"),
-                description=str(lv.get("description") or "") or None,
+                str(words.get("quality") or lv.get("quality") or _("Niveau %(n)d", n=score)),
+                description=str(words.get("description") or lv.get("description") or "")
+                or None,
                 level=str(score),
                 points=str(score),
                 alignments=[align] if align else None,
@@ -184,13 +220,14 @@ def achievement_document(ach: Achievement, org: Organisation, competence: Any,
         )
     if not levels:
         levels = [
-            model.rubric_criterion_level(level_id(ach, s), f"Niveau {s}", level=str(s),
-                                         points=str(s))
+            model.rubric_criterion_level(level_id(ach, s), _("Niveau %(n)d", n=s),
+                                         level=str(s), points=str(s))
             for s in range(6)
         ]
     rubric = model.result_description(
         result_description_id(ach),
-        f"Niveau atteint (0 à 5) — {competence.label}",
+        _("Niveau atteint (0 à 5) — %(label)s",
+          label=str(translated.get("label") or competence.label)),
         "RubricCriterionLevel",
         rubric_criterion_levels=levels,
         required_level=level_id(ach, ach.min_level),
@@ -199,15 +236,15 @@ def achievement_document(ach: Achievement, org: Organisation, competence: Any,
     )
     return model.achievement(
         url,
-        name=ach.name,
-        description=ach.description,
-        criteria_narrative=ach.criteria_narrative,
+        name=texts.name,
+        description=texts.description,
+        criteria_narrative=texts.criteria or None,
         criteria_id=url,
-        image=model.image(f"{url}/image.png", caption=ach.image_alt),
+        image=model.image(f"{url}/image.png", caption=texts.image_alt),
         alignments=alignments,
         result_descriptions=[rubric],
         achievement_type=ach.achievement_type,
-        in_language=ach.language,
+        in_language=texts.language,
         tags=ach.tags or None,
         creator=issuer_profile(org),
         human_code=competence.code or None,

@@ -13,18 +13,22 @@ the credential; the clear value is never stored, logged or put in a URL.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import secrets
 import uuid as uuidlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -37,6 +41,7 @@ from badger.awards.models import (
     CLAIM_PENDING,
     ISSUED,
     Achievement,
+    AchievementTranslation,
     AwardConsent,
     Claim,
     Credential,
@@ -106,6 +111,29 @@ def default_criteria(competence: Competence, min_level: int) -> str:
     return "\n".join(lines)
 
 
+#: OB 3.0 ``LanguageCode`` as the strict schema checks ``inLanguage`` (fr, en, en-GB, zh-Hant-TW).
+LANGUAGE_RE = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+MAX_TRANSLATIONS = 20
+
+
+@dataclass
+class TranslationInput:
+    """A badge definition's texts in one more language, as the form's extra block sends them.
+
+    A block without name, description and criteria is no translation (and removes a stored one;
+    the alt text alone does not count: the form fills it in).
+    """
+
+    language: str
+    name: str = ""
+    description: str = ""
+    criteria: str = ""
+    image_alt: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(v.strip() for v in (self.name, self.description, self.criteria))
+
+
 @dataclass
 class AchievementInput:
     competence_id: int
@@ -120,6 +148,40 @@ class AchievementInput:
     image_alt: str = ""
     upload_png: bytes | None = None
     pictogram: str | None = None
+    #: Every translation the badge keeps (None = leave the stored translations as they are).
+    translations: list[TranslationInput] | None = None
+
+
+def _check_translations(data: AchievementInput) -> None:
+    seen: set[str] = set()
+    for tr in data.translations or []:
+        tr.language = tr.language.strip()
+        if tr.is_empty():
+            continue
+        if not tr.language:
+            raise UserError(_l("Traduction : indiquez sa langue (par exemple en pour l'anglais)."),
+                            422)
+        if not LANGUAGE_RE.match(tr.language):
+            raise UserError(_l("Traduction : « %(code)s » n'est pas un code de langue "
+                               "(par exemple en, es ou pt-BR).", code=tr.language[:20]), 422)
+        if tr.language == data.language:
+            raise UserError(_l("Traduction : « %(code)s » est déjà la langue principale du "
+                               "badge. Choisissez une autre langue.", code=tr.language), 422)
+        if tr.language in seen:
+            raise UserError(_l("Traduction : une seule traduction par langue (« %(code)s » "
+                               "revient deux fois).", code=tr.language), 422)
+        seen.add(tr.language)
+        if not tr.name.strip():
+            raise UserError(_l("Traduction en « %(code)s » : donnez un nom au badge.",
+                               code=tr.language), 422)
+        if not tr.description.strip():
+            raise UserError(_l("Traduction en « %(code)s » : décrivez le badge en une ou deux "
+                               "phrases.", code=tr.language), 422)
+        if len(tr.name.strip()) > 200 or len(tr.image_alt.strip()) > 500:
+            raise UserError(_l("Traduction en « %(code)s » : le nom (200 caractères) ou le texte "
+                               "de l'image (500 caractères) est trop long.", code=tr.language), 422)
+    if len(seen) > MAX_TRANSLATIONS:
+        raise UserError(_l("Trop de traductions (%(n)d au plus).", n=MAX_TRANSLATIONS), 422)
 
 
 def _check_input(data: AchievementInput) -> None:
@@ -135,8 +197,10 @@ def _check_input(data: AchievementInput) -> None:
         r"^ext:[A-Za-z0-9.\-_]+$", data.achievement_type
     ):
         raise UserError(_l("Type de badge inconnu."), 422)
-    if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", data.language):
+    data.language = data.language.strip()
+    if not LANGUAGE_RE.match(data.language):
         raise UserError(_l("Code de langue non valable (par exemple fr ou en)."), 422)
+    _check_translations(data)
 
 
 def _apply_image(ach: Achievement, org: Organisation, data: AchievementInput) -> None:
@@ -193,6 +257,7 @@ def create_achievement(
     _apply_image(ach, org, data)
     session.add(ach)
     session.flush()
+    _apply_translations(session, ach, org, data)
     audit.record(session, "award.achievement_create", actor=actor, organisation_id=org.id,
                  obj=ach)
     return ach
@@ -218,6 +283,7 @@ def update_achievement(
         ach.pictogram = data.pictogram
     _apply_image(ach, org, data)
     session.flush()
+    _apply_translations(session, ach, org, data)
     _achievement_cache.clear()
     audit.record(session, "award.achievement_update", actor=actor, organisation_id=org.id,
                  obj=ach)
@@ -233,21 +299,137 @@ def _issued_count(session: Session, ach: Achievement) -> int:
     )
 
 
-_achievement_cache: dict[tuple[str, str, str], dict[str, Any]] = {}
+# --------------------------------------------------------------------------- languages
 
 
-def achievement_json(session: Session, ach: Achievement) -> dict[str, Any]:
-    """The Achievement document (cached per row version and base URL)."""
-    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", documents.base_url())
+@contextlib.contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """``_()`` answers in ``language`` inside the block: from its catalogue when the interface
+    has one (English), else with the French message ids (the product's first language)."""
+    try:
+        locale = Locale.parse((language or "fr").replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("fr")
+    with force_locale(locale):
+        yield
+
+
+def translations_of(session: Session, ach: Achievement) -> list[AchievementTranslation]:
+    """The badge's translations, by language (unscoped: public pages read them too)."""
+    return list(session.scalars(
+        select(AchievementTranslation)
+        .where(AchievementTranslation.achievement_id == ach.id)
+        .order_by(AchievementTranslation.language)
+        .execution_options(unscoped=True)
+    ))
+
+
+def match_language(wanted: str | None, available: Sequence[str]) -> str | None:
+    """The available language that ``wanted`` asks for: same code, else same primary subtag
+    (``en`` finds ``en-GB``, ``pt-BR`` finds ``pt``); None when there is none."""
+    if not wanted:
+        return None
+    wanted = wanted.strip().replace("_", "-")
+    for lang in available:
+        if lang.lower() == wanted.lower():
+            return lang
+    primary = wanted.split("-")[0].lower()
+    for lang in available:
+        if lang.split("-")[0].lower() == primary:
+            return lang
+    return None
+
+
+def achievement_texts(session: Session, ach: Achievement,
+                      language: str | None = None) -> documents.AchievementTexts:
+    """The badge's texts in ``language`` when it has them, else in its main language."""
+    main = documents.AchievementTexts(language=ach.language, name=ach.name,
+                                      description=ach.description,
+                                      criteria=ach.criteria_narrative, image_alt=ach.image_alt)
+    if not language:
+        return main
+    rows = translations_of(session, ach)
+    chosen = match_language(language, [ach.language, *(t.language for t in rows)])
+    for t in rows:
+        if t.language == chosen:
+            return documents.AchievementTexts(language=t.language, name=t.name,
+                                              description=t.description,
+                                              criteria=t.criteria_narrative,
+                                              image_alt=t.image_alt)
+    return main
+
+
+def credential_language(session: Session, ach: Achievement, participant: Participant | None
+                        ) -> str:
+    """A new credential's language: the participant's own when the badge speaks it, else the
+    badge's main language."""
+    return achievement_texts(session, ach, getattr(participant, "locale", None)).language
+
+
+def _default_alt(name: str, org: Organisation, language: str) -> str:
+    with in_language(language):
+        return str(_("Badge « %(name)s » de %(org)s", name=name, org=org.name))[:500]
+
+
+def _apply_translations(session: Session, ach: Achievement, org: Organisation,
+                        data: AchievementInput) -> None:
+    """Store the form's translations: add, change, remove the ones the form left empty."""
+    stored = {t.language: t for t in translations_of(session, ach)}
+    if data.translations is None:
+        if ach.language in stored:
+            raise UserError(_l("Une traduction existe déjà en « %(code)s » : retirez-la avant "
+                               "d'en faire la langue principale.", code=ach.language), 422)
+        return
+    wanted = {tr.language: tr for tr in data.translations if not tr.is_empty()}
+    changed = False
+    for lang, gone in stored.items():
+        if lang not in wanted:
+            session.delete(gone)
+            changed = True
+    for lang, tr in wanted.items():
+        name = tr.name.strip()[:200]
+        values = {
+            "name": name,
+            "description": tr.description.strip(),
+            "criteria_narrative": tr.criteria.strip(),
+            "image_alt": tr.image_alt.strip()[:500] or _default_alt(name, org, lang),
+        }
+        row = stored.get(lang)
+        if row is None:
+            session.add(AchievementTranslation(organisation_id=ach.organisation_id,
+                                               achievement_id=ach.id, language=lang, **values))
+            changed = True
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed = True
+    if changed:
+        # Cached documents are keyed by the badge's updated_at (in every process).
+        ach.updated_at = utcnow()
+        session.flush()
+
+
+_achievement_cache: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+
+
+def achievement_json(session: Session, ach: Achievement,
+                     language: str | None = None) -> dict[str, Any]:
+    """The Achievement document in ``language`` when the badge has that translation, else in
+    its main language; ``inLanguage`` says which (cached per row version, base URL, language)."""
+    texts = achievement_texts(session, ach, language)
+    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", documents.base_url(),
+           texts.language)
     hit = _achievement_cache.get(key)
     if hit is not None:
         return hit
     with_org = ach.organisation
     competence = session.get(Competence, ach.competence_id)
     version = session.get(ReferentielVersion, ach.referentiel_version_id)
-    doc = documents.achievement_document(
-        ach, with_org, competence, version.title if version is not None else None
-    )
+    with in_language(texts.language):
+        doc = documents.achievement_document(
+            ach, with_org, competence, version.title if version is not None else None,
+            texts=texts,
+        )
     if len(_achievement_cache) > 512:
         _achievement_cache.clear()
     _achievement_cache[key] = doc
@@ -402,10 +584,11 @@ def recipient_from(
 
 
 def build_credential(session: Session, cred: Credential) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential of a row."""
+    """The unsigned OpenBadgeCredential of a row, in the credential's language (its achievement's
+    texts in that language when the badge still has them, else in its main language)."""
     ach = cred.achievement
     org = ach.organisation
-    ach_doc = achievement_json(session, ach)
+    ach_doc = achievement_json(session, ach, cred.language or ach.language)
     result_alignment = documents.level_alignment(
         session.get(Competence, ach.competence_id), cred.level
     )
@@ -439,9 +622,10 @@ def build_credential(session: Session, cred: Credential) -> dict[str, Any]:
         valid_from=issued_at,
         valid_until=cred.valid_until,
         awarded_date=cred.awarded_at,
-        name=ach.name,
-        description=ach.description,
-        image=model.image(f"{documents.achievement_url(ach)}/image.png", caption=ach.image_alt),
+        name=ach_doc["name"],
+        description=ach_doc["description"],
+        image=model.image(f"{documents.achievement_url(ach)}/image.png",
+                          caption=ach_doc["image"].get("caption")),
         evidence=cred.evidence or None,
         credential_status=status,
     )
@@ -451,6 +635,8 @@ def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAlloca
     """Allocate the status bit, flush (constraints first), then sign both proofs and bake."""
     ach = cred.achievement
     org = ach.organisation
+    if cred.language is None:  # chosen at award time; a row made elsewhere: the main language
+        cred.language = ach.language
     if cred.revocation_list_id is None:
         lst, index = allocator.allocate()
         cred.revocation_list = lst
@@ -496,36 +682,49 @@ class RowResult:
 
 
 def _evidence(
+    session: Session, *, group: Any, vc: Any, observation: str, chart_url: str | None,
+    language: str | None = None,
+) -> list[dict[str, Any]]:
+    """The evidence entries, written in the credential's ``language`` (French by default);
+    the coach's own words and the session's title stay as typed."""
+    with in_language(language or "fr"):
+        return _evidence_items(session, group=group, vc=vc, observation=observation,
+                               chart_url=chart_url)
+
+
+def _evidence_items(
     session: Session, *, group: Any, vc: Any, observation: str, chart_url: str | None
 ) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     if group is not None:
         items.append(
             model.evidence(
-                name=f"Séance « {group.title} » du {group.held_on.isoformat()}",
+                name=_("Séance « %(title)s » du %(date)s", title=group.title,
+                       date=group.held_on.isoformat()),
                 description=observation or None,
-                genre="Observation",
+                genre=_("Observation"),
             )
         )
     elif observation:
-        items.append(model.evidence(name="Observation du coach", description=observation,
-                                    genre="Observation"))
+        items.append(model.evidence(name=_("Observation du coach"), description=observation,
+                                    genre=_("Observation")))
     if vc is not None:
         ev = vc.evidence or {}
         label = ev.get("round") or getattr(vc.round, "label", "")
-        parts = [f"Niveau convenu : {vc.level}/5"]
+        parts = [_("Niveau convenu : %(n)s/5", n=vc.level)]
         if isinstance(ev.get("self_score"), int):
-            parts.append(f"auto-évaluation : {ev['self_score']}/5")
+            parts.append(_("auto-évaluation : %(n)s/5", n=ev["self_score"]))
         if isinstance(ev.get("coach_score"), int):
-            parts.append(f"évaluation du coach : {ev['coach_score']}/5")
+            parts.append(_("évaluation du coach : %(n)s/5", n=ev["coach_score"]))
         obs = ev.get("observations")
         items.append(
             model.evidence(
-                name=f"Grille de compétences — passage « {label} »" if label else
-                "Grille de compétences",
-                description=" ; ".join(parts),
+                name=_("Grille de compétences — passage « %(round)s »",
+                       round=_round_name(str(label)))
+                if label else _("Grille de compétences"),
+                description=_(" ; ").join(parts),
                 narrative=str(obs) if obs else None,
-                genre="Co-évaluation",
+                genre=_("Co-évaluation"),
             )
         )
         chart_url = chart_url or ev.get("chart_url")
@@ -533,6 +732,14 @@ def _evidence(
         items.append(model.evidence(id=str(chart_url), name="Graphique radar de la grille",
                                     genre="Image"))
     return items
+
+
+def _round_name(label: str) -> str:
+    """A round's label in the evidence: the three standard rounds by their name, in the
+    credential's language (``entry``: Entrée, Start); a typed label as typed."""
+    from badger.grids.models import display_round_label
+
+    return display_round_label(label)
 
 
 def _eligible(session: Session, org: Organisation, ach: Achievement) -> None:
@@ -626,6 +833,7 @@ def award_many(
         except UserError as exc:
             results.append(RowResult(participant.id, name, "refused", str(exc.message)))
             continue
+        language = credential_language(session, ach, participant)
         cred = Credential(
             organisation_id=org.id,
             uuid=str(uuidlib.uuid4()),
@@ -638,8 +846,9 @@ def award_many(
             awarded_by_id=_staff_id(actor),
             level=level,
             narrative=req.narrative.strip(),
+            language=language,
             evidence=_evidence(session, group=group, vc=vc, observation=req.observation,
-                               chart_url=chart_url),
+                               chart_url=chart_url, language=language),
             recipient=recipient or {},
             awarded_at=utcnow().replace(microsecond=0),
             state=ISSUED if recipient else CLAIM_PENDING,

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import segno
+from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Flask,
@@ -21,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -32,6 +34,7 @@ from badger.awards.keys import issuer_keys
 from badger.awards.models import (
     CLAIM_PENDING,
     Achievement,
+    AchievementTranslation,
     AwardJob,
     Claim,
     Credential,
@@ -39,6 +42,7 @@ from badger.awards.models import (
 )
 from badger.db import get_or_404, get_session, unscoped
 from badger.errors import UserError
+from badger.i18n import current_language
 from badger.networks.models import Organisation
 from badger.networks.service import active_endorsements
 from badger.ob3 import model
@@ -71,6 +75,77 @@ def _claim_limit() -> str:
 # --------------------------------------------------------------------------- badge definitions
 
 
+MAX_FORM_TRANSLATIONS = service.MAX_TRANSLATIONS + 1
+
+
+def _translations_from_form() -> list[service.TranslationInput] | None:
+    """The form's language blocks (``tr-<i>-…``); None when the form sent none at all."""
+    form = request.form
+    if not any(key.startswith("tr-") for key in form):
+        return None
+    out = []
+    for i in range(MAX_FORM_TRANSLATIONS):
+        if f"tr-{i}-language" not in form:
+            continue
+        language = form.get(f"tr-{i}-language", "").strip()[:35]
+        if form.get(f"tr-{i}-remove"):
+            out.append(service.TranslationInput(language=language))
+            continue
+        out.append(service.TranslationInput(
+            language=language,
+            name=form.get(f"tr-{i}-name", ""),
+            description=form.get(f"tr-{i}-description", ""),
+            criteria=form.get(f"tr-{i}-criteria", ""),
+            image_alt=form.get(f"tr-{i}-image_alt", ""),
+        ))
+    return out
+
+
+def language_name(code: str, *, own: bool = False) -> str:
+    """A language's name in the interface language ("anglais", "English"), or in itself
+    (``own``: "English", "español", for language links); else its code."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+        name = locale.get_display_name(locale if own else (get_locale() or "fr"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return str(name) if name else code
+
+
+def _suggested_language(main: str, taken: set[str]) -> str:
+    for lang in current_app.config["BADGER_LANGUAGES"]:
+        if lang != main and lang not in taken:
+            return str(lang)
+    return ""
+
+
+def _translation_blocks(ach: Achievement | None) -> list[dict[str, Any]]:
+    """What the form's language blocks show: the stored translations (or what was just sent)
+    and one empty block to add a language."""
+    main = (request.form.get("language") if request.method == "POST" else None) or (
+        ach.language if ach else "fr")
+    stored = {t.language for t in service.translations_of(get_session(), ach)} if ach else set()
+    sent = _translations_from_form() if request.method == "POST" else None
+    blocks: list[dict[str, Any]] = []
+    if sent is not None:
+        for tr in sent:
+            if tr.is_empty() and tr.language not in stored:
+                continue
+            blocks.append({"language": tr.language, "name": tr.name,
+                           "description": tr.description, "criteria": tr.criteria,
+                           "image_alt": tr.image_alt, "stored": tr.language in stored})
+    elif ach is not None:
+        for row in service.translations_of(get_session(), ach):
+            blocks.append({"language": row.language, "name": row.name,
+                           "description": row.description, "criteria": row.criteria_narrative,
+                           "image_alt": row.image_alt, "stored": True})
+    taken = {b["language"] for b in blocks}
+    if len(blocks) < service.MAX_TRANSLATIONS:
+        blocks.append({"language": _suggested_language(main, taken), "name": "",
+                       "description": "", "criteria": "", "image_alt": "", "stored": False})
+    return blocks
+
+
 def _input_from_form(competence_id: int) -> service.AchievementInput:
     form = request.form
     upload = request.files.get("image")
@@ -88,6 +163,7 @@ def _input_from_form(competence_id: int) -> service.AchievementInput:
         image_alt=form.get("image_alt", ""),
         upload_png=data,
         pictogram=form.get("pictogram") or None,
+        translations=_translations_from_form(),
     )
 
 
@@ -108,8 +184,11 @@ def achievements() -> Any:
         select(GroupSession).order_by(GroupSession.held_on.desc(), GroupSession.id.desc())
         .limit(10)
     ).all()
+    languages: dict[int, list[str]] = {a.id: [a.language] for a in rows}
+    for t in db.scalars(select(AchievementTranslation).order_by(AchievementTranslation.language)):
+        languages.setdefault(t.achievement_id, []).append(t.language)
     return render_template("awards/achievements.html", achievements=rows, counts=counts,
-                           sessions=sessions)
+                           sessions=sessions, languages=languages, language_name=language_name)
 
 
 @bp.route("/admin/badges/new", methods=["GET", "POST"])
@@ -140,7 +219,8 @@ def achievement_new() -> Any:
     return render_template(
         "awards/achievement_form.html", achievement=None, competences=competences,
         error=error, form=request.form, suggestion=suggestion, chosen=chosen,
-        types=sorted(model.ACHIEVEMENT_TYPES),
+        types=sorted(model.ACHIEVEMENT_TYPES), translations=_translation_blocks(None),
+        language_name=language_name,
     ), status
 
 
@@ -167,7 +247,8 @@ def achievement_edit(achievement_id: int) -> Any:
     return render_template(
         "awards/achievement_form.html", achievement=ach, competences=[], error=error,
         form=request.form if request.method == "POST" else None, suggestion="", chosen=None,
-        types=sorted(model.ACHIEVEMENT_TYPES),
+        types=sorted(model.ACHIEVEMENT_TYPES), translations=_translation_blocks(ach),
+        language_name=language_name,
     ), status
 
 
@@ -631,11 +712,22 @@ def achievement(uuid: str) -> Any:
     """The OB 3.0 Achievement (JSON-LD) or its public page."""
     ach = _public_achievement(uuid)
     db = get_session()
-    doc = service.achievement_json(db, ach)
+    asked = request.args.get("lang", "").strip()[:35] or None
     if _wants_html():
-        return render_template("awards/achievement_public.html", ach=ach, doc=doc,
-                               org=ach.organisation), 200, {"Vary": "Accept"}
-    return _json_response({"@context": [model.VC2_CONTEXT, model.OB_CONTEXT], **doc})
+        # The visitor's interface language when the badge speaks it (or ?lang=), else the
+        # badge's main language, marked with lang= on its texts.
+        texts = service.achievement_texts(db, ach, asked or current_language())
+        doc = service.achievement_json(db, ach, texts.language)
+        languages = [ach.language, *(t.language for t in service.translations_of(db, ach))]
+        return render_template(
+            "awards/achievement_public.html", ach=ach, doc=doc, texts=texts,
+            org=ach.organisation, languages=languages, language_name=language_name,
+        ), 200, {"Vary": "Accept, Accept-Language, Cookie"}
+    # JSON: the main language unless ?lang= names a translation; inLanguage always says which.
+    doc = service.achievement_json(db, ach, asked)
+    response = _json_response({"@context": [model.VC2_CONTEXT, model.OB_CONTEXT], **doc})
+    response.headers["Content-Language"] = str(doc.get("inLanguage") or ach.language)
+    return response
 
 
 @issuer_bp.route("/achievements/<uuid>/image.<any(png, svg):fmt>")
