@@ -223,3 +223,26 @@ def test_cli_verifies_an_endorsement(
     result = app.test_cli_runner().invoke(args=["verify", str(path)])
     assert result.exit_code == 1 and "withdrawn" in result.output.lower()
 
+
+
+def test_an_endorsement_is_not_a_badge_to_import(
+    app: Any, make: Any, participant: Any, endorsement: dict[str, Any]
+) -> None:
+    from tests.conftest import login_participant
+
+    holder = app.test_client()
+    login_participant(holder, make, participant)
+    response = holder.post(
+        "/portfolio/import",
+        data={"file": (io.BytesIO(json.dumps(endorsement).encode()), "e.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+
+
+def test_english(client: Any, endorsement: dict[str, Any]) -> None:
+    client.post("/language", data={"lang": "en", "next": "/verify"})
+    _status, html = _page(client, text=json.dumps(endorsement))
+    assert "Genuine recommendation" in html
+    assert "The network Passerelles Emploi recommends the organisation Organisation A." in html
+    assert "Recommended organisation" in html and "The signed" not in html
