@@ -346,7 +346,7 @@ def achievement_texts(session: Session, ach: Achievement,
     main = documents.AchievementTexts(language=ach.language, name=ach.name,
                                       description=ach.description,
                                       criteria=ach.criteria_narrative, image_alt=ach.image_alt)
-    if not language:
+    if not language or language == ach.language:
         return main
     rows = translations_of(session, ach)
     chosen = match_language(language, [ach.language, *(t.language for t in rows)])
