@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,7 +22,7 @@ NAV: dict[str, list[tuple[str, Any, str, str | None]]] = {
         ("accounts.home", _l("Mon espace"), "home", None),
         ("grids.my_grids", _l("Mes grilles"), "chart", None),
         ("portfolio.index", _l("Mes badges"), "badge", None),
-        ("awards.my_offers", _l("Badges à accepter"), "check", None),
+        ("awards.my_offers", _l("Nouveaux badges"), "check", None),
         ("portfolio.shares", _l("Mes partages"), "share", None),
         ("api.apps", _l("Mes applications"), "key", None),
     ],
@@ -35,6 +35,15 @@ NAV: dict[str, list[tuple[str, Any, str, str | None]]] = {
         ("accounts.staff", _l("Équipe"), "team", "admin"),
         ("networks.admin_index", _l("Réseaux"), "team", "network_admin"),
     ],
+}
+
+
+#: Pages that belong to an entry's section although their URL does not start with the entry's
+#: own URL (the entry is then marked ``aria-current="true"``; its own page gets ``"page"``).
+NAV_SECTIONS: dict[str, tuple[str, ...]] = {
+    "grids.my_grids": ("/me/rounds/", "/me/sessions/", "/me/validations/"),
+    "grids.sessions": ("/rounds/", "/journeys/", "/validations"),
+    "awards.achievements": ("/admin/awards", "/admin/credentials", "/admin/sessions/"),
 }
 
 
@@ -57,11 +66,32 @@ def nav_items() -> list[tuple[str, Any, str]]:
     ]
 
 
+def nav_current(items: list[tuple[str, Any, str]]) -> tuple[str, str] | None:
+    """The entry to mark and how: ``(endpoint, "page")`` on its own page, ``(endpoint, "true")``
+    on a page of its section (the longest entry URL the path starts with, or ``NAV_SECTIONS``)."""
+    if not has_request_context():
+        return None
+    path = request.script_root + request.path
+    best: tuple[int, str] | None = None
+    for endpoint, _label, _picto in items:
+        if request.endpoint == endpoint:
+            return endpoint, "page"
+        base = url_for(endpoint).rstrip("/")
+        prefixes = [base + "/"] if base else []
+        prefixes += [request.script_root + extra for extra in NAV_SECTIONS.get(endpoint, ())]
+        for prefix in prefixes:
+            if path.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), endpoint)
+    return (best[1], "true") if best else None
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        items = nav_items()
         return {
-            "nav_items": nav_items(),
+            "nav_items": items,
+            "nav_current": nav_current(items),
             "organisation": g.get("organisation"),
             "role": g.get("role"),
         }
