@@ -23,7 +23,8 @@ def test_participant_code_login_on_a_phone(live_server, phone_page, make, partic
 def test_language_switch_in_the_browser(live_server, phone_page):
     page = phone_page
     page.goto(f"{live_server}/login")
-    page.get_by_role("button", name="English").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.evaluate("document.documentElement.lang") == "en"
     page.goto(f"{live_server}/")
     assert page.evaluate("document.documentElement.lang") == "en"
