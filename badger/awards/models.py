@@ -263,3 +263,21 @@ class AwardJob(OrgScopedMixin, TimestampMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     achievement: Mapped[Achievement] = relationship()
+
+
+class EvidenceImage(OrgScopedMixin, Base):
+    """A chart the participant chose to attach to their badge when accepting it: frozen PNG,
+    public at ``{base}/evidence/<token>.png`` (cited as Evidence), gone with the credential."""
+
+    __tablename__ = "award_evidence_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``secrets.token_urlsafe``: the URL is the only way to the picture (never an id).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("award_credentials.id", ondelete="CASCADE"), unique=True
+    )
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    credential: Mapped[Credential] = relationship()

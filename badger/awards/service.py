@@ -727,10 +727,12 @@ def _evidence_items(
                 genre=_("Co-évaluation"),
             )
         )
-        chart_url = chart_url or ev.get("chart_url")
-    if chart_url and str(chart_url).startswith(("https://", "http://")):
-        items.append(model.evidence(id=str(chart_url), name="Graphique radar de la grille",
-                                    genre="Image"))
+    if chart_url:  # only a chart the participant chose to attach (awards.evidence)
+        from badger.awards import evidence as charts
+
+        chart = charts.evidence_item(session, str(chart_url), vc)
+        if chart is not None:
+            items.append(chart)
     return items
 
 
@@ -935,8 +937,13 @@ def proposals(session: Session, organisation_id: int,
 
 def consent(session: Session, participant: Participant, validated_competence_id: int,
             achievement_id: int, *, accept: bool, email: str | None = None,
-            phone: str | None = None, did: str | None = None) -> RowResult | None:
-    """The participant accepts (the credential is issued now) or declines the proposed badge."""
+            phone: str | None = None, did: str | None = None,
+            attach_chart: bool = False) -> RowResult | None:
+    """The participant accepts (the credential is issued now) or declines the proposed badge.
+
+    ``attach_chart`` (the participant's own choice, off by default): the round's self/coach
+    chart is frozen into a public image cited as evidence (:mod:`badger.awards.evidence`).
+    """
     match = [p for p in proposals(session, participant.organisation_id, participant.id)
              if p.validated.id == validated_competence_id and p.achievement.id == achievement_id]
     if not match:
@@ -956,21 +963,35 @@ def consent(session: Session, participant: Participant, validated_competence_id:
                              accepted=accept))
     audit.record(session, "award.consent" if accept else "award.decline", actor=participant,
                  organisation_id=participant.organisation_id, object_type="ValidatedCompetence",
-                 object_id=validated_competence_id, achievement_id=achievement_id)
+                 object_id=validated_competence_id, achievement_id=achievement_id,
+                 **({"chart": True} if accept and attach_chart else {}))
     if not accept:
         session.flush()
         return None
     org = session.get(Organisation, participant.organisation_id)
     assert org is not None
     observation = str((prop.validated.evidence or {}).get("observations") or "")
-    return award_one(
-        session, org, prop.achievement,
-        AwardRequest(participant_id=participant.id, level=prop.validated.level,
-                     validated_competence_id=prop.validated.id, email=email, phone=phone,
-                     did=did, observation=observation),
-        actor=participant,
-        group=prop.validated.round.session if prop.validated.round else None,
-    )
+    from badger.awards import evidence as charts
+
+    chart = (charts.prepare(session, prop.validated, prop.achievement, participant)
+             if attach_chart else None)
+    try:
+        result = award_many(
+            session, org, prop.achievement,
+            [AwardRequest(participant_id=participant.id, level=prop.validated.level,
+                          validated_competence_id=prop.validated.id, email=email, phone=phone,
+                          did=did, observation=observation)],
+            actor=participant,
+            group=prop.validated.round.session if prop.validated.round else None,
+            chart_url=chart.url if chart else None,
+        )[0]
+        if result.outcome in ("already", "refused"):  # as award_one
+            raise UserError(result.message, 409 if result.outcome == "already" else 422)
+        if chart is not None and result.credential is not None:
+            charts.store(session, result.credential, chart)
+    finally:
+        charts.discard(session)
+    return result
 
 
 # --------------------------------------------------------------------------- claims

@@ -556,7 +556,8 @@ def my_offers() -> Any:
         try:
             service.consent(db, current_user, vc_id, ach_id, accept=accept,
                             email=request.form.get("email"), phone=request.form.get("phone"),
-                            did=request.form.get("did"))
+                            did=request.form.get("did"),
+                            attach_chart=request.form.get("attach_chart") == "1")
         except UserError as exc:
             db.rollback()
             error, status = str(exc.message), exc.status
@@ -782,6 +783,23 @@ def credential(uuid: str) -> Any:
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept"
     return response
+
+
+@issuer_bp.route("/evidence/<token>.png")
+def evidence_image(token: str) -> Any:
+    """A grid chart its participant chose to attach to a badge (cited as Evidence): public,
+    reached only through its unguessable token; 410 once the badge is revoked."""
+    from badger.awards import evidence
+
+    status, png = evidence.public_image(get_session(), token)
+    if png is None:
+        abort(status)
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = evidence.CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.set_etag(hashlib.sha256(png).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.app_template_global("credential_state_label")

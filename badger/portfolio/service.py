@@ -954,6 +954,7 @@ def import_file(imp: ImportedCredential) -> tuple[bytes, str, str]:
 
 def export_zip(db: Session, participant: Participant) -> bytes:
     """Everything kept about the participant, as JSON plus their credentials' files."""
+    from badger.awards import evidence as chart_evidence
     from badger.grids import service as grids
 
     creds = my_credentials(db, participant)
@@ -999,6 +1000,9 @@ def export_zip(db: Session, participant: Participant) -> bytes:
                 except UserError:
                     continue
                 zf.writestr(f"credentials/{cred.id}-{name}", body)
+        # charts the participant attached to their badges (public images, see awards.evidence)
+        for cred_id, png in chart_evidence.participant_images(db, participant.id):
+            zf.writestr(f"credentials/{cred_id}-chart.png", png)
         zf.writestr(
             "shares.json",
             json.dumps(
@@ -1033,6 +1037,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
 def erase(db: Session, participant: Participant) -> None:
     """Delete the participant and everything of theirs; issued credentials are revoked first
     (their status bit stays set, so copies already handed out verify as revoked)."""
+    from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
 
     org_id = participant.organisation_id
@@ -1042,6 +1047,8 @@ def erase(db: Session, participant: Participant) -> None:
             awards.revoke(db, cred, "Données effacées à la demande de la personne.")
             revoked += 1
     db.flush()
+    # the charts they attached answer 404 from now on (rows gone, not only the credential's 410)
+    chart_evidence.erase_participant(db, participant.id)
     db.execute(delete(Share).where(Share.participant_id == participant.id))
     db.execute(
         delete(ImportedCredential).where(ImportedCredential.participant_id == participant.id)

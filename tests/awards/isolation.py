@@ -79,4 +79,6 @@ EXEMPT: dict[str, str] = {
     "issuer.achievement_image": "public badge image",
     "issuer.status_list": "public status list (verifiers fetch it)",
     "issuer.credential": "public only when the participant made it public; 404 otherwise",
+    "issuer.evidence_image": "public by the participant's choice; its unguessable token is the "
+                             "only key (no id in the URL)",
 }
