@@ -9,6 +9,10 @@ English ``message``). Decisions worth knowing:
 * A status list that cannot be fetched, verified or parsed gives status ``unknown``, never
   "not revoked"; the report is then NOT verified and its overall state is ``unknown``. The same
   holds when the signing key cannot be resolved (likely a network problem, not a forgery).
+* The signing key must be proven to be the issuer's: listed by the issuer's own document or
+  DID, or (VC-JWT) published under the issuer's domain. Anyone can sign with a key of their own
+  and write any issuer, so an unproven key fails; an issuer document or JWKS that cannot be
+  fetched leaves ``issuer_binding`` unknown, and the report is then not verified.
 * Embedded endorsements are verified recursively; a failed endorsement fails the credential
   (the spec lists it as a verification step), an endorsement whose own status is unknown only
   adds a warning.
@@ -99,20 +103,22 @@ class VerificationReport:
 
     @property
     def state(self) -> str:
-        """'failed' if any check failed, 'unknown' if proof/status is undetermined, else
-        'verified'."""
+        """'failed' if any check failed, 'unknown' if proof, key provenance or status is
+        undetermined, else 'verified'."""
         if any(c.state == "failed" for c in self.checks):
             return "failed"
         proof = self.check("proof")
         if proof is None or proof.state != "passed":
             return "unknown"
-        if any(c.state == "unknown" and c.name in {"status", "proof"} for c in self.checks):
+        undetermined = {"status", "proof", "issuer_binding"}
+        if any(c.state == "unknown" and c.name in undetermined for c in self.checks):
             return "unknown"
         return "verified"
 
     @property
     def verified(self) -> bool:
-        """True only if no check failed, a proof passed and the status is known."""
+        """True only if no check failed, a proof passed, its key is the issuer's and the status
+        is known."""
         return self.state == "verified"
 
     @property
@@ -442,7 +448,18 @@ def _check_ldp(
             best.message if best.verified else "The signature is valid.",
             "proof_valid",
         )
-        if best.controller_matches:
+        key = best.key
+        if best.controller_matches and key is not None and (
+            key.method == "fragment-multibase" and not key.cross_checked
+        ):
+            # <issuer>#<multibase> names any key: only the issuer's own document can vouch for it
+            report.add(
+                "issuer_binding",
+                "unknown",
+                "The issuer's document could not confirm the signing key.",
+                "key_provenance_unverified",
+            )
+        elif best.controller_matches:
             report.add(
                 "issuer_binding",
                 "passed",
@@ -457,6 +474,8 @@ def _check_ldp(
 
 
 def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Check:
+    """Is the JWT's key the issuer's? Unproven is a failure: anyone can sign with a key of their
+    own and write any issuer (IMPL "key provenance"); an unreachable issuer JWKS is unknown."""
     name = "issuer_binding"
     if issuer is None:
         return Check(name, "failed", "The credential has no issuer id.", "no_issuer")
@@ -481,7 +500,7 @@ def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Ch
             return Check(name, "passed", "The key belongs to the issuer's DID.", "did_matches")
         return Check(
             name,
-            "warning",
+            "failed",
             f"The key is controlled by {key.controller!r}, not by the issuer.",
             "key_provenance_unverified",
         )
@@ -493,11 +512,12 @@ def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Ch
             )
         return Check(
             name,
-            "warning",
+            "failed",
             "The key is not published under the issuer's domain; its provenance is unverified.",
             "key_provenance_unverified",
         )
     # embedded jwk: look for it in the issuer's JWKS (IMPL recommended practice)
+    unreachable = False
     if issuer_auth:
         try:
             jwks = resolver.fetch_json(issuer_auth + "/.well-known/jwks.json")
@@ -513,10 +533,10 @@ def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Ch
                 except ValueError:
                     continue
         except ResolutionError:
-            pass
+            unreachable = True
     return Check(
         name,
-        "warning",
+        "unknown" if unreachable else "failed",
         "The embedded key could not be matched to the issuer; its provenance is unverified.",
         "key_provenance_unverified",
     )

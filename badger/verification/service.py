@@ -112,29 +112,14 @@ def verify_document(
 ) -> VerificationReport:
     """Verify a badge or a bare EndorsementCredential (verify page, VC-API, CLI).
 
-    A badge's report is exactly the library's. A bare endorsement's answer is one sentence,
-    "X recommends Y", so X must be proven to hold the key: a VC-JWT whose key provenance the
-    library only warns about (a key on another domain, a DID or an embedded JWK not tied to the
-    issuer) fails here (:func:`_strict_binding`); then :func:`_check_publication`.
+    A badge's report is exactly the library's (which already requires the signing key to be
+    proven the issuer's). A bare endorsement without a status list is also looked up at its own
+    address (:func:`_check_publication`): badger's networks withdraw one by answering 410.
     """
     report = verify_credential(data, resolver=resolver, now=now, kinds=DOCUMENT_KINDS)
     if report.kind == ENDORSEMENT:
-        _strict_binding(report)
         _check_publication(report, resolver)
     return report
-
-
-def _strict_binding(report: VerificationReport) -> None:
-    binding = report.check("issuer_binding")
-    if binding is None or binding.state != "warning":
-        return
-    report.checks[report.checks.index(binding)] = Check(
-        "issuer_binding",
-        "failed",
-        f"{binding.message} An endorsement speaks for its issuer: the signing key must be "
-        "proven to be the issuer's.",
-        binding.code,
-    )
 
 
 def _check_publication(report: VerificationReport, resolver: Resolver) -> None:

@@ -14,7 +14,17 @@ from badger.ob3 import StaticResolver, model, sign, sign_jwt, verify_credential
 from badger.ob3 import statuslist as sl
 from badger.ob3.baking import bake_png, bake_svg
 
-from ._factory import EMAIL, ISSUER_ID, NOW, credential, key, resolver, signed, vm
+from ._factory import (
+    EMAIL,
+    ISSUER_ID,
+    NOW,
+    controller_document,
+    credential,
+    key,
+    resolver,
+    signed,
+    vm,
+)
 
 LIST_URL = "https://badges.example.fr/status/revocation/1"
 SUSP_URL = "https://badges.example.fr/status/suspension/1"
@@ -159,9 +169,40 @@ def test_baked_png_and_svg_json_and_jwt() -> None:
     for baked in (bake_png(_png(), doc), bake_svg(SVG, doc)):
         report = verify_credential(baked, resolver=resolver(), now=NOW)
         assert report.verified and report.format == "ldp_vc", report.to_dict()["checks"]
+    # the embedded key is the issuer's: its site's JWKS lists it
+    jwks = StaticResolver(
+        {"https://badges.example.fr/.well-known/jwks.json": {"keys": [key("RS256").public_jwk()]}}
+    )
     for baked in (bake_png(_png(), token), bake_svg(SVG, token)):
-        report = verify_credential(baked, resolver=StaticResolver(), now=NOW)
-        assert report.state == "verified" and report.format == "jwt"
+        report = verify_credential(baked, resolver=jwks, now=NOW)
+        assert report.state == "verified" and report.format == "jwt", report.to_dict()["checks"]
+        assert _state(report, "issuer_binding") == ("passed", "jwk_in_issuer_jwks")
+
+
+def test_forged_jwt_with_a_key_of_ones_own_fails() -> None:
+    """Anyone can sign a VC-JWT with their own key and write any issuer: it must not pass."""
+    forged = sign_jwt(credential(), key("RS256", 1), embed_jwk=True)
+    site = StaticResolver(
+        {"https://badges.example.fr/.well-known/jwks.json": {"keys": [key("RS256").public_jwk()]}}
+    )
+    report = verify_credential(forged, resolver=site, now=NOW)
+    assert _state(report, "proof") == ("passed", "jwt_valid")
+    assert _state(report, "issuer_binding") == ("failed", "key_provenance_unverified")
+    assert not report.verified and report.state == "failed"
+    # the issuer's site cannot be reached: undetermined, never "verified"
+    report = verify_credential(forged, resolver=StaticResolver(), now=NOW)
+    assert _state(report, "issuer_binding") == ("unknown", "key_provenance_unverified")
+    assert not report.verified and report.state == "unknown"
+
+
+def test_fragment_key_unconfirmed_by_the_issuer_is_not_verified() -> None:
+    """``<issuer>#<multibase>`` can name any key; only the issuer's document vouches for it."""
+    forged = sign(credential(), key("Ed25519", 1), vm(key("Ed25519", 1)))
+    listed = verify_credential(forged, resolver=resolver(), now=NOW)
+    assert not listed.verified  # the issuer's document lists another key
+    offline = verify_credential(forged, resolver=StaticResolver(), now=NOW)
+    assert _state(offline, "issuer_binding") == ("unknown", "key_provenance_unverified")
+    assert not offline.verified and offline.state == "unknown"
 
 
 @pytest.mark.parametrize(
@@ -234,7 +275,9 @@ def _endorsement(k_n: int = 1, issuer: str = "https://partenaire.example.fr") ->
 def test_embedded_endorsements_are_verified() -> None:
     cred = credential()
     cred["credentialSubject"]["achievement"]["endorsement"] = [_endorsement()]
-    report = verify_credential(signed(cred), resolver=resolver(), now=NOW)
+    partner = ("https://partenaire.example.fr",
+               controller_document("https://partenaire.example.fr", [key("Ed25519", 1)]))
+    report = verify_credential(signed(cred), resolver=resolver(partner), now=NOW)
     assert report.verified, report.to_dict()["checks"]
     assert _state(report, "endorsements") == ("passed", "verified")
     assert len(report.endorsements) == 1 and report.endorsements[0].kind == "EndorsementCredential"
@@ -243,6 +286,6 @@ def test_embedded_endorsements_are_verified() -> None:
     bad_endo["credentialSubject"]["endorsementComment"] = "Modifié."
     cred2 = credential()
     cred2["credentialSubject"]["achievement"]["endorsement"] = [bad_endo]
-    report2 = verify_credential(signed(cred2), resolver=resolver(), now=NOW)
+    report2 = verify_credential(signed(cred2), resolver=resolver(partner), now=NOW)
     assert _state(report2, "endorsements") == ("failed", "failed") and not report2.verified
     assert _state(report2.endorsements[0], "proof")[1] == "signature_invalid"
