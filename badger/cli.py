@@ -214,7 +214,9 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     data = file.read(16 * 1024 * 1024 + 1)
     if len(data) > 16 * 1024 * 1024:
         raise click.ClickException("File larger than 16 MiB.")
-    report = verify_document(data, app_resolver(), now=when)
+    from badger.db import get_session
+
+    report = verify_document(data, app_resolver(), now=when, session=get_session())
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -20,7 +20,7 @@ import json
 import re
 import secrets
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -1272,3 +1272,29 @@ def public_credential(session: Session, uuid: str) -> Credential | None:
             or cred.suspended_at is not None):
         return None
     return cred
+
+
+def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:
+    """What badger knows of a copy of its own credential that its status list marks as revoked.
+
+    ``"suspended"``: the award is on hold (the bit is set until the suspension is lifted);
+    ``"superseded"``: the credential was re-issued on a new status bit after this copy was
+    signed (a lifted suspension), so this copy stays invalid but the badge is not withdrawn.
+    None: really withdrawn, or not one of ours. Lets a verify page say the right thing.
+    """
+    cid = document.get("id")
+    prefix = f"{documents.base_url()}/credentials/"
+    if not isinstance(cid, str) or not cid.startswith(prefix):
+        return None
+    cred = session.execute(
+        select(Credential).where(Credential.uuid == cid.removeprefix(prefix))
+        .execution_options(unscoped=True)
+    ).scalar_one_or_none()
+    if cred is None or cred.revoked_at is not None or cred.state != ISSUED:
+        return None
+    if cred.suspended_at is not None:
+        return "suspended"
+    current = json.loads(cred.signed_json or "{}").get("credentialStatus")
+    if current is not None and current != document.get("credentialStatus"):
+        return "superseded"
+    return None

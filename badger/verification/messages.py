@@ -95,6 +95,10 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("status", "not_suspended"): _l("L'organisme n'a pas suspendu ce badge."),
     ("status", "revoked"): _l("L'organisme a retiré ce badge. Il ne compte plus."),
     ("status", "suspended"): _l("L'organisme a suspendu ce badge pour le moment."),
+    ("status", "superseded"): _l(
+        "Ce fichier a été remplacé par une nouvelle version du badge. Demandez la nouvelle "
+        "version à la personne qui vous l'a montré."
+    ),
     ("status", "list_unreachable"): _l(
         "Nous n'avons pas pu savoir si le badge a été retiré. Réessayez plus tard."
     ),
@@ -275,7 +279,9 @@ def plain_checks(report: VerificationReport) -> list[PlainCheck]:
     return [plain_check(c.name, c.state, c.code, c.message, report.kind) for c in report.checks]
 
 
-_NO_LONGER_VALID = {"revoked", "suspended", "expired", "not_yet_valid", "withdrawn"}
+_NO_LONGER_VALID = {
+    "revoked", "suspended", "superseded", "expired", "not_yet_valid", "withdrawn"
+}
 _BROKEN_STEPS = {"proof", "issuer_binding", "extraction", "format"}
 
 
@@ -423,7 +429,7 @@ def summary(
     if state == "failed":
         reasons = [c.text for c in checks if c.state == "failed"]
         revoked_or_expired = any(
-            c.code in {"revoked", "suspended", "expired", "not_yet_valid"}
+            c.code in {"revoked", "suspended", "superseded", "expired", "not_yet_valid"}
             for c in checks
             if c.state == "failed"
         )

@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from badger.errors import UserError
 from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
@@ -108,7 +109,11 @@ def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> 
 
 
 def verify_document(
-    data: bytes | str | Mapping[str, Any], resolver: Resolver, *, now: datetime | None = None
+    data: bytes | str | Mapping[str, Any],
+    resolver: Resolver,
+    *,
+    now: datetime | None = None,
+    session: Session | None = None,
 ) -> VerificationReport:
     """Verify a badge or a bare EndorsementCredential (verify page, VC-API, CLI).
 
@@ -119,7 +124,30 @@ def verify_document(
     report = verify_credential(data, resolver=resolver, now=now, kinds=DOCUMENT_KINDS)
     if report.kind == ENDORSEMENT:
         _check_publication(report, resolver)
+    elif session is not None:
+        _explain_own_revoked_copy(report, session)
     return report
+
+
+def _explain_own_revoked_copy(report: VerificationReport, session: Session) -> None:
+    """One of this server's badges whose bit is set may be suspended, or a copy made before a
+    lifted suspension (re-issued since): say so rather than "withdrawn". Only badger's own
+    records can tell; the status check stays failed either way."""
+    from badger.awards.service import copy_state
+
+    status = report.check("status")
+    if status is None or status.code != "revoked" or report.credential is None:
+        return
+    state = copy_state(session, report.credential)
+    if state == "suspended":
+        replacement = Check("status", "failed", "The issuer has suspended this credential.",
+                            "suspended")
+    elif state == "superseded":
+        replacement = Check("status", "failed", "This copy was replaced by a newer issue of the "
+                            "same credential.", "superseded")
+    else:
+        return
+    report.checks[report.checks.index(status)] = replacement
 
 
 def _check_publication(report: VerificationReport, resolver: Resolver) -> None:
@@ -471,6 +499,8 @@ def _describe_endorsement(report: VerificationReport, resolver: Resolver | None)
     return d
 
 
-def verify_bytes(data: bytes, resolver: Resolver) -> VerificationReport:
+def verify_bytes(
+    data: bytes, resolver: Resolver, *, session: Session | None = None
+) -> VerificationReport:
     check_input(data)
-    return verify_document(data, resolver)
+    return verify_document(data, resolver, session=session)

@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from badger.db import get_session
 from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport
 from badger.ob3.verify import ENDORSEMENT
@@ -86,7 +87,7 @@ def verify_page() -> Any:
                 data = service.fetch_url(url, resolver)
             else:
                 raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
-            report = service.verify_bytes(data, resolver)
+            report = service.verify_bytes(data, resolver, session=get_session())
         except UserError as exc:
             context["error"] = str(exc.message)
             context["details"] = exc.details
@@ -155,7 +156,8 @@ def vc_api_verify() -> Any:
     except ValidationError as exc:
         return _bad_request(_l("La demande n'est pas valable."), exc.messages)
     resolver = app_resolver()
-    report = service.verify_document(body["verifiableCredential"], resolver)
+    report = service.verify_document(body["verifiableCredential"], resolver,
+                                     session=get_session())
     return _report_response(report, resolver)
 
 
@@ -180,4 +182,6 @@ def api_verify() -> Any:
             }
         ), exc.status
     resolver = app_resolver()
-    return _report_response(service.verify_document(data, resolver), resolver)
+    return _report_response(
+        service.verify_document(data, resolver, session=get_session()), resolver
+    )

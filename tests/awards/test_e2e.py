@@ -172,6 +172,11 @@ def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, 
     for blob in files.values():
         report = verify_credential(blob, resolver=resolver)
         assert not report.verified and report.check("status").code == "revoked"
+    # an employer checking the file here is told it is suspended, not withdrawn
+    employer = _client(app)
+    page = employer.post("/verify", data={"text": files["json"].decode()})
+    assert page.status_code == 200
+    assert "L&#39;organisme a suspendu ce badge pour le moment." in page.get_data(as_text=True)
     # a suspended badge cannot be re-issued behind the admin's back
     r = ac.post(f"/admin/credentials/{cred.id}/reissue", data={})
     assert "rétablissez-le" in ac.get(f"/admin/credentials/{cred.id}").get_data(as_text=True)
@@ -190,6 +195,10 @@ def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, 
     for blob in fresh_files.values():
         assert verify_credential(blob, resolver=resolver).verified
     assert not verify_credential(files["json"], resolver=resolver).verified
+    old_copy = employer.post("/verify", data={"text": files["json"].decode()})
+    assert "remplacé par une nouvelle version" in old_copy.get_data(as_text=True)
+    fresh_page = employer.post("/verify", data={"text": fresh_files["json"].decode()})
+    assert "Badge authentique" in fresh_page.get_data(as_text=True)
     events = [e.action for e in db.scalars(select(AuditEvent)).all()]
     assert "award.suspend" in events and "award.unsuspend" in events
     files = fresh_files
@@ -207,6 +216,8 @@ def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, 
         assert not report.verified
         assert report.check("status").code == "revoked"
     assert ac.get(f"/credentials/{cred.uuid}").status_code == 404
+    withdrawn = employer.post("/verify", data={"text": files["json"].decode()})
+    assert "L&#39;organisme a retiré ce badge." in withdrawn.get_data(as_text=True)
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "award.revoke")).all()
     assert len(events) == 1 and events[0].details["reason"] == "Erreur de saisie"
     # revoked is final
