@@ -428,15 +428,7 @@ def summary(
         )
     if state == "failed":
         reasons = [c.text for c in checks if c.state == "failed"]
-        revoked_or_expired = any(
-            c.code in {"revoked", "suspended", "superseded", "expired", "not_yet_valid"}
-            for c in checks
-            if c.state == "failed"
-        )
-        if revoked_or_expired and not any(
-            c.state == "failed" and c.name in {"proof", "issuer_binding", "extraction", "format"}
-            for c in checks
-        ):
+        if _no_longer_valid(checks):
             return PlainSummary(
                 "failed",
                 str(_l("Badge plus valable")),

@@ -89,3 +89,17 @@ def validate(db: Any, rnd: Any, competence: Any, coach: Any, participant: Any,
         grids.set_consent(db, vc, participant, given=True)
     db.commit()
     return vc
+
+
+def only_credential(app: Any) -> Any:
+    """The one credential in the database, detached (tests that issue exactly one)."""
+    from sqlalchemy import select
+
+    from badger.awards.models import Credential
+    from badger.db import get_db
+
+    with get_db(app).session() as s:
+        rows = s.scalars(select(Credential)).all()
+        assert len(rows) == 1
+        s.expunge_all()
+        return rows[0]

@@ -70,17 +70,7 @@ def _accept(app: Any, make: Any, flow: dict[str, Any], achievement: Any, *,
     response = pc.post("/me/badges", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     flow["client"] = pc
-    return _only_credential(app)
-
-
-def _only_credential(app: Any) -> Credential:
-    from badger.db import get_db
-
-    with get_db(app).session() as s:
-        rows = s.scalars(select(Credential)).all()
-        assert len(rows) == 1
-        s.expunge_all()
-        return rows[0]
+    return _factory.only_credential(app)
 
 
 def _images(db: Any) -> list[EvidenceImage]:

@@ -46,17 +46,7 @@ def _accept(app: Any, make: Any, flow: dict[str, Any], achievement: Any) -> Cred
         "decision": "accept"})
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     flow["client"] = pc
-    return _only_credential(app)
-
-
-def _only_credential(app: Any) -> Credential:
-    from badger.db import get_db
-
-    with get_db(app).session() as s:
-        rows = s.scalars(select(Credential)).all()
-        assert len(rows) == 1
-        s.expunge_all()
-        return rows[0]
+    return _factory.only_credential(app)
 
 
 def _files(pc: Any, cred_id: int) -> dict[str, bytes]:
@@ -290,7 +280,7 @@ def test_participant_without_address_must_give_one(app: Any, db: Any, make: Any,
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     ok = pc.post("/me/badges", data={**data, "did": did})
     assert ok.status_code == 303
-    cred = _only_credential(app)
+    cred = _factory.only_credential(app)
     doc = json.loads(cred.signed_json)
     assert doc["credentialSubject"]["id"] == did
     assert verify_credential(cred.signed_jwt, resolver=resolver).verified
