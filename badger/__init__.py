@@ -86,4 +86,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         commands = domain_module(domain, "cli")
         for command in getattr(commands, "commands", ()):
             app.cli.add_command(command)
+    proxies = int(app.config.get("BADGER_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Behind N reverse proxies the client address is the Nth X-Forwarded-For from the right:
+        # rate limits and logs must see the visitor, not the proxy. Never trusted by default
+        # (anyone can send the header). Host is not taken from headers: BADGER_BASE_URL is.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0
+        )
     return app

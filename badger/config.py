@@ -90,6 +90,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_LOGIN_RATE_LIMIT": env.get("BADGER_LOGIN_RATE_LIMIT", "10 per minute"),
         "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
         "BADGER_IMPORTED_VERIFY_TTL": int(env.get("BADGER_IMPORTED_VERIFY_TTL", "300")),
+        "BADGER_TRUSTED_PROXIES": int(env.get("BADGER_TRUSTED_PROXIES", "0")),
     }
     config.update(overrides)
     check_config(config)
