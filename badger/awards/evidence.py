@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from badger.accounts.models import Participant
@@ -194,6 +194,16 @@ def public_image(session: Session, token: str) -> tuple[int, bytes | None]:
     return 200, bytes(row.png)
 
 
+def forget_revoked(session: Session, credential_id: int) -> None:
+    """A withdrawn badge's chart has no use left: drop the picture, keep the token (410)."""
+    session.execute(
+        update(EvidenceImage)
+        .where(EvidenceImage.credential_id == credential_id)
+        .values(png=b"")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def participant_images(session: Session, participant_id: int) -> Iterable[tuple[int, bytes]]:
     """(credential id, PNG) of every chart attached to the participant's badges (export)."""
     rows = session.execute(
@@ -203,7 +213,7 @@ def participant_images(session: Session, participant_id: int) -> Iterable[tuple[
         .order_by(EvidenceImage.credential_id)
         .execution_options(unscoped=True)
     ).all()
-    return [(int(cid), bytes(png)) for cid, png in rows]
+    return [(int(cid), bytes(png)) for cid, png in rows if png]
 
 
 def erase_participant(session: Session, participant_id: int) -> int:

@@ -1098,6 +1098,9 @@ def revoke(session: Session, cred: Credential, reason: str, *, actor: Any = None
         for claim in session.scalars(select(Claim).where(Claim.credential_id == cred.id)):
             session.delete(claim)
     _flip(session, cred, True)
+    from badger.awards import evidence as charts
+
+    charts.forget_revoked(session, cred.id)
     audit.record(session, "award.revoke", actor=actor, organisation_id=cred.organisation_id,
                  obj=cred, reason=reason[:500])
 

@@ -194,6 +194,8 @@ def test_revoked_badge_chart_answers_410(app: Any, db: Any, make: Any, flow: dic
     gone = anonymous.get(f"/evidence/{token}.png")
     assert gone.status_code == 410
     assert gone.mimetype != "image/png"
+    db.expire_all()
+    assert _images(db)[0].png == b""  # the picture itself is not kept once the badge is withdrawn
 
 
 def test_erased_participant_chart_is_gone(app: Any, db: Any, make: Any, flow: dict[str, Any],
