@@ -227,6 +227,14 @@ def login_staff(client: FlaskClient, user: Any) -> Any:
     return response
 
 
+def browser_login_staff(page: Any, live_server: str, user: Any) -> None:
+    """Log a staff user in through the real login form of a live server (browser tests)."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(user.test_password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def login_participant(client: FlaskClient, make: Factory, participant: Any) -> Any:
     code = make.login_code(participant)
     response = client.post("/code", data={"code": code})

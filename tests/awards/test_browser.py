@@ -9,6 +9,7 @@ import pytest
 
 from badger.awards import service
 from tests.a11y import assert_accessible
+from tests.conftest import browser_login_staff
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +17,7 @@ def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any
                                                org: Any, coach: Any, group: Any,
                                                achievement: Any) -> None:
     page = phone_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(coach.email)
-    page.get_by_label("Mot de passe").fill(coach.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    browser_login_staff(page, live_server, coach)
     page.goto(f"{live_server}/admin/badges")
     assert_accessible(page, "badges list")
     page.get_by_role("link", name="Football du mardi").click()

@@ -18,7 +18,7 @@ from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
-from tests.conftest import login_participant, login_staff
+from tests.conftest import browser_login_staff, login_participant, login_staff
 
 EN = {
     "tr-0-language": "en",
@@ -328,10 +328,7 @@ def test_translation_added_on_a_phone(live_server: str, phone_page: Any, db: Any
     from tests.a11y import assert_accessible
 
     page = phone_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(admin.email)
-    page.get_by_label("Mot de passe").fill(admin.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    browser_login_staff(page, live_server, admin)
     page.goto(f"{live_server}/admin/badges/{achievement.id}/edit")
     page.get_by_text("Ajouter une traduction").click()
     assert page.get_by_label("Langue de la traduction").input_value() == "en"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible, no_overflow
+from tests.conftest import browser_login_staff
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -24,10 +25,7 @@ def test_network_admin_endorses_a_member_on_a_phone(
     page = phone_page
     page.on("console", lambda msg: csp_errors.append(msg.text)
             if "Content Security Policy" in msg.text else None)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(net_admin.email)
-    page.get_by_label("Mot de passe").fill(net_admin.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    browser_login_staff(page, live_server, net_admin)
 
     page.goto(f"{live_server}/admin/networks")
     expect(page.get_by_role("heading", level=1)).to_have_text("Réseau régional A")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.a11y import assert_accessible, no_overflow
+from tests.conftest import browser_login_staff
 from tests.referentiels.test_views import network_admin
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -35,10 +36,7 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
     page = phone_page
     page.on("console", lambda msg: csp_errors.append(msg.text)
             if "Content Security Policy" in msg.text else None)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(user.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    browser_login_staff(page, live_server, user)
 
     page.goto(f"{live_server}/referentiels/")
     page.get_by_role("link", name="Créer un référentiel").click()
@@ -130,10 +128,7 @@ def test_member_upgrades_its_adoption_on_a_phone(
     db.commit()
 
     page = phone_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill(admin.email)
-    page.get_by_label("Mot de passe").fill(admin.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    browser_login_staff(page, live_server, admin)
     page.goto(f"{live_server}/referentiels/se-reseau/v2")
     page.get_by_role("link", name="Mettre à niveau").click()
     expect(page.get_by_role("heading", name="1. Ce qui change de la version 1 à la version 2")
