@@ -19,6 +19,7 @@ from badger.awards import evidence as chart_evidence
 from badger.awards import service
 from badger.awards.models import Credential, EvidenceImage
 from badger.grids import service as grids
+from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
 from tests.conftest import login_participant, login_staff
@@ -93,6 +94,7 @@ def test_ticked_box_attaches_a_frozen_public_chart(app: Any, db: Any, make: Any,
     cred = _accept(app, make, flow, achievement, chart=True)
     files = _files(flow["client"], cred.id)
     doc = json.loads(files["json"])
+    assert validate_credential(doc, strict=True) == []  # the 1EdTech formal schema, not a warning
     items = _chart_items(doc)
     assert len(items) == 1
     item = items[0]

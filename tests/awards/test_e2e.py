@@ -86,6 +86,7 @@ def test_validated_grid_to_verified_credential(app: Any, make: Any, flow: dict[s
         report = verify_credential(blob, resolver=resolver,
                                    recipient=("amina.diallo@example.org", "emailAddress"))
         assert report.verified, (fmt, report.to_dict()["checks"])
+        assert report.check("schema").code == "schema_valid"  # strict 1EdTech schema
         assert report.check("status").code == "not_revoked"
         assert report.check("recipient").state == "passed"
     assert any("/issuers/org-a" in u for u in resolver.requests)
