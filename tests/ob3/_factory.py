@@ -6,13 +6,13 @@ import copy
 import functools
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from badger.ob3 import KeyAlgorithm, SigningKey, StaticResolver, generate_key, model, sign
 from badger.ob3.dids import controller_document
+from tests._shared import SHARED
 
-VECTORS = Path("/work/shared/ob3/test-vectors")
+VECTORS = SHARED / "ob3" / "test-vectors"
 ISSUER_ID = "https://badges.example.fr/issuers/asso-1"
 OTHER_ISSUER_ID = "https://evil.example.com/issuers/x"
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)

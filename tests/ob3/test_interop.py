@@ -28,9 +28,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from badger.ob3 import baking, dataintegrity, dids, jsonld, jwt, keys, model, statuslist
 from badger.ob3.resolver import StaticResolver
 from badger.ob3.verify import verify_credential
+from tests._shared import SHARED
 
 HARNESS = Path(__file__).resolve().parents[1] / "interop"
-VECTOR = Path("/work/shared/ob3/test-vectors/ob-impl-guide-vector")
+VECTOR = SHARED / "ob3" / "test-vectors" / "ob-impl-guide-vector"
 NODE = shutil.which("node")
 
 pytestmark = [

@@ -11,8 +11,9 @@ import pytest
 from jsonschema import Draft201909Validator
 
 from badger.ob3 import schema
+from tests._shared import SHARED as SHARED_ROOT
 
-SHARED = Path("/work/shared/ob3")
+SHARED = SHARED_ROOT / "ob3"
 SPEC_EXAMPLES = sorted((SHARED / "spec-examples").glob("*.json"))
 VECTOR = SHARED / "test-vectors" / "ob-impl-guide-vector"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="reference material not present")
