@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badger.db import Base, TimestampMixin, UTCDateTime
@@ -72,6 +82,7 @@ class NetworkEndorsement(TimestampMixin, Base):
 
     __tablename__ = "network_endorsements"
     __table_args__ = (
+        UniqueConstraint("status_list_id", "status_index"),
         Index(
             "uq_network_endorsements_active",
             "membership_id",
@@ -92,5 +103,39 @@ class NetworkEndorsement(TimestampMixin, Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The endorsement's bit in its network's revocation list (None: signed before 0012, such
+    #: an endorsement has no ``credentialStatus`` and its URL answers 410 once withdrawn).
+    status_list_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network_status_lists.id", ondelete="RESTRICT")
+    )
+    status_index: Mapped[int | None] = mapped_column(Integer)
 
     membership: Mapped[NetworkMembership] = relationship()
+    status_list: Mapped[NetworkStatusList | None] = relationship()
+
+
+class NetworkStatusList(Base):
+    """One Bitstring Status List of a network (purpose ``revocation``), signed with the
+    network's key: a withdrawn endorsement's bit is set. Public at
+    ``/networks/<slug>/status/revocation/<number>``."""
+
+    __tablename__ = "network_status_lists"
+    __table_args__ = (
+        UniqueConstraint("network_id", "purpose", "number"),
+        CheckConstraint("purpose IN ('revocation')", name="purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(12), default="revocation")
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The signed list credential, cached until the next bit flip (None = re-sign on read).
+    signed_json: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    network: Mapped[Network] = relationship()

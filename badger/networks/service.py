@@ -6,11 +6,18 @@ whose subject is the organisation's issuer id (``/issuers/<slug>``). The signed 
 as issued; the organisation's issuer Profile carries its active endorsements
 (:func:`active_endorsements`). Withdrawing keeps the row (``withdrawn_at``) and drops it from
 the Profile. Services flush, never commit (the view commits once).
+
+Each endorsement signed since migration 0012 carries a ``BitstringStatusListEntry`` (purpose
+``revocation``) in its network's own list (>= 131,072 entries, random index, like the issuers'
+lists of ``badger.awards``); withdrawing sets its bit in the same transaction, and the list is
+re-signed with the network's key on its next read (:func:`status_list_json`). Endorsements
+signed before have no status entry: their URL answers 410 once withdrawn.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import uuid as uuidlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,13 +35,24 @@ from badger.awards import documents as award_documents
 from badger.db import utcnow
 from badger.errors import UserError
 from badger.networks import keys as network_keys
-from badger.networks.models import Network, NetworkEndorsement, NetworkMembership, Organisation
-from badger.ob3 import model, sign
+from badger.networks.models import (
+    Network,
+    NetworkEndorsement,
+    NetworkMembership,
+    NetworkStatusList,
+    Organisation,
+)
+from badger.ob3 import model, sign, statuslist
 from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
 from badger.ob3.keys import SigningKey
 
 #: Longest endorsement comment kept (it is signed into the credential).
 MAX_COMMENT = 2000
+#: Entries per network status list: the spec's minimum, for herd privacy (as the issuers').
+STATUS_LIST_SIZE = statuslist.MIN_LIST_SIZE
+STATUS_PURPOSE = "revocation"
+
+_rng = secrets.SystemRandom()
 
 # --------------------------------------------------------------------------- URLs and documents
 
@@ -46,6 +64,11 @@ def network_url(network: Network) -> str:
 
 def endorsement_url(network: Network, uuid: str) -> str:
     return f"{network_url(network)}/endorsements/{uuid}"
+
+
+def status_url(network: Network, purpose: str, number: int) -> str:
+    """A network status list's public URL (permanent: written into endorsements)."""
+    return f"{network_url(network)}/status/{purpose}/{number}"
 
 
 def network_profile(network: Network) -> dict[str, Any]:
@@ -163,6 +186,112 @@ def public_endorsement(session: Session, network: Network, uuid: str) -> Network
     ).scalar_one_or_none()
 
 
+# --------------------------------------------------------------------------- status lists
+
+
+def _set_bits(bits: bytes) -> set[int]:
+    """Indexes of the bits set in a list (skips zero bytes: lists are sparse)."""
+    out: set[int] = set()
+    for pos, byte in enumerate(bits):
+        if byte:
+            out.update(pos * 8 + i for i in range(8) if byte & (0x80 >> i))
+    return out
+
+
+def _new_list(session: Session, network: Network, number: int) -> NetworkStatusList:
+    lst = NetworkStatusList(
+        network_id=network.id,
+        purpose=STATUS_PURPOSE,
+        number=number,
+        size=STATUS_LIST_SIZE,
+        bits=statuslist.new_bitstring(STATUS_LIST_SIZE),
+        updated_at=utcnow(),
+    )
+    session.add(lst)
+    session.flush()
+    return lst
+
+
+def allocate_status(session: Session, network: Network) -> tuple[NetworkStatusList, int]:
+    """A uniformly random free index of the network's current revocation list (a new list
+    once three quarters are taken). Taken = indexes of its endorsements and every set bit (a
+    bit is never reused); the unique ``(status_list_id, status_index)`` guards races."""
+    lst = session.execute(
+        select(NetworkStatusList)
+        .where(NetworkStatusList.network_id == network.id,
+               NetworkStatusList.purpose == STATUS_PURPOSE)
+        .order_by(NetworkStatusList.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if lst is None:
+        lst = _new_list(session, network, 1)
+    taken = {
+        index
+        for index in session.scalars(
+            select(NetworkEndorsement.status_index).where(
+                NetworkEndorsement.status_list_id == lst.id
+            )
+        )
+        if index is not None
+    } | _set_bits(lst.bits)
+    if len(taken) >= lst.size * 3 // 4:
+        lst = _new_list(session, network, lst.number + 1)
+        taken = set()
+    return lst, statuslist.allocate_index(taken, lst.size, _rng)
+
+
+def status_list(
+    session: Session, network: Network, purpose: str, number: int
+) -> NetworkStatusList | None:
+    return session.execute(
+        select(NetworkStatusList).where(
+            NetworkStatusList.network_id == network.id,
+            NetworkStatusList.purpose == purpose,
+            NetworkStatusList.number == number,
+        )
+    ).scalar_one_or_none()
+
+
+def status_list_json(
+    session: Session, lst: NetworkStatusList, app: Flask | None = None
+) -> tuple[str, str]:
+    """The signed BitstringStatusListCredential and its ETag; re-signed (with the network's
+    active key) only after a bit flip. The caller commits when it was re-signed."""
+    if lst.signed_json is None or lst.etag is None:
+        app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+        network = lst.network
+        unsigned = statuslist.build_status_list_credential(
+            list_url=status_url(network, lst.purpose, lst.number),
+            issuer=network_url(network),
+            purpose=lst.purpose,
+            bits=lst.bits,
+            valid_from=lst.updated_at,
+        )
+        key = network_keys.signing_key(network.slug, app)
+        signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}")
+        lst.signed_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+        lst.etag = f'"{secrets.token_hex(8)}"'
+        session.flush()
+    return lst.signed_json, lst.etag
+
+
+def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
+    """Set the endorsement's bit (row-locked on PostgreSQL); the list is re-signed lazily."""
+    if row.status_list_id is None or row.status_index is None:
+        return
+    lst = session.execute(
+        select(NetworkStatusList)
+        .where(NetworkStatusList.id == row.status_list_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    lst.bits = statuslist.set_bit(lst.bits, row.status_index, True)
+    lst.signed_json = None
+    lst.etag = None
+    lst.updated_at = utcnow()
+    session.flush()
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -260,6 +389,7 @@ def endorse(
     org = membership.organisation
     now = utcnow().replace(microsecond=0)
     uuid = str(uuidlib.uuid4())
+    lst, index = allocate_status(session, network)
     unsigned = model.endorsement_credential(
         id=endorsement_url(network, uuid),
         issuer=network_profile(network),
@@ -269,6 +399,11 @@ def endorse(
         endorsed_id=award_documents.issuer_url(org),
         comment=comment,
         valid_from=now,
+        credential_status=statuslist.status_entry(
+            list_url=status_url(network, lst.purpose, lst.number),
+            index=index,
+            purpose=STATUS_PURPOSE,
+        ),
     )
     key = network_keys.signing_key(network.slug, app)
     signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}",
@@ -280,6 +415,8 @@ def endorse(
         credential_json=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
         issued_at=now,
         issued_by_id=getattr(actor, "id", None),
+        status_list_id=lst.id,
+        status_index=index,
     )
     with _conflict_is_409(session, already):
         session.add(row)
@@ -293,15 +430,18 @@ def endorse(
 def withdraw(
     session: Session, network: Network, org_slug: str, *, actor: Any
 ) -> NetworkEndorsement:
-    """Mark the member's active endorsement withdrawn; it leaves the issuer Profile at once."""
+    """Mark the member's active endorsement withdrawn; it leaves the issuer Profile at once and
+    its status bit is set (same transaction), so copies embedded elsewhere read as revoked."""
     membership = _membership(session, network, org_slug)
     row = _active(session, membership.id)
     if row is None:
         raise UserError(_l("Ce membre n'a pas de recommandation active."), 409)
+    _revoke_bit(session, row)
     row.withdrawn_at = utcnow()
     membership.endorsed_at = None
     membership.endorsement_comment = None
     session.flush()
     audit.record(session, "network.endorsement_withdrawn", actor=actor,
-                 organisation_id=membership.organisation_id, obj=row, network_id=network.id)
+                 organisation_id=membership.organisation_id, obj=row, network_id=network.id,
+                 status_index=row.status_index)
     return row

@@ -2,7 +2,8 @@
 
 Admin pages live under ``/admin/networks/<slug>`` and answer 404 for a network the person does
 not administer. ``/networks/<slug>`` (the network's issuer id) and
-``/networks/<slug>/endorsements/<uuid>`` are public, cacheable and CORS-open like the issuer
+``/networks/<slug>/endorsements/<uuid>`` and its status lists
+``/networks/<slug>/status/revocation/<n>`` are public, cacheable and CORS-open like the issuer
 endpoints of ``badger.awards``.
 """
 
@@ -38,6 +39,7 @@ bp = Blueprint("networks", __name__)
 T = TypeVar("T")
 
 PUBLIC_CACHE = "public, max-age=300"
+STATUS_CACHE = "public, max-age=60, must-revalidate"
 JSONLD = "application/ld+json"
 VC_JSON = "application/vc+ld+json"
 
@@ -174,11 +176,33 @@ def profile(slug: str) -> Any:
 
 @bp.route("/networks/<slug>/endorsements/<uuid>")
 def endorsement(slug: str, uuid: str) -> Any:
-    """The signed EndorsementCredential; 410 once the network has withdrawn it."""
+    """The signed EndorsementCredential. Once withdrawn: still served when it carries a status
+    entry (its status list says revoked, which every verifier reads); 410 for one signed
+    before status lists existed (the only way it can say so)."""
     network = _network_or_404(slug)
     row = service.public_endorsement(get_session(), network, uuid)
     if row is None:
         abort(404)
-    if row.withdrawn_at is not None:
+    if row.withdrawn_at is not None and row.status_list_id is None:
         abort(410)
     return _json_response(row.credential_json, mimetype=VC_JSON)
+
+
+@bp.route("/networks/<slug>/status/<any(revocation):purpose>/<int:number>")
+def status_list(slug: str, purpose: str, number: int) -> Any:
+    """The network's signed BitstringStatusListCredential, re-signed only after a change."""
+    network = _network_or_404(slug)
+    db = get_session()
+    lst = service.status_list(db, network, purpose, number)
+    if lst is None:
+        abort(404)
+    was_signed = lst.signed_json is not None
+    text, etag = service.status_list_json(db, lst)
+    if not was_signed:
+        db.commit()
+    response = Response(text, mimetype=VC_JSON)
+    response.headers["Cache-Control"] = STATUS_CACHE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(etag.strip('"'))
+    response.last_modified = lst.updated_at
+    return response.make_conditional(request)

@@ -51,10 +51,16 @@ def js_verify_jwt(token: str, jwks: dict[str, Any], now: str | None = None) -> d
 
 
 def public_documents(resolver: Any, credential: dict[str, Any]) -> dict[str, Any]:
-    """The issuer controller document and the status list, fetched from the app itself."""
-    issuer = credential["issuer"]["id"]
-    docs = {issuer: resolver.fetch_json(issuer)}
-    status = credential.get("credentialStatus")
-    if status:
-        docs[status["statusListCredential"]] = resolver.fetch_json(status["statusListCredential"])
+    """The issuer controller document and the status list, fetched from the app itself; for
+    a badge whose issuer Profile embeds network endorsements, also each endorsing network's
+    document and status list (what a verifier of the embedded endorsements needs). Works for
+    a bare EndorsementCredential too (its issuer is the network)."""
+    docs: dict[str, Any] = {}
+    for doc in [credential, *credential["issuer"].get("endorsement", [])]:
+        issuer = doc["issuer"]["id"]
+        docs[issuer] = resolver.fetch_json(issuer)
+        status = doc.get("credentialStatus")
+        if status:
+            url = status["statusListCredential"]
+            docs[url] = resolver.fetch_json(url)
     return docs

@@ -39,4 +39,5 @@ CASES = {
 EXEMPT: dict[str, str] = {
     "networks.profile": "public network profile (the endorsements' issuer id)",
     "networks.endorsement": "public signed EndorsementCredential (its own id URL)",
+    "networks.status_list": "public signed status list of the network's endorsements",
 }

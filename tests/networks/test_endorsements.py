@@ -285,7 +285,8 @@ def test_issuer_profile_carries_active_endorsements(net_client: Any, client: Any
     assert "endorsement" not in after
     assert active_endorsements(db, org.id) == []
     assert _rows(db)[0].withdrawn_at is not None  # kept, marked withdrawn
-    assert anon.get(f"/networks/reseau-a/endorsements/{row.uuid}").status_code == 410
+    # still served at its id: its status list now says revoked (tests/networks/test_status.py)
+    assert anon.get(f"/networks/reseau-a/endorsements/{row.uuid}").status_code == 200
     page = anon.get("/networks/reseau-a", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert row.uuid not in page
 
@@ -357,7 +358,9 @@ def test_javascript_verifier_agrees(app: Any, net_client: Any, client: Any, db: 
     anon = client.application.test_client()
     endorsement = json.loads(_json(anon, f"/networks/reseau-a/endorsements/{row.uuid}")
                              .get_data(as_text=True))
-    docs = {NET_URL: json.loads(_json(anon, "/networks/reseau-a").get_data(as_text=True))}
+    status_url = endorsement["credentialStatus"]["statusListCredential"]
+    docs = {NET_URL: json.loads(_json(anon, "/networks/reseau-a").get_data(as_text=True)),
+            status_url: json.loads(_json(anon, status_url).get_data(as_text=True))}
     out = _interop.js_verify_di(endorsement, docs)
     assert out["verified"], out
 
