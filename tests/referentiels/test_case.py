@@ -10,6 +10,7 @@ import pytest
 
 from badger.referentiels import case
 from badger.referentiels.case import CaseImportError
+from tests._shared import SHARED
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "referentiels").glob("*.json"))
@@ -145,7 +146,7 @@ def test_translations_pictograms_links_round_trip() -> None:
 
 
 def test_foreign_package_keeps_association_ids() -> None:
-    raw = (ROOT.parent / "shared/referentiels/case/example-demo-normandie-cfpackage.json")
+    raw = SHARED / "referentiels/case/example-demo-normandie-cfpackage.json"
     if not raw.exists():
         pytest.skip("shared/ not available")
     pkg = json.loads(raw.read_text("utf-8"))
@@ -249,7 +250,7 @@ def test_too_big_is_refused_before_parsing() -> None:
 
 
 def test_lenient_schema_accepts_opensalt_examples() -> None:
-    path = ROOT.parent / "shared/referentiels/case/example-opensalt-ItemTypeTestFramework.json"
+    path = SHARED / "referentiels/case/example-opensalt-ItemTypeTestFramework.json"
     if not path.exists():
         pytest.skip("shared/ not available")
     refused(path.read_bytes())
