@@ -9,6 +9,7 @@ achievement ``/achievements/<uuid>``, credential ``/credentials/<uuid>``, status
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,16 @@ def case_url(kind: str, identifier: str) -> str:
 # --------------------------------------------------------------------------- issuer
 
 
-def issuer_profile(org: Organisation) -> dict[str, Any]:
-    """The Profile embedded in credentials (small: id, type, name, url)."""
-    return model.profile(issuer_url(org), name=org.name, url=org.url or issuer_url(org))
+def issuer_profile(
+    org: Organisation, endorsements: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The Profile embedded in credentials (small: id, type, name, url), with the networks'
+    signed EndorsementCredentials vouching for the organisation when given (OB 3.0
+    ``Profile.endorsement``): a verifier then sees who vouches for the issuer, as signed."""
+    profile = model.profile(issuer_url(org), name=org.name, url=org.url or issuer_url(org))
+    if endorsements:
+        profile["endorsement"] = [dict(e) for e in endorsements]
+    return profile
 
 
 def public_jwk(org: Organisation, key: SigningKey) -> dict[str, Any]:

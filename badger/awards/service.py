@@ -50,6 +50,7 @@ from badger.awards.models import (
 from badger.db import utcnow
 from badger.errors import UserError
 from badger.networks.models import Organisation
+from badger.networks.service import active_endorsements
 from badger.ob3 import model, statuslist
 from badger.ob3.baking import bake_png, bake_svg
 from badger.ob3.dataintegrity import sign
@@ -456,6 +457,14 @@ class IndexAllocator:
         self.org = org
         self.list: StatusList | None = None
         self.taken: set[int] = set()
+        self._endorsements: list[dict[str, Any]] | None = None
+
+    def endorsements(self) -> list[dict[str, Any]]:
+        """The organisation's active network endorsements, read once per batch (embedded in
+        the issuer Profile of every credential signed with this allocator)."""
+        if self._endorsements is None:
+            self._endorsements = active_endorsements(self.session, self.org.id)
+        return self._endorsements
 
     def _load(self) -> StatusList:
         lst = self.session.execute(
@@ -583,9 +592,13 @@ def recipient_from(
     return None
 
 
-def build_credential(session: Session, cred: Credential) -> dict[str, Any]:
+def build_credential(
+    session: Session, cred: Credential, endorsements: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential of a row, in the credential's language (its achievement's
-    texts in that language when the badge still has them, else in its main language)."""
+    texts in that language when the badge still has them, else in its main language). Its
+    issuer Profile embeds the organisation's active network endorsements (``endorsements``
+    when the caller has them for the batch, else read now)."""
     ach = cred.achievement
     org = ach.organisation
     ach_doc = achievement_json(session, ach, cred.language or ach.language)
@@ -617,7 +630,9 @@ def build_credential(session: Session, cred: Credential) -> dict[str, Any]:
     issued_at = cred.issued_at or utcnow()
     return model.open_badge_credential(
         id=documents.credential_url(cred.uuid),
-        issuer=documents.issuer_profile(org),
+        issuer=documents.issuer_profile(
+            org, active_endorsements(session, org.id) if endorsements is None else endorsements
+        ),
         credential_subject=subject,
         valid_from=issued_at,
         valid_until=cred.valid_until,
@@ -647,7 +662,7 @@ def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAlloca
     cred.valid_until = now + timedelta(days=ach.validity_days) if ach.validity_days else None
     session.flush()
     keys = _keys(org)
-    unsigned = build_credential(session, cred)
+    unsigned = build_credential(session, cred, allocator.endorsements())
     signed = sign(unsigned, keys.ed25519, _vm(org, keys), created=now)
     token = sign_jwt(unsigned, keys.rs256, kid=documents.key_url(org, keys.rs256.key_id))
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))

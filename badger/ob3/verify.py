@@ -13,9 +13,13 @@ English ``message``). Decisions worth knowing:
   DID, or (VC-JWT) published under the issuer's domain. Anyone can sign with a key of their own
   and write any issuer, so an unproven key fails; an issuer document or JWKS that cannot be
   fetched leaves ``issuer_binding`` unknown, and the report is then not verified.
-* Embedded endorsements are verified recursively; a failed endorsement fails the credential
-  (the spec lists it as a verification step), an endorsement whose own status is unknown only
-  adds a warning.
+* Embedded endorsements (of the credential, its issuer Profile and its achievement) are
+  verified recursively; a failed endorsement fails the credential (the spec lists it as a
+  verification step: a forged or altered endorsement is a forgery), an endorsement whose own
+  status is unknown only adds a warning, and so does a genuine endorsement whose only failure is
+  its status — withdrawn by its endorser since the credential was signed (code ``withdrawn``):
+  the endorser no longer vouches for the issuer, but that says nothing against the credential
+  itself.
 * The optional recipient check compares a known identity with ``id`` or hashed identifiers
   using :func:`badger.ob3.model.hash_identity` (the same normalisation the issuer used).
 * ``kinds`` says what the caller accepts. By default only an OpenBadgeCredential /
@@ -824,6 +828,20 @@ def _embedded_endorsements(credential: Mapping[str, Any]) -> list[Any]:
     return found
 
 
+def endorsement_withdrawn(report: VerificationReport) -> bool:
+    """A genuine endorsement (proof and key provenance passed) whose only failed check is its
+    status (revoked or suspended by its endorser)."""
+    failed = [c for c in report.checks if c.state == "failed"]
+    return (
+        bool(failed)
+        and all(c.name == "status" and c.code in {"revoked", "suspended"} for c in failed)
+        and all(
+            (c := report.check(name)) is not None and c.state == "passed"
+            for name in ("proof", "issuer_binding")
+        )
+    )
+
+
 def _check_endorsements(
     credential: Mapping[str, Any],
     report: VerificationReport,
@@ -854,8 +872,17 @@ def _check_endorsements(
             )
         )
     states = [e.state for e in report.endorsements]
-    if "failed" in states:
+    withdrawn = [e for e in report.endorsements if endorsement_withdrawn(e)]
+    if any(e.state == "failed" and e not in withdrawn for e in report.endorsements):
         report.add("endorsements", "failed", "An endorsement failed verification.", "failed")
+    elif withdrawn:
+        report.add(
+            "endorsements",
+            "warning",
+            "An endorser has withdrawn its endorsement (its status list says revoked); "
+            "the credential itself is not affected.",
+            "withdrawn",
+        )
     elif "unknown" in states:
         report.add(
             "endorsements", "warning", "An endorsement could not be fully checked.", "unknown"

@@ -107,6 +107,10 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("endorsements", "verified"): _l("Les recommandations sont vérifiées."),
     ("endorsements", "failed"): _l("Une recommandation n'est pas authentique."),
     ("endorsements", "unknown"): _l("Une recommandation n'a pas pu être vérifiée."),
+    ("endorsements", "withdrawn"): _l(
+        "Le réseau qui recommandait l'organisme ne le recommande plus. "
+        "Le badge, lui, reste authentique."
+    ),
 }
 
 #: A bare EndorsementCredential (a network vouching for an organisation): the steps and

@@ -31,7 +31,7 @@ from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
 from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import is_compact_jws
 from badger.ob3.resolver import ResolutionError
-from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE
+from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE, endorsement_withdrawn
 from badger.verification.resolver import FetchRefusedError, HttpStatusError
 
 #: Largest badge accepted for verification (a baked PNG is a small image).
@@ -279,7 +279,9 @@ class MemoResolver:
         return self._digests[url]
 
 
-def _status_urls(credential: Mapping[str, Any]) -> list[str]:
+def _status_urls(credential: Mapping[str, Any], depth: int = 0) -> list[str]:
+    """The status lists a credential's outcome depends on: its own, and those of the network
+    endorsements embedded in its issuer Profile (a withdrawal must change the cache key)."""
     status = credential.get("credentialStatus")
     entries = status if isinstance(status, list) else [status] if status else []
     urls = []
@@ -288,6 +290,11 @@ def _status_urls(credential: Mapping[str, Any]) -> list[str]:
             url = entry.get("statusListCredential") or entry.get("id")
             if isinstance(url, str):
                 urls.append(url)
+    issuer = credential.get("issuer")
+    embedded = issuer.get("endorsement") if isinstance(issuer, Mapping) and not depth else None
+    for endorsement in embedded if isinstance(embedded, list) else []:
+        if isinstance(endorsement, Mapping):
+            urls.extend(u for u in _status_urls(endorsement, depth + 1) if u not in urls)
     return urls
 
 
@@ -373,6 +380,8 @@ class Description:
     competence_name: str | None = None
     competence_url: str | None = None
     endorsers: list[str] = field(default_factory=list)
+    #: Endorsers whose genuine endorsement embedded in the badge has since been withdrawn.
+    withdrawn_endorsers: list[str] = field(default_factory=list)
     image: str | None = None
     credential_id: str | None = None
     #: ``OpenBadgeCredential`` or ``EndorsementCredential`` (then the fields below are set).
@@ -450,8 +459,11 @@ def describe(report: VerificationReport, resolver: Resolver | None = None) -> De
         if d.name is None and isinstance(cred.get("name"), str):
             d.name = cred["name"]
     for endorsement in report.endorsements:
+        name = endorsement.issuer_name or endorsement.issuer_id or "?"
         if endorsement.verified:
-            d.endorsers.append(endorsement.issuer_name or endorsement.issuer_id or "?")
+            d.endorsers.append(name)
+        elif endorsement_withdrawn(endorsement) and name not in d.withdrawn_endorsers:
+            d.withdrawn_endorsers.append(name)
     return d
 
 

@@ -172,3 +172,58 @@ def test_jwt_kid_as_a_fragment_of_the_issuer_document_binds_the_issuer() -> None
     forged = sign_jwt(_unsigned(), stranger, kid=vm(stranger))
     report = verify_credential(forged, resolver=resolver(), now=NOW, kinds=BOTH)
     assert not report.verified and _checks(report)["proof"][0] == "failed"
+
+
+# --------------------------------------------------------------------------- embedded in a badge
+
+
+def _badge_embedding(endorsement: dict[str, Any]) -> dict[str, Any]:
+    from ._factory import credential
+
+    doc = credential()
+    doc["issuer"]["endorsement"] = [endorsement]
+    return signed(doc)
+
+
+def test_endorsement_embedded_in_the_issuer_profile_is_verified() -> None:
+    from badger.ob3 import schema
+
+    entry = sl.status_entry(list_url=LIST_URL, index=5, purpose="revocation")
+    badge = _badge_embedding(_signed(credential_status=entry))
+    assert schema.validate_credential(badge, strict=True) == []
+    report = verify_credential(badge, resolver=resolver((LIST_URL, _list({1}))), now=NOW)
+    assert report.verified, report.to_dict()["checks"]
+    assert _checks(report)["endorsements"] == ("passed", "verified")
+    (endorsement,) = report.endorsements
+    assert endorsement.kind == ENDORSEMENT and endorsement.verified
+
+
+def test_withdrawn_embedded_endorsement_warns_and_the_badge_stays_verified() -> None:
+    """Withdrawn since (its status list says revoked): the endorser no longer vouches for the
+    issuer, which says nothing against the badge — a warning, not a failure."""
+    from badger.ob3.verify import endorsement_withdrawn
+
+    entry = sl.status_entry(list_url=LIST_URL, index=5, purpose="revocation")
+    badge = _badge_embedding(_signed(credential_status=entry))
+    report = verify_credential(badge, resolver=resolver((LIST_URL, _list({5}))), now=NOW)
+    assert report.verified, report.to_dict()["checks"]
+    assert _checks(report)["endorsements"] == ("warning", "withdrawn")
+    (endorsement,) = report.endorsements
+    assert _checks(endorsement)["status"] == ("failed", "revoked")
+    assert endorsement_withdrawn(endorsement)
+    # a list that cannot be read: still only a warning, "could not be checked"
+    unknown = verify_credential(badge, resolver=resolver(), now=NOW)
+    assert unknown.verified and _checks(unknown)["endorsements"] == ("warning", "unknown")
+
+
+def test_forged_embedded_endorsement_fails_the_badge_even_when_withdrawn() -> None:
+    from badger.ob3.verify import endorsement_withdrawn
+
+    entry = sl.status_entry(list_url=LIST_URL, index=5, purpose="revocation")
+    endorsement = _signed(credential_status=entry)
+    endorsement["credentialSubject"]["endorsementComment"] = "Recommandation sans réserve."
+    badge = _badge_embedding(endorsement)  # the badge's own proof covers the altered text
+    report = verify_credential(badge, resolver=resolver((LIST_URL, _list({5}))), now=NOW)
+    assert _checks(report)["proof"][0] == "passed"
+    assert _checks(report)["endorsements"] == ("failed", "failed") and not report.verified
+    assert not endorsement_withdrawn(report.endorsements[0])
