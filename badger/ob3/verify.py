@@ -873,7 +873,7 @@ def _check_endorsements(
         )
     states = [e.state for e in report.endorsements]
     withdrawn = [e for e in report.endorsements if endorsement_withdrawn(e)]
-    if any(e.state == "failed" and e not in withdrawn for e in report.endorsements):
+    if any(e.state == "failed" and all(e is not w for w in withdrawn) for e in report.endorsements):
         report.add("endorsements", "failed", "An endorsement failed verification.", "failed")
     elif withdrawn:
         report.add(

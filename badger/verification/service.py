@@ -380,7 +380,11 @@ class Description:
     competence_name: str | None = None
     competence_url: str | None = None
     endorsers: list[str] = field(default_factory=list)
-    #: Endorsers whose genuine endorsement embedded in the badge has since been withdrawn.
+    #: Of ``endorsers``, those whose endorsement's subject is the badge's issuer (a network
+    #: vouching for the organisation).
+    issuer_endorsers: list[str] = field(default_factory=list)
+    #: Endorsers of the issuer whose genuine endorsement embedded in the badge has since been
+    #: withdrawn.
     withdrawn_endorsers: list[str] = field(default_factory=list)
     image: str | None = None
     credential_id: str | None = None
@@ -460,9 +464,16 @@ def describe(report: VerificationReport, resolver: Resolver | None = None) -> De
             d.name = cred["name"]
     for endorsement in report.endorsements:
         name = endorsement.issuer_name or endorsement.issuer_id or "?"
+        # only an endorsement whose subject is this issuer vouches for it: a genuine
+        # endorsement of someone else, copied into a Profile, must not be read as one
+        of_issuer = d.issuer_id is not None and endorsement.endorsed_id == d.issuer_id
         if endorsement.verified:
             d.endorsers.append(name)
-        elif endorsement_withdrawn(endorsement) and name not in d.withdrawn_endorsers:
+            if of_issuer and name not in d.issuer_endorsers:
+                d.issuer_endorsers.append(name)
+        elif of_issuer and endorsement_withdrawn(endorsement) and (
+            name not in d.withdrawn_endorsers
+        ):
             d.withdrawn_endorsers.append(name)
     return d
 
