@@ -9,8 +9,9 @@ the Profile. Services flush, never commit (the view commits once).
 
 Each endorsement signed since migration 0012 carries a ``BitstringStatusListEntry`` (purpose
 ``revocation``) in its network's own list (>= 131,072 entries, random index, like the issuers'
-lists of ``badger.awards``); withdrawing sets its bit in the same transaction, and the list is
-re-signed with the network's key on its next read (:func:`status_list_json`). Endorsements
+lists of ``badger.awards``); withdrawing sets its bit and re-signs the list with the
+network's key in the same transaction (:func:`status_list_json`), so reading it never writes.
+Endorsements
 signed before have no status entry: their URL answers 410 once withdrawn.
 """
 
@@ -255,8 +256,8 @@ def status_list(
 def status_list_json(
     session: Session, lst: NetworkStatusList, app: Flask | None = None
 ) -> tuple[str, str]:
-    """The signed BitstringStatusListCredential and its ETag; re-signed (with the network's
-    active key) only after a bit flip. The caller commits when it was re-signed."""
+    """The signed BitstringStatusListCredential and its ETag, signed with the network's active
+    key when missing (a new list, a bit flip: both sign in their own transaction)."""
     if lst.signed_json is None or lst.etag is None:
         app = app or current_app._get_current_object()  # type: ignore[attr-defined]
         network = lst.network
@@ -276,7 +277,13 @@ def status_list_json(
 
 
 def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
-    """Set the endorsement's bit (row-locked on PostgreSQL); the list is re-signed lazily."""
+    """Set the endorsement's bit (row-locked on PostgreSQL) and re-sign the list at once.
+
+    Unlike the issuers' lists (many revocations at once, re-signed on their next read), a
+    network's list changes rarely, one withdrawal at a time, so it is signed in the writing
+    transaction: reading it never writes. A read that writes is answered in process while a
+    share page verifies badges (``LocalFirstResolver``), and two such pages re-signing at once
+    on SQLite wait on each other's read transactions until the busy timeout."""
     if row.status_list_id is None or row.status_index is None:
         return
     lst = session.execute(
@@ -290,6 +297,7 @@ def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
     lst.etag = None
     lst.updated_at = utcnow()
     session.flush()
+    status_list_json(session, lst)
 
 
 # --------------------------------------------------------------------------- writing
@@ -422,6 +430,7 @@ def endorse(
         session.add(row)
         membership.endorsed_at = now
         membership.endorsement_comment = comment
+    status_list_json(session, lst, app)  # a new list is signed now (reads never write)
     audit.record(session, "network.endorsed", actor=actor, organisation_id=org.id, obj=row,
                  network_id=network.id)
     return row

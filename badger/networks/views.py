@@ -190,7 +190,8 @@ def endorsement(slug: str, uuid: str) -> Any:
 
 @bp.route("/networks/<slug>/status/<any(revocation):purpose>/<int:number>")
 def status_list(slug: str, purpose: str, number: int) -> Any:
-    """The network's signed BitstringStatusListCredential, re-signed only after a change."""
+    """The network's signed BitstringStatusListCredential (signed when it changes; the lazy
+    path below only serves a list left unsigned)."""
     network = _network_or_404(slug)
     db = get_session()
     lst = service.status_list(db, network, purpose, number)

@@ -199,3 +199,20 @@ def test_endorsement_signed_before_status_lists_keeps_verifying_and_its_410(
         "failed", "withdrawn")
     # no status list was made for it, and withdrawing it set no bit
     assert db.scalars(select(NetworkStatusList)).all() == []
+
+
+def test_the_list_is_signed_by_its_writes_so_reading_it_never_writes(
+    app: Any, net_client: Any, db: Any, network: Any
+) -> None:
+    """Share pages read it in process while verifying badges: a read that wrote (re-signing)
+    could wait on another page's read transaction (SQLite) until the busy timeout."""
+    _endorse(net_client)
+    row = _row(db)
+    lst = db.get(NetworkStatusList, row.status_list_id)
+    assert lst.signed_json is not None and lst.etag is not None  # signed with the endorsement
+    _withdraw(net_client)
+    db.refresh(lst)
+    assert lst.signed_json is not None  # re-signed by the withdrawal itself
+    served = json.loads(lst.signed_json)
+    bits = statuslist.decode_list(served["credentialSubject"]["encodedList"])
+    assert statuslist.get_bit(bits, row.status_index)
