@@ -281,9 +281,10 @@ def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
 
     Unlike the issuers' lists (many revocations at once, re-signed on their next read), a
     network's list changes rarely, one withdrawal at a time, so it is signed in the writing
-    transaction: reading it never writes. A read that writes is answered in process while a
-    share page verifies badges (``LocalFirstResolver``), and two such pages re-signing at once
-    on SQLite wait on each other's read transactions until the busy timeout."""
+    transaction: reading it never writes. A share page reads it in process, on its own
+    connection (``LocalFirstResolver``), while the page's session may already hold SQLite's
+    write lock (it re-signs issuers' lists in session): a read that wrote waited for the busy
+    timeout."""
     if row.status_list_id is None or row.status_index is None:
         return
     lst = session.execute(
