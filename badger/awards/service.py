@@ -440,15 +440,6 @@ def achievement_json(session: Session, ach: Achievement,
 # --------------------------------------------------------------------------- status lists
 
 
-def set_bits(bits: bytes) -> set[int]:
-    """Indexes of the bits set in a status list (fast on sparse lists: skips zero bytes)."""
-    out: set[int] = set()
-    for pos, byte in enumerate(bits):
-        if byte:
-            out.update(pos * 8 + i for i in range(8) if byte & (0x80 >> i))
-    return out
-
-
 class IndexAllocator:
     """Random free indexes of the organisation's current revocation list, for one transaction."""
 
@@ -486,8 +477,8 @@ class IndexAllocator:
         )
         # A set bit whose credential row is gone (participant erased) must never be reused:
         # a new credential on it would be born revoked.
-        self.taken |= set_bits(lst.bits)
-        if len(self.taken) >= lst.size * 3 // 4:  # keep lists sparse: herd privacy, fast picks
+        self.taken |= statuslist.set_indexes(lst.bits)
+        if statuslist.is_crowded(len(self.taken), lst.size):
             lst = self._new_list(lst.number + 1)
             self.taken = set()
         return lst

@@ -190,15 +190,6 @@ def public_endorsement(session: Session, network: Network, uuid: str) -> Network
 # --------------------------------------------------------------------------- status lists
 
 
-def _set_bits(bits: bytes) -> set[int]:
-    """Indexes of the bits set in a list (skips zero bytes: lists are sparse)."""
-    out: set[int] = set()
-    for pos, byte in enumerate(bits):
-        if byte:
-            out.update(pos * 8 + i for i in range(8) if byte & (0x80 >> i))
-    return out
-
-
 def _new_list(session: Session, network: Network, number: int) -> NetworkStatusList:
     lst = NetworkStatusList(
         network_id=network.id,
@@ -234,8 +225,8 @@ def allocate_status(session: Session, network: Network) -> tuple[NetworkStatusLi
             )
         )
         if index is not None
-    } | _set_bits(lst.bits)
-    if len(taken) >= lst.size * 3 // 4:
+    } | statuslist.set_indexes(lst.bits)
+    if statuslist.is_crowded(len(taken), lst.size):
         lst = _new_list(session, network, lst.number + 1)
         taken = set()
     return lst, statuslist.allocate_index(taken, lst.size, _rng)

@@ -33,9 +33,11 @@ __all__ = [
     "decode_list",
     "encode_list",
     "get_bit",
+    "is_crowded",
     "new_bitstring",
     "read_status",
     "set_bit",
+    "set_indexes",
     "status_entry",
 ]
 
@@ -145,6 +147,25 @@ def set_bit(bits: bytes, index: int, value: bool) -> bytes:
     else:
         out[index // 8] &= ~mask & 0xFF
     return bytes(out)
+
+
+def set_indexes(bits: bytes) -> set[int]:
+    """Indexes of the bits that are set (skips zero bytes: lists are kept sparse).
+
+    An allocator counts them as taken even when no credential row points there any more
+    (erased): a bit that was set must never be handed to a new credential, born revoked.
+    """
+    out: set[int] = set()
+    for pos, byte in enumerate(bits):
+        if byte:
+            out.update(pos * 8 + i for i in range(8) if byte & (0x80 >> i))
+    return out
+
+
+def is_crowded(taken: int, size: int) -> bool:
+    """Time to start a new list: three quarters taken. Sparse lists keep herd privacy and keep
+    :func:`allocate_index`'s random picks fast."""
+    return taken >= size * 3 // 4
 
 
 def allocate_index(

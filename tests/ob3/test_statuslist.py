@@ -303,3 +303,14 @@ def test_round_trip_property(indexes: set[int]) -> None:
     for i in indexes:
         assert sl.get_bit(decoded, i)
     assert sum(bin(b).count("1") for b in decoded) == len(indexes)
+
+
+def test_set_indexes_and_crowding() -> None:
+    bits = sl.new_bitstring()
+    for index in (0, 7, 8, 131_071):
+        bits = sl.set_bit(bits, index, True)
+    assert sl.set_indexes(bits) == {0, 7, 8, 131_071}
+    assert sl.set_indexes(sl.new_bitstring()) == set()
+    size = sl.MIN_LIST_SIZE
+    assert not sl.is_crowded(size * 3 // 4 - 1, size)
+    assert sl.is_crowded(size * 3 // 4, size)
