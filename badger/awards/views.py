@@ -4,7 +4,6 @@ public issuer endpoints (blueprint ``issuer``: no login, cacheable, CORS-open)."
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import segno
@@ -46,15 +45,19 @@ from badger.i18n import current_language
 from badger.networks.models import Organisation
 from badger.networks.service import active_endorsements
 from badger.ob3 import model
+from badger.public import (
+    JSONLD,
+    PUBLIC_CACHE,
+    VC_JSON,
+    json_document,
+    status_list_document,
+    wants_html,
+)
 from badger.security import limiter, participant_required, staff_required
 
 bp = Blueprint("awards", __name__)
 issuer_bp = Blueprint("issuer", __name__)
 
-PUBLIC_CACHE = "public, max-age=300"
-STATUS_CACHE = "public, max-age=60, must-revalidate"
-JSONLD = "application/ld+json"
-VC_JSON = "application/vc+ld+json"
 
 
 def init_app(app: Flask) -> None:
@@ -613,22 +616,6 @@ def redeem(code: str | None = None) -> Any:
 # --------------------------------------------------------------------------- public endpoints
 
 
-def _wants_html() -> bool:
-    accept = request.accept_mimetypes
-    html = accept["text/html"]
-    return bool(html) and html > max(accept["application/json"], accept[JSONLD])
-
-
-def _json_response(doc: Any, *, mimetype: str = JSONLD, cache: str = PUBLIC_CACHE) -> Response:
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    response = Response(body, mimetype=mimetype)
-    response.headers["Cache-Control"] = cache
-    response.headers["Vary"] = "Accept"
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    response.make_conditional(request)
-    return response
-
-
 def _org_or_404(slug: str) -> Organisation:
     org = get_session().execute(
         select(Organisation).where(Organisation.slug == slug)
@@ -648,7 +635,7 @@ def _org_keys(org: Organisation) -> Any:
 def issuer(slug: str) -> Any:
     """The issuer id: Profile + controller document (JSON-LD), or a page for browsers."""
     org = _org_or_404(slug)
-    if _wants_html():
+    if wants_html():
         db = get_session()
         with unscoped(db):
             achs = db.scalars(select(Achievement).where(
@@ -660,20 +647,20 @@ def issuer(slug: str) -> Any:
     endorsements = active_endorsements(get_session(), org.id)
     if endorsements:
         doc["endorsement"] = endorsements
-    return _json_response(doc)
+    return json_document(doc)
 
 
 @issuer_bp.route("/issuers/<slug>/did.json")
 def did_document(slug: str) -> Any:
     org = _org_or_404(slug)
-    return _json_response(documents.did_document(org, _org_keys(org)),
+    return json_document(documents.did_document(org, _org_keys(org)),
                           mimetype="application/did+ld+json")
 
 
 @issuer_bp.route("/issuers/<slug>/jwks.json")
 def issuer_jwks(slug: str) -> Any:
     org = _org_or_404(slug)
-    return _json_response(documents.jwks(org, _org_keys(org)), mimetype="application/jwk-set+json")
+    return json_document(documents.jwks(org, _org_keys(org)), mimetype="application/jwk-set+json")
 
 
 @issuer_bp.route("/issuers/<slug>/keys/<kid>")
@@ -682,7 +669,7 @@ def issuer_key(slug: str, kid: str) -> Any:
     org = _org_or_404(slug)
     for key in _org_keys(org).all:
         if key.key_id == kid:
-            return _json_response(documents.public_jwk(org, key), mimetype="application/jwk+json")
+            return json_document(documents.public_jwk(org, key), mimetype="application/jwk+json")
     abort(404)
 
 
@@ -696,7 +683,7 @@ def well_known_jwks() -> Any:
         ring = issuer_keys(org.slug, create=False)
         if ring is not None:
             keys += documents.jwks(org, ring)["keys"]
-    return _json_response({"keys": keys}, mimetype="application/jwk-set+json")
+    return json_document({"keys": keys}, mimetype="application/jwk-set+json")
 
 
 def _public_achievement(uuid: str) -> Achievement:
@@ -714,7 +701,7 @@ def achievement(uuid: str) -> Any:
     ach = _public_achievement(uuid)
     db = get_session()
     asked = request.args.get("lang", "").strip()[:35] or None
-    if _wants_html():
+    if wants_html():
         # The visitor's interface language when the badge speaks it (or ?lang=), else the
         # badge's main language, marked with lang= on its texts.
         texts = service.achievement_texts(db, ach, asked or current_language())
@@ -726,7 +713,7 @@ def achievement(uuid: str) -> Any:
         ), 200, {"Vary": "Accept, Accept-Language, Cookie"}
     # JSON: the main language unless ?lang= names a translation; inLanguage always says which.
     doc = service.achievement_json(db, ach, asked)
-    response = _json_response({"@context": [model.VC2_CONTEXT, model.OB_CONTEXT], **doc})
+    response = json_document({"@context": [model.VC2_CONTEXT, model.OB_CONTEXT], **doc})
     response.headers["Content-Language"] = str(doc.get("inLanguage") or ach.language)
     return response
 
@@ -761,11 +748,7 @@ def status_list(slug: str, purpose: str, number: int) -> Any:
     text, etag = service.status_list_json(db, lst)
     if not was_signed:
         db.commit()
-    response = Response(text, mimetype=VC_JSON)
-    response.headers["Cache-Control"] = STATUS_CACHE
-    response.set_etag(etag.strip('"'))
-    response.last_modified = lst.updated_at
-    return response.make_conditional(request)
+    return status_list_document(text, etag, lst.updated_at)
 
 
 @issuer_bp.route("/credentials/<uuid>")

@@ -9,8 +9,6 @@ endpoints of ``badger.awards``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -33,15 +31,12 @@ from badger.errors import UserError
 from badger.networks import keys as network_keys
 from badger.networks import service
 from badger.networks.models import Network
+from badger.public import VC_JSON, json_document, status_list_document, wants_html
 from badger.security import network_admin_required
 
 bp = Blueprint("networks", __name__)
 T = TypeVar("T")
 
-PUBLIC_CACHE = "public, max-age=300"
-STATUS_CACHE = "public, max-age=60, must-revalidate"
-JSONLD = "application/ld+json"
-VC_JSON = "application/vc+ld+json"
 
 
 # --------------------------------------------------------------------------- admin pages
@@ -128,26 +123,6 @@ def withdraw(slug: str, org_slug: str) -> Any:
 # --------------------------------------------------------------------------- public endpoints
 
 
-def _wants_html() -> bool:
-    accept = request.accept_mimetypes
-    html = accept["text/html"]
-    return bool(html) and html > max(accept["application/json"], accept[JSONLD])
-
-
-def _public(response: Response) -> Response:
-    response.headers["Cache-Control"] = PUBLIC_CACHE
-    response.headers["Vary"] = "Accept"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _json_response(body: str, *, mimetype: str = JSONLD) -> Response:
-    response = _public(Response(body, mimetype=mimetype))
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    response.make_conditional(request)
-    return response
-
-
 def _network_or_404(slug: str) -> Network:
     network = service.network_by_slug(get_session(), slug)
     if network is None:
@@ -159,7 +134,7 @@ def _network_or_404(slug: str) -> Network:
 def profile(slug: str) -> Any:
     """The network's issuer id: Profile + controller document (JSON-LD), or a page."""
     network = _network_or_404(slug)
-    if _wants_html():
+    if wants_html():
         endorsed = service.endorsed_members(get_session(), network)
         html = render_template(
             "networks/public.html",
@@ -171,7 +146,7 @@ def profile(slug: str) -> Any:
         # not publicly cacheable: the page carries the visitor's CSRF token and menu
         return Response(html, mimetype="text/html", headers={"Vary": "Accept"})
     doc = service.network_document(network, network_keys.network_keys(network.slug))
-    return _json_response(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    return json_document(doc)
 
 
 @bp.route("/networks/<slug>/endorsements/<uuid>")
@@ -185,7 +160,7 @@ def endorsement(slug: str, uuid: str) -> Any:
         abort(404)
     if row.withdrawn_at is not None and row.status_list_id is None:
         abort(410)
-    return _json_response(row.credential_json, mimetype=VC_JSON)
+    return json_document(row.credential_json, mimetype=VC_JSON)
 
 
 @bp.route("/networks/<slug>/status/<any(revocation):purpose>/<int:number>")
@@ -201,9 +176,4 @@ def status_list(slug: str, purpose: str, number: int) -> Any:
     text, etag = service.status_list_json(db, lst)
     if not was_signed:
         db.commit()
-    response = Response(text, mimetype=VC_JSON)
-    response.headers["Cache-Control"] = STATUS_CACHE
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.set_etag(etag.strip('"'))
-    response.last_modified = lst.updated_at
-    return response.make_conditional(request)
+    return status_list_document(text, etag, lst.updated_at)
