@@ -9,23 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 
 from badger.ob3.resolver import ResolutionError
 from tests.awards import _factory
-
-
-def _fresh_request_state() -> None:
-    g.pop("_login_user", None)
-    previous = g.pop("db_session", None)
-    if previous is not None:
-        previous.close()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(app: Any) -> None:
-    """Each request starts with a clean ``g`` (the ``db`` fixture keeps a context pushed)."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
 
 
 class TestClientResolver:

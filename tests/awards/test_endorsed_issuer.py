@@ -22,7 +22,6 @@ from tests.awards.test_e2e import _accept, _files, flow  # noqa: F401  (fixture)
 from tests.conftest import login_staff
 from tests.networks import conftest as networks_fixtures
 
-_isolated_requests = networks_fixtures._isolated_requests
 network = networks_fixtures.network
 net_admin = networks_fixtures.net_admin
 
