@@ -18,8 +18,11 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Integer,
+    LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     create_engine,
     event,
@@ -85,6 +88,20 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class StatusListColumns:
+    """The columns of a stored Bitstring Status List, an issuer's (``badger.awards``) or a
+    network's (``badger.networks``): its bits and, until the next flip, its signed credential."""
+
+    purpose: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The signed list credential, cached until the next bit flip (None = sign it again).
+    signed_json: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OrgScopedMixin:

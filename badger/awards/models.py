@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from badger.accounts.models import Participant, User
-from badger.db import Base, OrgScopedMixin, TimestampMixin, UTCDateTime
+from badger.db import Base, OrgScopedMixin, StatusListColumns, TimestampMixin, UTCDateTime
 from badger.networks.models import Organisation
 
 #: Credential lifecycle (``revoked`` is final; ``suspended`` can be lifted).
@@ -103,7 +103,7 @@ class AchievementTranslation(OrgScopedMixin, TimestampMixin, Base):
     image_alt: Mapped[str] = mapped_column(String(500), default="")
 
 
-class StatusList(OrgScopedMixin, Base):
+class StatusList(StatusListColumns, OrgScopedMixin, Base):
     """One Bitstring Status List of an organisation (purpose revocation or suspension)."""
 
     __tablename__ = "award_status_lists"
@@ -113,14 +113,6 @@ class StatusList(OrgScopedMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(12))
-    number: Mapped[int] = mapped_column(Integer, default=1)
-    size: Mapped[int] = mapped_column(Integer)
-    bits: Mapped[bytes] = mapped_column(LargeBinary)
-    #: The signed list credential, cached until the next bit flip (None = re-sign on read).
-    signed_json: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(String(80))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -9,7 +9,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from badger.db import Base, TimestampMixin, UTCDateTime
+from badger.db import Base, StatusListColumns, TimestampMixin, UTCDateTime
 
 
 class Network(TimestampMixin, Base):
@@ -114,7 +113,7 @@ class NetworkEndorsement(TimestampMixin, Base):
     status_list: Mapped[NetworkStatusList | None] = relationship()
 
 
-class NetworkStatusList(Base):
+class NetworkStatusList(StatusListColumns, Base):
     """One Bitstring Status List of a network (purpose ``revocation``), signed with the
     network's key: a withdrawn endorsement's bit is set. Public at
     ``/networks/<slug>/status/revocation/<number>``."""
@@ -129,13 +128,5 @@ class NetworkStatusList(Base):
     network_id: Mapped[int] = mapped_column(
         ForeignKey("networks.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(String(12), default="revocation")
-    number: Mapped[int] = mapped_column(Integer, default=1)
-    size: Mapped[int] = mapped_column(Integer)
-    bits: Mapped[bytes] = mapped_column(LargeBinary)
-    #: The signed list credential, cached until the next bit flip (None = re-sign on read).
-    signed_json: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(String(80))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     network: Mapped[Network] = relationship()
