@@ -103,6 +103,15 @@ class StatusListColumns:
     etag: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    def set_status(self, index: int, value: bool) -> None:
+        """Set one entry's bit; the signed credential is stale until signed again."""
+        from badger.ob3 import statuslist
+
+        self.bits = statuslist.set_bit(self.bits, index, value)
+        self.signed_json = None
+        self.etag = None
+        self.updated_at = utcnow()
+
 
 class OrgScopedMixin:
     """Rows that belong to one organisation; filtered automatically while a scope is set."""

@@ -534,10 +534,7 @@ def _flip(session: Session, cred: Credential, value: bool) -> None:
         .with_for_update()
         .execution_options(unscoped=True, populate_existing=True)
     ).scalar_one()
-    lst.bits = statuslist.set_bit(lst.bits, cred.revocation_index, value)
-    lst.signed_json = None
-    lst.etag = None
-    lst.updated_at = utcnow()
+    lst.set_status(cred.revocation_index, value)
     session.flush()
 
 

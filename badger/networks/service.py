@@ -284,10 +284,7 @@ def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    lst.bits = statuslist.set_bit(lst.bits, row.status_index, True)
-    lst.signed_json = None
-    lst.etag = None
-    lst.updated_at = utcnow()
+    lst.set_status(row.status_index, True)
     session.flush()
     status_list_json(session, lst)
 
