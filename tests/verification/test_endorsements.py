@@ -20,7 +20,6 @@ from tests.networks import conftest as networks_fixtures
 from tests.verification import _creds as c
 
 # the networks domain's fixtures: a network whose member is org-a, its administrator, logged in
-_isolated_requests = networks_fixtures._isolated_requests
 network = networks_fixtures.network
 net_admin = networks_fixtures.net_admin
 net_client = networks_fixtures.net_client
