@@ -65,7 +65,7 @@ class AuthorizationCode(OrgScopedMixin, TimestampMixin, Base):
     redirect_uri: Mapped[str] = mapped_column(String(500))
     scope: Mapped[str] = mapped_column(Text)
     code_challenge: Mapped[str] = mapped_column(String(128))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     client: Mapped[OAuthClient] = relationship()
@@ -76,7 +76,7 @@ class _TokenColumns(OrgScopedMixin, TimestampMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

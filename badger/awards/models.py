@@ -252,7 +252,7 @@ class AwardJob(OrgScopedMixin, TimestampMixin, Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     #: [{"participant_id", "name", "outcome", "message", "credential_id"}] in row order.
     results: Mapped[list[Any]] = mapped_column(default=list)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     achievement: Mapped[Achievement] = relationship()
 

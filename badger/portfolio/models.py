@@ -38,8 +38,8 @@ class Share(OrgScopedMixin, TimestampMixin, Base):
     #: HMAC-SHA256 of the token (hex); the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(120))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     #: Show the participant's display name on the page (their choice; off by default).
     show_name: Mapped[bool] = mapped_column(default=False)
 
