@@ -27,6 +27,9 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core on ``page``; the violations, summarised (id, impact, help, first nodes)."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci in tests/interop)")
+    # A click that navigates returns before the new page's stylesheet has loaded; measured
+    # unstyled, buttons are smaller than 24 px and axe's target-size rule fails at random.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     result = page.evaluate(
@@ -52,4 +55,5 @@ def assert_accessible(page: Any, what: str) -> None:
 
 def no_overflow(page: Any) -> None:
     """Nothing is wider than the viewport (360 px phones)."""
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -232,7 +232,9 @@ def browser_login_staff(page: Any, live_server: str, user: Any) -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(user.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    assert not page.url.endswith("/login"), "browser login refused"
 
 
 def login_participant(client: FlaskClient, make: Factory, participant: Any) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.a11y import no_overflow
+
 pytestmark = pytest.mark.browser
 
 
@@ -15,9 +17,7 @@ def test_participant_code_login_on_a_phone(live_server, phone_page, make, partic
     page.get_by_label("Code de connexion").fill(code)
     page.get_by_role("button", name="Entrer").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Bonjour Amina"
-    # Nothing overflows horizontally at 360 px.
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    no_overflow(page)
 
 
 def test_language_switch_in_the_browser(live_server, phone_page):
@@ -51,13 +51,16 @@ def test_shell_pages_are_accessible(live_server, browser, make, participant, adm
             assert_accessible(page, f"{path} ({lang})")
             no_overflow(page)
         page.goto(f"{live_server}/code/{make.login_code(participant)}")
-        page.locator("main button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
         assert_accessible(page, f"participant home ({lang})")
-        page.locator("footer button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("footer button[type=submit]").click()
         page.goto(f"{live_server}/login")
         page.locator("#email").fill(admin.email)
         page.locator("#password").fill(admin.test_password)
-        page.locator("main button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
         for path in ("/", "/admin/participants", "/admin/staff"):
             page.goto(f"{live_server}{path}")
             assert_accessible(page, f"{path} as admin ({lang})")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from badger.awards import service
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, no_overflow
 from tests.conftest import browser_login_staff
 
 pytestmark = pytest.mark.browser
@@ -23,13 +23,14 @@ def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any
     page.get_by_role("link", name="Football du mardi").click()
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Attribuer des badges après la séance")
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_overflow(page)
     assert_accessible(page, "bulk award")
     page.get_by_role("button", name="Confirmer l'attribution").click()
     page.wait_for_selector("text=Résultat de l'attribution")
     assert page.locator("tr.outcome-issued").count() == 3
     assert_accessible(page, "bulk result")
-    page.get_by_role("link", name="Voir").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Voir").first.click()
     assert_accessible(page, "credential detail")
     page.goto(f"{live_server}/achievements/{achievement.uuid}")
     assert_accessible(page, "public achievement page")
@@ -49,4 +50,4 @@ def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: A
     page.get_by_label("Adresse, numéro ou DID").fill("elise@example.org")
     page.get_by_role("button", name="Recevoir mon badge").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Badge reçu"
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_overflow(page)

@@ -274,15 +274,16 @@ def test_chart_texts_follow_the_credential_language(app: Any, db: Any, make: Any
 def test_participant_attaches_the_chart_on_a_phone(live_server: str, phone_page: Any, db: Any,
                                                    make: Any, flow: dict[str, Any],
                                                    achievement: Any) -> None:
-    from tests.a11y import assert_accessible
+    from tests.a11y import assert_accessible, no_overflow
 
     page = phone_page
     page.goto(f"{live_server}/code/{make.login_code(flow['person'])}")
-    page.get_by_role("button", name="Entrer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entrer").click()
     page.goto(f"{live_server}/me/badges")
     box = page.get_by_label("Joindre mon graphique (moi / coach)")
     assert not box.is_checked()
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_overflow(page)
     assert_accessible(page, "badges proposed, with the chart box")
     box.check()
     page.get_by_role("button", name="J'accepte ce badge").click()

@@ -325,14 +325,14 @@ def test_language_without_translation_falls_back_to_the_main_one(
 @pytest.mark.browser
 def test_translation_added_on_a_phone(live_server: str, phone_page: Any, db: Any, org: Any,
                                       admin: Any, achievement: Any) -> None:
-    from tests.a11y import assert_accessible
+    from tests.a11y import assert_accessible, no_overflow
 
     page = phone_page
     browser_login_staff(page, live_server, admin)
     page.goto(f"{live_server}/admin/badges/{achievement.id}/edit")
     page.get_by_text("Ajouter une traduction").click()
     assert page.get_by_label("Langue de la traduction").input_value() == "en"
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    no_overflow(page)
     assert_accessible(page, "badge form with its language block")
     block = page.locator("details.translation")
     block.get_by_label("Nom du badge").fill("Punctuality")

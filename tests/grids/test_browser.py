@@ -24,7 +24,8 @@ def test_participant_fills_17_axes_on_a_phone_and_sees_the_chart(
     page = phone_page
     page.goto(f"{live_server}/code")
     page.fill("input[name=code]", code)
-    page.get_by_role("button", name="Entrer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entrer").click()
     page.goto(f"{live_server}/me/grids")
     page.get_by_role("link", name="Remplir").click()
     for n in range(1, 18):
@@ -88,7 +89,8 @@ def test_peer_gives_a_view_on_a_phone(live_server, phone_page, db, make, org, co
     page = phone_page
     page.goto(f"{live_server}/code")
     page.fill("input[name=code]", code)
-    page.get_by_role("button", name="Entrer").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entrer").click()
     page.goto(f"{live_server}/me/grids")
     page.get_by_role("link", name="Donner mon regard").click()
     page.get_by_role("link", name="Donner mon regard").click()
@@ -122,7 +124,8 @@ def test_coach_picks_competences_and_clears_a_score_on_a_phone(
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", coach.email)
     page.fill("input[name=password]", coach.test_password)
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
     page.goto(f"{live_server}/sessions")
     page.get_by_role("button", name="Choisir les compétences").click()
     assert page.locator("input[name=competences]:checked").count() == 17

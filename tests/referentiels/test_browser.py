@@ -39,7 +39,8 @@ def test_network_admin_publishes_a_referentiel_on_a_phone(
     browser_login_staff(page, live_server, user)
 
     page.goto(f"{live_server}/referentiels/")
-    page.get_by_role("link", name="Créer un référentiel").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Créer un référentiel").click()
     assert_accessible(page, "new référentiel form")
     page.get_by_label("Titre").fill("Voile solidaire : savoir-être")
     page.get_by_label("Clé", exact=False).fill("voile-solidaire")
