@@ -44,6 +44,12 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _languages(value: str | None) -> tuple[str, ...] | None:
+    """``fr,en,ar`` → ("fr", "en", "ar"); unset or empty → None (all shipped languages)."""
+    codes = tuple(c.strip() for c in (value or "").split(",") if c.strip())
+    return codes or None
+
+
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config from the environment, then apply explicit overrides (tests)."""
     env = os.environ
@@ -84,7 +90,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https://") else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "fr",
-        "BADGER_LANGUAGES": ("fr", "en"),
+        # None: every language with a compiled catalogue (badger.i18n checks the list at startup).
+        "BADGER_LANGUAGES": _languages(env.get("BADGER_LANGUAGES")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BADGER_LOGIN_RATE_LIMIT": env.get("BADGER_LOGIN_RATE_LIMIT", "10 per minute"),

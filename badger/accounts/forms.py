@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from badger.i18n import language_choices
 
 
 def _strip(value: str | None) -> str | None:
@@ -55,6 +59,12 @@ class ParticipantForm(FlaskForm):
         filters=[_strip],
     )
     phone = StringField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=40)])
-    locale = SelectField(
-        _l("Langue"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
-    )
+    locale = SelectField(_l("Langue"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every language the interface offers, each named in itself (and marked with its code).
+        self.locale.choices = [
+            SelectChoice(code, name, render_kw={"lang": code, "dir": "auto"})
+            for code, name in language_choices()
+        ]

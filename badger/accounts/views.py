@@ -115,7 +115,7 @@ def set_language() -> Any:
     """Remember the chosen language for this browser and, when logged in, for the person."""
     lang = request.form.get("lang", "")
     if lang not in current_app.config["BADGER_LANGUAGES"]:
-        abort(400)
+        raise UserError(_("Code de langue non valable."), 400)
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
