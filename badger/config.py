@@ -98,10 +98,40 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
         "BADGER_IMPORTED_VERIFY_TTL": int(env.get("BADGER_IMPORTED_VERIFY_TTL", "300")),
         "BADGER_TRUSTED_PROXIES": int(env.get("BADGER_TRUSTED_PROXIES", "0")),
+        **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }
     config.update(overrides)
+    check_retention(config)
     check_config(config)
     return config
+
+
+#: How many days ``badger purge`` keeps each kind of data once it is no longer needed (the rules
+#: are in ``badger/maintenance.py``): setting → default.
+RETENTION_DAYS = {
+    "BADGER_RETENTION_AUDIT_DAYS": 400,
+    "BADGER_RETENTION_CODES_DAYS": 30,
+    "BADGER_RETENTION_JOBS_DAYS": 30,
+    "BADGER_RETENTION_SHARES_DAYS": 365,
+}
+MAX_RETENTION_DAYS = 36_500
+
+
+def check_retention(config: dict[str, Any]) -> None:
+    """Turn each retention setting into a whole number of days, or refuse to start: a typo must
+    not purge everything (0) nor overflow a date (a huge number)."""
+    for key in RETENTION_DAYS:
+        value = config[key]
+        try:
+            days = None if isinstance(value, bool | float) else int(str(value).strip())
+        except ValueError:
+            days = None
+        if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
+            raise ConfigError(
+                f"{key} must be a whole number of days from 1 to {MAX_RETENTION_DAYS} "
+                f"(got {value!r})."
+            )
+        config[key] = days
 
 
 def check_config(config: dict[str, Any]) -> None:

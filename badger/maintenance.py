@@ -1,34 +1,69 @@
-"""Housekeeping: delete rows whose use has passed long ago (``badger purge``).
+"""Data retention: what ``badger purge`` deletes, after how long, and what it never touches.
+
+badger keeps data about vulnerable people, so the rule is to collect the minimum and drop what
+is no longer needed. The periods an operator may change are settings (``badger/config.py``,
+whole days from 1 to 36,500, checked at startup); ``badger purge`` applies them, best once a day.
 
 Each domain says what it may delete (:class:`Purge`: a table and a WHERE clause, in its own
-``purges(now)``); this module counts or deletes them, in the order given, in the caller's
-transaction (flush only, the caller commits). What is purged, and what never is:
+``purges(now, …)``); this module counts or deletes them in the order given, in the caller's
+transaction (flush only, the caller commits: one transaction for the whole purge), and a real
+purge that deleted something is itself recorded in the audit trail (counts only).
 
-* **OAuth codes and tokens** (``badger.api.service.purges``): access tokens expired or revoked
-  more than ``PURGE_AFTER`` (7 days) ago; refresh tokens expired that long ago, or revoked that
-  long ago once nothing of their family is alive (a rotated refresh token of a living family
-  stays until it expires, so replaying it still revokes the family); authorization codes
-  expired that long ago once no token issued from them is kept (the family hangs on the code).
-  The token endpoint also runs this part by itself, at most every ``PURGE_EVERY`` (15 min).
+**Deleted**
+
+* **OAuth codes and tokens** (``badger.api.service.purges``), 7 days after they stopped
+  working, fixed in code (``PURGE_AFTER``): access tokens expired or revoked that long ago;
+  refresh tokens expired that long ago, or revoked that long ago once nothing of their family is
+  alive (a rotated refresh token of a living family stays until it expires, so replaying it
+  still revokes the family); authorization codes expired that long ago once no token issued from
+  them is kept (the family hangs on the code). A technical grace for replay detection, not a
+  record anyone reads: nothing for an operator to tune. The token endpoint also runs this part
+  by itself, at most every ``PURGE_EVERY`` (15 min).
 * **Participants' login codes and staff invitation / password-reset links**
-  (``badger.accounts.service.purges``): expired more than 30 days ago, used or not. Nothing
-  reads them afterwards (a login is audited and kept as ``last_login_at``; an invited person
-  can be sent a new link); until then an old code still says "expired" rather than "unknown".
-* **Share links are kept**: the participant's list of shares is their record of whom they
-  showed what, with its view counter, and part of their data export; an old link keeps
-  answering "expired or withdrawn" (410) rather than "unknown". The participant erases them
-  with their data.
-* **Claim codes are kept**: at most one per credential (they do not pile up); a pending one
-  lets the person hear "expired, ask your coach" and the coach renew it, a redeemed one records
-  how the badge was bound.
-* **Credentials, validated competences, imported badges and audit events are never purged.**
+  (``badger.accounts.service.purges``): ``BADGER_RETENTION_CODES_DAYS`` (30) after they expired,
+  used or not. Nothing reads them afterwards (a login is audited and kept as ``last_login_at``;
+  an invited person can be sent a new link); until then an old code still says "expired" rather
+  than "unknown".
+* **Share links stopped or expired** (``badger.portfolio.service.purges``):
+  ``BADGER_RETENTION_SHARES_DAYS`` (365) after they were revoked or expired, with their chosen
+  items (the links to badges and charts, never the badges and charts themselves) and their view
+  dates. A dead link's label ("entretien boulangerie") tells whom the person showed what — their
+  job search — and serves nothing once it is over; for a year it stays in their list and data
+  export and its page answers "expired or withdrawn" (410), afterwards "unknown" (404). A live
+  link is never deleted, whatever its age, nor its view counter.
+* **Finished background award jobs** (``badger.awards.jobs.purges``):
+  ``BADGER_RETENTION_JOBS_DAYS`` (30) after they finished or failed; a job still "running" that
+  started that long ago was interrupted (a batch lasts minutes) and goes too. Their rows hold
+  participants' names and per-row outcomes for the coach's progress page, nothing else needs
+  them: the credentials they issued are rows of their own.
+* **Audit events** (``badger.audit.purges``): ``BADGER_RETENTION_AUDIT_DAYS`` (400) after they
+  were recorded — more than a year of security history (who logged in, revoked, erased, shared
+  what). An event holds ids, short facts and sometimes a free-text reason typed by staff, so the
+  whole row goes: blanking its personal parts would leave a row that says nothing.
+
+**Never deleted by the purge**
+
+* **Credentials** (issued, revoked, suspended or held for a claim), their status-list bits and
+  evidence charts: a credential is the participant's, and handed-out copies must keep verifying
+  as genuine or revoked. A revoked credential's chart is already dropped at revocation.
+* **Claim codes**, even expired and unredeemed: the claim holds a credential awaiting its
+  participant, at most one per credential (they do not pile up); an expired one lets the person
+  hear "expired, ask your coach" and the coach renew it; a redeemed one records how the badge was
+  bound. Deleting it would strand the badge silently.
+* **Portfolios**: validated competences, grid rounds and ratings, consents, imported badges (the
+  participant's own copy, with the outcome of its last check overwritten in place — the
+  short-lived verification caches live in memory only), live share links.
+* **People, organisations, networks, référentiels, endorsements** (withdrawn ones stay served,
+  their status bits set): accounts are closed by the participant's or staff's erasure
+  (``badger.portfolio.service.erase``), never by age — how long a programme keeps a person is
+  the programme's decision, not a timer's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -53,7 +88,30 @@ LABELS = {
     "api.codes": "codes d'autorisation OAuth",
     "accounts.login_codes": "codes de connexion des participants",
     "accounts.action_tokens": "liens d'invitation et de réinitialisation (équipe)",
+    "portfolio.shares": "liens de partage arrêtés ou expirés (avec leurs consultations)",
+    "awards.jobs": "suivis d'attributions en arrière-plan terminés",
+    "audit.events": "événements du journal d'audit",
 }
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of data is kept once it is no longer needed (module docstring)."""
+
+    audit: timedelta
+    codes: timedelta
+    jobs: timedelta
+    shares: timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Retention:
+        """From the ``BADGER_RETENTION_<KIND>_DAYS`` settings (checked by ``badger.config``)."""
+        return cls(
+            audit=timedelta(days=config["BADGER_RETENTION_AUDIT_DAYS"]),
+            codes=timedelta(days=config["BADGER_RETENTION_CODES_DAYS"]),
+            jobs=timedelta(days=config["BADGER_RETENTION_JOBS_DAYS"]),
+            shares=timedelta(days=config["BADGER_RETENTION_SHARES_DAYS"]),
+        )
 
 
 def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[str, int]:
@@ -82,10 +140,30 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
     return counts
 
 
-def purge(db: Session, *, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
-    """Every domain's purge (see the module docstring for what goes and what stays)."""
+def purge(
+    db: Session, retention: Retention, *, now: datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
+    """Every domain's purge (see the module docstring for what goes and what stays); key → rows.
+    A real purge that deleted something records its counts in the audit trail."""
+    from badger import audit
     from badger.accounts import service as accounts
     from badger.api import service as api
+    from badger.awards import jobs
+    from badger.portfolio import service as portfolio
 
     now = now or utcnow()
-    return run(db, [*api.purges(now), *accounts.purges(now)], dry_run=dry_run)
+    counts = run(
+        db,
+        [
+            *api.purges(now),
+            *accounts.purges(now, retention.codes),
+            *portfolio.purges(now, retention.shares),
+            *jobs.purges(now, retention.jobs),
+            *audit.purges(now, retention.audit),
+        ],
+        dry_run=dry_run,
+    )
+    if not dry_run and any(counts.values()):
+        audit.record(db, "maintenance.purge", deleted={k: n for k, n in counts.items() if n})
+        db.flush()
+    return counts

@@ -33,8 +33,6 @@ from badger.security import hash_password, new_code, new_url_token, token_hash, 
 MIN_PASSWORD_LENGTH = 10
 INVITE_DAYS = 7
 RESET_HOURS = 24
-#: Login codes and staff links are deleted this long after they expired (``badger purge``).
-PURGE_AFTER = timedelta(days=30)
 
 
 def normalise_email(email: str) -> str:
@@ -231,11 +229,12 @@ def redeem_login_code(session: Session, code: str) -> Participant:
     return row.participant
 
 
-def purges(now: datetime) -> list[Purge]:
-    """Login codes and invitation / reset links expired more than :data:`PURGE_AFTER` ago, used
-    or not: nothing reads them any more (a login is audited and kept as ``last_login_at``; an
-    invited person is sent a new link). Until then an old code still answers "expired"."""
-    cutoff = now - PURGE_AFTER
+def purges(now: datetime, after: timedelta) -> list[Purge]:
+    """Login codes and invitation / reset links expired more than ``after`` ago
+    (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
+    audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
+    old code still answers "expired"."""
+    cutoff = now - after
     return [
         Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
         Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),

@@ -1,25 +1,28 @@
-"""``badger purge``: delete dead OAuth codes and tokens, and the other expired rows of
-:mod:`badger.maintenance` (which says what goes and what is always kept)."""
+"""``badger purge``: delete what :mod:`badger.maintenance` says is no longer needed (dead OAuth
+rows, old login codes, dead share links, finished jobs, old audit events), after the periods
+set by ``BADGER_RETENTION_*_DAYS``; it says what is always kept."""
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from badger.db import get_session
-from badger.maintenance import LABELS, purge
+from badger.maintenance import LABELS, Retention, purge
 
 
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
-    """Delete expired or revoked OAuth codes and tokens, old login codes and staff links.
+    """Delete what is no longer needed, after the BADGER_RETENTION_*_DAYS periods.
 
-    Never a credential, a share link or a claim code. The token endpoint purges the OAuth rows
-    by itself too (at most every 15 minutes)."""
+    Dead OAuth codes and tokens, old login codes and staff links, share links stopped or
+    expired long ago, finished background jobs, old audit events; never a credential, a claim
+    code, a live share link or anything of a portfolio. One transaction. Run it daily."""
     session = get_session()
-    counts = purge(session, dry_run=dry_run)
+    counts = purge(session, Retention.from_config(current_app.config), dry_run=dry_run)
     if dry_run:
         session.rollback()
     else:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from badger.awards import service
 from badger.awards.models import Achievement, AwardJob
 from badger.db import get_db, utcnow
+from badger.maintenance import Purge
 from badger.networks.models import Organisation
 
 DEFAULT_SYNC_LIMIT = 50
@@ -93,3 +95,21 @@ def run(app: Flask, job_id: int, requests: list[service.AwardRequest],
                 db.commit()
         finally:
             db.close()
+
+
+def purges(now: datetime, after: timedelta) -> list[Purge]:
+    """Jobs finished (or failed) more than ``after`` ago (``BADGER_RETENTION_JOBS_DAYS``), and
+    jobs still "running" that started that long ago (interrupted: a batch lasts minutes). Their
+    rows hold names and per-row outcomes for the progress page only; the credentials are rows
+    of their own."""
+    cutoff = now - after
+    return [
+        Purge(
+            "awards.jobs",
+            AwardJob,
+            or_(
+                AwardJob.finished_at < cutoff,
+                and_(AwardJob.finished_at.is_(None), AwardJob.created_at < cutoff),
+            ),
+        )
+    ]

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from badger import audit
@@ -33,6 +33,7 @@ from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import unscoped, utcnow
 from badger.errors import UserError
 from badger.grids.models import Journey, Round
+from badger.maintenance import Purge
 from badger.ob3 import VerificationReport, verify_credential
 from badger.portfolio.models import (
     ITEM_CHART,
@@ -322,6 +323,20 @@ def new_token(db: Session, share: Share) -> str:
     )
     db.flush()
     return token
+
+
+def purges(now: datetime, after: timedelta) -> list[Purge]:
+    """Share links revoked or expired more than ``after`` ago (``BADGER_RETENTION_SHARES_DAYS``),
+    with their items and view dates (deleted with them by the database); a live link stays
+    whatever its age. The badges and charts a link showed are not touched."""
+    cutoff = now - after
+    return [
+        Purge(
+            "portfolio.shares",
+            Share,
+            or_(Share.expires_at < cutoff, Share.revoked_at < cutoff),
+        )
+    ]
 
 
 @dataclass
