@@ -17,13 +17,14 @@ import io
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 from PIL.PngImagePlugin import PngInfo
 
 SCALE_MAX = 5
@@ -80,7 +81,26 @@ _STRINGS = {
         "competence": "Competence",
         "scale": "Scale from 0 to 5",
     },
+    "ar": {
+        "missing_one": "محور واحد بدون درجة",
+        "missing_many": "{n} محاور بدون درجة",
+        "not_rated": "بدون درجة",
+        "competence": "المهارة",
+        "scale": "مقياس من 0 إلى 5",
+    },
+    "uk": {
+        "missing_one": "1 вісь не оцінено",
+        "missing_many": "Не оцінено осей: {n}",
+        "not_rated": "не вказано",
+        "competence": "Навичка",
+        "scale": "Шкала від 0 до 5",
+    },
 }
+
+_RTL_ROOT = ' direction="rtl"'
+
+#: Languages written right to left (their texts are drawn and anchored from the right).
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 _GRID_COLOUR = "#C4C4C4"
 _AXIS_COLOUR = "#9A9A9A"
@@ -94,6 +114,40 @@ _MARKER = 4.5
 def strings(lang: str) -> dict[str, str]:
     """The chart's own few words in ``lang`` (French when the language is unknown)."""
     return _STRINGS.get(lang.split("-")[0].lower(), _STRINGS["fr"])
+
+
+def _is_rtl(lang: str) -> bool:
+    return lang.split("-")[0].lower() in RTL_LANGUAGES
+
+
+def text_direction(text: str, lang: str) -> Literal["ltr", "rtl"]:
+    """The direction of one text, as HTML's ``dir="auto"`` decides it: its first strong
+    character (Arabic or Hebrew → rtl, Latin → ltr); the chart language's for digits only."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "rtl" if _is_rtl(lang) else "ltr"
+
+
+#: SVG's text-anchor is logical (start is the right edge of a right-to-left text); the layout
+#: computes physical anchors (start = the text runs rightwards from the point).
+_LOGICAL_ANCHOR = {
+    "ltr": {"start": "start", "middle": "middle", "end": "end"},
+    "rtl": {"start": "end", "middle": "middle", "end": "start"},
+}
+
+
+def _svg_text_attrs(text: str, anchor: _Anchor, lang: str, *, explicit: bool = True) -> str:
+    """``direction`` (when it differs from the chart's) and ``text-anchor`` (always when
+    ``explicit``, else unless it is the default ``start``) that put ``text`` where the physical
+    ``anchor`` says. A left-to-right chart's output is as it always was."""
+    d = text_direction(text, lang)
+    logical = _LOGICAL_ANCHOR[d][anchor]
+    out = f' direction="{d}"' if d != ("rtl" if _is_rtl(lang) else "ltr") else ""
+    return out + (f' text-anchor="{logical}"' if explicit or logical != "start" else "")
 
 
 # --------------------------------------------------------------------------- layout
@@ -395,6 +449,16 @@ def _marker_svg(kind: str, x: float, y: float, colour: str, m: float = _MARKER) 
     )
 
 
+def _legend_x(lay: _Layout, x: float) -> float:
+    """The legend stands at the left of a left-to-right chart, at the right of a right-to-left
+    one (sample line, then its words, in reading order)."""
+    return lay.width - x if _is_rtl(lay.lang) else x
+
+
+def _legend_anchor(lay: _Layout) -> _Anchor:
+    return "end" if _is_rtl(lay.lang) else "start"
+
+
 def _points_d(run: Sequence[tuple[float, float]], closed: bool) -> str:
     head, *rest = run
     d = f"M{_f(head[0])} {_f(head[1])}" + "".join(f"L{_f(x)} {_f(y)}" for x, y in rest)
@@ -429,6 +493,7 @@ def radar_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" role="img"'
         f' width="{_f(lay.width)}" height="{_f(lay.height)}"'
         f' viewBox="0 0 {_f(lay.width)} {_f(lay.height)}" lang="{escape(lang)}"'
+        f"{_RTL_ROOT if _is_rtl(lang) else ''}"
         f' aria-labelledby="{pid}-title {pid}-desc"'
         f' font-family="{_FONT_FAMILY}" font-size="{_f(lay.font)}">'
     )
@@ -438,7 +503,8 @@ def radar_svg(
     if lay.heading:
         w(
             f'<text class="radar-heading" x="{_f(lay.cx)}" y="{_f(lay.heading_y)}"'
-            f' text-anchor="middle" font-size="{_f(lay.font * 1.25)}" font-weight="bold"'
+            f"{_svg_text_attrs(lay.heading, 'middle', lang)}"
+            f' font-size="{_f(lay.font * 1.25)}" font-weight="bold"'
             f' fill="{_TEXT_COLOUR}">{escape(lay.heading)}</text>'
         )
 
@@ -459,7 +525,8 @@ def radar_svg(
     w(f'<g class="levels" font-size="{_f(fs)}" fill="{_MUTED_TEXT}">')
     for k in range(SCALE_MAX + 1):
         y = lay.cy - lay.r * k / SCALE_MAX
-        w(f'<text x="{_f(lay.cx + 4)}" y="{_f(y - 3)}">{k}</text>')
+        attrs = _svg_text_attrs(str(k), "start", lang, explicit=False)
+        w(f'<text x="{_f(lay.cx + 4)}" y="{_f(y - 3)}"{attrs}>{k}</text>')
     w("</g>")
 
     w(f'<g class="axis-labels" fill="{_TEXT_COLOUR}">')
@@ -469,7 +536,7 @@ def radar_svg(
         )
         w(
             f'<text class="axis-label" data-axis="{i}" x="{_f(lab.x)}" y="{_f(lab.y)}"'
-            f' text-anchor="{lab.anchor}"{rot}>'
+            f"{_svg_text_attrs(lab.full, lab.anchor, lang)}{rot}>"
         )
         if lab.truncated:
             w(f"<title>{escape(lab.full)}</title>")
@@ -510,11 +577,15 @@ def radar_svg(
         dash = f' stroke-dasharray="{" ".join(_f(d) for d in st.dash)}"' if st.dash else ""
         w(f'<g class="legend-item" data-kind="{sl.series.kind}">')
         w(
-            f'<line x1="16" y1="{_f(y)}" x2="60" y2="{_f(y)}" stroke="{st.colour}"'
-            f' stroke-width="{_f(st.width)}"{dash}/>'
+            f'<line x1="{_f(_legend_x(lay, 16))}" y1="{_f(y)}" x2="{_f(_legend_x(lay, 60))}"'
+            f' y2="{_f(y)}" stroke="{st.colour}" stroke-width="{_f(st.width)}"{dash}/>'
         )
-        w(_marker_svg(st.marker, 38, y, st.colour))
-        w(f'<text x="70" y="{_f(y + lay.font * 0.35)}">{escape(sl.legend)}</text>')
+        w(_marker_svg(st.marker, _legend_x(lay, 38), y, st.colour))
+        attrs = _svg_text_attrs(sl.legend, _legend_anchor(lay), lang, explicit=False)
+        w(
+            f'<text x="{_f(_legend_x(lay, 70))}" y="{_f(y + lay.font * 0.35)}"{attrs}>'
+            f"{escape(sl.legend)}</text>"
+        )
         w("</g>")
     w("</g></svg>")
     return "".join(out)
@@ -674,6 +745,48 @@ def _marker_png(
 
 _PIL_ANCHOR = {"start": "ls", "middle": "ms", "end": "rs"}
 
+#: With libraqm, Pillow shapes Arabic (joined letter forms) and lays it out right to left; the
+#: basic layout engine can do neither (letters would come out separate and reversed).
+_RAQM = bool(features.check("raqm"))
+
+
+@dataclass(frozen=True)
+class _TextOptions:
+    """Pillow's ``direction`` and ``language`` for one text (None without libraqm)."""
+
+    direction: str | None
+    language: str | None
+
+
+def _text_options(text: str, lang: str) -> _TextOptions:
+    if not _RAQM:
+        return _TextOptions(None, None)
+    return _TextOptions(text_direction(text, lang), lang.split("-")[0].lower())
+
+
+def _draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    fill: tuple[int, int, int],
+    anchor: str,
+    lang: str,
+    *,
+    whole: str | None = None,
+) -> None:
+    """``draw.text`` in the direction of ``whole`` (the label a line belongs to), shaped."""
+    options = _text_options(whole if whole is not None else text, lang)
+    draw.text(
+        xy,
+        text,
+        font=font,
+        fill=fill,
+        anchor=anchor,
+        direction=options.direction,
+        language=options.language,
+    )
+
 
 def _rotated_text(
     img: Image.Image,
@@ -681,10 +794,16 @@ def _rotated_text(
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
     colour: tuple[int, int, int],
     k: float,
+    lang: str,
 ) -> None:
     """Draw a one-line label rotated around its pivot, as the SVG ``rotate()`` does."""
     text = lab.lines[0]
-    length = math.ceil(font.getlength(text)) + 4 if text else 4
+    options = _text_options(lab.full, lang)
+    length = (
+        math.ceil(font.getlength(text, direction=options.direction, language=options.language)) + 4
+        if text
+        else 4
+    )
     half = length + 8
     patch = Image.new("L", (2 * half, 2 * half), 0)
     ImageDraw.Draw(patch).text(
@@ -693,6 +812,8 @@ def _rotated_text(
         font=font,
         fill=255,
         anchor=_PIL_ANCHOR[lab.anchor],
+        direction=options.direction,
+        language=options.language,
     )
     patch = patch.rotate(-lab.rotate, resample=Image.Resampling.BILINEAR)
     img.paste(colour, (round(lab.px * k) - half, round(lab.py * k) - half), patch)
@@ -733,13 +854,8 @@ def radar_png(
 
     text_c, muted_c = _rgb(_TEXT_COLOUR), _rgb(_MUTED_TEXT)
     if lay.heading:
-        draw.text(
-            P((lay.cx, lay.heading_y)),
-            lay.heading,
-            font=_font(round(lay.font * 1.25 * k), bold=True),
-            fill=text_c,
-            anchor="ms",
-        )
+        heading_font = _font(round(lay.font * 1.25 * k), bold=True)
+        _draw_text(draw, P((lay.cx, lay.heading_y)), lay.heading, heading_font, text_c, "ms", lang)
     level_font = _font(round(lay.font * 0.85 * k))
     for lvl in range(SCALE_MAX + 1):
         y = lay.cy - lay.r * lvl / SCALE_MAX
@@ -747,16 +863,12 @@ def radar_png(
     label_font = _font(round(lay.font * k))
     for lab in lay.labels:
         if lab.rotate:
-            _rotated_text(img, lab, label_font, text_c, k)
+            _rotated_text(img, lab, label_font, text_c, k, lay.lang)
             continue
         for j, line in enumerate(lab.lines):
-            draw.text(
-                P((lab.x, lab.y + j * lay.line_h)),
-                line,
-                font=label_font,
-                fill=text_c,
-                anchor=_PIL_ANCHOR[lab.anchor],
-            )
+            xy = P((lab.x, lab.y + j * lay.line_h))
+            anchor = _PIL_ANCHOR[lab.anchor]
+            _draw_text(draw, xy, line, label_font, text_c, anchor, lang, whole=lab.full)
 
     for sl in lay.series:
         st = sl.style
@@ -784,15 +896,15 @@ def radar_png(
         y = lay.legend_top + idx * _LEGEND_ROW + _LEGEND_ROW / 2
         _dashed(
             draw,
-            [P((16, y)), P((60, y))],
+            [P((_legend_x(lay, 16), y)), P((_legend_x(lay, 60), y))],
             [d * k for d in st.dash],
             colour,
             max(1, round(st.width * k)),
         )
-        _marker_png(draw, st.marker, 38 * k, y * k, colour, k)
-        draw.text(
-            P((70, y + lay.font * 0.35)), sl.legend, font=label_font, fill=text_c, anchor="ls"
-        )
+        _marker_png(draw, st.marker, _legend_x(lay, 38) * k, y * k, colour, k)
+        xy = P((_legend_x(lay, 70), y + lay.font * 0.35))
+        anchor = _PIL_ANCHOR[_legend_anchor(lay)]
+        _draw_text(draw, xy, sl.legend, label_font, text_c, anchor, lang)
 
     small = img.reduce(_SS)
     info = PngInfo()
