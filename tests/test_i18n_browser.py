@@ -27,7 +27,7 @@ def _switch_is_usable(page) -> None:
     for i in range(buttons.count()):
         box = buttons.nth(i).bounding_box()
         assert box["width"] >= 24 and box["height"] >= 24
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.get_by_role("button", name="العربية").get_attribute("lang") == "ar"
 
 

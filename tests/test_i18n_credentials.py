@@ -17,8 +17,13 @@ from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
-from tests.awards.conftest import achievement, resolver, version  # noqa: F401 (fixtures)
+from tests.awards import conftest as awards_fixtures
 from tests.conftest import login_participant
+
+# The awards fixtures (an adopted référentiel, a badge, a resolver on the app's endpoints).
+version = awards_fixtures.version
+achievement = awards_fixtures.achievement
+resolver = awards_fixtures.resolver
 
 EMAIL = "yasmina@example.org"
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
@@ -34,10 +39,16 @@ def _translate_into_arabic(db: Any, org: Any, ach: Any) -> None:
     db.commit()
 
 
-def test_arabic_reader_gets_an_arabic_credential(app: Any, db: Any, make: Any, org: Any,
-                                                 coach: Any, version: Any,  # noqa: F811
-                                                 achievement: Any,  # noqa: F811
-                                                 resolver: Any) -> None:  # noqa: F811
+def test_arabic_reader_gets_an_arabic_credential(
+    app: Any,
+    db: Any,
+    make: Any,
+    org: Any,
+    coach: Any,
+    version: Any,
+    achievement: Any,
+    resolver: Any,
+) -> None:
     _translate_into_arabic(db, org, achievement)
     person = make.participant(org, "Yasmina", email=EMAIL)
     person.locale = "ar"
