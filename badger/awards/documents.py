@@ -38,6 +38,23 @@ def achievement_url(ach: Achievement) -> str:
     return f"{base_url()}/achievements/{ach.uuid}"
 
 
+def image_language(ach: Achievement, language: str | None) -> str | None:
+    """The language whose label the badge's image shows in a document written in ``language``
+    (a language the badge has): None when that is the stored main image — the main language,
+    or an uploaded picture (language-neutral). A generated image is drawn again per language."""
+    if ach.image_source != "generated" or not language or language == ach.language:
+        return None
+    return language
+
+
+def achievement_image_url(ach: Achievement, language: str | None = None,
+                          fmt: str = "png") -> str:
+    """``/achievements/<uuid>/image.png``, with ``?lang=`` when the image shows that language."""
+    url = f"{achievement_url(ach)}/image.{fmt}"
+    lang = image_language(ach, language)
+    return f"{url}?lang={urllib.parse.quote(lang, safe='')}" if lang else url
+
+
 def credential_url(uuid: str) -> str:
     return f"{base_url()}/credentials/{uuid}"
 
@@ -186,9 +203,10 @@ def achievement_document(ach: Achievement, org: Organisation, competence: Any,
                          texts: AchievementTexts | None = None) -> dict[str, Any]:
     """The OB 3.0 Achievement: criteria, CASE alignments, the 0–5 rubric, image with alt text.
 
-    ``texts`` (default: the main language's) gives name, description, criteria, alt text and
-    ``inLanguage``; the rubric's own words follow that language (call inside
-    ``service.in_language``), with the référentiel's translated level texts when it has them.
+    ``texts`` (default: the main language's) gives name, description, criteria, alt text,
+    ``inLanguage`` and the image's language (a generated image shows the name in it); the
+    rubric's own words follow that language (call inside ``service.in_language``), with the
+    référentiel's translated level texts when it has them.
     Alignments keep the référentiel's words: they name the CASE items they point at.
     """
     texts = texts or AchievementTexts(ach.language, ach.name, ach.description,
@@ -248,7 +266,7 @@ def achievement_document(ach: Achievement, org: Organisation, competence: Any,
         description=texts.description,
         criteria_narrative=texts.criteria or None,
         criteria_id=url,
-        image=model.image(f"{url}/image.png", caption=texts.image_alt),
+        image=model.image(achievement_image_url(ach, texts.language), caption=texts.image_alt),
         alignments=alignments,
         result_descriptions=[rubric],
         achievement_type=ach.achievement_type,

@@ -286,6 +286,7 @@ def update_achievement(
     session.flush()
     _apply_translations(session, ach, org, data)
     _achievement_cache.clear()
+    _image_cache.clear()
     audit.record(session, "award.achievement_update", actor=actor, organisation_id=org.id,
                  obj=ach)
     return ach
@@ -435,6 +436,43 @@ def achievement_json(session: Session, ach: Achievement,
         _achievement_cache.clear()
     _achievement_cache[key] = doc
     return doc
+
+
+@dataclass(frozen=True)
+class BadgeImage:
+    """A badge's picture as one language's documents show it (PNG, and SVG for baking)."""
+
+    #: The language of its label; None for the stored main image.
+    language: str | None
+    png: bytes
+    svg: str
+
+
+_image_cache: dict[tuple[str, ...], BadgeImage] = {}
+
+
+def badge_image(session: Session, ach: Achievement, language: str | None = None) -> BadgeImage:
+    """The image of documents written in ``language``: when the badge's image is generated and
+    the badge has that translation, drawn with the translated name (and its alt text in the
+    SVG) — once per process, row version and language, then kept; else (main or unknown
+    language, uploaded picture) the stored image."""
+    texts = achievement_texts(session, ach, language)
+    lang = documents.image_language(ach, texts.language)
+    if lang is None:
+        return BadgeImage(None, ach.image_png,
+                          ach.image_svg or images.svg_from_png(ach.image_png, ach.image_alt))
+    colour = ach.organisation.colour
+    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", lang, texts.name,
+           texts.image_alt, colour or "", ach.pictogram or "")
+    hit = _image_cache.get(key)
+    if hit is not None:
+        return hit
+    image = BadgeImage(lang, images.generate_png(texts.name, colour, ach.pictogram),
+                       images.generate_svg(texts.name, colour, ach.pictogram, texts.image_alt))
+    if len(_image_cache) > 256:
+        _image_cache.clear()
+    _image_cache[key] = image
+    return image
 
 
 # --------------------------------------------------------------------------- status lists
@@ -627,8 +665,7 @@ def build_credential(
         awarded_date=cred.awarded_at,
         name=ach_doc["name"],
         description=ach_doc["description"],
-        image=model.image(f"{documents.achievement_url(ach)}/image.png",
-                          caption=ach_doc["image"].get("caption")),
+        image=model.image(ach_doc["image"]["id"], caption=ach_doc["image"].get("caption")),
         evidence=cred.evidence or None,
         credential_status=status,
     )
@@ -656,9 +693,9 @@ def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAlloca
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     cred.signed_json = text
     cred.signed_jwt = token
-    cred.baked_png = bake_png(ach.image_png, text)
-    cred.baked_svg = bake_svg(ach.image_svg or images.svg_from_png(ach.image_png, ach.image_alt),
-                              text)
+    image = badge_image(session, ach, cred.language)  # the label in the credential's language
+    cred.baked_png = bake_png(image.png, text)
+    cred.baked_svg = bake_svg(image.svg, text)
     cred.state = ISSUED
 
 

@@ -710,6 +710,7 @@ def achievement(uuid: str) -> Any:
         return render_template(
             "awards/achievement_public.html", ach=ach, doc=doc, texts=texts,
             org=ach.organisation, languages=languages, language_name=language_name,
+            image_lang=documents.image_language(ach, texts.language),
         ), 200, {"Vary": "Accept, Accept-Language, Cookie"}
     # JSON: the main language unless ?lang= names a translation; inLanguage always says which.
     doc = service.achievement_json(db, ach, asked)
@@ -720,15 +721,20 @@ def achievement(uuid: str) -> Any:
 
 @issuer_bp.route("/achievements/<uuid>/image.<any(png, svg):fmt>")
 def achievement_image(uuid: str, fmt: str) -> Any:
+    """The badge's picture; ``?lang=`` names a translation whose documents show it with the
+    translated name (generated images; an uploaded picture, or an unknown language: the main
+    image)."""
     ach = _public_achievement(uuid)
+    image = service.badge_image(get_session(), ach,
+                                request.args.get("lang", "").strip()[:35] or None)
     if fmt == "png":
-        response = Response(ach.image_png, mimetype="image/png")
+        response = Response(image.png, mimetype="image/png")
     else:
-        if not ach.image_svg:
-            abort(404)
-        response = Response(ach.image_svg, mimetype="image/svg+xml")
+        response = Response(image.svg, mimetype="image/svg+xml")
         response.headers["Content-Security-Policy"] = "default-src 'none'; img-src data:; " \
                                                       "style-src 'unsafe-inline'"
+    if image.language:
+        response.headers["Content-Language"] = image.language
     response.headers["Cache-Control"] = PUBLIC_CACHE
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     return response.make_conditional(request)
