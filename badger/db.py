@@ -9,7 +9,8 @@ pages, CLI) says so explicitly with :func:`unscoped`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Dialect, Engine
@@ -34,8 +36,10 @@ from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
     Session,
+    SessionTransaction,
     declared_attr,
     mapped_column,
+    object_session,
     sessionmaker,
     with_loader_criteria,
 )
@@ -90,27 +94,118 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+#: ``session.info`` key: the status lists whose bits changed in the session's transaction.
+_CHANGED_LISTS = "badger.changed_status_lists"
+#: Status-list class -> its domain's signer: the signed list credential (JSON text) for the
+#: list's current bits. Registered by ``badger.awards`` and ``badger.networks`` (this module
+#: must not import domains), looked up by :meth:`StatusListColumns.signed_document` and
+#: :func:`_sign_changed_status_lists`.
+_STATUS_LIST_SIGNERS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_status_list_signer(cls: type, signer: Callable[[Any], str]) -> None:
+    """Say how lists of ``cls`` are signed (each domain, once, at import)."""
+    _STATUS_LIST_SIGNERS[cls] = signer
+
+
 class StatusListColumns:
     """The columns of a stored Bitstring Status List, an issuer's (``badger.awards``) or a
-    network's (``badger.networks``): its bits and, until the next flip, its signed credential."""
+    network's (``badger.networks``): its bits and its signed credential.
+
+    One rule for both kinds: a list is signed in the transaction that creates or changes it,
+    once, just before that transaction commits (:func:`_sign_changed_status_lists`), so
+    reading a list never writes (a read that wrote would wait on SQLite's write lock while
+    other pages run) and revoking N credentials at once signs their list once, not N times."""
 
     purpose: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer, default=1)
     size: Mapped[int] = mapped_column(Integer)
     bits: Mapped[bytes] = mapped_column(LargeBinary)
-    #: The signed list credential, cached until the next bit flip (None = sign it again).
+    #: The signed list credential of the current bits (None: changed in the open transaction,
+    #: or left unsigned by an older version until ``badger init`` signs it).
     signed_json: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def set_status(self, index: int, value: bool) -> None:
-        """Set one entry's bit; the signed credential is stale until signed again."""
+        """Set one entry's bit; the list is re-signed before the transaction commits (a bit
+        already at ``value`` changes nothing, so neither the list nor its ETag changes)."""
         from badger.ob3 import statuslist
 
+        if statuslist.get_bit(self.bits, index) == value:
+            return
         self.bits = statuslist.set_bit(self.bits, index, value)
-        self.signed_json = None
-        self.etag = None
         self.updated_at = utcnow()
+        self.signed_json = None  # stale until signed: a read meanwhile signs in memory
+        self.etag = None
+        self.mark_changed()
+
+    def mark_changed(self) -> None:
+        """Have the list signed before its session's transaction commits."""
+        session = object_session(self)
+        if session is None:
+            raise RuntimeError("a status list changes inside a session")
+        session.info.setdefault(_CHANGED_LISTS, {})[id(self)] = self
+
+    def content_etag(self) -> str:
+        """The list's ETag: a digest of what it says (bits and date), so it changes when and
+        only when the list changes."""
+        digest = hashlib.sha256(self.bits)
+        digest.update(self.updated_at.isoformat().encode())
+        return f'"{digest.hexdigest()[:20]}"'
+
+    def signed_document(self) -> tuple[str, str]:
+        """The signed list credential and its ETag, as stored. Reading never writes: a list
+        still unsigned (changed in this very transaction, or missed by ``badger init``) is
+        signed in memory for this answer only."""
+        if self.signed_json is not None and self.etag is not None:
+            return self.signed_json, self.etag
+        return _STATUS_LIST_SIGNERS[type(self)](self), self.content_etag()
+
+
+def sign_unsigned_status_lists(session: Session, cls: type[StatusListColumns]) -> int:
+    """Mark every list of ``cls`` left unsigned (an older version signed on read) to be signed
+    when ``session`` commits: ``badger init`` does it once per upgrade. Returns how many."""
+    lists = session.scalars(
+        select(cls)
+        .where(cls.signed_json.is_(None) | cls.etag.is_(None))
+        .execution_options(unscoped=True)
+    ).all()
+    for lst in lists:
+        lst.mark_changed()
+    return len(lists)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_new_status_lists(session: Session, _context: Any, _instances: Any) -> None:
+    """A new list is signed when created, like a changed one."""
+    for obj in session.new:
+        if isinstance(obj, StatusListColumns):
+            obj.mark_changed()
+
+
+@event.listens_for(Session, "before_commit")
+def _sign_changed_status_lists(session: Session) -> None:
+    """Sign each list created or changed in this transaction, once, before it commits (the
+    commit then writes the signature with the bits: never one without the other)."""
+    session.flush()  # new lists are noted at flush
+    changed = session.info.pop(_CHANGED_LISTS, None)
+    for lst in (changed or {}).values():
+        state = inspect(lst)
+        if state.deleted or state.detached or state.was_deleted:
+            continue
+        signer = _STATUS_LIST_SIGNERS.get(type(lst))
+        if signer is None:
+            raise RuntimeError(f"no status-list signer registered for {type(lst).__name__}")
+        lst.signed_json = signer(lst)
+        lst.etag = lst.content_etag()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changed_status_lists(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back transaction signs nothing: its changes are gone with it."""
+    if transaction.parent is None:
+        session.info.pop(_CHANGED_LISTS, None)
 
 
 class OrgScopedMixin:

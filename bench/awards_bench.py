@@ -5,8 +5,8 @@ Targets (one core, SQLite in a temporary file, through the WSGI test client):
 
 * bulk award to 40 participants over HTTP — sign both proofs (eddsa-rdfc-2022 + RS256 VC-JWT),
   bake PNG and SVG, store, one transaction — ≤ 1500 ms;
-* status list update (flip one bit, persist, commit) ≤ 5 ms; re-signing the list on the next
-  read is shown beside it;
+* status list update (flip one bit, re-sign the list, persist, commit: a list is signed by the
+  transaction that changes it) ≤ 5 ms; the signing alone is shown beside it;
 * issuer endpoints (Profile, did:web, JWKS, achievement, status list) ≤ 10 ms each.
 """
 
@@ -151,7 +151,7 @@ def main() -> int:
     ok &= report(f"bulk award, {N} participants over HTTP", bulk_ms, 1500)
     ok &= report("  per credential (2 proofs + PNG + SVG + row)", bulk_ms / N, None)
 
-    # status list update: flip one bit, persist, commit
+    # status list update: flip one bit, re-sign the list (before commit), persist, commit
     with app.test_request_context(base_url=base):
         db = get_db(app).session()
         creds = db.query(Credential).order_by(Credential.id).all()
@@ -162,15 +162,16 @@ def main() -> int:
             awards._flip(db, cred, True)
             db.commit()
 
-        ok &= report("status list update (bit flip + commit)", measure(flip, 20), 5)
+        ok &= report("status list update (bit flip + sign + commit)", measure(flip, 20), 5)
 
-        def resign() -> None:
-            lst = db.query(StatusList).one()
+        lst = db.query(StatusList).one()
+
+        def sign() -> None:
             lst.signed_json = None
-            awards.status_list_json(db, lst)
-            db.commit()
+            lst.signed_document()  # signs in memory, as the commit does
 
-        ok &= report("  re-signing the list on next read", measure(resign, 10), None)
+        ok &= report("  of which signing the list", measure(sign, 20), None)
+        db.rollback()
         db.close()
 
     anon = app.test_client()

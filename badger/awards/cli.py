@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badger.awards import keys as award_keys
-from badger.awards.models import ISSUED, Achievement, Credential
-from badger.db import get_session
+from badger.awards.models import ISSUED, Achievement, Credential, StatusList
+from badger.db import get_session, sign_unsigned_status_lists
 from badger.networks.models import Organisation
 from badger.ob3.keys import KeyAlgorithm
 
@@ -91,6 +91,12 @@ def keys_rotate(slug: str, algorithm: str) -> None:
 
 commands = [export_credentials, keys_group]
 
+
+
+def on_init(session: Session, app: Flask) -> None:
+    """Sign the status lists an older version left unsigned (it signed them on their next
+    read; reads no longer write). Committed by ``badger init``."""
+    sign_unsigned_status_lists(session, StatusList)
 
 def on_demo(session: Session, app: Flask, demo: Any) -> None:
     """A badge on the demo organisation's adopted référentiel, a session, a few credentials."""

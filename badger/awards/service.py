@@ -47,7 +47,7 @@ from badger.awards.models import (
     Credential,
     StatusList,
 )
-from badger.db import utcnow
+from badger.db import register_status_list_signer, utcnow
 from badger.errors import UserError
 from badger.networks.models import Organisation
 from badger.networks.service import active_endorsements
@@ -542,25 +542,26 @@ class IndexAllocator:
         return self.list, index
 
 
-def status_list_json(session: Session, lst: StatusList) -> tuple[str, str]:
-    """The signed list credential and its ETag; re-signed only after a bit flip."""
-    if lst.signed_json is None or lst.etag is None:
-        org = lst.organisation
-        keys = _keys(org)
-        url = documents.status_url(org, lst.purpose, lst.number)
-        unsigned = statuslist.build_status_list_credential(
-            list_url=url,
-            issuer=documents.issuer_url(org),
-            purpose=lst.purpose,
-            bits=lst.bits,
-            valid_from=lst.updated_at,
-        )
-        signed = sign(unsigned, keys.ed25519, _vm(org, keys))
-        text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-        lst.signed_json = text
-        lst.etag = f'"{secrets.token_hex(8)}"'
-        session.flush()
-    return lst.signed_json, lst.etag
+def _signed_status_list(lst: StatusList) -> str:
+    """The issuer's signed BitstringStatusListCredential for the list's current bits.
+
+    Called by ``badger.db`` before the transaction that created or changed the list commits
+    (stored then), and only in memory by ``StatusList.signed_document`` for a list still
+    unsigned: it writes nothing."""
+    org = lst.organisation
+    keys = _keys(org)
+    unsigned = statuslist.build_status_list_credential(
+        list_url=documents.status_url(org, lst.purpose, lst.number),
+        issuer=documents.issuer_url(org),
+        purpose=lst.purpose,
+        bits=lst.bits,
+        valid_from=lst.updated_at,
+    )
+    signed = sign(unsigned, keys.ed25519, _vm(org, keys))
+    return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+
+
+register_status_list_signer(StatusList, _signed_status_list)
 
 
 def _flip(session: Session, cred: Credential, value: bool) -> None:
@@ -572,7 +573,7 @@ def _flip(session: Session, cred: Credential, value: bool) -> None:
         .with_for_update()
         .execution_options(unscoped=True, populate_existing=True)
     ).scalar_one()
-    lst.set_status(cred.revocation_index, value)
+    lst.set_status(cred.revocation_index, value)  # signed once, before the commit
     session.flush()
 
 

@@ -742,7 +742,7 @@ def achievement_image(uuid: str, fmt: str) -> Any:
 
 @issuer_bp.route("/status/<slug>/<any(revocation, suspension):purpose>/<int:number>")
 def status_list(slug: str, purpose: str, number: int) -> Any:
-    """The signed BitstringStatusListCredential, re-signed only after a change."""
+    """The signed BitstringStatusListCredential (signed by the change itself: never writes)."""
     org = _org_or_404(slug)
     db = get_session()
     lst = db.execute(select(StatusList).where(
@@ -750,10 +750,7 @@ def status_list(slug: str, purpose: str, number: int) -> Any:
         StatusList.number == number).execution_options(unscoped=True)).scalar_one_or_none()
     if lst is None:
         abort(404)
-    was_signed = lst.signed_json is not None
-    text, etag = service.status_list_json(db, lst)
-    if not was_signed:
-        db.commit()
+    text, etag = lst.signed_document()
     return status_list_document(text, etag, lst.updated_at)
 
 

@@ -11,9 +11,15 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badger.db import sign_unsigned_status_lists
 from badger.networks import keys as network_keys
 from badger.networks import service
-from badger.networks.models import Network, NetworkEndorsement, NetworkMembership
+from badger.networks.models import (
+    Network,
+    NetworkEndorsement,
+    NetworkMembership,
+    NetworkStatusList,
+)
 
 DEMO_COMMENT = (
     "Membre du réseau régional : accompagnement vers l'emploi par le sport, grilles de "
@@ -63,6 +69,12 @@ def keys_rotate(slug: str) -> None:
 
 commands = [keys_group]
 
+
+
+def on_init(session: Session, app: Flask) -> None:
+    """Sign the status lists an older version left unsigned (it signed them on their next
+    read; reads no longer write). Committed by ``badger init``."""
+    sign_unsigned_status_lists(session, NetworkStatusList)
 
 def on_demo(session: Session, app: Flask, demo: Any) -> None:
     """The demo network endorses the demo organisation (once)."""

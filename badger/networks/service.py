@@ -9,10 +9,10 @@ the Profile. Services flush, never commit (the view commits once).
 
 Each endorsement signed since migration 0012 carries a ``BitstringStatusListEntry`` (purpose
 ``revocation``) in its network's own list (>= 131,072 entries, random index, like the issuers'
-lists of ``badger.awards``); withdrawing sets its bit and re-signs the list with the
-network's key in the same transaction (:func:`status_list_json`), so reading it never writes.
-Endorsements
-signed before have no status entry: their URL answers 410 once withdrawn.
+lists of ``badger.awards``); withdrawing sets its bit, and the list is re-signed with the
+network's key before that transaction commits (``badger.db.StatusListColumns``), so reading it
+never writes. Endorsements signed before have no status entry: their URL answers 410 once
+withdrawn.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from badger import audit
 from badger.awards import documents as award_documents
-from badger.db import utcnow
+from badger.db import register_status_list_signer, utcnow
 from badger.errors import UserError
 from badger.networks import keys as network_keys
 from badger.networks.models import (
@@ -244,38 +244,29 @@ def status_list(
     ).scalar_one_or_none()
 
 
-def status_list_json(
-    session: Session, lst: NetworkStatusList, app: Flask | None = None
-) -> tuple[str, str]:
-    """The signed BitstringStatusListCredential and its ETag, signed with the network's active
-    key when missing (a new list, a bit flip: both sign in their own transaction)."""
-    if lst.signed_json is None or lst.etag is None:
-        app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-        network = lst.network
-        unsigned = statuslist.build_status_list_credential(
-            list_url=status_url(network, lst.purpose, lst.number),
-            issuer=network_url(network),
-            purpose=lst.purpose,
-            bits=lst.bits,
-            valid_from=lst.updated_at,
-        )
-        key = network_keys.signing_key(network.slug, app)
-        signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}")
-        lst.signed_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
-        lst.etag = f'"{secrets.token_hex(8)}"'
-        session.flush()
-    return lst.signed_json, lst.etag
+def _signed_status_list(lst: NetworkStatusList) -> str:
+    """The network's signed BitstringStatusListCredential for the list's current bits, with
+    its active key. Called by ``badger.db`` before the transaction that created or changed the
+    list commits (the same rule as the issuers' lists), so reading it never writes."""
+    network = lst.network
+    unsigned = statuslist.build_status_list_credential(
+        list_url=status_url(network, lst.purpose, lst.number),
+        issuer=network_url(network),
+        purpose=lst.purpose,
+        bits=lst.bits,
+        valid_from=lst.updated_at,
+    )
+    key = network_keys.signing_key(network.slug)
+    signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}")
+    return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+
+
+register_status_list_signer(NetworkStatusList, _signed_status_list)
 
 
 def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
-    """Set the endorsement's bit (row-locked on PostgreSQL) and re-sign the list at once.
-
-    Unlike the issuers' lists (many revocations at once, re-signed on their next read), a
-    network's list changes rarely, one withdrawal at a time, so it is signed in the writing
-    transaction: reading it never writes. A share page reads it in process, on its own
-    connection (``LocalFirstResolver``), while the page's session may already hold SQLite's
-    write lock (it re-signs issuers' lists in session): a read that wrote waited for the busy
-    timeout."""
+    """Set the endorsement's bit (row-locked on PostgreSQL); the list is re-signed before the
+    withdrawal commits (``badger.db``)."""
     if row.status_list_id is None or row.status_index is None:
         return
     lst = session.execute(
@@ -286,7 +277,6 @@ def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
     ).scalar_one()
     lst.set_status(row.status_index, True)
     session.flush()
-    status_list_json(session, lst)
 
 
 # --------------------------------------------------------------------------- writing
@@ -419,7 +409,6 @@ def endorse(
         session.add(row)
         membership.endorsed_at = now
         membership.endorsement_comment = comment
-    status_list_json(session, lst, app)  # a new list is signed now (reads never write)
     audit.record(session, "network.endorsed", actor=actor, organisation_id=org.id, obj=row,
                  network_id=network.id)
     return row

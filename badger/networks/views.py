@@ -165,15 +165,12 @@ def endorsement(slug: str, uuid: str) -> Any:
 
 @bp.route("/networks/<slug>/status/<any(revocation):purpose>/<int:number>")
 def status_list(slug: str, purpose: str, number: int) -> Any:
-    """The network's signed BitstringStatusListCredential (signed when it changes; the lazy
-    path below only serves a list left unsigned)."""
+    """The network's signed BitstringStatusListCredential (signed by the change itself: never
+    writes)."""
     network = _network_or_404(slug)
     db = get_session()
     lst = service.status_list(db, network, purpose, number)
     if lst is None:
         abort(404)
-    was_signed = lst.signed_json is not None
-    text, etag = service.status_list_json(db, lst)
-    if not was_signed:
-        db.commit()
+    text, etag = lst.signed_document()
     return status_list_document(text, etag, lst.updated_at)

@@ -768,11 +768,10 @@ def _seed_status_lists(
     db: Session, resolver: vservice.MemoResolver, creds: Iterable[Credential]
 ) -> None:
     """Give the resolver this server's status lists of ``creds`` as its status endpoint serves
-    them (re-signed after a bit flip, as on a read there), read in this session: one query
-    instead of a request in process with its own connection per list. A credential whose
+    them, read in this session (never written: a list is signed by the change itself): one
+    query instead of a request in process with its own connection per list. A credential whose
     status URL is not one of these (another base URL) is still fetched."""
     from badger.awards import documents
-    from badger.awards import service as awards
 
     list_ids = {c.revocation_list_id for c in creds if c.revocation_list_id is not None}
     if not list_ids:
@@ -784,7 +783,7 @@ def _seed_status_lists(
         .execution_options(unscoped=True)
     )
     for lst in lists:
-        text, _etag = awards.status_list_json(db, lst)
+        text, _etag = lst.signed_document()
         url = documents.status_url(lst.organisation, lst.purpose, lst.number)
         resolver.seed(url, text)
 
