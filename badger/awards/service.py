@@ -22,7 +22,7 @@ import secrets
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -1316,6 +1316,85 @@ def public_credential(session: Session, uuid: str) -> Credential | None:
             or cred.suspended_at is not None):
         return None
     return cred
+
+
+#: A credential is first signed in its award's own transaction (or its claim's redemption),
+#: seconds at most after that moment; signed later than this, it was re-issued.
+REISSUE_MARGIN = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CredentialVersion:
+    """Which signed version of an issued credential the participant's files are now.
+
+    Known from the row itself — ``issued_at`` (the current files' ``validFrom``) against the
+    first signature (``awarded_at``, or the claim's redemption) — so no download needs to be
+    recorded: the notice says "files downloaded before <date>", whoever downloaded what."""
+
+    #: When the current files were signed (their ``validFrom``).
+    since: datetime
+    #: When the credential was first signed (the award, or the claim's redemption).
+    first_signed: datetime
+    #: The last re-issue put the credential on a new status bit (a lifted suspension): files
+    #: signed before ``since`` no longer verify. False: they still verify until their own end
+    #: date, but are not the current version (the "réémettre" action keeps the bit).
+    earlier_invalid: bool = False
+
+    @property
+    def reissued(self) -> bool:
+        return self.since - self.first_signed > REISSUE_MARGIN
+
+    def to_json(self) -> dict[str, Any]:
+        """For the participant's data export: which version its files are."""
+        return {
+            "current_version_signed_at": self.since.isoformat(),
+            "first_signed_at": self.first_signed.isoformat(),
+            "reissued": self.reissued,
+            "earlier_files": (None if not self.reissued
+                              else "invalid" if self.earlier_invalid else "outdated"),
+        }
+
+
+def credential_versions(session: Session, creds: Sequence[Credential]
+                        ) -> dict[int, CredentialVersion]:
+    """The current version of each issued credential in ``creds`` (by id); two queries at most,
+    whatever their number. Whether the last re-issue changed the status bit is read from the
+    audit trail (``award.unsuspend`` records the old and new index)."""
+    issued = [c for c in creds if c.state == ISSUED and c.issued_at is not None]
+    if not issued:
+        return {}
+    redeemed: dict[int, datetime | None] = dict(session.execute(
+        select(Claim.credential_id, Claim.redeemed_at)
+        .where(Claim.credential_id.in_([c.id for c in issued]), Claim.redeemed_at.is_not(None))
+        .execution_options(unscoped=True)
+    ).all())
+    out: dict[int, CredentialVersion] = {}
+    for c in issued:
+        assert c.issued_at is not None
+        first = redeemed.get(c.id) or c.awarded_at
+        out[c.id] = CredentialVersion(since=c.issued_at, first_signed=min(first, c.issued_at))
+    again = [c for c in issued if out[c.id].reissued]
+    if again:
+        events = session.execute(
+            select(audit.AuditEvent.object_id, audit.AuditEvent.action, audit.AuditEvent.details)
+            .where(audit.AuditEvent.organisation_id.in_({c.organisation_id for c in again}),
+                   audit.AuditEvent.object_type == "Credential",
+                   audit.AuditEvent.object_id.in_([str(c.id) for c in again]),
+                   audit.AuditEvent.action.in_(("award.unsuspend", "award.reissue")))
+            .order_by(audit.AuditEvent.at, audit.AuditEvent.id)
+        ).all()
+        last: dict[str, bool] = {}
+        for object_id, action, details in events:
+            details = details or {}
+            if action == "award.reissue":
+                last[object_id] = False
+            elif details.get("status_index") not in (None, details.get("old_status_index")):
+                last[object_id] = True  # signed again on a new bit
+        for c in again:
+            out[c.id] = CredentialVersion(since=out[c.id].since,
+                                          first_signed=out[c.id].first_signed,
+                                          earlier_invalid=last.get(str(c.id), False))
+    return out
 
 
 def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:

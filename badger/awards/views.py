@@ -799,6 +799,12 @@ def credential_state_label(cred: Credential) -> str:
     return labels.get(cred.status_label, cred.status_label)
 
 
+@bp.app_template_global("credential_versions")
+def credential_versions(creds: list[Credential]) -> dict[int, service.CredentialVersion]:
+    """Each issued credential's current version (the participant's re-issue notice)."""
+    return service.credential_versions(get_session(), creds)
+
+
 @bp.app_template_global("participant_name")
 def participant_name(participant_id: int) -> str:
     db = get_session()

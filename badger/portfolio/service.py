@@ -969,9 +969,11 @@ def import_file(imp: ImportedCredential) -> tuple[bytes, str, str]:
 def export_zip(db: Session, participant: Participant) -> bytes:
     """Everything kept about the participant, as JSON plus their credentials' files."""
     from badger.awards import evidence as chart_evidence
+    from badger.awards import service as awards
     from badger.grids import service as grids
 
     creds = my_credentials(db, participant)
+    versions = awards.credential_versions(db, creds)  # the files below are the current ones
     shares = my_shares(db, participant)
     stats = view_stats(db, [s.id for s in shares], dates=10_000)
     imports = my_imports(db, participant)
@@ -1000,6 +1002,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
                         "revoked": c.revoked_at is not None,
                         "suspended": c.suspended_at is not None,
                         "public": c.public,
+                        "version": versions[c.id].to_json() if c.id in versions else None,
                     }
                     for c in creds
                 ],
