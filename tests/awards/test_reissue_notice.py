@@ -197,3 +197,37 @@ def test_first_signature_at_claim_redemption_is_no_reissue(app: Any, db: Any, ma
     assert achievement.name in html and NOTICE not in html
     zf = zipfile.ZipFile(io.BytesIO(pc.get("/portfolio/export").get_data()))
     assert json.loads(zf.read("badges.json"))[0]["version"]["reissued"] is False
+
+
+@pytest.mark.browser
+def test_notice_on_a_phone(live_server: str, phone_page: Any, db: Any, make: Any, org: Any,
+                           coach: Any, admin: Any, achievement: Any) -> None:
+    """At 360 px, in French and English: the notice with its pictogram and buttons fits the
+    screen and has no axe-core violation."""
+    from badger.awards import service
+    from tests.a11y import assert_accessible, no_overflow
+
+    person = make.participant(org, "Inès", email="ines@example.org")
+    # issued after the live server started, so the credential carries its base URL
+    cred = service.award_many(db, org, achievement,
+                              [service.AwardRequest(participant_id=person.id)],
+                              actor=coach)[0].credential
+    cred.awarded_at -= timedelta(days=3)
+    db.commit()
+    service.suspend(db, cred, "Vérification", actor=admin)
+    service.unsuspend(db, cred, actor=admin)
+    db.commit()
+    page = phone_page
+    page.goto(f"{live_server}/code")
+    page.locator("input[name=code]").fill(make.login_code(person))
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    for lang, words in (("fr", "Nouvelle version du"), ("en", "New version issued on")):
+        person.locale = lang  # the participant's own choice (their profile)
+        db.commit()
+        for path in ("/portfolio", "/me/badges"):
+            page.goto(f"{live_server}{path}")
+            notice = page.locator(".reissue-notice")
+            assert notice.count() == 1 and words in notice.inner_text(), (lang, path)
+            no_overflow(page)
+            assert_accessible(page, f"re-issue notice {path} ({lang})")
