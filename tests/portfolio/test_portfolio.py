@@ -235,7 +235,8 @@ def test_participant_of_other_org_gets_404(
 def test_english(participant_client: Any, creds: list[Any]) -> None:
     participant_client.post("/language", data={"lang": "en", "next": "/portfolio"})
     response = participant_client.get("/portfolio")
-    assert response.status_code == 200 and '<html lang="en">' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="en" dir="ltr">' in page
 
 
 def test_verify_page_accepts_our_public_credential_url(

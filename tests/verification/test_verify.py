@@ -156,7 +156,7 @@ def test_page_in_english(client: Any, stub: Any) -> None:
     client.post("/language", data={"lang": "en", "next": "/verify"})
     response = post_page(client, text=json.dumps(c.good()))
     assert response.status_code == 200
-    assert '<html lang="en">' in page_text(response)
+    assert '<html lang="en" dir="ltr">' in page_text(response)
 
 
 def test_page_post_needs_csrf(client: Any, stub: Any) -> None:
