@@ -767,25 +767,54 @@ def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
 def _seed_status_lists(
     db: Session, resolver: vservice.MemoResolver, creds: Iterable[Credential]
 ) -> None:
-    """Give the resolver this server's status lists of ``creds`` as its status endpoint serves
-    them, read in this session (never written: a list is signed by the change itself): one
-    query instead of a request in process with its own connection per list. A credential whose
-    status URL is not one of these (another base URL) is still fetched."""
+    """Give the resolver this server's status lists that ``creds`` depend on — their issuers'
+    lists and the lists of the networks endorsing those issuers (embedded in each badge) — as
+    their endpoints serve them, read in this session: two queries per page instead of a
+    request in process (own connection, own queries) per list. Lists are signed when they
+    change, so reading them writes nothing; their ETag (which changes exactly with the list)
+    keys the cached reports, so a revocation or a withdrawal shows on the next view. A status
+    URL that is not one of these (another base URL, a network the issuer has left) is still
+    fetched."""
     from badger.awards import documents
+    from badger.networks import service as networks
+    from badger.networks.models import NetworkMembership, NetworkStatusList
 
+    creds = list(creds)
     list_ids = {c.revocation_list_id for c in creds if c.revocation_list_id is not None}
-    if not list_ids:
-        return
-    lists = db.scalars(
-        select(StatusList)
-        .where(StatusList.id.in_(list_ids))
-        .options(joinedload(StatusList.organisation))
-        .execution_options(unscoped=True)
-    )
-    for lst in lists:
-        text, _etag = lst.signed_document()
-        url = documents.status_url(lst.organisation, lst.purpose, lst.number)
-        resolver.seed(url, text)
+    if list_ids:
+        lists = db.scalars(
+            select(StatusList)
+            .where(StatusList.id.in_(list_ids))
+            .options(
+                load_only(StatusList.purpose, StatusList.number, StatusList.signed_json,
+                          StatusList.etag, StatusList.updated_at),
+                joinedload(StatusList.organisation),
+            )
+            .execution_options(unscoped=True)
+        )
+        for lst in lists:
+            text, etag = lst.signed_document()
+            resolver.seed(documents.status_url(lst.organisation, lst.purpose, lst.number), text,
+                          etag)
+    org_ids = {c.achievement.organisation_id for c in creds}
+    if org_ids:
+        network_lists = db.scalars(
+            select(NetworkStatusList)
+            .join(NetworkMembership,
+                  NetworkMembership.network_id == NetworkStatusList.network_id)
+            .where(NetworkMembership.organisation_id.in_(org_ids))
+            .options(
+                load_only(NetworkStatusList.purpose, NetworkStatusList.number,
+                          NetworkStatusList.signed_json, NetworkStatusList.etag,
+                          NetworkStatusList.updated_at),
+                joinedload(NetworkStatusList.network),
+            )
+            .execution_options(unscoped=True)
+        ).unique()
+        for nlst in network_lists:
+            text, etag = nlst.signed_document()
+            resolver.seed(networks.status_url(nlst.network, nlst.purpose, nlst.number), text,
+                          etag)
 
 
 def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -> SharePage:

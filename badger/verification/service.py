@@ -242,28 +242,37 @@ class MemoResolver:
     def __init__(self, inner: Resolver) -> None:
         self.inner = inner
         self._seen: dict[str, dict[str, Any] | ResolutionError] = {}
+        self._seeded: dict[str, str] = {}
         self._digests: dict[str, str] = {}
         #: status-list proof results of this page (see ``verify_credential(list_proofs=)``)
         self.list_proofs: dict[str, Any] = {}
 
-    def seed(self, url: str, text: str) -> None:
+    def seed(self, url: str, text: str, etag: str) -> None:
         """Answer ``url`` with ``text``: what this server serves there, read by the caller in its
-        own database session (no request in process, no second connection)."""
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        self._seen[url] = (
-            value if isinstance(value, dict) else ResolutionError(f"{url} is not a JSON object")
-        )
-        self._digests.pop(url, None)
+        own database session (no request in process, no second connection). ``etag``, which
+        changes exactly when the document does, is its digest: the text is parsed only if a
+        verification reads it (a page whose reports are all cached never does)."""
+        self._seen.pop(url, None)
+        self._seeded[url] = text
+        self._digests[url] = f"etag:{etag}"
 
     def fetch_json(self, url: str) -> dict[str, Any]:
         if url not in self._seen:
-            try:
-                self._seen[url] = self.inner.fetch_json(url)
-            except ResolutionError as exc:
-                self._seen[url] = exc
+            if url in self._seeded:
+                try:
+                    value = json.loads(self._seeded[url])
+                except ValueError:
+                    value = None
+                self._seen[url] = (
+                    value
+                    if isinstance(value, dict)
+                    else ResolutionError(f"{url} is not a JSON object")
+                )
+            else:
+                try:
+                    self._seen[url] = self.inner.fetch_json(url)
+                except ResolutionError as exc:
+                    self._seen[url] = exc
         value = self._seen[url]
         if isinstance(value, ResolutionError):
             raise value
