@@ -350,15 +350,34 @@ def achievement_texts(session: Session, ach: Achievement,
                                       criteria=ach.criteria_narrative, image_alt=ach.image_alt)
     if not language or language == ach.language:
         return main
-    rows = translations_of(session, ach)
+    rows = _translated_texts(session, ach)
     chosen = match_language(language, [ach.language, *(t.language for t in rows)])
     for t in rows:
         if t.language == chosen:
-            return documents.AchievementTexts(language=t.language, name=t.name,
-                                              description=t.description,
-                                              criteria=t.criteria_narrative,
-                                              image_alt=t.image_alt)
+            return t
     return main
+
+
+_texts_cache: dict[tuple[str, str], tuple[documents.AchievementTexts, ...]] = {}
+
+
+def _translated_texts(session: Session, ach: Achievement
+                      ) -> tuple[documents.AchievementTexts, ...]:
+    """The badge's translations as texts, read once per process and row version (a changed
+    translation bumps the badge's ``updated_at``): a batch of credentials in one language
+    does not query them per credential."""
+    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "")
+    hit = _texts_cache.get(key)
+    if hit is None:
+        hit = tuple(documents.AchievementTexts(language=t.language, name=t.name,
+                                               description=t.description,
+                                               criteria=t.criteria_narrative,
+                                               image_alt=t.image_alt)
+                    for t in translations_of(session, ach))
+        if len(_texts_cache) > 512:
+            _texts_cache.clear()
+        _texts_cache[key] = hit
+    return hit
 
 
 def credential_language(session: Session, ach: Achievement, participant: Participant | None
