@@ -188,17 +188,19 @@ def _note_new_status_lists(session: Session, _context: Any, _instances: Any) -> 
 def _sign_changed_status_lists(session: Session) -> None:
     """Sign each list created or changed in this transaction, once, before it commits (the
     commit then writes the signature with the bits: never one without the other)."""
-    session.flush()  # new lists are noted at flush
-    changed = session.info.pop(_CHANGED_LISTS, None)
-    for lst in (changed or {}).values():
-        state = inspect(lst)
-        if state.deleted or state.detached or state.was_deleted:
-            continue
-        signer = _STATUS_LIST_SIGNERS.get(type(lst))
-        if signer is None:
-            raise RuntimeError(f"no status-list signer registered for {type(lst).__name__}")
-        lst.signed_json = signer(lst)
-        lst.etag = lst.content_etag()
+    if any(isinstance(obj, StatusListColumns) for obj in session.new):
+        session.flush()  # a new list gets its row (and is noted) before it is signed
+    changed = session.info.pop(_CHANGED_LISTS, None) or {}
+    with session.no_autoflush:  # a changed list's bits and signature go out in one UPDATE
+        for lst in changed.values():
+            state = inspect(lst)
+            if state.deleted or state.detached or state.was_deleted:
+                continue
+            signer = _STATUS_LIST_SIGNERS.get(type(lst))
+            if signer is None:
+                raise RuntimeError(f"no status-list signer registered for {type(lst).__name__}")
+            lst.signed_json = signer(lst)
+            lst.etag = lst.content_etag()
 
 
 @event.listens_for(Session, "after_transaction_end")
