@@ -237,4 +237,12 @@ commands = [init_command, db_group, run_command, demo_command, create_admin, ver
 
 
 def main() -> None:
-    cli.main(args=sys.argv[1:], prog_name="badger")
+    """The console script. A bad setting stops with its one-line message, not a traceback:
+    the operator needs the setting's name and value, nothing else."""
+    from badger.config import ConfigError
+
+    try:
+        cli.main(args=sys.argv[1:], prog_name="badger")
+    except ConfigError as exc:
+        click.echo(f"badger: configuration error: {exc}", err=True)
+        sys.exit(2)

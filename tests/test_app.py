@@ -212,3 +212,18 @@ def test_create_admin_refuses_a_bad_organisation_slug(app):
             ]
         )
         assert result.exit_code != 0 and "slug" in result.output, slug
+
+
+def test_the_badger_command_names_a_bad_setting_without_a_traceback(monkeypatch, capsys):
+    import sys
+
+    from badger.cli import main
+
+    monkeypatch.setenv("BADGER_RETENTION_AUDIT_DAYS", "-3")
+    monkeypatch.setattr(sys, "argv", ["badger", "purge", "--dry-run"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "BADGER_RETENTION_AUDIT_DAYS" in err and "'-3'" in err
+    assert "Traceback" not in err
