@@ -20,6 +20,11 @@ English ``message``). Decisions worth knowing:
   its status — withdrawn by its endorser since the credential was signed (code ``withdrawn``):
   the endorser no longer vouches for the issuer, but that says nothing against the credential
   itself.
+* A caller verifying many credentials at once (a share page of 50 badges from one issuer, all
+  embedding the same network endorsement in their issuer Profile) may pass
+  ``endorsement_reports``: each embedded endorsement is then verified once per batch, keyed by a
+  digest of the whole signed endorsement (proof included), so an altered copy is verified on its
+  own. The caller keeps the mapping for one batch only (a withdrawal must show on the next).
 * The optional recipient check compares a known identity with ``id`` or hashed identifiers
   using :func:`badger.ob3.model.hash_identity` (the same normalisation the issuer used).
 * ``kinds`` says what the caller accepts. By default only an OpenBadgeCredential /
@@ -35,7 +40,7 @@ import importlib
 import json
 import urllib.parse
 from collections.abc import Collection, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -842,6 +847,59 @@ def endorsement_withdrawn(report: VerificationReport) -> bool:
     )
 
 
+def _endorsement_key(data: Mapping[str, Any] | str, depth: int) -> str | None:
+    """Memo key of an embedded endorsement at ``depth``: a digest of its canonical JSON bytes
+    (the whole signed document, proof included; a VC-JWT's compact text), None when it cannot
+    be serialised (then it is verified without the memo)."""
+    try:
+        raw = (
+            data
+            if isinstance(data, str)
+            else json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        )
+        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    except (TypeError, ValueError):
+        return None
+    return f"{depth}:{'jwt' if isinstance(data, str) else 'json'}:{digest}"
+
+
+def _endorsement_report(
+    data: Mapping[str, Any] | str,
+    resolver: Resolver,
+    now: datetime,
+    loader: OfflineLoader,
+    depth: int,
+    list_proofs: MutableMapping[str, ProofResult] | None,
+    memo: MutableMapping[str, VerificationReport] | None,
+) -> VerificationReport:
+    """An embedded endorsement's report, verified once per content when the caller keeps
+    ``memo`` (every badge of one issuer embeds the same network endorsement). Each caller gets
+    its own copy of the report, as it would without the memo."""
+    key = _endorsement_key(data, depth) if memo is not None else None
+    if memo is None or key is None:
+        return _verify(
+            data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo
+        )
+    kept = memo.get(key)
+    if kept is None:
+        kept = _verify(
+            data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo
+        )
+        memo[key] = kept
+    return _copy_report(kept)
+
+
+def _copy_report(report: VerificationReport) -> VerificationReport:
+    """A report no other report shares a list or dict with (checks themselves are frozen)."""
+    return replace(
+        report,
+        checks=list(report.checks),
+        credential=dict(report.credential) if report.credential is not None else None,
+        proof_types=list(report.proof_types),
+        endorsements=[_copy_report(e) for e in report.endorsements],
+    )
+
+
 def _check_endorsements(
     credential: Mapping[str, Any],
     report: VerificationReport,
@@ -850,6 +908,7 @@ def _check_endorsements(
     loader: OfflineLoader,
     depth: int,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
+    endorsement_reports: MutableMapping[str, VerificationReport] | None = None,
 ) -> None:
     items = _embedded_endorsements(credential)
     if not items:
@@ -860,15 +919,8 @@ def _check_endorsements(
     for item in items:
         data = item if isinstance(item, Mapping | str) else json.dumps(item)
         report.endorsements.append(
-            _verify(
-                data,
-                resolver,
-                now,
-                None,
-                loader,
-                (ENDORSEMENT,),
-                depth + 1,
-                list_proofs,
+            _endorsement_report(
+                data, resolver, now, loader, depth + 1, list_proofs, endorsement_reports
             )
         )
     states = [e.state for e in report.endorsements]
@@ -903,6 +955,7 @@ def _verify(
     kinds: tuple[str, ...],
     depth: int,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
+    endorsement_reports: MutableMapping[str, VerificationReport] | None = None,
 ) -> VerificationReport:
     report = VerificationReport(kind=kinds[0])
     extracted = _extract(data, report)
@@ -947,7 +1000,9 @@ def _verify(
     _check_status(credential, report, resolver, loader, now, list_proofs)
     if recipient is not None:
         _check_recipient(credential, report, recipient)
-    _check_endorsements(credential, report, resolver, now, loader, depth, list_proofs)
+    _check_endorsements(
+        credential, report, resolver, now, loader, depth, list_proofs, endorsement_reports
+    )
     _order(report)
     return report
 
@@ -980,6 +1035,7 @@ def verify_credential(
     recipient: tuple[str, str] | None = None,
     loader: OfflineLoader | None = None,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
+    endorsement_reports: MutableMapping[str, VerificationReport] | None = None,
     kinds: Collection[str] = (OPEN_BADGE,),
 ) -> VerificationReport:
     """Verify a badge given as baked PNG/SVG bytes, JSON text, a compact JWS or a dict.
@@ -988,6 +1044,13 @@ def verify_credential(
     ``("did:example:123", "id")``. Never raises for bad input: problems become failed checks.
     ``list_proofs``: a mapping the caller keeps while verifying several credentials with the
     same ``resolver`` (one page): each status list's proof is then verified once per content.
+    ``endorsement_reports``: likewise, an empty mapping the caller keeps for one batch (one page)
+    with the same ``resolver``: each embedded endorsement (the issuer's network endorsement that
+    every badge of a page embeds) is then verified once — canonicalisation, signature, status —
+    not once per badge. Keyed by a digest of the whole signed endorsement, so a copy that differs
+    in any byte is verified on its own; the result is the same as without the mapping (each
+    report gets its own copy). Keep it no longer than the batch: a withdrawal must show on the
+    next one, and a result is that of the batch's first verification of the endorsement.
     ``kinds``: what is accepted, among :data:`OPEN_BADGE` (the default, alone) and
     :data:`ENDORSEMENT` (a bare EndorsementCredential); ``report.kind`` says which was found.
     """
@@ -1004,4 +1067,5 @@ def verify_credential(
         accepted,
         0,
         list_proofs,
+        endorsement_reports,
     )
