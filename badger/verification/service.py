@@ -246,6 +246,10 @@ class MemoResolver:
         self._digests: dict[str, str] = {}
         #: status-list proof results of this page (see ``verify_credential(list_proofs=)``)
         self.list_proofs: dict[str, Any] = {}
+        #: embedded endorsements verified on this page, by digest: the network endorsement every
+        #: badge of an issuer embeds is checked once per page, and again on the next page (see
+        #: ``verify_credential(endorsement_reports=)``)
+        self.endorsement_reports: dict[str, VerificationReport] = {}
 
     def seed(self, url: str, text: str, etag: str) -> None:
         """Answer ``url`` with ``text``: what this server serves there, read by the caller in its
@@ -352,7 +356,13 @@ def verify_cached(
     now = datetime.now(UTC)
     if report is not None and _still_same_validity(report, now):
         return report, key
-    report = verify_credential(data, resolver=resolver, now=now, list_proofs=resolver.list_proofs)
+    report = verify_credential(
+        data,
+        resolver=resolver,
+        now=now,
+        list_proofs=resolver.list_proofs,
+        endorsement_reports=resolver.endorsement_reports,
+    )
     if report.state != "unknown":
         cache.put(key, report)
     return report, key
