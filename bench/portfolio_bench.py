@@ -14,6 +14,9 @@ on another core, so their own work never holds the server's interpreter lock (wh
 the process, up to half the "server time" was the clients'). Every page view verifies the 50
 badges live (results are reused while neither the credential nor its status lists changed).
 ``--profile FILE`` writes a cProfile of the server's share-page requests (pstats format).
+``--cold N`` also times N uncached views (median and range) after the first one: the server's
+report and badge-view caches are emptied before each, so all 50 badges are verified again in a
+warm process — what the first view costs without the process's one-time start-up.
 """
 
 from __future__ import annotations
@@ -226,7 +229,25 @@ def _setup(app: Any) -> str:
     return f"/s/{new.token}"
 
 
-def run(kind: str, requests: int, threads: int, profile: str | None = None) -> bool:
+def _cold_views(get: Any, cold: int) -> list[float]:
+    """``cold`` views of the share page (ms), each with the verification caches emptied."""
+    from badger.portfolio import service as portfolio
+
+    times = []
+    for _ in range(cold):
+        with portfolio.REPORTS._lock:
+            portfolio.REPORTS._data.clear()
+        with portfolio._VIEWS_LOCK:
+            portfolio._VIEWS.clear()
+        t = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def run(
+    kind: str, requests: int, threads: int, profile: str | None = None, cold: int = 0
+) -> bool:
     from waitress.server import create_server
 
     from badger import create_app
@@ -262,6 +283,15 @@ def run(kind: str, requests: int, threads: int, profile: str | None = None) -> b
             assert r.status_code == 200 and r.text.count("badge-item") == BADGES, r.status_code
             print(f"[{kind}] first view (every badge verified): "
                   f"{(time.perf_counter() - t1) * 1000:.0f} ms")
+
+            def view() -> None:
+                r = warm.get(base + path)
+                assert r.status_code == 200 and r.text.count("badge-item") == BADGES
+
+            if cold:
+                ms = _cold_views(view, cold)
+                print(f"[{kind}] {cold} uncached views (caches emptied, every badge verified): "
+                      f"median {statistics.median(ms):.0f} ms, {min(ms):.0f}–{max(ms):.0f} ms")
         timing.times.clear()
         per = max(1, requests // CLIENTS)
         t0 = time.perf_counter()
@@ -300,6 +330,10 @@ def main() -> int:
         "--threads", type=int, default=2, help="waitress threads (one core: more only add waits)"
     )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the share-page requests")
+    parser.add_argument(
+        "--cold", type=int, default=0, metavar="N",
+        help="also time N uncached views (verification caches emptied before each)",
+    )
     args = parser.parse_args()
     clients_cpu = max(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     pinned = pin_one_core()
@@ -310,7 +344,7 @@ def main() -> int:
     # Waitress warns on every queued request at 20 clients; the figures say what matters.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = [run(k, args.requests, args.threads, args.profile) for k in kinds]
+    results = [run(k, args.requests, args.threads, args.profile, args.cold) for k in kinds]
     return 0 if all(results) else 1
 
 
