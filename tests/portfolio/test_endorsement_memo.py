@@ -1,0 +1,72 @@
+"""A share page of several badges from one endorsed issuer verifies the network endorsement
+they all embed once per view — and still shows it, and its withdrawal on the next view."""
+
+from __future__ import annotations
+
+import html as htmllib
+from typing import Any
+
+import pytest
+
+from badger.networks import service as networks
+from badger.ob3 import verify as verify_module
+from tests.networks.conftest import add_member
+from tests.portfolio import _factory
+from tests.portfolio.test_shares import create_share, path_of
+
+BADGES = 4
+VERIFIED = "Les recommandations sont vérifiées."
+WITHDRAWN = "Le réseau qui recommandait l'organisme ne le recommande plus."
+
+
+@pytest.fixture
+def endorsed_creds(db: Any, make: Any, org: Any, admin: Any, participant: Any) -> list[Any]:
+    """Badges whose issuer Profile embeds the network's endorsement (with its status)."""
+    network = make.network("reseau-memo")
+    network.name = "Réseau régional Memo"
+    add_member(make, network, org)
+    networks.endorse(db, network, "org-a", "Membre actif du réseau.", actor=None)
+    db.commit()
+    return _factory.badges(db, org, admin, participant, n=BADGES)
+
+
+@pytest.fixture
+def endorsement_proofs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The EndorsementCredentials whose proof the library checks (their ids)."""
+    seen: list[str] = []
+    real = verify_module.verify_proof
+
+    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
+        if "EndorsementCredential" in (document.get("type") or []):
+            seen.append(document["id"])
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(verify_module, "verify_proof", counting)
+    return seen
+
+
+def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawal(
+    app: Any, db: Any, participant_client: Any, endorsed_creds: list[Any],
+    endorsement_proofs: list[str],
+) -> None:
+    link = create_share(participant_client, endorsed_creds)
+    anon = app.test_client()
+
+    first = anon.get(path_of(link))
+    assert first.status_code == 200
+    page = htmllib.unescape(first.get_data(as_text=True))
+    assert page.count("Badge authentique") == BADGES
+    assert page.count(VERIFIED) == BADGES  # every badge's check of the endorsement passed
+    assert "Réseau régional Memo" in page and WITHDRAWN not in page
+    assert len(endorsement_proofs) == 1  # one endorsement, embedded in every badge
+
+    network = networks.network_by_slug(db, "reseau-memo")
+    assert network is not None
+    networks.withdraw(db, network, "org-a", actor=None)
+    db.commit()
+    endorsement_proofs.clear()
+    after = htmllib.unescape(anon.get(path_of(link)).get_data(as_text=True))
+    assert after.count("Badge authentique") == BADGES  # the badges themselves are genuine
+    assert after.count(WITHDRAWN) == BADGES and VERIFIED not in after
+    assert "Réseau régional Memo ne recommande plus cet organisme." in after
+    assert len(endorsement_proofs) == 1  # verified again on this view, once
