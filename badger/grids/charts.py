@@ -33,10 +33,13 @@ SeriesKind = Literal["self", "coach", "peer", "agreed", "previous"]
 
 @dataclass(frozen=True)
 class Axis:
-    """One axis of the chart: a competence label, and an optional shorter label for tight charts."""
+    """One axis of the chart: a competence label, and an optional shorter label for tight charts.
+    ``language``: the label's own language when known (a French label in an Arabic chart is
+    marked ``lang="fr"`` in SVG, so screen readers say it in French)."""
 
     label: str
     short_label: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,15 @@ def _svg_text_attrs(text: str, anchor: _Anchor, lang: str, *, explicit: bool = T
     logical = _LOGICAL_ANCHOR[d][anchor]
     out = f' direction="{d}"' if d != ("rtl" if _is_rtl(lang) else "ltr") else ""
     return out + (f' text-anchor="{logical}"' if explicit or logical != "start" else "")
+
+
+def _svg_lang(axis: Axis, lang: str) -> str:
+    """``lang`` of an axis label in another language than the chart's; nothing otherwise (its
+    ``direction`` already isolates it, as ``dir="auto"`` would)."""
+    own = axis.language
+    if not own or own.split("-")[0].lower() == lang.split("-")[0].lower():
+        return ""
+    return f' lang="{escape(own)}"'
 
 
 # --------------------------------------------------------------------------- layout
@@ -536,7 +548,7 @@ def radar_svg(
         )
         w(
             f'<text class="axis-label" data-axis="{i}" x="{_f(lab.x)}" y="{_f(lab.y)}"'
-            f"{_svg_text_attrs(lab.full, lab.anchor, lang)}{rot}>"
+            f"{_svg_text_attrs(lab.full, lab.anchor, lang)}{_svg_lang(axes[i], lang)}{rot}>"
         )
         if lab.truncated:
             w(f"<title>{escape(lab.full)}</title>")

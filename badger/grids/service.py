@@ -92,6 +92,12 @@ def competence_label(c: Competence, lang: str = "fr") -> str:
     return str((tr or {}).get("label") or c.label)
 
 
+def competence_label_language(c: Competence, lang: str = "fr") -> str:
+    """The language :func:`competence_label` answers in: ``lang`` when translated, else its own."""
+    tr = (c.translations or {}).get(lang) if lang != c.language else None
+    return lang if (tr or {}).get("label") else c.language
+
+
 def competence_levels(c: Competence, lang: str = "fr") -> dict[int, str]:
     """Level texts (score → description) of the 0–5 scale, in ``lang`` when translated."""
     tr = (c.translations or {}).get(lang) if lang != c.language else None
@@ -674,7 +680,9 @@ class RoundView:
 
     def chart(self, lang: str, names: dict[str, str]) -> tuple[list[Axis], list[Series]]:
         """Axes and series for :mod:`badger.grids.charts` (names: kind → translated name)."""
-        axes = [Axis(a.label) for a in self.axes]
+        axes = [
+            Axis(a.label, language=competence_label_language(a.competence, lang)) for a in self.axes
+        ]
         series = [Series(names["self"], [a.self_score for a in self.axes], "self")]
         if not self.others_hidden:
             series.append(Series(names["coach"], [a.coach_score for a in self.axes], "coach"))
