@@ -1,4 +1,5 @@
-"""Template helpers shared by every page: navigation by role and date formatting."""
+"""Template helpers shared by every page: navigation by role, date formatting and the language
+of typed content (``in_lang``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
+
+from badger.i18n import current_language
 
 #: Navigation per audience: (endpoint, label, pictogram, who). ``who`` is None for everyone in
 #: the audience, "admin" for organisation admins, "network_admin" for network administrators.
@@ -85,6 +89,43 @@ def nav_current(items: list[tuple[str, Any, str]]) -> tuple[str, str] | None:
     return (best[1], "true") if best else None
 
 
+def _primary(code: str) -> str:
+    return code.strip().replace("_", "-").split("-")[0].lower()
+
+
+def shown_language(source: Any, field: str = "label") -> str | None:
+    """The language a text is shown in. ``source`` is a language code, None (unknown), or an
+    item that has ``language`` (an achievement's texts, a référentiel version); a référentiel
+    item with ``translations`` is shown in the page's language when it has ``field`` translated
+    into it (as :func:`badger.grids.service.competence_label` chooses), else in its own."""
+    if source is None or isinstance(source, str):
+        return source or None
+    own = getattr(source, "language", None) or None
+    page = current_language()
+    translations = getattr(source, "translations", None)
+    if isinstance(translations, dict) and own != page:
+        tr = translations.get(page)
+        if isinstance(tr, dict) and tr.get(field):
+            return page
+    return own
+
+
+def in_lang(text: Any, source: Any, field: str = "label") -> Markup | Any:
+    """Typed content (a référentiel title, a competence label, a badge name…) marked with its
+    language when it is not the page's: ``<span lang="fr" dir="auto">…</span>`` so screen
+    readers switch voice and a right-to-left page does not reorder it (WCAG 2.2 SC 3.1.2). Of
+    unknown language (``source`` None): ``dir="auto"`` only, never a guessed ``lang``. In the
+    page's language, or empty: the text unchanged. ``source``: see :func:`shown_language`."""
+    if text is None or text == "":
+        return text
+    lang = shown_language(source, field)
+    if lang is None:
+        return Markup('<span dir="auto">{}</span>').format(text)
+    if _primary(lang) == _primary(current_language()):
+        return text
+    return Markup('<span lang="{}" dir="auto">{}</span>').format(lang, text)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -105,3 +146,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = lambda name: name in current_app.view_functions
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["in_lang"] = in_lang
