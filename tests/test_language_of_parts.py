@@ -6,12 +6,10 @@ isolated (``dir="auto"``, never a guessed ``lang``) when its language is unknown
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 
-from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 from tests.awards import _factory as awards
 from tests.grids._factory import APELS, journey_round, published_version
 
@@ -22,48 +20,6 @@ EN = {"Accept-Language": "en", "Accept": "text/html"}
 
 def fr(text: str) -> str:
     return f'<span lang="fr" dir="auto">{text}</span>'
-
-
-def _version(db: Any, labels: list[str], translations: dict[int, dict[str, Any]]) -> Any:
-    """A published version (French) whose competence ``i`` has ``translations[i]`` — set
-    before it is published: a published version cannot change."""
-    ref = Referentiel(
-        uuid=str(uuid.uuid4()), key=f"lp-{uuid.uuid4().hex[:8]}", title="Grille sport (test)"
-    )
-    version = ReferentielVersion(
-        referentiel=ref,
-        number=1,
-        identifier=str(uuid.uuid4()),
-        status="published",
-        title="Grille sport (test)",
-        creator="test",
-    )
-    version.competences = [
-        Competence(
-            identifier=str(uuid.uuid4()),
-            label=label,
-            position=i,
-            translations=translations.get(i, {}),
-            levels=[
-                {
-                    "rubric": "r",
-                    "criterion": "c",
-                    "levels": [
-                        {
-                            "score": s,
-                            "quality": f"niveau {s}",
-                            "description": f"{label} : niveau {s}",
-                        }
-                        for s in range(6)
-                    ],
-                }
-            ],
-        )
-        for i, label in enumerate(labels)
-    ]
-    db.add_all([ref, version])
-    db.commit()
-    return version
 
 
 PUNCTUALITY = {
@@ -103,7 +59,7 @@ def test_grid_step_marks_the_label_and_levels_in_the_language_shown(
 ) -> None:
     from tests.conftest import login_participant
 
-    version = _version(db, APELS[:3], {1: PUNCTUALITY})
+    version = published_version(db, APELS[:3], {1: PUNCTUALITY})
     rnd = journey_round(db, org, participant, coach, version)
     login_participant(client, make, participant)
     participant.locale = "ar"
@@ -136,7 +92,7 @@ def test_chart_axis_labels_say_their_language_in_an_arabic_chart(
 ) -> None:
     from tests.conftest import login_staff
 
-    version = _version(
+    version = published_version(
         db,
         ["Ponctualité", "Respect des règles", "Assiduité"],
         {0: {"ar": {"label": "الالتزام بالمواعيد"}}},

@@ -30,8 +30,15 @@ APELS = [
 ]
 
 
-def published_version(db: Any, labels: list[str] | None = None) -> ReferentielVersion:
+def published_version(
+    db: Any,
+    labels: list[str] | None = None,
+    translations: dict[int, dict[str, Any]] | None = None,
+) -> ReferentielVersion:
+    """A published French version; competence ``i`` gets ``translations[i]`` (set before it is
+    published: a published version cannot change)."""
     labels = labels or APELS
+    translations = translations or {}
     key = f"test-{uuid.uuid4().hex[:8]}"
     ref = Referentiel(uuid=str(uuid.uuid4()), key=key, title="Grille sport (test)")
     version = ReferentielVersion(
@@ -48,6 +55,7 @@ def published_version(db: Any, labels: list[str] | None = None) -> ReferentielVe
             label=label,
             position=i,
             pictogram="clock" if i == 1 else None,
+            translations=translations.get(i, {}),
             levels=[
                 {
                     "rubric": "r",
