@@ -103,3 +103,48 @@ def only_credential(app: Any) -> Any:
         assert len(rows) == 1
         s.expunge_all()
         return rows[0]
+
+
+def english_and_french_readers(db: Any, make: Any, org: Any, coach: Any,
+                               version: Any) -> dict[str, Any]:
+    """Two participants of one session whose grid validated the version's first competence at
+    level 4: Ana reads the interface in English, Bruno in French. ``vcs``: participant id ->
+    validated competence."""
+    from badger.grids import service as grids
+
+    ana = make.participant(org, "Ana", email="ana@example.org")
+    ana.locale = "en"
+    bruno = make.participant(org, "Bruno", email="bruno@example.org")
+    bruno.locale = "fr"
+    db.commit()
+    gs = group_session(db, org, coach, version, [ana, bruno])
+    rounds = grids.session_rounds(db, gs)
+    vcs = {p.id: validate(db, rounds[p.id], version.competences[0], coach, p, level=4)
+           for p in (ana, bruno)}
+    return {"ana": ana, "bruno": bruno, "vcs": vcs}
+
+
+def accept_and_download(app: Any, make: Any, readers: dict[str, Any], who: str,
+                        achievement: Any) -> dict[str, Any]:
+    """``readers[who]`` (see :func:`english_and_french_readers`) accepts the badge on /me/badges
+    and downloads it in every format: ``{"id", "language", "files": {format: bytes}}``."""
+    from sqlalchemy import select
+
+    from badger.awards.models import Credential
+    from badger.db import get_db
+    from tests.conftest import login_participant
+
+    person = readers[who]
+    vc = readers["vcs"][person.id]
+    client = app.test_client()
+    login_participant(client, make, person)
+    r = client.post("/me/badges", data={"validated_competence_id": vc.id,
+                                        "achievement_id": achievement.id, "decision": "accept"})
+    assert r.status_code == 303, r.get_data(as_text=True)[:800]
+    with get_db(app).session() as s:
+        cred = s.execute(select(Credential).where(Credential.participant_id == person.id)
+                         ).scalar_one()
+        cid, language = cred.id, cred.language
+    files = {fmt: client.get(f"/me/badges/{cid}/file.{fmt}").get_data()
+             for fmt in ("json", "jwt", "png", "svg")}
+    return {"id": cid, "language": language, "files": files}

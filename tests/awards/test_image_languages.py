@@ -18,11 +18,10 @@ from sqlalchemy import select
 
 from badger.awards import images, service
 from badger.awards.models import Credential
-from badger.grids import service as grids
 from badger.ob3.baking import unbake_svg
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
-from tests.conftest import login_participant, login_staff
+from tests.conftest import login_staff
 
 SVG = "{http://www.w3.org/2000/svg}"
 EN_NAME = "Always on time"
@@ -56,36 +55,7 @@ def _svg_texts(svg: str) -> tuple[str, str, str]:
 
 @pytest.fixture
 def people(db: Any, make: Any, org: Any, coach: Any, version: Any) -> dict[str, Any]:
-    """An English-speaking and a French-speaking participant whose grid validated the badge's
-    competence at level 4."""
-    ana = make.participant(org, "Ana", email="ana@example.org")
-    ana.locale = "en"
-    bruno = make.participant(org, "Bruno", email="bruno@example.org")
-    bruno.locale = "fr"
-    db.commit()
-    gs = _factory.group_session(db, org, coach, version, [ana, bruno])
-    rounds = grids.session_rounds(db, gs)
-    vcs = {p.id: _factory.validate(db, rounds[p.id], version.competences[0], coach, p, level=4)
-           for p in (ana, bruno)}
-    return {"ana": ana, "bruno": bruno, "vcs": vcs}
-
-
-def _accept(app: Any, make: Any, person: Any, vc: Any, ach: Any) -> dict[str, Any]:
-    """The participant accepts the badge on /me/badges and downloads every file."""
-    pc = app.test_client()
-    login_participant(pc, make, person)
-    r = pc.post("/me/badges", data={"validated_competence_id": vc.id,
-                                    "achievement_id": ach.id, "decision": "accept"})
-    assert r.status_code == 303, r.get_data(as_text=True)[:800]
-    from badger.db import get_db
-
-    with get_db(app).session() as s:
-        cred = s.execute(select(Credential).where(Credential.participant_id == person.id)
-                         ).scalar_one()
-        cid, language = cred.id, cred.language
-    files = {fmt: pc.get(f"/portfolio/badges/{cid}.{fmt}").get_data()
-             for fmt in ("json", "png", "svg")}
-    return {"id": cid, "language": language, "files": files}
+    return _factory.english_and_french_readers(db, make, org, coach, version)
 
 
 def test_english_credential_bakes_the_english_image(app: Any, client: Any, db: Any, make: Any,
@@ -93,8 +63,8 @@ def test_english_credential_bakes_the_english_image(app: Any, client: Any, db: A
                                                     people: dict[str, Any],
                                                     resolver: Any) -> None:
     _translate(db, org, achievement)
-    en = _accept(app, make, people["ana"], people["vcs"][people["ana"].id], achievement)
-    fr = _accept(app, make, people["bruno"], people["vcs"][people["bruno"].id], achievement)
+    en = _factory.accept_and_download(app, make, people, "ana", achievement)
+    fr = _factory.accept_and_download(app, make, people, "bruno", achievement)
     assert (en["language"], fr["language"]) == ("en", "fr")
     url = f"/achievements/{achievement.uuid}"
     main_png = client.get(f"{url}/image.png").get_data()
@@ -247,7 +217,7 @@ def test_uploaded_image_is_the_same_in_every_language(app: Any, client: Any, db:
     _translate(db, org, achievement, upload=out.getvalue())
     db.refresh(achievement)
     assert achievement.image_source == "uploaded"
-    en = _accept(app, make, people["ana"], people["vcs"][people["ana"].id], achievement)
+    en = _factory.accept_and_download(app, make, people, "ana", achievement)
     url = f"/achievements/{achievement.uuid}"
     main = client.get(f"{url}/image.png").get_data()
     assert client.get(f"{url}/image.png?lang=en").get_data() == main

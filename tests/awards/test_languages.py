@@ -13,12 +13,11 @@ from sqlalchemy import select
 from badger.awards import service
 from badger.awards.models import AchievementTranslation, Credential
 from badger.errors import UserError
-from badger.grids import service as grids
 from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
-from tests.conftest import browser_login_staff, login_participant, login_staff
+from tests.conftest import browser_login_staff, login_staff
 
 EN = {
     "tr-0-language": "en",
@@ -208,34 +207,7 @@ def test_public_page_follows_the_visitor_language(client: Any, db: Any, make: An
 @pytest.fixture
 def flow(db: Any, make: Any, org: Any, coach: Any, version: Any, achievement: Any
          ) -> dict[str, Any]:
-    """Two participants of one session whose grid validated the badge's competence: one
-    reads the interface in English, the other in French."""
-    ana = make.participant(org, "Ana", email="ana@example.org")
-    ana.locale = "en"
-    bruno = make.participant(org, "Bruno", email="bruno@example.org")
-    bruno.locale = "fr"
-    db.commit()
-    gs = _factory.group_session(db, org, coach, version, [ana, bruno])
-    rounds = grids.session_rounds(db, gs)
-    vcs = {p.id: _factory.validate(db, rounds[p.id], version.competences[0], coach, p, level=4)
-           for p in (ana, bruno)}
-    return {"ana": ana, "bruno": bruno, "vcs": vcs}
-
-
-def _accept(app: Any, make: Any, person: Any, vc: Any, achievement: Any) -> dict[str, Any]:
-    pc = app.test_client()
-    login_participant(pc, make, person)
-    r = pc.post("/me/badges", data={"validated_competence_id": vc.id,
-                                    "achievement_id": achievement.id, "decision": "accept"})
-    assert r.status_code == 303, r.get_data(as_text=True)[:800]
-    from badger.db import get_db
-
-    with get_db(app).session() as s:
-        cred = s.execute(select(Credential).where(Credential.participant_id == person.id)
-                         ).scalar_one()
-        files = {fmt: pc.get(f"/me/badges/{cred.id}/file.{fmt}").get_data()
-                 for fmt in ("json", "jwt", "png", "svg")}
-        return {"id": cred.id, "language": cred.language, "files": files}
+    return _factory.english_and_french_readers(db, make, org, coach, version)
 
 
 def test_english_participant_gets_an_english_credential(app: Any, db: Any, make: Any, org: Any,
@@ -243,7 +215,7 @@ def test_english_participant_gets_an_english_credential(app: Any, db: Any, make:
                                                         flow: dict[str, Any],
                                                         resolver: Any) -> None:
     _translate(db, org, achievement)
-    got = _accept(app, make, flow["ana"], flow["vcs"][flow["ana"].id], achievement)
+    got = _factory.accept_and_download(app, make, flow, "ana", achievement)
     assert got["language"] == "en"
     doc = json.loads(got["files"]["json"])
     assert validate_credential(doc) == [] and find_undefined_terms(doc) == []
@@ -286,7 +258,7 @@ def test_french_participant_is_unchanged(app: Any, db: Any, make: Any, org: Any,
                                          achievement: Any, flow: dict[str, Any],
                                          resolver: Any) -> None:
     _translate(db, org, achievement)
-    got = _accept(app, make, flow["bruno"], flow["vcs"][flow["bruno"].id], achievement)
+    got = _factory.accept_and_download(app, make, flow, "bruno", achievement)
     assert got["language"] == "fr"
     doc = json.loads(got["files"]["json"])
     ach = doc["credentialSubject"]["achievement"]
