@@ -337,3 +337,21 @@ def phone_page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def endorsement_proofs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the EndorsementCredentials whose proof ``badger.ob3.verify`` checks, in order
+    (to count how often one embedded endorsement is verified)."""
+    from badger.ob3 import verify as verify_module
+
+    seen: list[str] = []
+    real = verify_module.verify_proof
+
+    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
+        if "EndorsementCredential" in (document.get("type") or []):
+            seen.append(document["id"])
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(verify_module, "verify_proof", counting)
+    return seen

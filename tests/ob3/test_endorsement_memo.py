@@ -11,11 +11,8 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from badger.ob3 import model, sign, verify_credential
 from badger.ob3 import statuslist as sl
-from badger.ob3 import verify as verify_module
 from badger.ob3.dids import controller_document
 from badger.ob3.verify import VerificationReport
 
@@ -82,21 +79,6 @@ def _verify_all(
         verify_credential(b, resolver=r, now=NOW, list_proofs={}, endorsement_reports=memo)
         for b in badges
     ]
-
-
-@pytest.fixture
-def endorsement_proofs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Counts the proofs of EndorsementCredentials checked by the library (their ids)."""
-    seen: list[str] = []
-    real = verify_module.verify_proof
-
-    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
-        if "EndorsementCredential" in (document.get("type") or []):
-            seen.append(document["id"])
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(verify_module, "verify_proof", counting)
-    return seen
 
 
 def test_same_reports_with_and_without_the_memo() -> None:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from badger.networks import service as networks
-from badger.ob3 import verify as verify_module
 from tests.networks.conftest import add_member
 from tests.portfolio import _factory
 from tests.portfolio.test_shares import create_share, path_of
@@ -28,21 +27,6 @@ def endorsed_creds(db: Any, make: Any, org: Any, admin: Any, participant: Any) -
     networks.endorse(db, network, "org-a", "Membre actif du réseau.", actor=None)
     db.commit()
     return _factory.badges(db, org, admin, participant, n=BADGES)
-
-
-@pytest.fixture
-def endorsement_proofs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The EndorsementCredentials whose proof the library checks (their ids)."""
-    seen: list[str] = []
-    real = verify_module.verify_proof
-
-    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
-        if "EndorsementCredential" in (document.get("type") or []):
-            seen.append(document["id"])
-        return real(document, *args, **kwargs)
-
-    monkeypatch.setattr(verify_module, "verify_proof", counting)
-    return seen
 
 
 def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawal(
