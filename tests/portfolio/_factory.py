@@ -142,3 +142,22 @@ def chart_round(db: Any, org: Any, participant: Any, coach: Any, version: Any) -
     grids.set_chart_in_portfolio(db, rnd, participant, True)
     db.commit()
     return rnd
+
+
+#: The network of :func:`endorsed_badges` (slug, name).
+ENDORSING_NETWORK = ("reseau-a", "Réseau régional A")
+
+
+def endorsed_badges(db: Any, make: Any, org: Any, admin: Any, participant: Any,
+                    n: int = 2) -> list[Any]:
+    """``n`` badges whose issuer Profile embeds the endorsement of :data:`ENDORSING_NETWORK`
+    (with its status entry): ``org`` joins the network, which endorses it, then issues."""
+    from badger.networks import service as networks
+    from tests.networks.conftest import add_member
+
+    network = make.network(ENDORSING_NETWORK[0])
+    network.name = ENDORSING_NETWORK[1]
+    add_member(make, network, org)
+    networks.endorse(db, network, org.slug, "Membre actif du réseau.", actor=None)
+    db.commit()
+    return badges(db, org, admin, participant, n=n)

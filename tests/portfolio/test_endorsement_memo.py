@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from badger.networks import service as networks
-from tests.networks.conftest import add_member
 from tests.portfolio import _factory
 from tests.portfolio.test_shares import create_share, path_of
 
@@ -20,13 +19,7 @@ WITHDRAWN = "Le réseau qui recommandait l'organisme ne le recommande plus."
 
 @pytest.fixture
 def endorsed_creds(db: Any, make: Any, org: Any, admin: Any, participant: Any) -> list[Any]:
-    """Badges whose issuer Profile embeds the network's endorsement (with its status)."""
-    network = make.network("reseau-memo")
-    network.name = "Réseau régional Memo"
-    add_member(make, network, org)
-    networks.endorse(db, network, "org-a", "Membre actif du réseau.", actor=None)
-    db.commit()
-    return _factory.badges(db, org, admin, participant, n=BADGES)
+    return _factory.endorsed_badges(db, make, org, admin, participant, n=BADGES)
 
 
 def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawal(
@@ -41,10 +34,10 @@ def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawa
     page = htmllib.unescape(first.get_data(as_text=True))
     assert page.count("Badge authentique") == BADGES
     assert page.count(VERIFIED) == BADGES  # every badge's check of the endorsement passed
-    assert "Réseau régional Memo" in page and WITHDRAWN not in page
+    assert "Réseau régional A" in page and WITHDRAWN not in page
     assert len(endorsement_proofs) == 1  # one endorsement, embedded in every badge
 
-    network = networks.network_by_slug(db, "reseau-memo")
+    network = networks.network_by_slug(db, _factory.ENDORSING_NETWORK[0])
     assert network is not None
     networks.withdraw(db, network, "org-a", actor=None)
     db.commit()
@@ -52,5 +45,5 @@ def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawa
     after = htmllib.unescape(anon.get(path_of(link)).get_data(as_text=True))
     assert after.count("Badge authentique") == BADGES  # the badges themselves are genuine
     assert after.count(WITHDRAWN) == BADGES and VERIFIED not in after
-    assert "Réseau régional Memo ne recommande plus cet organisme." in after
+    assert "Réseau régional A ne recommande plus cet organisme." in after
     assert len(endorsement_proofs) == 1  # verified again on this view, once

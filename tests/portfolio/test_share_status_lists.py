@@ -13,20 +13,13 @@ from badger.awards import service as awards
 from badger.db import get_db
 from badger.networks import service as networks
 from badger.verification.resolver import LocalFirstResolver
-from tests.networks.conftest import add_member
 from tests.portfolio import _factory
 from tests.portfolio.test_shares import create_share, path_of
 
 
 @pytest.fixture
 def endorsed_creds(db: Any, make: Any, org: Any, admin: Any, participant: Any) -> list[Any]:
-    """Two badges whose issuer Profile embeds the network's endorsement (with its status)."""
-    network = make.network("reseau-a")
-    network.name = "Réseau régional A"
-    add_member(make, network, org)
-    networks.endorse(db, network, "org-a", "Membre actif du réseau.", actor=None)
-    db.commit()
-    return _factory.badges(db, org, admin, participant, n=2)
+    return _factory.endorsed_badges(db, make, org, admin, participant, n=2)
 
 
 @pytest.fixture
