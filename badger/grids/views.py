@@ -375,7 +375,12 @@ def progress(journey_id: int) -> Any:
         abort(404)
     lang = current_language()
     pv = service.journey_progress(db, journey, lang, viewer=_actor())
-    axes = [charts.Axis(label) for label, _p in pv.axes]
+    # each label in the language competence_label chose for it (as RoundView.chart marks it)
+    competences = {it.competence_id: it.competence for r in journey.rounds for it in r.items}
+    axes = [
+        charts.Axis(label, language=service.competence_label_language(competences[p.key], lang))
+        for label, p in pv.axes
+    ]
     svg = None
     if len(axes) >= 3 and pv.labels:
         # One style per round, oldest first; the chart shows the last four (the table all).
