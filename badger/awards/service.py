@@ -387,6 +387,60 @@ def credential_language(session: Session, ach: Achievement, participant: Partici
     return achievement_texts(session, ach, getattr(participant, "locale", None)).language
 
 
+#: A language code as documents may write it (BCP 47 shape; case as found).
+_DOCUMENT_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$")
+
+
+def _document_achievement(document: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    subject = (document or {}).get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else None
+    ach = subject.get("achievement") if isinstance(subject, Mapping) else None
+    return ach if isinstance(ach, Mapping) else {}
+
+
+def document_language(document: Mapping[str, Any] | None) -> str | None:
+    """The language an Open Badges credential says its badge is written in: its achievement's
+    ``inLanguage``, else the credential's own ``inLanguage`` or ``language``; None when it
+    says none (or something that is no language code): then it is unknown, never guessed."""
+    for value in (_document_achievement(document).get("inLanguage"),
+                  (document or {}).get("inLanguage"), (document or {}).get("language")):
+        if isinstance(value, str) and _DOCUMENT_LANGUAGE_RE.match(value.strip()):
+            return value.strip()
+    return None
+
+
+def credential_texts(session: Session, cred: Credential,
+                     document: Mapping[str, Any] | None = None) -> documents.AchievementTexts:
+    """The badge's name and description as ``cred`` is written — what its holder and anyone
+    they give it to read — with their language: its signed document's achievement
+    (``document`` when already parsed), else, not signed yet, the badge's texts in
+    ``Credential.language``. Every page that names a held badge shows this."""
+    ach = cred.achievement
+    if document is None and cred.signed_json:
+        try:
+            parsed = json.loads(cred.signed_json)
+        except ValueError:
+            parsed = None
+        document = parsed if isinstance(parsed, Mapping) else None
+    written = _document_achievement(document)
+    name = written.get("name")
+    if isinstance(name, str) and name:
+        description = written.get("description")
+        criteria = written.get("criteria")
+        narrative = criteria.get("narrative") if isinstance(criteria, Mapping) else None
+        image = written.get("image")
+        caption = image.get("caption") if isinstance(image, Mapping) else None
+        return documents.AchievementTexts(
+            language=document_language(document) or cred.language or ach.language,
+            name=name,
+            description=description if isinstance(description, str) else "",
+            criteria=narrative if isinstance(narrative, str) else "",
+            image_alt=caption if isinstance(caption, str) else "",
+        )
+    return achievement_texts(session, ach, cred.language or ach.language)
+
+
 def _default_alt(name: str, org: Organisation, language: str) -> str:
     with in_language(language):
         return str(_("Badge « %(name)s » de %(org)s", name=name, org=org.name))[:500]

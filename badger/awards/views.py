@@ -805,6 +805,20 @@ def credential_versions(creds: list[Credential]) -> dict[int, service.Credential
     return service.credential_versions(get_session(), creds)
 
 
+@bp.app_template_global("credential_texts")
+def credential_texts(cred: Credential) -> documents.AchievementTexts:
+    """A held badge's name and description as its credential is written, with their language
+    (:func:`service.credential_texts`): the participant's pages name it this way."""
+    return service.credential_texts(get_session(), cred)
+
+
+@bp.app_template_global("offered_texts")
+def offered_texts(ach: Achievement) -> documents.AchievementTexts:
+    """A badge offered to the participant, in their interface language when it has that
+    translation, else in its main language (the language its credential would be written in)."""
+    return service.achievement_texts(get_session(), ach, current_language())
+
+
 @bp.app_template_global("participant_name")
 def participant_name(participant_id: int) -> str:
     db = get_session()

@@ -176,14 +176,16 @@ def credentials_zip(creds: Sequence[Credential]) -> bytes:
     return out.getvalue()
 
 
-def linkedin_url(cred: Credential) -> str:
-    """LinkedIn's documented "add a certification" link (a plain link: no LinkedIn assets)."""
+def linkedin_url(db: Session, cred: Credential) -> str:
+    """LinkedIn's documented "add a certification" link (a plain link: no LinkedIn assets),
+    naming the badge as its credential is written."""
     from badger.awards import documents
+    from badger.awards import service as awards
 
     issued = cred.issued_at or cred.awarded_at
     params = {
         "startTask": "CERTIFICATION_NAME",
-        "name": cred.achievement.name,
+        "name": awards.credential_texts(db, cred).name,
         "organizationName": cred.achievement.organisation.name,
         "issueYear": str(issued.year),
         "issueMonth": str(issued.month),
@@ -499,6 +501,9 @@ class BadgeView:
     valid_until: datetime | None = None
     imported: bool = False
     credential_id: int | None = None
+    #: The language ``title`` is written in (the credential's; an imported badge's when its
+    #: document says it); None = unknown: pages isolate the title, never guess its language.
+    language: str | None = None
     #: Set when the view may be reused (same key → same page fragment).
     cache_key: str | None = None
 
@@ -652,6 +657,7 @@ def credential_view(
 ) -> BadgeView:
     """One credential's badge view (reused while its key holds). ``keyed``: its
     :func:`_credential_key` when already computed; ``related``: prefetched rows."""
+    from badger.awards import service as awards
     from badger.referentiels.models import Competence, ReferentielVersion
 
     report, key = keyed if keyed is not None else _credential_key(cred, resolver, lang)
@@ -663,9 +669,11 @@ def credential_view(
     summary = _suspended_summary() if status == "suspended" else messages.summary(report, checks)
     ach = cred.achievement
     org = ach.organisation
+    texts = awards.credential_texts(db, cred, report.credential)
     view = BadgeView(
         kind=ITEM_CREDENTIAL,
-        title=ach.name,
+        title=texts.name,
+        language=texts.language,
         summary=summary,
         checks=checks,
         about=vservice.describe(report),
@@ -705,7 +713,10 @@ def imported_view(
     cache: vservice.ReportCache | None = None,
 ) -> BadgeView:
     """A badge received elsewhere, verified live at most once per ``cache.ttl`` (the share
-    page and its annex share the outcome; a revocation shows once the entry expires)."""
+    page and its annex share the outcome; a revocation shows once the entry expires). Its
+    title's language: what its document says (:func:`awards.document_language`), else unknown."""
+    from badger.awards import service as awards
+
     report, _key = vservice.verify_cached(
         bytes(imp.raw), resolver, cache or imported_reports(), fresh_status=False
     )
@@ -722,6 +733,7 @@ def imported_view(
         issued_at=about.valid_from,
         valid_until=about.valid_until,
         imported=True,
+        language=awards.document_language(report.credential),
     )
 
 
@@ -845,11 +857,13 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                             Credential.valid_until,
                             Credential.revocation_list_id,
                             Credential.signed_json,
+                            Credential.language,
                             Credential.revoked_at,
                             Credential.suspended_at,
                         ),
                         joinedload(Credential.achievement).load_only(
                             Achievement.name,
+                            Achievement.language,
                             Achievement.organisation_id,
                             Achievement.referentiel_version_id,
                             Achievement.competence_id,
@@ -1003,6 +1017,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
 
     creds = my_credentials(db, participant)
     versions = awards.credential_versions(db, creds)  # the files below are the current ones
+    texts = {c.id: awards.credential_texts(db, c) for c in creds}  # as each one is written
     shares = my_shares(db, participant)
     stats = view_stats(db, [s.id for s in shares], dates=10_000)
     imports = my_imports(db, participant)
@@ -1024,7 +1039,8 @@ def export_zip(db: Session, participant: Participant) -> bytes:
                 [
                     {
                         "id": c.id,
-                        "name": c.achievement.name,
+                        "name": texts[c.id].name,
+                        "language": texts[c.id].language,
                         "level": c.level,
                         "issued_at": c.issued_at.isoformat() if c.issued_at else None,
                         "valid_until": c.valid_until.isoformat() if c.valid_until else None,

@@ -77,7 +77,7 @@ def index() -> Any:
     return render_template(
         "portfolio/index.html",
         credentials=creds,
-        linkedin={c.id: service.linkedin_url(c) for c in creds},
+        linkedin={c.id: service.linkedin_url(db, c) for c in creds},
         rounds=service.my_rounds(db, current_user),
         imports=service.my_imports(db, current_user),
         confirm=ConfirmForm(),
