@@ -100,6 +100,26 @@ def test_english_credential_is_named_in_english_everywhere(
     assert (row["name"], row["language"]) == ("Punctuality", "en")
 
 
+def test_claimed_badge_is_named_as_its_credential_is_written(
+    client: Any, db: Any, make: Any, org: Any, admin: Any, coach: Any
+) -> None:
+    version = _factory.adopted_version(db, org, admin)
+    ach = _factory.achievement(db, org, admin, version)
+    translate(db, org, ach, en=ENGLISH)
+    person = make.participant(org, "Chris")  # no e-mail: the badge waits for a claim code
+    person.locale = "en"
+    db.commit()
+    [row] = awards.award_many(db, org, ach, [awards.AwardRequest(participant_id=person.id)],
+                              actor=coach)
+    db.commit()
+    assert row.outcome == "claim" and row.credential.language == "en"
+    done = client.post("/claim", data={"code": row.claim_code, "kind": "email",
+                                       "value": "chris@example.org"}, headers=FR)
+    assert done.status_code == 200, done.get_data(as_text=True)[:800]
+    page = done.get_data(as_text=True)
+    assert f"Le badge « {marked('en', 'Punctuality')} » est émis à votre nom." in page
+
+
 def test_french_credential_is_marked_french_on_arabic_pages(
     app: Any, participant_client: Any, db: Any, org: Any, admin: Any, participant: Any
 ) -> None:
