@@ -200,9 +200,22 @@ def version(key: str, number: int) -> Any:
         scale_legend=case.BADGER_SCALE if any(
             r.get("title") == case.BADGER_SCALE_TITLE for r in v.rubrics) else None,
         badger_names=[name for _score, name in case.BADGER_SCALE],
+        scale_translations=_scale_translations(v),
         json_url=f"{CASE_BASE}/CFPackages/{v.identifier}",
         parent_ids={c.parent_id for c in v.categories if c.parent_id is not None},
     )
+
+
+def _scale_translations(v: ReferentielVersion) -> list[tuple[str, list[str]]]:
+    """The 0–5 level names the competences' translations use, by language (the legend's
+    translations): [(lang, names)], one entry per distinct list of names."""
+    found: set[tuple[str, tuple[str, ...]]] = set()
+    for c in v.competences:
+        for lang, t in (c.translations or {}).items():
+            names = tuple(str(lv.get("quality", "")) for lv in t.get("levels") or [])
+            if any(names):
+                found.add((lang, names))
+    return [(lang, list(names)) for lang, names in sorted(found)]
 
 
 def _sections(v: ReferentielVersion) -> list[tuple[Any, list[Competence], int]]:
