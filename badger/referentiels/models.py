@@ -3,11 +3,16 @@
 A référentiel belongs to a network, an organisation, or to nobody (the ones badger ships). Its
 versions are drafts until published; a published version is immutable forever, because badges
 and grids cite it. That rule is enforced twice: in ``service.py`` and by a ``before_flush``
-guard here, so no code path (route, CLI, shell) can change a published version's rows.
+guard here, so no code path (route, CLI, shell) can change a published version's rows. One
+narrow exception, inside :func:`adding_translations` only: a shipped version may gain
+translations (they change no normative text, identifier or credential; see
+``service.import_framework``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -281,15 +286,38 @@ def _owning_version(session: Session, obj: Category | Competence) -> Referentiel
         return session.get(ReferentielVersion, obj.version_id)
 
 
+_TRANSLATIONS_ONLY = "badger.referentiels.translations_only"
+
+
+@contextmanager
+def adding_translations(session: Session) -> Iterator[None]:
+    """Within this block (flush before leaving it), the guard lets a published version's
+    categories and competences change their ``translations`` and the version its
+    ``content_hash`` — nothing else: no label, level, identifier, new or deleted row."""
+    session.info[_TRANSLATIONS_ONLY] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_TRANSLATIONS_ONLY, None)
+
+
+def _changed(obj: Any) -> set[str]:
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
 @event.listens_for(Session, "before_flush")
 def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
     """Refuse any change to a published version or to its categories and competences."""
+    translations_only = bool(session.info.get(_TRANSLATIONS_ONLY))
     for obj in list(session.dirty) + list(session.deleted):
         if (
             isinstance(obj, ReferentielVersion)
             and _was_published(obj)
             and (obj in session.deleted or session.is_modified(obj, include_collections=False))
         ):
+            if (translations_only and obj not in session.deleted
+                    and _changed(obj) <= {"content_hash"}):
+                continue
             raise PublishedVersionError(f"version {obj.identifier} is published")
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Category | Competence):
@@ -297,4 +325,7 @@ def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
                 continue
             version = _owning_version(session, obj)
             if version is not None and _was_published(version):
+                if (translations_only and obj in session.dirty and obj not in session.deleted
+                        and _changed(obj) <= {"translations"}):
+                    continue
                 raise PublishedVersionError(f"version {version.identifier} is published")

@@ -6,6 +6,7 @@ or CLI command commits once). Broken rules raise :class:`badger.errors.UserError
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -32,6 +33,7 @@ from badger.referentiels.models import (
     Competence,
     Referentiel,
     ReferentielVersion,
+    adding_translations,
 )
 
 #: Base URL used only to hash packages, so the hash does not depend on the host name.
@@ -362,12 +364,17 @@ def import_framework(
 
     Idempotent: the same package again changes nothing. A package whose CFDocument identifier
     is already a published version with other content is refused (published versions never
-    change); a draft with that identifier is replaced.
+    change); a draft with that identifier is replaced. One exception: a shipped version may
+    gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
     if existing is not None:
         if content_hash(framework_of(existing)) == content_hash(fw):
             return existing, False
+        if (existing.is_published and shipped and existing.referentiel.shipped
+                and _only_adds_translations(framework_of(existing), fw)):
+            add_translations(session, existing, fw)
+            return existing, True
         if existing.is_published:
             raise UserError(
                 _l(
@@ -418,6 +425,58 @@ def import_framework(
         # Parsed packages passed the schema already, and badger's writer emits valid CASE.
         publish_version(session, version, check_schema=False)
     return version, True
+
+
+def _without_translations(fw: Framework) -> Framework:
+    items = [dataclasses.replace(it, translations={}) for it in fw.items]
+    return dataclasses.replace(fw, items=items)
+
+
+def _translation_texts_of(it: case.Item) -> dict[str, Any]:
+    return {
+        lang: (t.label, t.description, [(lv.score, lv.quality, lv.description) for lv in t.levels])
+        for lang, t in it.translations.items()
+    }
+
+
+def _only_adds_translations(stored: Framework, fw: Framework) -> bool:
+    """True when ``fw`` is ``stored`` plus translations: every other byte of the package, and
+    every translation ``stored`` already has, are the same."""
+    if content_hash(_without_translations(stored)) != content_hash(_without_translations(fw)):
+        return False
+    new = {it.identifier: _translation_texts_of(it) for it in fw.items}
+    return all(
+        new[it.identifier].get(lang) == texts
+        for it in stored.items
+        for lang, texts in _translation_texts_of(it).items()
+    )
+
+
+def add_translations(session: Session, version: ReferentielVersion, fw: Framework) -> None:
+    """Give a published shipped ``version`` the translations ``fw`` adds (see
+    :func:`_only_adds_translations`). They change no normative text: labels, definitions,
+    levels and every existing CASE identifier stay, so badges and grids citing the version read
+    the same; the package gains translation items and its ``content_hash`` (ETag) changes. A
+    database that imported the version before it was translated thus ends with the same
+    package as a fresh install."""
+    new = {it.identifier: it for it in fw.items}
+    with adding_translations(session):
+        rows: list[Category | Competence] = [*version.categories, *version.competences]
+        for row in rows:
+            merged = {**_translations_out(new[row.identifier].translations),
+                      **(row.translations or {})}
+            if merged != (row.translations or {}):
+                row.translations = merged
+        pkg = case.to_package(framework_of(version), base_url=CANONICAL_BASE)
+        version.content_hash = _hash(pkg)
+        session.flush()
+    known = set(session.scalars(
+        select(CaseObject.identifier).where(CaseObject.version_id == version.id)
+    ))
+    objects = [{"identifier": ident, "kind": kind, "version_id": version.id}
+               for kind, ident in _case_objects(pkg) if ident not in known]
+    if objects:
+        session.execute(insert(CaseObject), objects)
 
 
 def parse_upload(data: bytes, filename: str, *, title: str = "", creator: str = "",
