@@ -8,6 +8,8 @@ text is used: where no public definition exists an item carries its label alone,
 provenance is written in the CFDocument ``notes`` and in each item's ``notes``. The 0–5 level
 names come from badger itself and the rubric says so. Output is deterministic (fixed
 timestamps, UUIDv5 identifiers), so re-running it changes nothing unless the inputs changed.
+badger's own translations (en, ar, uk) of the APELS and France Travail items come from
+``translations/*.json`` next to this script (see PROVENANCE.md).
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from badger.referentiels.case import (  # noqa: E402
     LevelText,
     License,
     Rubric,
+    Translation,
 )
 
 OUT = Path(__file__).resolve().parent
+TRANSLATIONS = OUT / "translations"
 BUILD_TS = "2026-11-26T00:00:00+00:00"
 BASE_URL = "https://badger.example.org"
 PUBLISHER = "badger (mise au format CASE)"
@@ -148,6 +152,47 @@ def badger_scale(fw: Framework, note: str = "") -> None:
         r.description += " " + note
 
 
+def scale_names() -> dict[str, list[str]]:
+    """badger's 0–5 level names by language (translations/badger-scale-0-5.json), checked
+    against the French and English names in the code so that they cannot drift apart."""
+    data = json.loads((TRANSLATIONS / "badger-scale-0-5.json").read_text("utf-8"))
+    if data["fr"] != [name for _, name in case.BADGER_SCALE]:
+        raise SystemExit("badger-scale-0-5.json: « fr » differs from case.BADGER_SCALE")
+    if data["en"] != case.BADGER_SCALE_NAMES["en"]:
+        raise SystemExit("badger-scale-0-5.json: « en » differs from case.BADGER_SCALE_NAMES")
+    return {lang: names for lang, names in data.items() if lang not in ("about", "fr")}
+
+
+def translate(fw: Framework) -> None:
+    """Add badger's translations (translations/<key>.json) to the competences of ``fw``: label,
+    the definition only where the French one exists, and the 0–5 level names. Refuses a
+    translation whose French source text is not the item's text any more, or that invents a
+    definition the source does not have (PROVENANCE.md: only sourced text)."""
+    data = json.loads((TRANSLATIONS / f"{fw.key}.json").read_text("utf-8"))["items"]
+    names = scale_names()
+    by_code = {it.code: it for it in fw.competences}
+    if set(data) != set(by_code):
+        raise SystemExit(f"translations/{fw.key}.json: codes differ from the items "
+                         f"({sorted(set(data) ^ set(by_code))})")
+    for code, entry in data.items():
+        it = by_code[code]
+        source = entry["fr"]
+        if (source["label"], source.get("description", "")) != (it.label, it.description):
+            raise SystemExit(f"translations/{fw.key}.json: {code} translates another text")
+        for lang in sorted(entry):
+            if lang == "fr":
+                continue
+            tr = entry[lang]
+            if bool(tr.get("description")) != bool(it.description):
+                raise SystemExit(f"translations/{fw.key}.json: {code}@{lang} definition")
+            it.translations[lang] = Translation(
+                label=tr["label"],
+                description=tr.get("description", ""),
+                levels=[LevelText(float(score), names[lang][score]) for score, _ in
+                        case.BADGER_SCALE],
+            )
+
+
 def apels(shared: Path) -> Framework:
     data = json.loads((shared / "data/apels-grid.json").read_text("utf-8"))
     fw = framework(
@@ -172,6 +217,7 @@ def apels(shared: Path) -> Framework:
     badger_scale(
         fw, "Le rapport cité indique une échelle de 0 à 5 ; ses intitulés ne sont pas publics."
     )
+    translate(fw)
     return fw
 
 
@@ -206,6 +252,7 @@ def france_travail(shared: Path) -> list[Framework]:
             pictogram=FT_PICTOGRAMS.get(row["label"]),
         )
     badger_scale(fw18)
+    translate(fw18)
 
     fw4 = framework(
         "france-travail-rome4-savoir-etre",
@@ -241,6 +288,7 @@ def france_travail(shared: Path) -> list[Framework]:
             pictogram=FT_PICTOGRAMS.get(row["label"]),
         )
     badger_scale(fw4)
+    translate(fw4)
     return [fw18, fw4]
 
 
