@@ -137,6 +137,22 @@ def test_translations_keep_their_placeholders(lang):
     assert not problems, problems[:10]
 
 
+@pytest.mark.parametrize("lang", CATALOGUES)
+def test_translations_add_no_straight_double_quote(lang):
+    """Templates print translations as trusted markup, often inside an attribute
+    (``aria-label="{{ _('Télécharger « %(name)s »', …) }}"``): a ``"`` the French message does
+    not have would end the attribute early. Quote with “ ” or « » instead."""
+    bad = []
+    for m in _po(lang):
+        if not m.id or not m.string:
+            continue
+        plural = isinstance(m.id, (list, tuple))
+        msgid = m.id[-1] if plural else m.id
+        forms = m.string if plural else [m.string]
+        bad += [(msgid, form) for form in forms if form.count('"') > msgid.count('"')]
+    assert not bad, bad[:5]
+
+
 def test_arabic_catalogue_says_it_needs_a_native_review():
     header = (TRANSLATIONS / "ar/LC_MESSAGES/messages.po").read_text(encoding="utf-8")[:800]
     assert "machine-assisted" in header.lower() and "native speaker" in header
