@@ -62,7 +62,7 @@ def test_form_creates_edits_and_removes_a_translation(client: Any, db: Any, admi
     ach = row.achievement_id
     assert (row.language, row.name, row.criteria_narrative) == (
         "en", "Always on time", "Agreed with the coach at level 3 or more.")
-    assert row.image_alt == "Organisation A badge \"Always on time\""  # default, in English
+    assert row.image_alt == "Organisation A badge “Always on time”"  # default, in English
 
     edit = client.get(f"/admin/badges/{ach}/edit").get_data(as_text=True)
     assert "Traduction : anglais (en)" in edit and "Always on time" in edit
@@ -123,7 +123,7 @@ def test_refusal_reads_in_the_interface_language(client: Any, db: Any, admin: An
         "name": achievement.name, "description": achievement.description, "min_level": "3",
         "language": "fr", **EN, "tr-0-name": ""})
     assert r.status_code == 422
-    assert "Translation into &#34;en&#34;: give the badge a name." in r.get_data(as_text=True)
+    assert "Translation into “en”: give the badge a name." in r.get_data(as_text=True)
 
 
 def test_main_language_cannot_take_a_translated_language(db: Any, org: Any,
@@ -157,7 +157,7 @@ def test_achievement_json_in_each_language(client: Any, db: Any, org: Any,
     assert doc_en["description"] == "Arrives on time, session after session."
     assert doc_en["criteria"] == {"id": f"http://localhost{url}",
                                   "narrative": "Level 3 or more, agreed with the coach."}
-    assert doc_en["image"]["caption"] == 'Organisation A badge "Punctuality"'
+    assert doc_en["image"]["caption"] == "Organisation A badge “Punctuality”"
     assert doc_en["resultDescription"][0]["name"].startswith("Level reached (0 to 5)")
     assert doc_en["id"] == doc["id"] and doc_en["alignment"] == doc["alignment"]
     assert find_undefined_terms(doc_en) == [] and find_undefined_terms(doc) == []
@@ -186,7 +186,7 @@ def test_public_page_follows_the_visitor_language(client: Any, db: Any, make: An
     page = english.get_data(as_text=True)
     assert '<h1 lang="en" dir="auto">Punctuality</h1>' in page
     assert "Level 3 or more, agreed with the coach." in page
-    assert 'alt="Organisation A badge &#34;Punctuality&#34;"' in page
+    assert 'alt="Organisation A badge “Punctuality”"' in page
     assert "Accept-Language" in english.headers["Vary"]
     assert f'href="/achievements/{achievement.uuid}?lang=fr" hreflang="fr" lang="fr">français' \
         in page
@@ -222,13 +222,13 @@ def test_english_participant_gets_an_english_credential(app: Any, db: Any, make:
     ach = doc["credentialSubject"]["achievement"]
     assert (ach["name"], ach["inLanguage"]) == ("Punctuality", "en")
     assert ach["criteria"]["narrative"] == "Level 3 or more, agreed with the coach."
-    assert ach["image"]["caption"] == 'Organisation A badge "Punctuality"'
+    assert ach["image"]["caption"] == "Organisation A badge “Punctuality”"
     assert (doc["name"], doc["description"]) == ("Punctuality",
                                                  "Arrives on time, session after session.")
     assert doc["image"]["caption"] == ach["image"]["caption"]
     names = [e.get("name") for e in doc["evidence"]]
-    assert 'Session "Football du mardi" on 2026-11-24' in names
-    assert 'Competence grid — round "Start"' in names
+    assert 'Session “Football du mardi” on 2026-11-24' in names
+    assert 'Competence grid — round “Start”' in names
     grid = next(e for e in doc["evidence"] if e.get("genre") == "Co-assessment")
     assert grid["description"].startswith("Agreed level: 4/5")
     text = json.dumps(doc, ensure_ascii=False)

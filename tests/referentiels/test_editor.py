@@ -50,17 +50,17 @@ def test_import_errors_are_shown_in_the_ui_language(client: Any, admin: Any, db:
     assert en.status_code == 422
     page = unescape(en.get_data(as_text=True))
     assert "line 1, column 3" in page and "unknown column: colour" in page
-    assert "line 3, column code" in page and 'duplicate code "A" (line 2)' in page
+    assert "line 3, column code" in page and 'duplicate code “A” (line 2)' in page
     assert "colonne" not in page and "ligne" not in page
     en_pkg = unescape(_import(client, org, json.dumps(pkg).encode(), "p.json")
                       .get_data(as_text=True))
     assert "/CFItems/1/humanCodingScheme" in en_pkg
-    assert f'duplicate code "{code}" (/CFItems/0)' in en_pkg
+    assert f'duplicate code “{code}” (/CFItems/0)' in en_pkg
     # a CSV without a title: the location is the form field, in English too
     no_title = client.post("/referentiels/import", data={
         "file": (io.BytesIO(b"code;label\nA;Un\n"), "g.csv"), "title": "", "key": "",
         "owner": f"org:{org.id}"}, content_type="multipart/form-data")
-    assert 'field "Title"' in unescape(no_title.get_data(as_text=True))
+    assert 'field “Title”' in unescape(no_title.get_data(as_text=True))
     assert counts(db) == (0, 0, 0)
 
 
