@@ -89,7 +89,7 @@ def ensure_demo(session: Session) -> DemoContext:
         ).scalar_one_or_none()
         if p is None:
             p = accounts.create_participant(
-                session, organisation_id=org.id, display_name=name, locale="fr"
+                session, organisation_id=org.id, display_name=name, locale=None
             )
             issued = accounts.issue_login_code(session, p, minutes=DEMO_CODE_MINUTES)
             created.append(f"participant {name}")

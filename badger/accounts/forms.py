@@ -64,7 +64,9 @@ class ParticipantForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Every language the interface offers, each named in itself (and marked with its code).
-        self.locale.choices = [
+        # First and default: no choice stored, so the participant's phone (Accept-Language)
+        # decides until they pick one themselves — a stored "fr" kept newcomers in French.
+        self.locale.choices = [SelectChoice("", str(_l("Celle de son téléphone")))] + [
             SelectChoice(code, name, render_kw={"lang": code, "dir": "auto"})
             for code, name in language_choices()
         ]

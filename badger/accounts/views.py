@@ -224,7 +224,7 @@ def participants() -> Any:
                 display_name=form.display_name.data or "",
                 email=form.email.data,
                 phone=form.phone.data,
-                locale=form.locale.data,
+                locale=form.locale.data or None,
                 actor=current_user,
             )
             db.commit()

@@ -75,3 +75,36 @@ def test_duplicate_member_is_refused(admin_client, coach):
     )
     assert response.status_code == 409
     assert "déjà partie" in response.get_data(as_text=True)
+
+
+def test_a_new_participant_reads_their_phone_language_until_they_choose(admin_client, db, app):
+    """The form's default stores no language: the participant's phone (Accept-Language)
+    decides until they pick one; a language the coach picks wins over the phone."""
+    form = admin_client.get("/admin/participants").get_data(as_text=True)
+    options = re.search(r'<select[^>]*name="locale"[^>]*>(.*?)</select>', form, re.S).group(1)
+    assert options.startswith('<option value="">Celle de son téléphone</option>')  # the default
+    for name, locale in (("Olena", ""), ("Karim", "fr")):
+        r = admin_client.post("/admin/participants",
+                              data={"display_name": name, "email": "", "phone": "",
+                                    "locale": locale})
+        assert r.status_code == 302
+    olena, karim = (db.scalar(select(Participant).where(Participant.display_name == n))
+                    for n in ("Olena", "Karim"))
+    assert olena.locale is None and karim.locale == "fr"
+    ukrainian = {"Accept-Language": "uk-UA,uk;q=0.9"}
+    for person, lang in ((olena, "uk"), (karim, "fr")):
+        code = admin_client.post(f"/admin/participants/{person.id}/code").get_data(as_text=True)
+        code = re.search(r'class="big-code"[^>]*>([A-Z0-9]{8})<', code).group(1)
+        phone = app.test_client()
+        assert phone.post("/code", data={"code": code}, headers=ukrainian).status_code == 302
+        home = phone.get("/", headers=ukrainian).get_data(as_text=True)
+        assert f'<html lang="{lang}"' in home
+
+
+def test_form_fields_carry_no_none_attribute(admin_client, client):
+    """The field macro prints only the attributes a template gives (WTForms would print
+    autocomplete="None")."""
+    for page in (admin_client.get("/admin/participants"), client.get("/login")):
+        html = page.get_data(as_text=True)
+        assert '="None"' not in html
+    assert 'autocomplete="' in client.get("/login").get_data(as_text=True)
