@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import pin_one_core
+from _common import endorse_by_network, pin_one_core
 
 N = 40
 
@@ -107,17 +107,8 @@ def setup() -> tuple[Any, dict[str, Any]]:
                                   referentiel_version_id=version.id,
                                   competence_ids=[c.id for c in version.competences],
                                   round_label="entry", participants=people[1:])
-        # a network vouches for the organisation: every credential embeds its signed
-        # endorsement in the issuer Profile (read once per batch)
-        from badger.networks import service as networks
-        from badger.networks.models import Network, NetworkMembership
-
-        net = Network(slug="bench-reseau", name="Réseau Bench")
-        db.add(net)
-        db.flush()
-        db.add(NetworkMembership(network_id=net.id, organisation_id=org.id))
-        db.flush()
-        networks.endorse(db, net, org.slug, "Membre reconnu du réseau.", actor=None, app=app)
+        # every credential embeds the network's endorsement (read once per batch)
+        endorse_by_network(db, app, org)
         # warm-up: keys generated, contexts loaded, one status list (outside the timing)
         warm = awards.award_many(db, org, ach,
                                  [awards.AwardRequest(participant_id=people[0].id)])

@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
-from _common import pin_one_core
+from _common import endorse_by_network, pin_one_core
 from sqlalchemy import create_engine, text
 
 TARGET_MS = 50.0
@@ -142,8 +142,7 @@ def _setup(app: Any) -> str:
     from badger.accounts.models import Role
     from badger.awards import service as awards
     from badger.db import Base, get_db
-    from badger.networks import service as networks
-    from badger.networks.models import Network, NetworkMembership, Organisation
+    from badger.networks.models import Organisation
     from badger.portfolio import service as portfolio
     from badger.referentiels import service as referentiels
     from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
@@ -201,14 +200,7 @@ def _setup(app: Any) -> str:
         db.add_all([ref, version])
         db.flush()
         referentiels.adopt(db, org.id, version, admin.id)
-        # a network vouches for the organisation (as in the demo): every badge embeds its signed
-        # endorsement, whose proof and status list the page checks too
-        net = Network(slug="bench-reseau", name="Réseau Bench")
-        db.add(net)
-        db.flush()
-        db.add(NetworkMembership(network_id=net.id, organisation_id=org.id))
-        db.flush()
-        networks.endorse(db, net, org.slug, "Membre reconnu du réseau.", actor=None, app=app)
+        endorse_by_network(db, app, org)
         ids = []
         for comp in version.competences:
             ach = awards.create_achievement(
