@@ -1213,12 +1213,14 @@ def revoke(session: Session, cred: Credential, reason: str, *, actor: Any = None
     if cred.state == CLAIM_PENDING:
         for claim in session.scalars(select(Claim).where(Claim.credential_id == cred.id)):
             session.delete(claim)
-    _flip(session, cred, True)
     from badger.awards import evidence as charts
 
     charts.forget_revoked(session, cred.id)
     audit.record(session, "award.revoke", actor=actor, organisation_id=cred.organisation_id,
                  obj=cred, reason=reason[:500])
+    # Last: a query after the flip would flush the list's 16 KB of bits once more before the
+    # commit writes them with the new signature.
+    _flip(session, cred, True)
 
 
 def suspend(session: Session, cred: Credential, reason: str, *, actor: Any = None) -> None:

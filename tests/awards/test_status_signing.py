@@ -223,3 +223,19 @@ def test_list_left_unsigned_by_an_older_version_is_signed_at_init_not_on_read(
     assert anon.get(LIST_URL).get_data(as_text=True) == _stored(db).signed_json
     assert verify_credential(db.get(Credential, cred.id).signed_json,
                              resolver=TestClientResolver(app)).verified
+
+
+def test_a_revocation_writes_its_list_once(
+    app: Any, db: Any, client: Any, make: Any, org: Any, coach: Any, admin: Any,
+    achievement: Any
+) -> None:
+    """Bits and signature go out in one UPDATE (the list holds 16 KB of bits): the revocation's
+    later queries must not flush the flipped list before the commit signs it."""
+    (cred,) = _issue(db, org, coach, achievement, make)
+    login_staff(client, admin)
+    with statements(app) as seen:
+        assert client.post(f"/admin/credentials/{cred.id}/revoke",
+                           data={"reason": "Erreur"}).status_code == 303
+    list_writes = [sql for sql in writes(seen) if "AWARD_STATUS_LISTS" in sql]
+    assert len(list_writes) == 1, list_writes
+    assert _stored(db).signed_json is not None
