@@ -152,24 +152,14 @@ def badger_scale(fw: Framework, note: str = "") -> None:
         r.description += " " + note
 
 
-def scale_names() -> dict[str, list[str]]:
-    """badger's 0–5 level names by language (translations/badger-scale-0-5.json), checked
-    against the French and English names in the code so that they cannot drift apart."""
-    data = json.loads((TRANSLATIONS / "badger-scale-0-5.json").read_text("utf-8"))
-    if data["fr"] != [name for _, name in case.BADGER_SCALE]:
-        raise SystemExit("badger-scale-0-5.json: « fr » differs from case.BADGER_SCALE")
-    if data["en"] != case.BADGER_SCALE_NAMES["en"]:
-        raise SystemExit("badger-scale-0-5.json: « en » differs from case.BADGER_SCALE_NAMES")
-    return {lang: names for lang, names in data.items() if lang not in ("about", "fr")}
-
-
 def translate(fw: Framework) -> None:
     """Add badger's translations (translations/<key>.json) to the competences of ``fw``: label,
-    the definition only where the French one exists, and the 0–5 level names. Refuses a
-    translation whose French source text is not the item's text any more, or that invents a
-    definition the source does not have (PROVENANCE.md: only sourced text)."""
+    the definition only where the French one exists, and badger's 0–5 level names
+    (``case.BADGER_SCALE_NAMES``). Refuses a translation whose French source text is not the
+    item's text any more, or that invents a definition the source does not have (PROVENANCE.md:
+    only sourced text)."""
     data = json.loads((TRANSLATIONS / f"{fw.key}.json").read_text("utf-8"))["items"]
-    names = scale_names()
+    names = case.BADGER_SCALE_NAMES
     by_code = {it.code: it for it in fw.competences}
     if set(data) != set(by_code):
         raise SystemExit(f"translations/{fw.key}.json: codes differ from the items "

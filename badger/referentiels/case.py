@@ -991,20 +991,25 @@ def dumps(pkg: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- badger scale
 
-#: badger's own 0–5 grid scale. Not any framework's: the rubric says so.
-BADGER_SCALE: list[tuple[int, str]] = [
-    (0, "Pas encore observé"),
-    (1, "Découverte"),
-    (2, "En cours d'acquisition"),
-    (3, "Acquis avec appui"),
-    (4, "Acquis en autonomie"),
-    (5, "Maîtrisé et transmis"),
-]
-#: The same level names in other languages, for translated level texts (CASE ``quality``).
+#: badger's own 0–5 level names by language — the one place they are written: the editor
+#: proposes them for a translation (CASE ``quality`` of its levels), ``referentiels/build.py``
+#: writes them into the shipped translations. Not any framework's: the rubric says so. French is
+#: badger's; en, ar and uk are badger's machine-assisted translations in plain words, to be
+#: reviewed by native speakers (``referentiels/PROVENANCE.md``). Changing one changes what the
+#: shipped packages must contain (rebuild them).
 BADGER_SCALE_NAMES: dict[str, list[str]] = {
+    "fr": ["Pas encore observé", "Découverte", "En cours d'acquisition", "Acquis avec appui",
+           "Acquis en autonomie", "Maîtrisé et transmis"],
     "en": ["Not yet observed", "Discovering", "Being acquired", "Acquired with support",
            "Acquired independently", "Mastered and passed on"],
+    "ar": ["لم يُلاحَظ بعد", "اكتشاف", "قيد التعلّم", "مكتسَب بمساعدة", "مكتسَب باستقلالية",
+           "متقَن وأنقله للآخرين"],
+    "uk": ["Ще не помічено", "Знайомство", "У процесі навчання", "Засвоєно з допомогою",
+           "Засвоєно самостійно", "Опановано й передаю іншим"],
 }
+#: badger's 0–5 grid scale in French (the référentiels' own language): (score, name).
+BADGER_SCALE: list[tuple[int, str]] = list(enumerate(BADGER_SCALE_NAMES["fr"]))
+
 BADGER_SCALE_TITLE = "Échelle badger 0–5 (grille radar)"
 BADGER_SCALE_DESCRIPTION = (
     "Échelle générique de badger pour la grille à 6 niveaux (0 à 5) remplie par le coach et le "

@@ -75,8 +75,7 @@ def test_shipped_files_are_what_build_py_writes() -> None:
 def test_every_item_is_translated_and_only_sourced_text(key: str) -> None:
     fw = shipped(key)
     data = json.loads((ROOT / "referentiels/translations" / f"{key}.json").read_text("utf-8"))
-    names = json.loads(
-        (ROOT / "referentiels/translations/badger-scale-0-5.json").read_text("utf-8"))
+    names = case.BADGER_SCALE_NAMES
     assert len(fw.competences) == len(data["items"])
     for it in fw.competences:
         assert set(it.translations) == LANGS, it.code
@@ -193,8 +192,7 @@ def test_referentiel_page_shows_the_translated_scale_names_in_their_language(
     on_init(db, app)
     db.commit()
     page = client.get("/referentiels/apels-sport/v1", headers=FR).get_data(as_text=True)
-    names = json.loads(
-        (ROOT / "referentiels/translations/badger-scale-0-5.json").read_text("utf-8"))
+    names = case.BADGER_SCALE_NAMES
     for lang in sorted(LANGS):
         legend = re.search(rf'<p class="translations" lang="{lang}" dir="auto">(.*?)</p>', page,
                            re.S)
