@@ -504,6 +504,12 @@ class BadgeView:
     #: The language ``title`` is written in (the credential's; an imported badge's when its
     #: document says it); None = unknown: pages isolate the title, never guess its language.
     language: str | None = None
+    #: The languages the référentiel title, the competence label and the level text are
+    #: written in (the version's; a competence's translation into the page's language, else its
+    #: own): pages mark them when they are not the page's.
+    referentiel_language: str | None = None
+    competence_language: str | None = None
+    level_text_language: str | None = None
     #: Set when the view may be reused (same key → same page fragment).
     cache_key: str | None = None
 
@@ -567,22 +573,29 @@ def _recruiter_words(links: Any) -> list[RecruiterWord]:
     return words
 
 
-def _competence_text(competence: Any, lang: str) -> tuple[str, str]:
+def _competence_text(competence: Any, lang: str) -> tuple[str, str, str | None]:
+    """The competence's label and definition in ``lang`` when translated, else its own, and
+    the language of the label."""
     tr = (competence.translations or {}).get(lang) or {}
     return (
         str(tr.get("label") or competence.label),
         str(tr.get("description") or competence.description or ""),
+        lang if tr.get("label") else competence.language or None,
     )
 
 
-def _level_text(competence: Any, level: int, lang: str) -> str | None:
+def _level_text(competence: Any, level: int, lang: str) -> tuple[str | None, str | None]:
+    """The text of ``level`` in ``lang`` when translated, else in the competence's own
+    language, and that language."""
     tr = (competence.translations or {}).get(lang) or {}
     levels = tr.get("levels") if isinstance(tr.get("levels"), list) else None
     for lv in levels or competence.grid_levels():
         if isinstance(lv, dict) and lv.get("score") == level:
             text = lv.get("description") or lv.get("quality")
-            return str(text) if text else None
-    return None
+            if not text:
+                return None, None
+            return str(text), lang if levels else competence.language or None
+    return None, None
 
 
 #: Built badge views by (language, credential, report key, state): a share page shows the same
@@ -691,6 +704,7 @@ def credential_view(
     )
     if version is not None:
         view.referentiel_title = version.title
+        view.referentiel_language = version.language or None
         view.referentiel_version = version.version_label or str(version.number)
         if "referentiels.version" in current_app.view_functions:
             view.referentiel_url = url_for(
@@ -700,8 +714,10 @@ def credential_view(
         Competence, ach.competence_id
     )
     if competence is not None:
-        view.competence, view.competence_description = _competence_text(competence, lang)
-        view.level_text = _level_text(competence, cred.level, lang)
+        view.competence, view.competence_description, view.competence_language = (
+            _competence_text(competence, lang)
+        )
+        view.level_text, view.level_text_language = _level_text(competence, cred.level, lang)
         view.recruiter_words = _recruiter_words(competence.links)
     _keep_view(key, view)
     return view
