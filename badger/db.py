@@ -127,6 +127,20 @@ class StatusListColumns:
     etag: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    @classmethod
+    def set_status_locked(cls, session: Session, list_id: int, index: int, value: bool) -> None:
+        """Set entry ``index`` of list ``list_id``, row-locked (PostgreSQL) and re-read, so
+        concurrent flips never lose one another. Not flushed: the commit writes the bits and
+        their signature in one UPDATE — call it after the transaction's other queries, whose
+        autoflush would write the 16 KB of bits once more."""
+        lst = session.execute(
+            select(cls)
+            .where(cls.id == list_id)  # type: ignore[attr-defined]
+            .with_for_update()
+            .execution_options(unscoped=True, populate_existing=True)
+        ).scalar_one()
+        lst.set_status(index, value)
+
     def set_status(self, index: int, value: bool) -> None:
         """Set one entry's bit; the list is re-signed before the transaction commits (a bit
         already at ``value`` changes nothing, so neither the list nor its ETag changes)."""

@@ -638,18 +638,10 @@ register_status_list_signer(StatusList, _signed_status_list)
 
 
 def _flip(session: Session, cred: Credential, value: bool) -> None:
-    """Set the credential's bit in its list, row-locked (PostgreSQL) and re-read, so concurrent
-    flips never lose one another. Not flushed here: a next flip's locked read autoflushes this
-    one, and the commit writes bits and signature in one UPDATE (``badger.db``)."""
+    """Set the credential's bit in its list (signed once, before the commit: ``badger.db``)."""
     if cred.revocation_list_id is None or cred.revocation_index is None:
         return
-    lst = session.execute(
-        select(StatusList)
-        .where(StatusList.id == cred.revocation_list_id)
-        .with_for_update()
-        .execution_options(unscoped=True, populate_existing=True)
-    ).scalar_one()
-    lst.set_status(cred.revocation_index, value)  # signed once, before the commit
+    StatusList.set_status_locked(session, cred.revocation_list_id, cred.revocation_index, value)
 
 
 # --------------------------------------------------------------------------- issuance

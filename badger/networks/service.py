@@ -264,21 +264,6 @@ def _signed_status_list(lst: NetworkStatusList) -> str:
 register_status_list_signer(NetworkStatusList, _signed_status_list)
 
 
-def _revoke_bit(session: Session, row: NetworkEndorsement) -> None:
-    """Set the endorsement's bit (row-locked on PostgreSQL); the list is re-signed before the
-    withdrawal commits (``badger.db``)."""
-    if row.status_list_id is None or row.status_index is None:
-        return
-    lst = session.execute(
-        select(NetworkStatusList)
-        .where(NetworkStatusList.id == row.status_list_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    lst.set_status(row.status_index, True)
-    session.flush()
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -423,7 +408,6 @@ def withdraw(
     row = _active(session, membership.id)
     if row is None:
         raise UserError(_l("Ce membre n'a pas de recommandation active."), 409)
-    _revoke_bit(session, row)
     row.withdrawn_at = utcnow()
     membership.endorsed_at = None
     membership.endorsement_comment = None
@@ -431,4 +415,7 @@ def withdraw(
     audit.record(session, "network.endorsement_withdrawn", actor=actor,
                  organisation_id=membership.organisation_id, obj=row, network_id=network.id,
                  status_index=row.status_index)
+    # Last, so no later query flushes the list before the commit signs it (badger.db).
+    if row.status_list_id is not None and row.status_index is not None:
+        NetworkStatusList.set_status_locked(session, row.status_list_id, row.status_index, True)
     return row

@@ -176,9 +176,12 @@ def test_network_withdrawal_signs_its_list_and_reading_it_writes_nothing(
     assert len(signer_calls) == 1  # the network's new list, with the endorsement
     url = "/networks/reseau-a/status/revocation/1"
     first = app.test_client().get(url)
-    networks.withdraw(db, network, "org-a", actor=None)
-    db.commit()
+    with statements(app) as seen:
+        networks.withdraw(db, network, "org-a", actor=None)
+        db.commit()
     assert len(signer_calls) == 2
+    list_writes = [sql for sql in writes(seen) if "NETWORK_STATUS_LISTS" in sql]
+    assert len(list_writes) == 1, list_writes  # bits and signature in one UPDATE
     with statements(app) as seen:
         response = app.test_client().get(url)
     assert writes(seen) == [] and response.headers["ETag"] != first.headers["ETag"]
