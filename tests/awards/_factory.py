@@ -148,3 +148,16 @@ def accept_and_download(app: Any, make: Any, readers: dict[str, Any], who: str,
     files = {fmt: client.get(f"/me/badges/{cid}/file.{fmt}").get_data()
              for fmt in ("json", "jwt", "png", "svg")}
     return {"id": cid, "language": language, "files": files}
+
+
+def hold_for_claim(db: Any, make: Any, org: Any, coach: Any, achievement: Any,
+                   name: str = "Élise") -> tuple[Any, str]:
+    """A badge awarded at level 4 to a participant known by name only: held as a claim.
+    Returns the held credential and its claim code."""
+    person = make.participant(org, name)
+    row = service.award_many(db, org, achievement,
+                             [service.AwardRequest(participant_id=person.id, level=4)],
+                             actor=coach)[0]
+    db.commit()
+    assert row.outcome == "claim" and row.claim_code
+    return row.credential, row.claim_code

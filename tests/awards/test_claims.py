@@ -13,18 +13,13 @@ from badger.audit import AuditEvent
 from badger.awards import service
 from badger.awards.models import Claim, Credential
 from badger.ob3.verify import verify_credential
+from tests.awards import _factory
 from tests.conftest import login_staff
 
 
 @pytest.fixture
 def held(db: Any, make: Any, org: Any, coach: Any, achievement: Any) -> tuple[Any, str]:
-    person = make.participant(org, "Élise")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id, level=4)],
-                             actor=coach)[0]
-    db.commit()
-    assert row.outcome == "claim" and row.claim_code
-    return row.credential, row.claim_code
+    return _factory.hold_for_claim(db, make, org, coach, achievement)
 
 
 def test_claim_redeemed_once_with_email(app: Any, db: Any, client: Any, held: Any,

@@ -193,21 +193,16 @@ def test_claim_redemption_embeds_the_endorsements_active_then(
 ) -> None:
     """Held for someone without e-mail before the network endorsed: signed at redemption, the
     credential embeds the endorsement active then."""
-    from badger.awards import service
     from badger.awards.models import Credential
+    from tests.awards import _factory
 
-    person = make.participant(org, "Élise")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id, level=4)],
-                             actor=coach)[0]
-    db.commit()
-    assert row.outcome == "claim" and row.claim_code
+    credential, claim_code = _factory.hold_for_claim(db, make, org, coach, achievement)
     _endorse(net_staff)
     response = app.test_client().post("/claim", data={
-        "code": row.claim_code, "kind": "email", "value": "elise@example.org"})
+        "code": claim_code, "kind": "email", "value": "elise@example.org"})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     db.expire_all()
-    doc = json.loads(db.get(Credential, row.credential.id).signed_json)
+    doc = json.loads(db.get(Credential, credential.id).signed_json)
     assert [e["issuer"]["id"] for e in doc["issuer"]["endorsement"]] == [NET_URL]
     report = verify_credential(doc, resolver=resolver)
     assert report.verified and report.check("endorsements").code == "verified"
