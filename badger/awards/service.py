@@ -20,10 +20,10 @@ import json
 import re
 import secrets
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app
@@ -358,7 +358,33 @@ def achievement_texts(session: Session, ach: Achievement,
     return main
 
 
-_texts_cache: dict[tuple[str, str], tuple[documents.AchievementTexts, ...]] = {}
+_V = TypeVar("_V")
+
+
+class _BadgeCache(Generic[_V]):
+    """What is derived from one version of a badge row (texts, documents, images), kept per
+    process under (uuid, ``updated_at``, *extra) — an edit bumps ``updated_at``, so a stale
+    entry is never met — and simply emptied when ``limit`` entries are reached."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._data: dict[tuple[str, ...], _V] = {}
+
+    def get(self, ach: Achievement, *extra: str, make: Callable[[], _V]) -> _V:
+        key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", *extra)
+        hit = self._data.get(key)
+        if hit is None:
+            hit = make()
+            if len(self._data) >= self.limit:
+                self._data.clear()
+            self._data[key] = hit
+        return hit
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+_texts_cache: _BadgeCache[tuple[documents.AchievementTexts, ...]] = _BadgeCache(512)
 
 
 def _translated_texts(session: Session, ach: Achievement
@@ -366,18 +392,10 @@ def _translated_texts(session: Session, ach: Achievement
     """The badge's translations as texts, read once per process and row version (a changed
     translation bumps the badge's ``updated_at``): a batch of credentials in one language
     does not query them per credential."""
-    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "")
-    hit = _texts_cache.get(key)
-    if hit is None:
-        hit = tuple(documents.AchievementTexts(language=t.language, name=t.name,
-                                               description=t.description,
-                                               criteria=t.criteria_narrative,
-                                               image_alt=t.image_alt)
-                    for t in translations_of(session, ach))
-        if len(_texts_cache) > 512:
-            _texts_cache.clear()
-        _texts_cache[key] = hit
-    return hit
+    return _texts_cache.get(ach, make=lambda: tuple(
+        documents.AchievementTexts(language=t.language, name=t.name, description=t.description,
+                                   criteria=t.criteria_narrative, image_alt=t.image_alt)
+        for t in translations_of(session, ach)))
 
 
 def credential_language(session: Session, ach: Achievement, participant: Participant | None
@@ -484,7 +502,7 @@ def _apply_translations(session: Session, ach: Achievement, org: Organisation,
         session.flush()
 
 
-_achievement_cache: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+_achievement_cache: _BadgeCache[dict[str, Any]] = _BadgeCache(512)
 
 
 def achievement_json(session: Session, ach: Achievement,
@@ -492,23 +510,17 @@ def achievement_json(session: Session, ach: Achievement,
     """The Achievement document in ``language`` when the badge has that translation, else in
     its main language; ``inLanguage`` says which (cached per row version, base URL, language)."""
     texts = achievement_texts(session, ach, language)
-    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", documents.base_url(),
-           texts.language)
-    hit = _achievement_cache.get(key)
-    if hit is not None:
-        return hit
-    with_org = ach.organisation
-    competence = session.get(Competence, ach.competence_id)
-    version = session.get(ReferentielVersion, ach.referentiel_version_id)
-    with in_language(texts.language):
-        doc = documents.achievement_document(
-            ach, with_org, competence, version.title if version is not None else None,
-            texts=texts,
-        )
-    if len(_achievement_cache) > 512:
-        _achievement_cache.clear()
-    _achievement_cache[key] = doc
-    return doc
+
+    def make() -> dict[str, Any]:
+        competence = session.get(Competence, ach.competence_id)
+        version = session.get(ReferentielVersion, ach.referentiel_version_id)
+        with in_language(texts.language):
+            return documents.achievement_document(
+                ach, ach.organisation, competence,
+                version.title if version is not None else None, texts=texts,
+            )
+
+    return _achievement_cache.get(ach, documents.base_url(), texts.language, make=make)
 
 
 @dataclass(frozen=True)
@@ -521,7 +533,7 @@ class BadgeImage:
     svg: str
 
 
-_image_cache: dict[tuple[str, ...], BadgeImage] = {}
+_image_cache: _BadgeCache[BadgeImage] = _BadgeCache(256)
 
 
 def badge_image(session: Session, ach: Achievement, language: str | None = None) -> BadgeImage:
@@ -535,17 +547,12 @@ def badge_image(session: Session, ach: Achievement, language: str | None = None)
         return BadgeImage(None, ach.image_png,
                           ach.image_svg or images.svg_from_png(ach.image_png, ach.image_alt))
     colour = ach.organisation.colour
-    key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", lang, texts.name,
-           texts.image_alt, colour or "", ach.pictogram or "")
-    hit = _image_cache.get(key)
-    if hit is not None:
-        return hit
-    image = BadgeImage(lang, images.generate_png(texts.name, colour, ach.pictogram),
-                       images.generate_svg(texts.name, colour, ach.pictogram, texts.image_alt))
-    if len(_image_cache) > 256:
-        _image_cache.clear()
-    _image_cache[key] = image
-    return image
+    return _image_cache.get(
+        ach, lang, texts.name, texts.image_alt, colour or "", ach.pictogram or "",
+        make=lambda: BadgeImage(
+            lang, images.generate_png(texts.name, colour, ach.pictogram),
+            images.generate_svg(texts.name, colour, ach.pictogram, texts.image_alt)),
+    )
 
 
 # --------------------------------------------------------------------------- status lists
