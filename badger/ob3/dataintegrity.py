@@ -39,10 +39,12 @@ from .jsonld import (
 from .keys import KeyAlgorithm, SigningKey, verify_signature
 from .loader import OfflineLoader, default_loader
 from .resolver import (
+    KeyProvenance,
     KeyRejectedError,
     ResolutionError,
     ResolvedKey,
     Resolver,
+    prove_issuer_key,
     resolve_verification_method,
 )
 
@@ -176,7 +178,12 @@ def sign(
 
 @dataclass(frozen=True, slots=True)
 class ProofOutcome:
-    """What happened to one proof."""
+    """What happened to one proof.
+
+    ``binding`` is the key-provenance verdict (:func:`badger.ob3.resolver.prove_issuer_key`)
+    for a proof whose signature is valid: ``passed``, ``failed`` or ``unknown`` (the issuer's
+    document could not be fetched); None when no issuer was expected or the signature failed.
+    """
 
     index: int
     proof_type: str
@@ -188,11 +195,14 @@ class ProofOutcome:
     code: str
     message: str
     key: ResolvedKey | None = None
+    binding: KeyProvenance | None = None
 
     @property
     def verified(self) -> bool:
-        """Signature valid and key controlled by the expected party."""
-        return self.signature_valid and self.controller_matches is not False
+        """Signature valid and, when an issuer was expected, its key proven to be the issuer's."""
+        if not self.signature_valid:
+            return False
+        return self.binding is None or self.binding.proven
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary."""
@@ -205,6 +215,7 @@ class ProofOutcome:
             "controller": self.controller,
             "controllerMatches": self.controller_matches,
             "keyResolution": self.key.method if self.key else None,
+            "keyProvenance": self.binding.state if self.binding else None,
             "code": self.code,
             "message": self.message,
         }
@@ -225,8 +236,14 @@ class ProofResult:
 
     @property
     def best(self) -> ProofOutcome | None:
-        """The proof that decides the result: first verified, else first valid, else first."""
-        for pick in (lambda o: o.verified, lambda o: o.signature_valid, lambda o: True):
+        """The proof that decides the result: first verified, else first valid whose key could
+        not be checked (it may yet be the issuer's), else first valid, else first."""
+        for pick in (
+            lambda o: o.verified,
+            lambda o: o.signature_valid and o.binding is not None and o.binding.state == "unknown",
+            lambda o: o.signature_valid,
+            lambda o: True,
+        ):
             for o in self.outcomes:
                 if pick(o):
                     return o
@@ -256,6 +273,7 @@ def _outcome(index: int, proof: Any, code: str, message: str, **kw: Any) -> Proo
         code=code,
         message=message,
         key=kw.pop("key", None),
+        binding=kw.pop("binding", None),
     )
 
 
@@ -314,7 +332,6 @@ def _check_one(
     except JsonLdProcessingError as exc:
         return _outcome(index, proof, "jsonld_error", str(exc))
     valid = verify_signature(resolved.public_key, signature, data)
-    matches = None if expected_controller is None else resolved.controller == expected_controller
     if not valid:
         return _outcome(
             index,
@@ -322,30 +339,42 @@ def _check_one(
             "signature_invalid",
             "The signature does not match the credential: it was altered or signed by another key.",
             controller=resolved.controller,
-            controller_matches=matches,
             key=resolved,
         )
-    if matches is False:
+    if expected_controller is None:
+        return _outcome(
+            index,
+            proof,
+            "proof_valid",
+            "The signature is valid.",
+            signature_valid=True,
+            controller=resolved.controller,
+            key=resolved,
+        )
+    binding = prove_issuer_key(resolved, expected_controller, resolver)
+    if binding.state == "failed":
         return _outcome(
             index,
             proof,
             "controller_mismatch",
-            f"The signing key belongs to {resolved.controller!r}, not to the issuer "
-            f"{expected_controller!r}.",
+            f"The signing key is not proven to be the issuer's ({expected_controller!r}): "
+            f"{binding.message}",
             signature_valid=True,
             controller=resolved.controller,
             controller_matches=False,
             key=resolved,
+            binding=binding,
         )
     return _outcome(
         index,
         proof,
-        "proof_valid",
-        "The signature is valid.",
+        "proof_valid" if binding.proven else "key_provenance_unverified",
+        "The signature is valid." if binding.proven else binding.message,
         signature_valid=True,
-        controller=resolved.controller,
-        controller_matches=matches,
+        controller=expected_controller if binding.proven else resolved.controller,
+        controller_matches=True if binding.proven else None,
         key=resolved,
+        binding=binding,
     )
 
 

@@ -261,7 +261,7 @@ def verify_jwt(
             raise JwtError(f"invalid header jwk: {exc}", "jwt_header") from exc
         ctrl = jwk.get("iss")
         resolved = ResolvedKey(
-            pub, ctrl if isinstance(ctrl, str) else None, alg_of_key, "embedded-jwk", "", False
+            pub, ctrl if isinstance(ctrl, str) else None, alg_of_key, "embedded-jwk", ""
         )
     else:
         kid = header["kid"]

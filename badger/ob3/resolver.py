@@ -11,7 +11,7 @@ import copy
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from .dids import (
     DidError,
@@ -23,11 +23,14 @@ from .dids import (
 from .keys import KeyAlgorithm, KeyMaterialError, PublicKey, public_key_from_jwk
 
 __all__ = [
+    "KeyProvenance",
     "KeyRejectedError",
     "ResolutionError",
     "ResolvedKey",
     "Resolver",
     "StaticResolver",
+    "prove_issuer_key",
+    "prove_jwt_issuer_key",
     "resolve_jwt_kid",
     "resolve_verification_method",
 ]
@@ -75,15 +78,18 @@ class StaticResolver:
 
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:
-    """A public key with who controls it and how we found it."""
+    """A public key, who it *claims* to be controlled by, and how we found it.
+
+    ``controller`` is what the key's own reference or document says; it proves nothing until
+    :func:`prove_issuer_key` (or :func:`prove_jwt_issuer_key`) finds the issuer vouching for it.
+    """
 
     public_key: PublicKey
     controller: str | None
     algorithm: KeyAlgorithm
     method: str  # 'fragment-multibase', 'did:key', 'did:jwk', 'did:web', 'controller-document',
-    # 'jwk-url', 'jwks', 'embedded-jwk'
+    # 'key-document', 'jwk-url', 'jwks', 'embedded-jwk'
     verification_method: str
-    cross_checked: bool = False
 
 
 def _algo(key: PublicKey) -> KeyAlgorithm:
@@ -152,46 +158,58 @@ def _fragment_multibase(vm_url: str) -> tuple[str, PublicKey] | None:
         return None
 
 
+def _doc_url(url: str) -> str:
+    return url.partition("#")[0]
+
+
+def _fetch_own_document(url: str, resolver: Resolver) -> dict[str, Any]:
+    """Fetch the document at ``url`` and refuse it when its ``id`` names another URL.
+
+    A document's ``id`` is its own claim: a document fetched at one URL that says it is another
+    (say, a victim issuer's) proves nothing about that other. Without ``id`` the fetch URL stands.
+    """
+    doc = resolver.fetch_json(url)
+    doc_id = doc.get("id")
+    if doc_id is not None and (not isinstance(doc_id, str) or _doc_url(doc_id) != url):
+        raise KeyRejectedError(f"the document at {url} says it is {doc_id!r}")
+    return doc
+
+
 def resolve_verification_method(
     vm_url: str,
     resolver: Resolver | None,
     *,
     purpose: str = "assertionMethod",
 ) -> ResolvedKey:
-    """Public key and controller of a Data Integrity ``verificationMethod``.
+    """The public key a Data Integrity ``verificationMethod`` names, and who it *claims* to be
+    controlled by — which proves nothing: :func:`prove_issuer_key` decides whether the key is the
+    issuer's.
 
     Handled, in order: ``did:key``, ``did:jwk``, ``did:web`` (DID document fetched through
-    ``resolver``; the method must be listed in ``purpose``), ``<controller>#<multibase>``
-    (key taken from the fragment; when the controller document is resolvable it must list the
-    method, otherwise the key is accepted with ``cross_checked=False``), and any other https
-    URL: a controller document containing the method, or a standalone Multikey document.
+    ``resolver``, its ``id`` equal to the DID, the method listed in ``purpose``),
+    ``<controller>#<multibase>`` (key taken from the fragment, nothing fetched), and any other
+    https URL: a controller document containing the method, or a standalone Multikey / JWK
+    document; either must carry the ``id`` it was fetched at.
     """
     if not isinstance(vm_url, str) or not vm_url:
         raise KeyRejectedError("verificationMethod must be a non-empty string")
     try:
         if vm_url.startswith("did:key:"):
             key = did_key_to_public_key(vm_url)
-            return ResolvedKey(key, vm_url.partition("#")[0], _algo(key), "did:key", vm_url, True)
+            return ResolvedKey(key, _doc_url(vm_url), _algo(key), "did:key", vm_url)
         if vm_url.startswith("did:jwk:"):
             key = public_key_from_jwk(did_jwk_decode(vm_url))
-            return ResolvedKey(key, vm_url.partition("#")[0], _algo(key), "did:jwk", vm_url, True)
+            return ResolvedKey(key, _doc_url(vm_url), _algo(key), "did:jwk", vm_url)
     except (DidError, KeyMaterialError) as exc:
         raise KeyRejectedError(str(exc)) from exc
     if vm_url.startswith("did:web:"):
         if resolver is None:
             raise ResolutionError("a resolver is needed for did:web")
-        did = vm_url.partition("#")[0]
-        try:
-            url = did_web_to_url(did)
-        except DidError as exc:
-            raise KeyRejectedError(str(exc)) from exc
-        doc = resolver.fetch_json(url)
-        if doc.get("id") != did:
-            raise KeyRejectedError(f"DID document at {url} is for {doc.get('id')!r}, not {did}")
+        did = _doc_url(vm_url)
+        doc = _did_web_document(did, resolver)
         entry = _find_in_document(doc, vm_url, did, purpose=purpose)
         key = _key_from_vm_entry(entry)
-        controller = str(entry.get("controller", did))
-        return ResolvedKey(key, controller, _algo(key), "did:web", vm_url, True)
+        return ResolvedKey(key, did, _algo(key), "did:web", vm_url)
     if vm_url.startswith("did:"):
         raise KeyRejectedError(f"unsupported DID method in {vm_url.split(':')[1]!r}")
 
@@ -202,44 +220,272 @@ def resolve_verification_method(
     frag = _fragment_multibase(vm_url)
     if frag is not None:
         controller, key = frag
-        cross_checked = False
-        if resolver is not None and scheme in {"https", "http"}:
-            maybe_doc: dict[str, Any] | None
-            try:
-                maybe_doc = resolver.fetch_json(controller)
-            except ResolutionError:
-                maybe_doc = None
-            if maybe_doc is not None and (
-                "verificationMethod" in maybe_doc or "assertionMethod" in maybe_doc
-            ):
-                entry = _find_in_document(maybe_doc, vm_url, controller, purpose=purpose)
-                if _key_from_vm_entry(entry) != key:
-                    raise KeyRejectedError("controller document lists a different key")
-                cross_checked = True
-        return ResolvedKey(key, controller, _algo(key), "fragment-multibase", vm_url, cross_checked)
+        return ResolvedKey(key, controller, _algo(key), "fragment-multibase", vm_url)
 
     if resolver is None:
         raise ResolutionError(f"a resolver is needed to dereference {vm_url}")
-    doc_url = vm_url.partition("#")[0]
-    doc = resolver.fetch_json(doc_url)
+    doc_url = _doc_url(vm_url)
+    doc = _fetch_own_document(doc_url, resolver)
     if "verificationMethod" in doc or "assertionMethod" in doc:
-        doc_id = str(doc.get("id", doc_url))
-        entry = _find_in_document(doc, vm_url, doc_id, purpose=purpose)
+        entry = _find_in_document(doc, vm_url, doc_url, purpose=purpose)
         key = _key_from_vm_entry(entry)
-        controller = str(entry.get("controller", doc_id))
-        return ResolvedKey(key, controller, _algo(key), "controller-document", vm_url, True)
-    # standalone Multikey / JsonWebKey document
+        return ResolvedKey(key, doc_url, _algo(key), "controller-document", vm_url)
+    # standalone Multikey / JsonWebKey document: its controller is only a claim
     if doc.get("id") not in (vm_url, None):
         raise KeyRejectedError("key document id does not match the verification method")
     key = _key_from_vm_entry(doc)
     ctrl = doc.get("controller")
     return ResolvedKey(
-        key,
-        str(ctrl) if isinstance(ctrl, str) else None,
-        _algo(key),
-        "controller-document",
-        vm_url,
-        True,
+        key, str(ctrl) if isinstance(ctrl, str) else None, _algo(key), "key-document", vm_url
+    )
+
+
+def _did_web_document(did: str, resolver: Resolver) -> dict[str, Any]:
+    try:
+        url = did_web_to_url(did)
+    except DidError as exc:
+        raise KeyRejectedError(str(exc)) from exc
+    doc = resolver.fetch_json(url)
+    if doc.get("id") != did:
+        raise KeyRejectedError(f"DID document at {url} is for {doc.get('id')!r}, not {did}")
+    return doc
+
+
+# --------------------------------------------------------------------------- key provenance
+
+ProvenanceState = Literal["passed", "failed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyProvenance:
+    """Whether a key is proven to be an issuer's: ``passed``, ``failed`` (proven not to be, or
+    nothing could ever prove it), ``unknown`` (the issuer's document could not be fetched)."""
+
+    state: ProvenanceState
+    code: str
+    message: str
+
+    @property
+    def proven(self) -> bool:
+        """True only when the issuer's own publication vouches for the key."""
+        return self.state == "passed"
+
+
+def _same_key(a: PublicKey, b: PublicKey) -> bool:
+    try:
+        return bool(a == b)
+    except TypeError:
+        return False
+
+
+def _issuer_document(issuer: str, resolver: Resolver) -> dict[str, Any]:
+    """The issuer's own document: its DID document, or the document served at its https id."""
+    if issuer.startswith("did:web:"):
+        return _did_web_document(_doc_url(issuer), resolver)
+    return _fetch_own_document(_doc_url(issuer), resolver)
+
+
+def _listed_key(
+    doc: Mapping[str, Any], key: ResolvedKey, issuer: str, purpose: str
+) -> KeyProvenance:
+    """Does the issuer's ``doc`` list ``key`` under ``purpose``, with the same key material?"""
+    doc_id = _doc_url(issuer)
+    vm = key.verification_method
+    listed = {_absolute(i, doc_id) for i in _ids(doc.get(purpose, []))}
+    if vm not in listed:
+        return KeyProvenance(
+            "failed",
+            "controller_mismatch",
+            f"The issuer's document ({issuer}) does not list {vm} under {purpose}.",
+        )
+    entry: Mapping[str, Any] | None = None
+    for field in ("verificationMethod", purpose):
+        value = doc.get(field)
+        for cand in value if isinstance(value, list) else [value] if value else []:
+            if isinstance(cand, Mapping) and _absolute(str(cand.get("id", "")), doc_id) == vm:
+                entry = cand
+    if entry is not None and ("publicKeyMultibase" in entry or "publicKeyJwk" in entry):
+        try:
+            listed_key = _key_from_vm_entry(entry)
+        except KeyRejectedError as exc:
+            return KeyProvenance("failed", "controller_mismatch", str(exc))
+        if not _same_key(listed_key, key.public_key):
+            return KeyProvenance(
+                "failed",
+                "controller_mismatch",
+                f"The issuer's document lists {vm} with another key than the one that signed.",
+            )
+        return KeyProvenance(
+            "passed",
+            "controller_matches",
+            f"The signing key is listed by the issuer's own document ({issuer}).",
+        )
+    # listed by reference only: the key material came from dereferencing ``vm`` itself, which
+    # must be a document fetched at its own id (or a self-certifying DID) naming the issuer
+    if key.method in {"did:key", "did:jwk", "did:web", "controller-document", "key-document"}:
+        if key.method in {"controller-document", "key-document"} and key.controller not in (
+            None,
+            issuer,
+        ):
+            return KeyProvenance(
+                "failed",
+                "controller_mismatch",
+                f"The key document of {vm} names another controller ({key.controller!r}).",
+            )
+        return KeyProvenance(
+            "passed",
+            "controller_matches",
+            f"The signing key is listed by the issuer's own document ({issuer}).",
+        )
+    return KeyProvenance(
+        "failed", "controller_mismatch", f"The issuer's document does not describe the key {vm}."
+    )
+
+
+def prove_issuer_key(
+    key: ResolvedKey,
+    issuer: str | None,
+    resolver: Resolver | None,
+    *,
+    purpose: str = "assertionMethod",
+) -> KeyProvenance:
+    """THE key-provenance rule, for credentials, endorsements and status lists alike.
+
+    A verification method is the issuer ``I``'s only when ``I`` says so:
+
+    * ``I`` is a ``did:key`` / ``did:jwk`` and the key is that very DID (self-certifying);
+    * otherwise ``I``'s own document — its DID document (``did:web``), or the JSON document
+      served at ``I``'s https id, whose ``id`` must equal the URL it came from — lists the method
+      under ``purpose`` (``assertionMethod``) with the key material that signed.
+
+    What a key's own document says (``controller``, ``id``) is a claim and is never believed.
+    The issuer's document failing to load is ``unknown`` (could not check); loaded and silent,
+    or an issuer with no document at all (``urn:``), is ``failed``.
+    """
+    if not issuer:
+        return KeyProvenance("failed", "no_issuer", "The credential has no issuer id.")
+    if issuer.startswith(("did:key:", "did:jwk:")):
+        if key.method in {"did:key", "did:jwk"} and key.controller == _doc_url(issuer):
+            return KeyProvenance("passed", "did_matches", "The key is the issuer's own DID.")
+        return KeyProvenance(
+            "failed",
+            "controller_mismatch",
+            f"The signing key is not the issuer's DID ({_doc_url(issuer)}).",
+        )
+    scheme = urllib.parse.urlsplit(issuer).scheme
+    if not issuer.startswith("did:web:") and scheme not in {"https", "http"}:
+        return KeyProvenance(
+            "failed",
+            "controller_mismatch",
+            f"The issuer id {issuer!r} has no document that could list its keys.",
+        )
+    if resolver is None:
+        return KeyProvenance(
+            "unknown", "key_provenance_unverified", "The issuer's document could not be fetched."
+        )
+    try:
+        doc = _issuer_document(issuer, resolver)
+    except KeyRejectedError as exc:
+        return KeyProvenance("failed", "controller_mismatch", str(exc))
+    except ResolutionError as exc:
+        return KeyProvenance(
+            "unknown",
+            "key_provenance_unverified",
+            f"The issuer's document could not be fetched ({exc}); the key is unconfirmed.",
+        )
+    return _listed_key(doc, key, issuer, purpose)
+
+
+def _authority(url: str) -> str | None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def prove_jwt_issuer_key(
+    key: ResolvedKey, issuer: str | None, resolver: Resolver | None
+) -> KeyProvenance:
+    """The same rule for a VC-JWT key (OB 3.0 §8.2): a ``kid`` naming a verification method
+    follows :func:`prove_issuer_key`; a key from a JWK Set or JWK URL counts only when served
+    from the issuer's own origin; an embedded ``jwk`` only when the JWKS at the issuer's origin
+    (``/.well-known/jwks.json``) or the issuer's document lists the same key. A JWK's ``iss``
+    member naming another issuer fails it (several issuers may share one origin)."""
+    if not issuer:
+        return KeyProvenance("failed", "no_issuer", "The credential has no issuer id.")
+    if key.method in {"jwks", "jwk-url", "embedded-jwk"} and key.controller not in (None, issuer):
+        return KeyProvenance(
+            "failed", "jwk_iss_mismatch", f"The key is declared for {key.controller!r}."
+        )
+    if key.method not in {"jwks", "jwk-url", "embedded-jwk"}:
+        return prove_issuer_key(key, issuer, resolver)
+    issuer_auth = _authority(issuer)
+    if key.method in {"jwks", "jwk-url"}:
+        if issuer_auth and _authority(key.verification_method) == issuer_auth:
+            return KeyProvenance(
+                "passed", "kid_authority", "The key is published under the issuer's domain."
+            )
+        return KeyProvenance(
+            "failed",
+            "controller_mismatch",
+            "The key is not published under the issuer's domain.",
+        )
+    if resolver is None or issuer_auth is None:
+        return KeyProvenance(
+            "failed" if issuer_auth is None else "unknown",
+            "controller_mismatch" if issuer_auth is None else "key_provenance_unverified",
+            "The embedded key could not be matched to the issuer.",
+        )
+    jwks_unreachable = doc_unreachable = False
+    try:
+        published = resolver.fetch_json(issuer_auth + "/.well-known/jwks.json")
+    except ResolutionError:
+        jwks_unreachable, published = True, {}
+    keys = published.get("keys")
+    for jwk in keys if isinstance(keys, list) else []:
+        if not isinstance(jwk, dict) or jwk.get("iss") not in (None, issuer):
+            continue
+        try:
+            if _same_key(public_key_from_jwk(jwk), key.public_key):
+                return KeyProvenance(
+                    "passed",
+                    "jwk_in_issuer_jwks",
+                    "The embedded key is listed in the issuer's JWKS.",
+                )
+        except (KeyMaterialError, ValueError):
+            continue
+    try:
+        doc = _issuer_document(issuer, resolver)
+    except KeyRejectedError:
+        doc = {}
+    except ResolutionError:
+        doc_unreachable, doc = True, {}
+    doc_id = _doc_url(issuer)
+    listed = {_absolute(i, doc_id) for i in _ids(doc.get("assertionMethod", []))}
+    for field in ("verificationMethod", "assertionMethod"):
+        value = doc.get(field)
+        for cand in value if isinstance(value, list) else [value] if value else []:
+            if not isinstance(cand, Mapping):
+                continue
+            if _absolute(str(cand.get("id", "")), doc_id) not in listed:
+                continue
+            try:
+                if _same_key(_key_from_vm_entry(cand), key.public_key):
+                    return KeyProvenance(
+                        "passed",
+                        "controller_matches",
+                        f"The embedded key is listed by the issuer's own document ({issuer}).",
+                    )
+            except KeyRejectedError:
+                continue
+    if jwks_unreachable and doc_unreachable:
+        return KeyProvenance(
+            "unknown",
+            "key_provenance_unverified",
+            "The issuer's keys could not be fetched; the embedded key is unconfirmed.",
+        )
+    return KeyProvenance(
+        "failed", "controller_mismatch", "The embedded key is not one the issuer publishes."
     )
 
 
@@ -273,13 +519,13 @@ def resolve_jwt_kid(kid: str, resolver: Resolver | None) -> ResolvedKey:
             key = public_key_from_jwk(jwk)
             ctrl = jwk.get("iss")
             return ResolvedKey(
-                key, ctrl if isinstance(ctrl, str) else None, _algo(key), "jwks", kid, False
+                key, ctrl if isinstance(ctrl, str) else None, _algo(key), "jwks", kid
             )
         if "kty" in doc:
             key = public_key_from_jwk(doc)
             ctrl = doc.get("iss")
             return ResolvedKey(
-                key, ctrl if isinstance(ctrl, str) else None, _algo(key), "jwk-url", kid, False
+                key, ctrl if isinstance(ctrl, str) else None, _algo(key), "jwk-url", kid
             )
     except KeyMaterialError as exc:
         raise KeyRejectedError(str(exc)) from exc

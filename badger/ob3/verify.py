@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import urllib.parse
 from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -47,10 +46,9 @@ from typing import Any, Literal
 from .dataintegrity import ProofResult, issuer_id, parse_datetime, proofs_of, verify_proof
 from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
-from .keys import public_key_from_jwk
 from .loader import OfflineLoader, default_loader
 from .model import OB_CONTEXT, VC1_CONTEXT, VC2_CONTEXT, hash_identity, normalise_identity
-from .resolver import ResolutionError, ResolvedKey, Resolver
+from .resolver import KeyProvenance, ResolutionError, Resolver, prove_jwt_issuer_key
 
 __all__ = [
     "ENDORSEMENT",
@@ -427,13 +425,6 @@ def _check_terms(
 # --------------------------------------------------------------------------- proofs
 
 
-def _authority(url: str) -> str | None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        return None
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
 def _check_ldp(
     credential: Mapping[str, Any],
     report: VerificationReport,
@@ -451,104 +442,23 @@ def _check_ldp(
         report.add("proof", "failed", "The credential has no proof.", "proof_missing")
         return
     if best.signature_valid:
-        report.add(
-            "proof",
-            "passed",
-            best.message if best.verified else "The signature is valid.",
-            "proof_valid",
-        )
-        key = best.key
-        if best.controller_matches and key is not None and (
-            key.method == "fragment-multibase" and not key.cross_checked
-        ):
-            # <issuer>#<multibase> names any key: only the issuer's own document can vouch for it
-            report.add(
-                "issuer_binding",
-                "unknown",
-                "The issuer's document could not confirm the signing key.",
-                "key_provenance_unverified",
-            )
-        elif best.controller_matches:
-            report.add(
-                "issuer_binding",
-                "passed",
-                f"The signing key is controlled by the issuer ({best.controller}).",
-                "controller_matches",
-            )
+        if best.binding is not None and best.binding.state == "failed":
+            # a valid signature by someone else's key proves nothing about this credential
+            report.add("proof", "failed", best.message, "controller_mismatch")
         else:
-            report.add("issuer_binding", "failed", best.message, "controller_mismatch")
+            report.add("proof", "passed", "The signature is valid.", "proof_valid")
+        _add_binding(report, best.binding)
         return
     state: CheckState = "unknown" if best.code == "key_unresolved" else "failed"
     report.add("proof", state, best.message, best.code)
 
 
-def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Check:
-    """Is the JWT's key the issuer's? Unproven is a failure: anyone can sign with a key of their
-    own and write any issuer (IMPL "key provenance"); an unreachable issuer JWKS is unknown."""
-    name = "issuer_binding"
-    if issuer is None:
-        return Check(name, "failed", "The credential has no issuer id.", "no_issuer")
-    # IMPL "key provenance": a JWK 'iss' member must equal the issuer.
-    jwk_methods = {"jwks", "jwk-url", "embedded-jwk"}
-    if key.controller is not None and key.method in jwk_methods and key.controller != issuer:
-        return Check(
-            name, "failed", f"The key is declared for {key.controller!r}.", "jwk_iss_mismatch"
-        )
-    # a key named by a fragment of its controller's URL counts once that controller's document
-    # lists it (cross-checked by the resolver); unchecked, it proves nothing
-    listed = key.method == "fragment-multibase" and key.cross_checked
-    if key.method.startswith("did:") or key.method == "controller-document" or listed:
-        if key.controller == issuer and listed:
-            return Check(
-                name,
-                "passed",
-                f"The signing key is listed by the issuer's own document ({issuer}).",
-                "controller_matches",
-            )
-        if key.controller == issuer:
-            return Check(name, "passed", "The key belongs to the issuer's DID.", "did_matches")
-        return Check(
-            name,
-            "failed",
-            f"The key is controlled by {key.controller!r}, not by the issuer.",
-            "key_provenance_unverified",
-        )
-    issuer_auth = _authority(issuer)
-    if key.method in {"jwks", "jwk-url"}:
-        if issuer_auth and _authority(key.verification_method) == issuer_auth:
-            return Check(
-                name, "passed", "The key is published under the issuer's domain.", "kid_authority"
-            )
-        return Check(
-            name,
-            "failed",
-            "The key is not published under the issuer's domain; its provenance is unverified.",
-            "key_provenance_unverified",
-        )
-    # embedded jwk: look for it in the issuer's JWKS (IMPL recommended practice)
-    unreachable = False
-    if issuer_auth:
-        try:
-            jwks = resolver.fetch_json(issuer_auth + "/.well-known/jwks.json")
-            for jwk in jwks.get("keys", []):
-                try:
-                    if isinstance(jwk, dict) and public_key_from_jwk(jwk) == key.public_key:
-                        return Check(
-                            name,
-                            "passed",
-                            "The embedded key is listed in the issuer's JWKS.",
-                            "jwk_in_issuer_jwks",
-                        )
-                except ValueError:
-                    continue
-        except ResolutionError:
-            unreachable = True
-    return Check(
-        name,
-        "unknown" if unreachable else "failed",
-        "The embedded key could not be matched to the issuer; its provenance is unverified.",
-        "key_provenance_unverified",
-    )
+def _add_binding(report: VerificationReport, binding: KeyProvenance | None) -> None:
+    """The ``issuer_binding`` check, from the one key-provenance rule of :mod:`.resolver`."""
+    if binding is None:
+        report.add("issuer_binding", "failed", "The credential has no issuer id.", "no_issuer")
+    else:
+        report.add("issuer_binding", binding.state, binding.message, binding.code)
 
 
 def _check_jwt(token: str, report: VerificationReport, resolver: Resolver) -> dict[str, Any] | None:
@@ -561,8 +471,17 @@ def _check_jwt(token: str, report: VerificationReport, resolver: Resolver) -> di
         state: CheckState = "unknown" if exc.code == "key_unresolved" else "failed"
         report.add("proof", state, str(exc), exc.code)
         return None
-    report.add("proof", "passed", "The JWT signature and claims are valid.", "jwt_valid")
-    report.checks.append(_jwt_binding(result.key, issuer_id(result.credential), resolver))
+    binding = prove_jwt_issuer_key(result.key, issuer_id(result.credential), resolver)
+    if binding.state == "failed":
+        report.add(
+            "proof",
+            "failed",
+            f"The JWT is signed by a key not proven to be the issuer's: {binding.message}",
+            "controller_mismatch",
+        )
+    else:
+        report.add("proof", "passed", "The JWT signature and claims are valid.", "jwt_valid")
+    _add_binding(report, binding)
     for warning in result.warnings:
         report.add("jwt_claims", "warning", warning, "jwt_claim_warning")
     return result.credential
@@ -877,14 +796,10 @@ def _endorsement_report(
     its own copy of the report, as it would without the memo."""
     key = _endorsement_key(data, depth) if memo is not None else None
     if memo is None or key is None:
-        return _verify(
-            data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo
-        )
+        return _verify(data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo)
     kept = memo.get(key)
     if kept is None:
-        kept = _verify(
-            data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo
-        )
+        kept = _verify(data, resolver, now, None, loader, (ENDORSEMENT,), depth, list_proofs, memo)
         memo[key] = kept
     return _copy_report(kept)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from badger.ob3 import KeyAlgorithm, SigningKey, canonicalize, sign, verify_proof
+from badger.ob3 import StaticResolver, KeyAlgorithm, SigningKey, canonicalize, sign, verify_proof
 from badger.ob3.dataintegrity import hash_data
 
 from ._factory import load_vector
@@ -71,9 +71,28 @@ def test_ob_vector_proof_value() -> None:
 def test_ob_vector_verifies_as_published_object_proof() -> None:
     expected = load_vector(OB, "credential-signed.json")
     assert isinstance(expected["proof"], dict)
-    result = verify_proof(expected, None)
+    issuer = "https://example.edu/issuers/565049"
+    vm = expected["proof"]["verificationMethod"]
+    # the issuer's own document vouches for the key: then, and only then, verified
+    issuer_doc = {
+        "id": issuer,
+        "verificationMethod": [
+            {
+                "id": vm,
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": vm.partition("#")[2],
+            }
+        ],
+        "assertionMethod": [vm],
+    }
+    result = verify_proof(expected, StaticResolver({issuer: issuer_doc}))
     assert result.verified, result.to_dict()
-    assert result.outcomes[0].controller == "https://example.edu/issuers/565049"
+    assert result.outcomes[0].controller == issuer
+    # the issuer's document cannot be fetched: the key is unconfirmed, never "verified"
+    offline = verify_proof(expected, None)
+    assert not offline.verified and offline.code == "key_provenance_unverified"
+    assert offline.outcomes[0].signature_valid
 
 
 def test_w3c_vector_canonical_forms_hashes_and_signature() -> None:
@@ -104,7 +123,11 @@ def test_w3c_vector_proof_value_and_verification() -> None:
     assert out["proof"][0]["proofValue"] == load_vector(W3C, "sigBTC58DataInt.txt").strip()
     assert out["proof"] == [expected["proof"]]
     # did:key controller differs from the issuer URL: the signature is valid but unbound.
-    unbound = verify_proof(expected, None)
+    issuer = str(
+        expected["issuer"]["id"] if isinstance(expected["issuer"], dict) else expected["issuer"]
+    )
+    silent = StaticResolver({issuer: {"id": issuer, "assertionMethod": []}})
+    unbound = verify_proof(expected, silent)
     assert not unbound.verified and unbound.code == "controller_mismatch"
     assert unbound.outcomes[0].signature_valid
     assert verify_proof(expected, None, check_controller=False).verified

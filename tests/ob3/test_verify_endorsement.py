@@ -121,9 +121,7 @@ def test_endorsement_status_list() -> None:
     doc = _signed(credential_status=entry)
     ok = verify_credential(doc, resolver=resolver((LIST_URL, _list({1}))), now=NOW, kinds=BOTH)
     assert ok.verified and _checks(ok)["status"] == ("passed", "not_revoked")
-    revoked = verify_credential(
-        doc, resolver=resolver((LIST_URL, _list({5}))), now=NOW, kinds=BOTH
-    )
+    revoked = verify_credential(doc, resolver=resolver((LIST_URL, _list({5}))), now=NOW, kinds=BOTH)
     assert _checks(revoked)["status"] == ("failed", "revoked")
     unknown = verify_credential(doc, resolver=resolver(), now=NOW, kinds=BOTH)
     assert unknown.state == "unknown" and _checks(unknown)["status"][0] == "unknown"
@@ -163,8 +161,9 @@ def test_jwt_kid_as_a_fragment_of_the_issuer_document_binds_the_issuer() -> None
     """kid ``<issuer>#<multibase>`` (what badger's networks publish): bound once the issuer's
     controller document lists the key; an unlisted key is rejected."""
     k = key()
-    report = verify_credential(sign_jwt(_unsigned(), k, kid=vm(k)), resolver=resolver(),
-                               now=NOW, kinds=BOTH)
+    report = verify_credential(
+        sign_jwt(_unsigned(), k, kid=vm(k)), resolver=resolver(), now=NOW, kinds=BOTH
+    )
     assert _checks(report)["issuer_binding"] == ("passed", "controller_matches")
     badge = verify_credential(sign_jwt(signed(), k, kid=vm(k)), resolver=resolver(), now=NOW)
     assert badge.verified and _checks(badge)["issuer_binding"] == ("passed", "controller_matches")
