@@ -23,6 +23,7 @@ from .dids import (
 from .keys import KeyAlgorithm, KeyMaterialError, PublicKey, public_key_from_jwk
 
 __all__ = [
+    "DocumentNotFoundError",
     "KeyProvenance",
     "KeyRejectedError",
     "ResolutionError",
@@ -38,6 +39,11 @@ __all__ = [
 
 class ResolutionError(Exception):
     """A document or key could not be fetched or did not contain what was expected."""
+
+
+class DocumentNotFoundError(ResolutionError):
+    """The host answered that no document exists at the URL (HTTP 404 / 410): an answer, not an
+    outage — an issuer whose own address has no document vouches for no key."""
 
 
 class KeyRejectedError(ResolutionError):
@@ -387,6 +393,12 @@ def prove_issuer_key(
         doc = _issuer_document(issuer, resolver)
     except KeyRejectedError as exc:
         return KeyProvenance("failed", "controller_mismatch", str(exc))
+    except DocumentNotFoundError as exc:
+        return KeyProvenance(
+            "failed",
+            "controller_mismatch",
+            f"The issuer's address has no document listing keys ({exc}).",
+        )
     except ResolutionError as exc:
         return KeyProvenance(
             "unknown",
@@ -439,6 +451,8 @@ def prove_jwt_issuer_key(
     jwks_unreachable = doc_unreachable = False
     try:
         published = resolver.fetch_json(issuer_auth + "/.well-known/jwks.json")
+    except DocumentNotFoundError:
+        published = {}
     except ResolutionError:
         jwks_unreachable, published = True, {}
     keys = published.get("keys")
@@ -456,7 +470,7 @@ def prove_jwt_issuer_key(
             continue
     try:
         doc = _issuer_document(issuer, resolver)
-    except KeyRejectedError:
+    except (KeyRejectedError, DocumentNotFoundError):
         doc = {}
     except ResolutionError:
         doc_unreachable, doc = True, {}

@@ -33,12 +33,13 @@ from typing import Any
 import httpx
 from flask import Flask, current_app
 
-from badger.ob3.resolver import ResolutionError
+from badger.ob3.resolver import DocumentNotFoundError, ResolutionError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_REDIRECTS",
     "FetchRefusedError",
+    "HttpNotFoundError",
     "HttpStatusError",
     "LocalFirstResolver",
     "WebResolver",
@@ -68,6 +69,15 @@ class HttpStatusError(ResolutionError):
         super().__init__(f"{url} answered HTTP {status}")
         self.url = url
         self.status = status
+
+    @classmethod
+    def of(cls, url: str, status: int) -> HttpStatusError:
+        """404 and 410 are answers (nothing is there), not failures to reach the server."""
+        return HttpNotFoundError(url, status) if status in (404, 410) else cls(url, status)
+
+
+class HttpNotFoundError(HttpStatusError, DocumentNotFoundError):
+    """The server answered that there is no document at the URL (404 / 410)."""
 
 
 def _default_dns(host: str, port: int) -> list[str]:
@@ -269,7 +279,7 @@ class WebResolver:
                         current = urllib.parse.urljoin(current, location)
                         continue
                     if response.status_code != 200:
-                        raise HttpStatusError(current, response.status_code)
+                        raise HttpStatusError.of(current, response.status_code)
                     try:
                         return self._read(response, limit)
                     except httpx.HTTPError as exc:
@@ -334,7 +344,7 @@ class LocalFirstResolver:
             body = bytes(response.get_data())
             response.close()
         if status != 200:
-            raise HttpStatusError(url, status)
+            raise HttpStatusError.of(url, status)
         return body
 
     def fetch_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
