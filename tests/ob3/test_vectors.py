@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from badger.ob3 import StaticResolver, KeyAlgorithm, SigningKey, canonicalize, sign, verify_proof
+from badger.ob3 import KeyAlgorithm, SigningKey, StaticResolver, canonicalize, sign, verify_proof
 from badger.ob3.dataintegrity import hash_data
 
 from ._factory import load_vector
