@@ -54,6 +54,8 @@ from badger.public import (
     wants_html,
 )
 from badger.security import limiter, participant_required, staff_required
+from badger.verification import service as vservice
+from badger.verification.resolver import app_resolver
 
 bp = Blueprint("awards", __name__)
 issuer_bp = Blueprint("issuer", __name__)
@@ -760,6 +762,8 @@ def credential(uuid: str) -> Any:
     cred = service.public_credential(get_session(), uuid)
     if cred is None:
         abort(404)
+    if wants_html():
+        return _credential_page(cred)
     accept = request.accept_mimetypes
     if accept["text/plain"] and accept["text/plain"] > max(accept[VC_JSON], accept[JSONLD],
                                                            accept["application/json"]):
@@ -768,6 +772,22 @@ def credential(uuid: str) -> Any:
         response = Response(cred.signed_json or "", mimetype=VC_JSON)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Vary"] = "Accept"
+    return response
+
+
+def _credential_page(cred: Credential) -> Any:
+    """A person opening the credential's id (a recruiter following LinkedIn's "see credential"
+    link) gets a page, not raw JSON: the badge verified now, in plain words, as /verify tells
+    it, with the files to download. Machines asking for JSON or JWT get the document."""
+    resolver = app_resolver()
+    report = vservice.verify_document(cred.signed_json or "", resolver, session=get_session())
+    context = vservice.report_context(report, resolver)
+    response = Response(render_template(
+        "awards/credential_public.html", cred=cred, url=documents.credential_url(cred.uuid),
+        **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

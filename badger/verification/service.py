@@ -32,6 +32,7 @@ from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import is_compact_jws
 from badger.ob3.resolver import ResolutionError
 from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE, endorsement_withdrawn
+from badger.verification import messages
 from badger.verification.resolver import FetchRefusedError, HttpStatusError
 
 #: Largest badge accepted for verification (a baked PNG is a small image).
@@ -546,3 +547,17 @@ def verify_bytes(
 ) -> VerificationReport:
     check_input(data)
     return verify_document(data, resolver, session=session)
+
+
+def report_context(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
+    """What ``verification/_report.html``'s ``result`` macro needs. The verify page and a public
+    credential's own page (``/credentials/<uuid>`` opened in a browser, e.g. from LinkedIn) tell
+    a report the same way."""
+    checks = messages.plain_checks(report)
+    about = describe(report, resolver)
+    return {
+        "report": report,
+        "summary": messages.summary(report, checks, about),
+        "checks": checks,
+        "about": about,
+    }

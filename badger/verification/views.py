@@ -54,14 +54,7 @@ class VerifyRequest(Schema):
 
 
 def _report_view(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
-    checks = messages.plain_checks(report)
-    about = service.describe(report, resolver)
-    return {
-        "report": report,
-        "summary": messages.summary(report, checks, about),
-        "checks": checks,
-        "about": about,
-    }
+    return service.report_context(report, resolver)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

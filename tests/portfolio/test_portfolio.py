@@ -253,3 +253,31 @@ def test_verify_page_accepts_our_public_credential_url(
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:2000]
     assert "Badge authentique" in html
+
+
+def test_linkedin_cert_url_opens_a_page_for_a_person(
+    app: Any, participant_client: Any, creds: list[Any], db: Any
+) -> None:
+    """LinkedIn's "see credential" link is the credential's id: a browser gets the badge
+    verified in plain words (French or English), a verifier still gets the signed document."""
+    cred = creds[0]
+    participant_client.post(f"/portfolio/badges/{cred.id}/public", data={"public": "1"})
+    visitor = app.test_client()
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = visitor.get(f"/credentials/{cred.uuid}", headers=browser)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "Badge authentique" in html and cred.achievement.name in html
+    assert "Organisation A" in html and "noindex" in page.headers["X-Robots-Tag"]
+    assert {"Accept", "Accept-Language"} <= {v.strip() for v in page.headers["Vary"].split(",")}
+    english = visitor.get(
+        f"/credentials/{cred.uuid}", headers={**browser, "Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "Badge authentique" not in english and "genuine" in english.lower()
+    machine = visitor.get(f"/credentials/{cred.uuid}", headers={"Accept": "application/json"})
+    assert machine.mimetype == "application/vc+ld+json"
+    assert json.loads(machine.get_data())["id"].endswith(cred.uuid)
+    assert visitor.get(f"/credentials/{cred.uuid}").mimetype == "application/vc+ld+json"
+    # stopped sharing: no page either
+    participant_client.post(f"/portfolio/badges/{cred.id}/public", data={"public": "0"})
+    assert visitor.get(f"/credentials/{cred.uuid}", headers=browser).status_code == 404
