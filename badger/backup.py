@@ -76,9 +76,12 @@ _AAD = struct.Struct(">QB")
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
 PG_MEMBER = "database.pgdump"
+#: Keys are in the keys folder's sub-folders (``<org>/``, ``networks/<network>/``); a file at
+#: its top (a checkout's README.md) is not a key, neither archived nor in the way of a restore.
+KEY_DEPTH = 2
 _PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}"
 #: Key files: ``keys/<org>/<file>`` or ``keys/networks/<network>/<file>`` (no dot files).
-_KEY_MEMBER = re.compile(rf"keys/(?:{_PART}/){{0,3}}{_PART}")
+_KEY_MEMBER = re.compile(rf"keys/(?:{_PART}/){{1,3}}{_PART}")
 _PICTO_MEMBER = re.compile(r"pictograms/upload-[0-9a-f]{16}\.png")
 
 
@@ -315,13 +318,16 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _walk_files(root: Path) -> Iterator[Path]:
-    """Regular files under ``root``, sorted; temporary (dot) files and symlinks left out."""
+def _walk_files(root: Path, min_depth: int = 1) -> Iterator[Path]:
+    """Regular files under ``root`` at least ``min_depth`` deep, sorted; temporary (dot) files
+    and symlinks left out."""
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or path.is_symlink():
+            continue
+        if len(rel.parts) < min_depth:
             continue
         if path.is_file():
             yield path
@@ -451,7 +457,7 @@ def _add_folders(app: Flask, members: _TarOut) -> None:
     """The keys folder and the uploaded pictograms, after the database snapshot. A key file is
     read once (hash and content from the same bytes): a rotation rewrites files in place."""
     keys = Path(app.config["BADGER_KEYS_DIR"])
-    for path in _walk_files(keys):
+    for path in _walk_files(keys, KEY_DEPTH):
         name = "keys/" + path.relative_to(keys).as_posix()
         if not _KEY_MEMBER.fullmatch(name):
             raise BackupError(f"unexpected file name in the keys folder: {path}")
@@ -594,11 +600,11 @@ def _check_empty(app: Flask, kind: str, manifest: dict[str, Any]) -> None:
                         f"the target database is not empty (table {table} has rows): restore "
                         "into a new, empty instance"
                     )
-    for label, folder in (
-        ("keys folder", Path(app.config["BADGER_KEYS_DIR"])),
-        ("pictogram folder", _pictogram_dir(app)),
+    for label, folder, depth in (
+        ("keys folder", Path(app.config["BADGER_KEYS_DIR"]), KEY_DEPTH),
+        ("pictogram folder", _pictogram_dir(app), 1),
     ):
-        if any(_walk_files(folder)):
+        if any(_walk_files(folder, depth)):
             raise BackupError(f"the {label} {folder} is not empty: restore into a new instance")
 
 

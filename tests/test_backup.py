@@ -378,6 +378,8 @@ def _plain_members(archive: Path, passphrase: str) -> dict[str, bytes]:
 def test_the_archive_holds_a_manifest_with_checksums_and_no_secret(
     source: Flask, populated: Any, tmp_path: Path, passphrase_file: Path
 ) -> None:
+    # a file at the top of the keys folder (a checkout's keys/README.md) is not a key
+    (Path(source.config["BADGER_KEYS_DIR"]) / "README.md").write_text("# keys/\n")
     archive = tmp_path / "a.bk"
     _backup(source, archive, passphrase_file)
     raw = archive.read_bytes()
@@ -392,6 +394,7 @@ def test_the_archive_holds_a_manifest_with_checksums_and_no_secret(
 
     assert {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             for name, data in members.items()} == manifest["members"]
+    assert "keys/README.md" not in members
     assert any(n.startswith("keys/networks/") for n in members)
     assert any(n.startswith("keys/org-a/") for n in members)
     assert any(n.startswith("pictograms/upload-") for n in members)
@@ -415,10 +418,15 @@ def test_wrong_passphrase_is_refused_clearly_and_writes_nothing(
     assert result.exit_code == 1
     assert "wrong passphrase" in result.output
     _assert_untouched(target)
-    # the environment variable works too, and is the right one here
+    # the environment variable works too, and is the right one here; a README at the top of
+    # the keys folder (a fresh checkout's) is no key and does not make the instance non-empty
+    readme = Path(target.config["BADGER_KEYS_DIR"]) / "README.md"
+    readme.parent.mkdir(parents=True)
+    readme.write_text("# keys/\n")
     result = _cli(target, "restore", str(archive), env={"BADGER_BACKUP_PASSPHRASE": PASSPHRASE})
     assert result.exit_code == 0, result.output
     assert _rows(target, Credential) == 3
+    assert readme.read_text() == "# keys/\n"
 
 
 def _chunks(raw: bytes) -> tuple[bytes, list[bytes]]:
@@ -669,3 +677,34 @@ def test_an_archive_made_with_the_passphrase_but_not_by_badger_is_refused(
     assert result.exit_code == 1 and expected in result.output, result.output
     _assert_untouched(target)
     assert not (tmp_path / "escaped").exists() and not Path("/tmp/absolute-member").exists()
+
+
+def test_the_cipher_streams_in_bounded_memory(tmp_path: Path) -> None:
+    """24 MiB through the writer and back through the reader, in 256 KiB pieces: the peak of
+    Python allocations stays a few chunks, not the size of the data."""
+    import tracemalloc
+
+    piece = secrets.token_bytes(256 * 1024)
+    path = tmp_path / "big.bin"
+    tracemalloc.start()
+    try:
+        with path.open("wb") as sink:
+            writer = backup.EncryptingWriter(sink, b"a passphrase of some length")
+            for _ in range(96):
+                writer.write(piece)
+            writer.finish()
+        _, write_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        total = 0
+        with path.open("rb") as source:
+            reader = io.BufferedReader(
+                backup.DecryptingReader(source, b"a passphrase of some length"), backup.CHUNK
+            )
+            while block := reader.read(256 * 1024):
+                assert block == piece
+                total += len(block)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == 96 * len(piece)
+    assert write_peak < 6 * backup.CHUNK and read_peak < 6 * backup.CHUNK, (write_peak, read_peak)
