@@ -30,7 +30,6 @@ checksum and that the configured key passphrase opens every key, and only then w
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import hmac
@@ -395,8 +394,10 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
     kind = _kind(url)
     now = datetime.now(UTC)
     database: dict[str, Any] = {"kind": kind, "alembic_revision": _alembic_revision(engine)}
-    stage = Path(tempfile.mkdtemp(prefix=".badger-backup-", dir=out.parent))  # 0700
-    partial = out.with_name(f".{out.name}.partial")
+    # A private (0700) folder next to the archive holds the database copy and the archive being
+    # written; it goes in every case but a kill -9, after which it is left to remove by hand.
+    stage = Path(tempfile.mkdtemp(prefix=".badger-backup-", dir=out.parent))
+    partial = stage / "archive.partial"
     try:
         if kind == "sqlite":
             snapshot, member = stage / SQLITE_MEMBER, SQLITE_MEMBER
@@ -419,7 +420,7 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
                 pg.env,
             )
             database.update(schema=pg.schema, server_version=server, pg_dump_version=client)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as sink:
             writer = EncryptingWriter(sink, passphrase)
             with gzip.GzipFile(fileobj=writer, mode="wb", mtime=0) as zipped, tarfile.open(
@@ -445,12 +446,13 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
             writer.finish()
             sink.flush()
             os.fsync(sink.fileno())
-        partial.replace(out)
+        try:
+            os.link(partial, out)  # complete or absent, and never over an existing file
+        except FileExistsError:
+            raise BackupError(f"{out} already exists; choose a new file name") from None
         return manifest
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
 
 
 def _add_folders(app: Flask, members: _TarOut) -> None:
