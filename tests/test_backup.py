@@ -3,8 +3,9 @@ thread keeps awarding and revoking restores into a fresh instance (new SQLite fi
 PostgreSQL database under another schema name) where every credential verifies with badger.ob3
 against the restored issuer documents, revoked ones read as revoked, and — once the writer is
 stopped — every status list and issuer document is served byte for byte as before. A wrong
-passphrase, a changed, truncated or reordered archive, a non-empty target and a key passphrase
-that does not open the keys are refused with a clear message and write nothing."""
+passphrase, a changed, truncated or reordered archive, an archive made with the passphrase but
+not by badger (checksums, names, links, revision), a non-empty target and a key passphrase that
+does not open the keys are refused with a clear message and write nothing."""
 
 from __future__ import annotations
 
@@ -143,6 +144,13 @@ def _rows(app: Flask, model: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def revoked_count(app: Flask) -> int:
+    with get_db(app).session() as session:
+        return int(session.scalar(
+            select(func.count()).select_from(Credential).where(Credential.revoked_at.isnot(None))
+        ) or 0)
+
+
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
@@ -263,11 +271,11 @@ def _public_documents(app: Flask) -> dict[str, tuple[bytes, str | None]]:
     paths = []
     with get_db(app).session() as session:
         for lst in session.scalars(select(StatusList)):
-            slug = session.get(Org, lst.organisation_id).slug  # type: ignore[union-attr]
+            slug = session.get(Org, lst.organisation_id).slug
             paths.append(f"/status/{slug}/{lst.purpose}/{lst.number}")
         for nlst in session.scalars(select(NetworkStatusList)):
             net = session.get(Network, nlst.network_id)
-            paths.append(f"/networks/{net.slug}/status/{nlst.purpose}/{nlst.number}")  # type: ignore[union-attr]
+            paths.append(f"/networks/{net.slug}/status/{nlst.purpose}/{nlst.number}")
         for endorsement in session.scalars(select(NetworkEndorsement)):
             slug = endorsement.membership.network.slug
             paths.append(f"/networks/{slug}/endorsements/{endorsement.uuid}")
@@ -360,19 +368,12 @@ def test_backup_under_writes_restores_into_a_fresh_instance_where_everything_ver
     assert _verify_all(again)[1] == revoked_count(source) + 1
 
 
-def revoked_count(app: Flask) -> int:
-    with get_db(app).session() as session:
-        return int(session.scalar(
-            select(func.count()).select_from(Credential).where(Credential.revoked_at.isnot(None))
-        ) or 0)
-
-
 def _plain_members(archive: Path, passphrase: str) -> dict[str, bytes]:
     with archive.open("rb") as fh:
         reader = backup.DecryptingReader(fh, passphrase.encode())
         data = zlib.decompress(io.BufferedReader(reader).read(), wbits=31)
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}
 
 
 def test_the_archive_holds_a_manifest_with_checksums_and_no_secret(
