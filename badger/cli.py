@@ -232,8 +232,72 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     sys.exit(0 if report.verified else 1)
 
 
+@click.command("backup")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (refused if it exists).",
+)
+@click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False), default=None,
+    help="File whose first line is the archive passphrase (else BADGER_BACKUP_PASSPHRASE).",
+)
+@with_appcontext
+def backup_command(out: Path, passphrase_file: str | None) -> None:
+    """Write one encrypted archive of the database, keys and uploaded pictograms, while the
+    server runs. The secret key and the key passphrase are not in it: keep them apart."""
+    from badger import backup
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        manifest = backup.create_backup(app, out, backup.read_passphrase(passphrase_file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    database = manifest["database"]
+    click.echo(
+        f"Backup written: {out} ({database['kind']} database at revision "
+        f"{database['alembic_revision'] or 'unknown'}, {len(manifest['members'])} files)."
+    )
+    click.echo(
+        "Not in the archive, keep them elsewhere: BADGER_SECRET_KEY, BADGER_KEY_PASSPHRASE "
+        f"(it decrypts the keys), and BADGER_BASE_URL={manifest['base_url']}."
+    )
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--passphrase-file", type=click.Path(dir_okay=False), default=None,
+    help="File whose first line is the archive passphrase (else BADGER_BACKUP_PASSPHRASE).",
+)
+@with_appcontext
+def restore_command(archive: Path, passphrase_file: str | None) -> None:
+    """Restore an archive of `badger backup` into this EMPTY instance (stop the server first).
+    Checks the passphrase, every checksum and that BADGER_KEY_PASSPHRASE opens the keys."""
+    from badger import backup
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        manifest = backup.restore_backup(app, archive, backup.read_passphrase(passphrase_file))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Restored {archive}: made {manifest['created_at']} by badger "
+        f"{manifest['badger_version']}, {len(manifest['members'])} files."
+    )
+    if manifest["base_url"] != app.config["BADGER_BASE_URL"]:
+        click.echo(
+            f"Warning: the archive was made with BADGER_BASE_URL={manifest['base_url']}, this "
+            f"instance has {app.config['BADGER_BASE_URL']}; its credentials name the former.",
+            err=True,
+        )
+    click.echo("Next: `badger init` (applies newer migrations), then start the server.")
+
+
 #: Registered on every app by ``create_app`` (so ``app.test_cli_runner`` sees them too).
-commands = [init_command, db_group, run_command, demo_command, create_admin, verify_command]
+commands = [
+    init_command, db_group, run_command, demo_command, create_admin, verify_command,
+    backup_command, restore_command,
+]
 
 
 def main() -> None:

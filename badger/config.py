@@ -1,7 +1,9 @@
 """Settings from environment variables, with safe defaults for a laptop.
 
 Every setting a deployer may change is read here and nowhere else, so the README's
-configuration table and this file tell the same story.
+configuration table and this file tell the same story — except ``BADGER_BACKUP_PASSPHRASE``,
+read by ``badger backup`` / ``restore`` only (``badger/backup.py``), so that a running server
+never holds it.
 """
 
 from __future__ import annotations
