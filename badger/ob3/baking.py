@@ -351,6 +351,12 @@ def unbake_png(
     tools that read the first, the last or any text chunk would each see another credential.
     """
     chunks = _parse_png(png, max_image_bytes=max_image_bytes, max_pixels=max_pixels)
+    end = len(PNG_SIGNATURE) + sum(12 + len(data) for _, data in chunks)
+    if _KEYWORD_BYTES in bytes(png[end:]):
+        # not a chunk (after IEND), but a reader that scans for the keyword would find it
+        raise BakingError(
+            "an openbadgecredential copy follows the end of the PNG", "duplicate_credential"
+        )
     found: list[bytes] = []
     for ctype, data in chunks:
         if ctype not in _TEXT_CHUNKS or _keyword(data) != _KEYWORD_BYTES:

@@ -371,3 +371,13 @@ def test_second_doctype_or_entity_after_the_plain_line_refused() -> None:
     # a DOCTYPE-looking text after the root start is just text, never dropped
     inside = _svg_with(b"<desc>" + SVG11_DOCTYPE.replace(b"<", b"&lt;") + b"</desc>")
     assert baking.unbake_svg(inside) is None
+
+
+def test_copy_after_iend_refused(credential_json: str) -> None:
+    """Bytes after IEND are not chunks, but a reader scanning for the keyword finds them."""
+    baked = baking.bake_png(hand_png(), credential_json)
+    assert code_of(baking.unbake_png, baked + itxt(b"a.b.c")) == "duplicate_credential"
+    assert code_of(baking.unbake_png, hand_png() + itxt(b"a.b.c")) == "duplicate_credential"
+    # other trailing bytes are ignored, and never copied when baking
+    assert baking.unbake_png(baked + b"trailing bytes") == credential_json
+    assert baking.bake_png(baked + itxt(b"a.b.c"), credential_json) == baked
