@@ -15,11 +15,12 @@ content, when it has ``verify=``, is empty or that same credential. Every refusa
 :class:`BakingError` with a stable ``code``.
 
 Hostile-input defences: size caps on the image and on the credential, CRC and framing checks
-on every PNG chunk, an IHDR pixel limit (decompression bombs), no chunk ever inflated by us
-(``zTXt``/``iCCP`` bombs are left compressed; Pillow's own header check caps them when baking),
-defusedxml with DTDs forbidden (billion laughs, external entities) except the plain SVG 1.1
-``<!DOCTYPE svg PUBLIC …>`` line without an internal subset, which declares nothing and is
-dropped before parsing, and refusal to bake SVGs with active content.
+on every PNG chunk, an IHDR pixel limit (decompression bombs), a bounded inflate of every
+``zTXt``/``iCCP``/compressed ``iTXt`` chunk (bombs refused, never expanded; the credential
+chunk itself is never inflated), defusedxml with DTDs forbidden (billion laughs, external
+entities) except the plain SVG 1.1 ``<!DOCTYPE svg PUBLIC …>`` line without an internal subset,
+which declares nothing and is dropped before parsing, and refusal to bake SVGs with active
+content.
 """
 
 from __future__ import annotations

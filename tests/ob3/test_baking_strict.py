@@ -381,3 +381,22 @@ def test_copy_after_iend_refused(credential_json: str) -> None:
     # other trailing bytes are ignored, and never copied when baking
     assert baking.unbake_png(baked + b"trailing bytes") == credential_json
     assert baking.bake_png(baked + itxt(b"a.b.c"), credential_json) == baked
+
+
+def test_every_error_code_raised_is_documented() -> None:
+    """Each ``BakingError(..., "<code>")`` in the module uses a code of BAKING_ERROR_CODES."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(baking))
+    used = {
+        node.args[1].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "BakingError"
+        and len(node.args) == 2
+        and isinstance(node.args[1], ast.Constant)
+    }
+    assert len(used) >= 10
+    assert used <= baking.BAKING_ERROR_CODES, used - baking.BAKING_ERROR_CODES
+    assert BakingError("x").code == "corrupt"
