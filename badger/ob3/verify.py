@@ -227,7 +227,11 @@ def _extract(data: bytes | str | Mapping[str, Any], report: VerificationReport) 
             report.add("extraction", "unknown", "Baked images are not supported.", "no_baking")
             return None
         except ValueError as exc:
-            report.add("extraction", "failed", f"The image could not be read: {exc}", "bad_image")
+            # BakingError: its code says why (duplicate_credential, compressed_credential,
+            # text_chunk_credential, verify_mismatch, dtd, too_many_pixels, corrupt, ...).
+            reason = getattr(exc, "code", "corrupt")
+            message = f"The image could not be read ({reason}): {exc}"
+            report.add("extraction", "failed", message, "bad_image")
             return None
         if payload is None:
             report.add("extraction", "failed", "The image contains no badge.", "not_baked")
