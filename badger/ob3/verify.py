@@ -44,7 +44,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .dataintegrity import ProofResult, issuer_id, parse_datetime, proofs_of, verify_proof
+from .dataintegrity import (
+    UNDETERMINED_CODES,
+    ProofResult,
+    issuer_id,
+    parse_datetime,
+    proofs_of,
+    verify_proof,
+)
 from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
 from .keys import public_key_from_jwk
@@ -478,8 +485,13 @@ def _check_ldp(
         else:
             report.add("issuer_binding", "failed", best.message, "controller_mismatch")
         return
-    state: CheckState = "unknown" if best.code == "key_unresolved" else "failed"
-    report.add("proof", state, best.message, best.code)
+    # no valid proof: one that fails outright decides (whatever else was added beside it);
+    # only when every proof is of a kind this verifier cannot check is the answer "unknown"
+    decisive = next((o for o in result.outcomes if o.code not in UNDETERMINED_CODES), None)
+    if decisive is not None:
+        report.add("proof", "failed", decisive.message, decisive.code)
+    else:
+        report.add("proof", "unknown", best.message, best.code)
 
 
 def _jwt_binding(key: ResolvedKey, issuer: str | None, resolver: Resolver) -> Check:
@@ -558,7 +570,8 @@ def _check_jwt(token: str, report: VerificationReport, resolver: Resolver) -> di
         report.proof_types = [f"JWT {header.get('alg')}"]
         result = verify_jwt(token, resolver, check_time=False)
     except JwtError as exc:
-        state: CheckState = "unknown" if exc.code == "key_unresolved" else "failed"
+        undetermined = exc.code in {"key_unresolved", "jwt_alg_unsupported"}
+        state: CheckState = "unknown" if undetermined else "failed"
         report.add("proof", state, str(exc), exc.code)
         return None
     report.add("proof", "passed", "The JWT signature and claims are valid.", "jwt_valid")
