@@ -62,6 +62,7 @@ from .resolver import ResolutionError, ResolvedKey, Resolver
 __all__ = [
     "ENDORSEMENT",
     "OPEN_BADGE",
+    "UNDETERMINED_PROOF_CODES",
     "Check",
     "CheckState",
     "VerificationReport",
@@ -69,6 +70,11 @@ __all__ = [
 ]
 
 CheckState = Literal["passed", "failed", "warning", "unknown"]
+
+#: ``proof`` codes that are "could not check" (state ``unknown``), never "failed": a Data
+#: Integrity suite or proof type badger does not implement, a JOSE algorithm it does not
+#: implement, a key that could not be fetched.
+UNDETERMINED_PROOF_CODES = UNDETERMINED_CODES | {"jwt_alg_unsupported"}
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 MAX_ENDORSEMENT_DEPTH = 2
@@ -487,7 +493,9 @@ def _check_ldp(
         return
     # no valid proof: one that fails outright decides (whatever else was added beside it);
     # only when every proof is of a kind this verifier cannot check is the answer "unknown"
-    decisive = next((o for o in result.outcomes if o.code not in UNDETERMINED_CODES), None)
+    decisive = next(
+        (o for o in result.outcomes if o.code not in UNDETERMINED_PROOF_CODES), None
+    )
     if decisive is not None:
         report.add("proof", "failed", decisive.message, decisive.code)
     else:
@@ -570,8 +578,7 @@ def _check_jwt(token: str, report: VerificationReport, resolver: Resolver) -> di
         report.proof_types = [f"JWT {header.get('alg')}"]
         result = verify_jwt(token, resolver, check_time=False)
     except JwtError as exc:
-        undetermined = exc.code in {"key_unresolved", "jwt_alg_unsupported"}
-        state: CheckState = "unknown" if undetermined else "failed"
+        state: CheckState = "unknown" if exc.code in UNDETERMINED_PROOF_CODES else "failed"
         report.add("proof", state, str(exc), exc.code)
         return None
     report.add("proof", "passed", "The JWT signature and claims are valid.", "jwt_valid")

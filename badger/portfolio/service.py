@@ -552,6 +552,7 @@ def _suspended_summary() -> messages.PlainSummary:
         "cross",
         "status-bad",
         [],
+        proven=True,
     )
 
 
