@@ -32,6 +32,11 @@ STEP_TITLES: dict[str, Any] = {
     "endorsements": _l("Recommandations"),
 }
 
+#: A copy of one of this server's badges withdrawn because its holder erased their data.
+HOLDER_ERASED: Any = _l(
+    "La personne qui a reçu ce badge a effacé ses données : cette copie a été retirée à sa "
+    "demande. Ce n'est pas une décision de l'organisme."
+)
 _UNSUPPORTED = _l(
     "La signature utilise une méthode que ce service ne sait pas vérifier. Cela ne veut pas "
     "dire que le document est faux, mais rien n'est prouvé."
@@ -141,10 +146,7 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("status", "list_unreachable"): _l(
         "Nous n'avons pas pu savoir si le badge a été retiré. Réessayez plus tard."
     ),
-    ("status", "holder_erased"): _l(
-        "La personne qui a reçu ce badge a effacé ses données : cette copie a été retirée à sa "
-        "demande. Ce n'est pas une décision de l'organisme."
-    ),
+    ("status", "holder_erased"): HOLDER_ERASED,
     ("recipient", "no_recipient"): _l("Le badge ne dit pas à qui il a été donné."),
     ("recipient", "match"): _l("Le badge a bien été donné à cette personne."),
     ("recipient", "mismatch"): _l("Le badge n'a pas été donné à cette personne."),

@@ -70,38 +70,51 @@ def test_every_message_declares_its_state() -> None:
     assert set(messages.WRITTEN_FOR.values()) <= set(STATES)
 
 
-@pytest.mark.parametrize(("kind", "name", "state", "code"), _cases())
-def test_each_check_has_a_sentence_for_its_state(
-    app: Any, kind: str, name: str, state: str, code: str
-) -> None:
-    source = _source(kind, name, state, code)
-    assert source is not None, f"no sentence written for {name}/{code} in state {state}"
-    for lang in LANGS:
-        with app.test_request_context(), force_locale(lang):
-            plain = messages.plain_check(name, state, code, "technical words", kind)
-            assert plain.text == str(source)
-            assert plain.title != name, f"no title for step {name!r}"
-            assert plain.label == str(messages.STATE_LABELS[state])
-            french = source._args[0] if hasattr(source, "_args") else str(source)
-            if lang != "fr":
-                assert plain.text != french, f"{name}/{code} untranslated in {lang}"
-                assert plain.label != str(messages.STATE_LABELS[state]._args[0])
-            if lang in SCRIPT:
-                assert SCRIPT[lang].search(plain.text) and SCRIPT[lang].search(plain.title)
-
-
-@pytest.mark.parametrize("key", sorted(messages.WRITTEN_FOR))
-def test_a_sentence_never_shows_in_another_state(app: Any, key: tuple[str, str]) -> None:
-    """A check reported in a state its sentence was not written for gets another sentence."""
-    name, code = key
-    written = messages.WRITTEN_FOR[key]
-    with app.test_request_context(), force_locale("fr"):
-        own = str(messages.BY_CODE.get(key) or messages.ENDORSEMENT_BY_CODE[key])
-        for state in STATES:
-            if state == written:
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_check_has_a_sentence_for_its_state(app: Any, lang: str) -> None:
+    """Every (kind, check, state, code) the verifier can report, in ``lang``: a sentence written
+    for that state, translated, with a translated title and state label."""
+    problems: list[str] = []
+    cases = _cases()
+    with app.test_request_context(), force_locale(lang):
+        for kind, name, state, code in cases:
+            where = f"{kind}/{name}/{state}/{code}"
+            source = _source(kind, name, state, code)
+            if source is None:
+                problems.append(f"{where}: no sentence written for this state")
                 continue
-            text = messages.plain_check(name, state, code).text
-            assert text != own, (key, state)
+            plain = messages.plain_check(name, state, code, "technical words", kind)
+            french = source._args[0]
+            if plain.text != str(source):
+                problems.append(f"{where}: shows {plain.text!r}")
+            if plain.title == name:
+                problems.append(f"{where}: no title for the step")
+            if plain.label != str(messages.STATE_LABELS[state]):
+                problems.append(f"{where}: label {plain.label!r}")
+            if lang != "fr" and (
+                plain.text == french
+                or plain.label == messages.STATE_LABELS[state]._args[0]
+            ):
+                problems.append(f"{where}: untranslated in {lang}")
+            if lang in SCRIPT and not (
+                SCRIPT[lang].search(plain.text) and SCRIPT[lang].search(plain.title)
+            ):
+                problems.append(f"{where}: not written in the {lang} script")
+    assert len(cases) > 150
+    assert not problems, "\n".join(problems)
+
+
+def test_a_sentence_never_shows_in_another_state(app: Any) -> None:
+    """A check reported in a state its sentence was not written for gets another sentence."""
+    shown: list[str] = []
+    with app.test_request_context(), force_locale("fr"):
+        for (name, code), written in sorted(messages.WRITTEN_FOR.items()):
+            key = (name, code)
+            own = str(messages.BY_CODE.get(key) or messages.ENDORSEMENT_BY_CODE[key])
+            for state in STATES:
+                if state != written and messages.plain_check(name, state, code).text == own:
+                    shown.append(f"{name}/{code} ({written}) shown as {state}")
+    assert not shown, shown
 
 
 def test_key_of_another_party_reads_as_failed_not_as_could_not_check(app: Any) -> None:
