@@ -107,7 +107,8 @@ def test_verify_page_shows_no_claim_of_an_unproven_badge(
         assert claim not in page, claim
     name = doc["credentialSubject"]["achievement"]["name"]
     claim = {
-        "fr": f"Non prouvé : ce fichier dit être le badge « {name} » délivré par « Organisation A ».",
+        "fr": f"Non prouvé : ce fichier dit être le badge « {name} » délivré par "
+              "« Organisation A ».",
         "en": f"Not proven: this file says it is the badge “{name}” issued by “Organisation A”.",
     }[lang]
     assert claim in _words(page)
