@@ -4,7 +4,10 @@ Why: a badge holder, an employer or a displayer needs one answer they can trust 
 plain reasons. Each step yields a :class:`Check` (stable ``name`` + ``code`` for translation,
 English ``message``). Decisions worth knowing:
 
-* Any one valid proof suffices (DI proof set or VC-JWT).
+* Any one valid proof suffices (DI proof set or VC-JWT). A proof this library does not
+  implement (another cryptosuite or proof type, a JOSE ``alg`` other than RS256/ES256/EdDSA) is
+  ``unknown`` — "could not check", not "failed" (:data:`UNDETERMINED_PROOF_CODES`); with no valid
+  proof, one that fails outright decides whatever unknown proof sits beside it.
 * The strict 1EdTech schema failing while the compaction-tolerant one passes is a warning.
 * A status list that cannot be fetched, verified or parsed gives status ``unknown``, never
   "not revoked"; the report is then NOT verified and its overall state is ``unknown``. The same
