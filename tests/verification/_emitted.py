@@ -115,8 +115,12 @@ def _calls(path: Path) -> set[tuple[str, str, str]]:
                 isinstance(f.value, ast.Name) and f.value.id == "report"
             )
             is_check = isinstance(f, ast.Name) and f.id == "Check"
-            if not (is_add or is_check) or len(node.args) != 4:
+            if not (is_add or is_check):
                 continue
+            if len(node.args) != 4 or node.keywords:
+                raise AssertionError(
+                    f"{path.name}:{node.lineno}: pass name, state, message, code positionally"
+                )
             name_node, state_node, _, code_node = node.args
             names = _consts(name_node, env)
             where = f"{path.name}:{node.lineno}"
