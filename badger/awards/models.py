@@ -273,3 +273,20 @@ class EvidenceImage(OrgScopedMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     credential: Mapped[Credential] = relationship()
+
+
+class HolderWithdrawal(OrgScopedMixin, Base):
+    """A credential withdrawn because its holder erased their data (``portfolio.service.erase``).
+
+    The credential row is deleted with everything else of theirs; its status bit stays set, so
+    every copy handed out verifies as revoked. This row says why, so that badger's own pages
+    tell "a copy was withdrawn at the holder's request" rather than "the issuer withdrew it".
+    No personal data: the credential's public, random uuid (known only to whoever holds a copy)
+    and the moment. Kept as long as the status bit (never purged).
+    """
+
+    __tablename__ = "award_holder_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime())

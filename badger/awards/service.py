@@ -45,6 +45,7 @@ from badger.awards.models import (
     AwardConsent,
     Claim,
     Credential,
+    HolderWithdrawal,
     StatusList,
 )
 from badger.db import register_status_list_signer, utcnow
@@ -1383,6 +1384,23 @@ def credential_for_staff(session: Session, credential_id: int) -> Credential:
     return get_or_404(session, Credential, credential_id)
 
 
+def withdraw_for_holder(session: Session, cred: Credential) -> None:
+    """Withdraw a credential because its holder erases their data: revoked like any other (its
+    status bit is set), and recorded as the holder's doing (:class:`HolderWithdrawal`) so that
+    badger's pages do not say the issuer withdrew it."""
+    revoke(session, cred, "Données effacées à la demande de la personne.")
+    session.add(HolderWithdrawal(organisation_id=cred.organisation_id,
+                                 credential_uuid=cred.uuid, withdrawn_at=utcnow()))
+
+
+def holder_withdrawn(session: Session, uuid: str) -> bool:
+    """Was the credential ``uuid`` withdrawn because its holder erased their data?"""
+    return session.execute(
+        select(HolderWithdrawal.id).where(HolderWithdrawal.credential_uuid == uuid)
+        .execution_options(unscoped=True)
+    ).first() is not None
+
+
 def public_credential(session: Session, uuid: str) -> Credential | None:
     """The credential at its id URL: only when issued, public, not revoked, not suspended."""
     cred = session.execute(
@@ -1478,7 +1496,9 @@ def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:
 
     ``"suspended"``: the award is on hold (the bit is set until the suspension is lifted);
     ``"superseded"``: the credential was re-issued on a new status bit after this copy was
-    signed (a lifted suspension), so this copy stays invalid but the badge is not withdrawn.
+    signed (a lifted suspension), so this copy stays invalid but the badge is not withdrawn;
+    ``"holder_erased"``: its holder erased their data, which withdrew it (a
+    :class:`HolderWithdrawal` row), not a decision of the issuer.
     None: really withdrawn, or not one of ours. Lets a verify page say the right thing.
     """
     cid = document.get("id")
@@ -1489,7 +1509,9 @@ def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:
         select(Credential).where(Credential.uuid == cid.removeprefix(prefix))
         .execution_options(unscoped=True)
     ).scalar_one_or_none()
-    if cred is None or cred.revoked_at is not None or cred.state != ISSUED:
+    if cred is None:
+        return "holder_erased" if holder_withdrawn(session, cid.removeprefix(prefix)) else None
+    if cred.revoked_at is not None or cred.state != ISSUED:
         return None
     if cred.suspended_at is not None:
         return "suspended"

@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -758,8 +759,16 @@ def status_list(slug: str, purpose: str, number: int) -> Any:
 
 @issuer_bp.route("/credentials/<uuid>")
 def credential(uuid: str) -> Any:
-    """The credential at its id — only when its holder made it public (404 otherwise)."""
-    cred = service.public_credential(get_session(), uuid)
+    """The credential at its id — only when its holder made it public (404 otherwise; 410 once
+    its holder erased their data, saying so: the issuer did not withdraw it)."""
+    db = get_session()
+    cred = service.public_credential(db, uuid)
+    if cred is None and service.holder_withdrawn(db, uuid):
+        from badger.verification.messages import HOLDER_ERASED
+
+        gone = jsonify(error="withdrawn_at_holder_request", message=str(HOLDER_ERASED))
+        gone.status_code = 410
+        return gone
     if cred is None:
         abort(404)
     if wants_html():

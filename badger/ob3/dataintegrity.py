@@ -52,6 +52,7 @@ __all__ = [
     "CRYPTOSUITE",
     "LEGACY_CRYPTOSUITES",
     "PROOF_TYPE",
+    "UNDETERMINED_CODES",
     "ProofError",
     "ProofOutcome",
     "ProofResult",
@@ -67,6 +68,13 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 LEGACY_CRYPTOSUITES = frozenset({"eddsa-2022"})
 ED25519_2020 = "Ed25519Signature2020"
+
+#: Outcome codes that say nothing about the credential, only about this verifier: a proof type
+#: or cryptosuite it does not implement (ecdsa-sd-2023, bbs-2023, ecdsa-rdfc-2019…) or a key
+#: that could not be fetched. Such a proof is "could not check", never "failed" — unless another
+#: proof of the same credential fails outright (an altered credential stays "failed" whatever
+#: proof of an unknown kind is added to it).
+UNDETERMINED_CODES = frozenset({"proof_unsupported", "key_unresolved"})
 
 _DATETIME_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE

@@ -39,6 +39,12 @@ ALLOWED_ALGS = {
     "ES256": KeyAlgorithm.ES256,
     "EdDSA": KeyAlgorithm.ED25519,
 }
+#: Real JOSE signature algorithms badger does not implement: a VC-JWT signed with one is "could
+#: not check" (code ``jwt_alg_unsupported``), not forged. ``none`` and the HMAC algorithms stay
+#: refused outright (``jwt_alg``): they prove nothing about an issuer.
+UNSUPPORTED_ALGS = frozenset(
+    {"RS384", "RS512", "PS256", "PS384", "PS512", "ES384", "ES512", "ES256K", "Ed25519", "Ed448"}
+)
 
 
 class JwtError(ValueError):
@@ -240,6 +246,8 @@ def verify_jwt(
     if extra:
         raise JwtError(f"JOSE header parameters not allowed: {sorted(extra)}", "jwt_header")
     alg = header.get("alg")
+    if isinstance(alg, str) and alg in UNSUPPORTED_ALGS:
+        raise JwtError(f"JWT alg {alg!r} is not supported by this verifier", "jwt_alg_unsupported")
     if not isinstance(alg, str) or alg not in ALLOWED_ALGS:
         raise JwtError(f"JWT alg {alg!r} is not accepted", "jwt_alg")
     if "typ" in header and header["typ"] != "JWT":

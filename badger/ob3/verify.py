@@ -4,7 +4,10 @@ Why: a badge holder, an employer or a displayer needs one answer they can trust 
 plain reasons. Each step yields a :class:`Check` (stable ``name`` + ``code`` for translation,
 English ``message``). Decisions worth knowing:
 
-* Any one valid proof suffices (DI proof set or VC-JWT).
+* Any one valid proof suffices (DI proof set or VC-JWT). A proof this library does not
+  implement (another cryptosuite or proof type, a JOSE ``alg`` other than RS256/ES256/EdDSA) is
+  ``unknown`` — "could not check", not "failed" (:data:`UNDETERMINED_PROOF_CODES`); with no valid
+  proof, one that fails outright decides whatever unknown proof sits beside it.
 * The strict 1EdTech schema failing while the compaction-tolerant one passes is a warning.
 * A status list that cannot be fetched, verified or parsed gives status ``unknown``, never
   "not revoked"; the report is then NOT verified and its overall state is ``unknown``. The same
@@ -43,7 +46,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .dataintegrity import ProofResult, issuer_id, parse_datetime, proofs_of, verify_proof
+from .dataintegrity import (
+    UNDETERMINED_CODES,
+    ProofResult,
+    issuer_id,
+    parse_datetime,
+    proofs_of,
+    verify_proof,
+)
 from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
 from .loader import OfflineLoader, default_loader
@@ -53,6 +63,7 @@ from .resolver import KeyProvenance, ResolutionError, Resolver, prove_jwt_issuer
 __all__ = [
     "ENDORSEMENT",
     "OPEN_BADGE",
+    "UNDETERMINED_PROOF_CODES",
     "Check",
     "CheckState",
     "VerificationReport",
@@ -60,6 +71,11 @@ __all__ = [
 ]
 
 CheckState = Literal["passed", "failed", "warning", "unknown"]
+
+#: ``proof`` codes that are "could not check" (state ``unknown``), never "failed": a Data
+#: Integrity suite or proof type badger does not implement, a JOSE algorithm it does not
+#: implement, a key that could not be fetched.
+UNDETERMINED_PROOF_CODES = UNDETERMINED_CODES | {"jwt_alg_unsupported"}
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 MAX_ENDORSEMENT_DEPTH = 2
@@ -453,8 +469,15 @@ def _check_ldp(
             report.add("proof", "passed", "The signature is valid.", "proof_valid")
         _add_binding(report, best.binding)
         return
-    state: CheckState = "unknown" if best.code == "key_unresolved" else "failed"
-    report.add("proof", state, best.message, best.code)
+    # no valid proof: one that fails outright decides (whatever else was added beside it);
+    # only when every proof is of a kind this verifier cannot check is the answer "unknown"
+    decisive = next(
+        (o for o in result.outcomes if o.code not in UNDETERMINED_PROOF_CODES), None
+    )
+    if decisive is not None:
+        report.add("proof", "failed", decisive.message, decisive.code)
+    else:
+        report.add("proof", "unknown", best.message, best.code)
 
 
 def _add_binding(report: VerificationReport, binding: KeyProvenance | None) -> None:
@@ -472,7 +495,7 @@ def _check_jwt(token: str, report: VerificationReport, resolver: Resolver) -> di
         report.proof_types = [f"JWT {header.get('alg')}"]
         result = verify_jwt(token, resolver, check_time=False)
     except JwtError as exc:
-        state: CheckState = "unknown" if exc.code == "key_unresolved" else "failed"
+        state: CheckState = "unknown" if exc.code in UNDETERMINED_PROOF_CODES else "failed"
         report.add("proof", state, str(exc), exc.code)
         return None
     binding = prove_jwt_issuer_key(result.key, issuer_id(result.credential), resolver)

@@ -552,6 +552,7 @@ def _suspended_summary() -> messages.PlainSummary:
         "cross",
         "status-bad",
         [],
+        proven=True,
     )
 
 
@@ -1114,7 +1115,9 @@ def export_zip(db: Session, participant: Participant) -> bytes:
 
 def erase(db: Session, participant: Participant) -> None:
     """Delete the participant and everything of theirs; issued credentials are revoked first
-    (their status bit stays set, so copies already handed out verify as revoked)."""
+    (their status bit stays set, so copies already handed out verify as revoked) and recorded
+    as withdrawn at the holder's request (``awards.service.withdraw_for_holder``): badger's pages
+    then say so, not that the issuer withdrew the badge."""
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
 
@@ -1122,7 +1125,7 @@ def erase(db: Session, participant: Participant) -> None:
     revoked = 0
     for cred in my_credentials(db, participant):
         if cred.revoked_at is None:
-            awards.revoke(db, cred, "Données effacées à la demande de la personne.")
+            awards.withdraw_for_holder(db, cred)
             revoked += 1
     db.flush()
     # the charts they attached answer 404 from now on (rows gone, not only the credential's 410)

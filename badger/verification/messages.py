@@ -32,6 +32,25 @@ STEP_TITLES: dict[str, Any] = {
     "endorsements": _l("Recommandations"),
 }
 
+#: A copy of one of this server's badges withdrawn because its holder erased their data.
+HOLDER_ERASED: Any = _l(
+    "La personne qui a reçu ce badge a effacé ses données : cette copie a été retirée à sa "
+    "demande. Ce n'est pas une décision de l'organisme."
+)
+_UNSUPPORTED = _l(
+    "La signature utilise une méthode que ce service ne sait pas vérifier. Cela ne veut pas "
+    "dire que le document est faux, mais rien n'est prouvé."
+)
+_MALFORMED = _l("La signature est mal formée : elle ne prouve rien.")
+_CLAIMS_MISMATCH = _l(
+    "Les informations de la signature ne correspondent pas au document : il a été modifié ou "
+    "mal signé."
+)
+_KEY_NOT_ISSUERS = _l(
+    "Rien ne prouve que la clé qui a signé appartient à l'organisme. N'importe qui peut signer "
+    "avec sa propre clé."
+)
+
 #: Precise sentences by (step, code).
 BY_CODE: dict[tuple[str, str], Any] = {
     ("extraction", "json_object"): _l("Le badge a bien été lu."),
@@ -43,6 +62,8 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("extraction", "not_utf8"): _l("Le fichier n'est pas un texte lisible."),
     ("extraction", "bad_json"): _l("Le texte est mal formé. Ce n'est pas un badge lisible."),
     ("extraction", "not_found"): _l("Aucun badge n'a été trouvé dans ce que vous avez donné."),
+    ("extraction", "no_baking"): _l("Ce service ne sait pas lire les images de badge."),
+    ("format", "jwt_malformed"): _l("Le badge signé est mal formé. Ce n'est pas un badge lisible."),
     ("format", "bad_context"): _l("Ce n'est pas un badge numérique au format reconnu."),
     ("format", "bad_type"): _l("Ce document n'est pas un badge Open Badges."),
     ("format", "no_ob_context"): _l("Ce document n'est pas un badge Open Badges 3.0."),
@@ -50,6 +71,7 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("format", "vc20"): _l("C'est un badge Open Badges 3.0."),
     ("format", "vc11"): _l("C'est un badge Open Badges 3.0 (ancien format 1.1)."),
     ("subject", "no_recipient"): _l("Le badge ne dit pas à qui il a été donné."),
+    ("schema", "no_schema"): _l("La structure du badge n'a pas pu être vérifiée."),
     ("schema", "schema_valid"): _l("Le badge est bien construit."),
     ("schema", "schema_tolerant_only"): _l("Le badge est bien construit, avec de petits écarts."),
     ("schema", "schema_invalid"): _l("Le badge est mal construit."),
@@ -73,7 +95,27 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ),
     ("proof", "key_rejected"): _l("La clé utilisée pour signer n'est pas acceptée."),
     ("proof", "controller_mismatch"): _l("La clé qui a signé n'appartient pas à l'organisme."),
-    ("proof", "proof_unsupported"): _l("Ce type de signature n'est pas pris en charge."),
+    ("proof", "proof_unsupported"): _UNSUPPORTED,
+    ("proof", "jwt_alg_unsupported"): _UNSUPPORTED,
+    ("proof", "proof_malformed"): _MALFORMED,
+    ("proof", "proof_created"): _MALFORMED,
+    ("proof", "proof_purpose"): _MALFORMED,
+    ("proof", "key_type"): _MALFORMED,
+    ("proof", "undefined_terms"): _MALFORMED,
+    ("proof", "jsonld_error"): _MALFORMED,
+    ("proof", "jwt_header"): _MALFORMED,
+    ("proof", "jwt_malformed"): _MALFORMED,
+    ("proof", "jwt_invalid"): _MALFORMED,
+    ("proof", "jwt_alg"): _MALFORMED,
+    ("proof", "jwt_claims"): _CLAIMS_MISMATCH,
+    ("proof", "jwt_claim_iss"): _CLAIMS_MISMATCH,
+    ("proof", "jwt_claim_jti"): _CLAIMS_MISMATCH,
+    ("proof", "jwt_claim_sub"): _CLAIMS_MISMATCH,
+    ("proof", "jwt_claim_nbf"): _CLAIMS_MISMATCH,
+    ("proof", "jwt_claim_exp"): _CLAIMS_MISMATCH,
+    ("jwt_claims", "jwt_claim_warning"): _l(
+        "Un détail de la signature est inhabituel. Cela ne change rien à l'authenticité."
+    ),
     ("proof", "expired"): _l("La date de fin du badge est passée."),
     ("proof", "not_yet_valid"): _l("Le badge n'est pas encore valable."),
     ("issuer_binding", "controller_matches"): _l("La signature vient bien de l'organisme."),
@@ -86,6 +128,8 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("issuer_binding", "key_provenance_unverified"): _l(
         "Nous n'avons pas pu confirmer que la clé appartient à l'organisme."
     ),
+    ("issuer_binding", "jwk_iss_mismatch"): _KEY_NOT_ISSUERS,
+    ("issuer_binding", "no_issuer"): _l("Le badge ne dit pas quel organisme l'a donné."),
     ("validity", "valid"): _l("Le badge est valable aujourd'hui."),
     ("validity", "expired"): _l("Le badge a expiré. Sa date de fin est passée."),
     ("validity", "not_yet_valid"): _l("Le badge n'est pas encore valable."),
@@ -102,14 +146,142 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("status", "list_unreachable"): _l(
         "Nous n'avons pas pu savoir si le badge a été retiré. Réessayez plus tard."
     ),
+    ("status", "holder_erased"): HOLDER_ERASED,
+    ("recipient", "no_recipient"): _l("Le badge ne dit pas à qui il a été donné."),
     ("recipient", "match"): _l("Le badge a bien été donné à cette personne."),
     ("recipient", "mismatch"): _l("Le badge n'a pas été donné à cette personne."),
+    ("endorsements", "too_deep"): _l(
+        "Des recommandations placées dans d'autres recommandations n'ont pas été vérifiées."
+    ),
     ("endorsements", "verified"): _l("Les recommandations sont vérifiées."),
     ("endorsements", "failed"): _l("Une recommandation n'est pas authentique."),
     ("endorsements", "unknown"): _l("Une recommandation n'a pas pu être vérifiée."),
     ("endorsements", "withdrawn"): _l(
         "Le réseau qui recommandait l'organisme ne le recommande plus. "
         "Le badge, lui, reste authentique."
+    ),
+}
+
+#: Sentences for a (step, code) the verifier reports in more than one state, by
+#: (step, state, code): they win over :data:`BY_CODE`.
+BY_CODE_AND_STATE: dict[tuple[str, str, str], Any] = {
+    ("issuer_binding", "failed", "key_provenance_unverified"): _KEY_NOT_ISSUERS,
+    ("issuer_binding", "unknown", "key_provenance_unverified"): _l(
+        "Nous n'avons pas pu confirmer que la clé appartient à l'organisme : son site n'a pas "
+        "répondu. Réessayez plus tard."
+    ),
+}
+
+#: The state each sentence of :data:`BY_CODE` (and :data:`ENDORSEMENT_BY_CODE`, same keys) is
+#: written for. A check reported in another state never shows it: it gets its
+#: :data:`BY_CODE_AND_STATE` sentence, else the plain sentence of its state
+#: (``tests/verification/test_messages_states.py`` requires a precise one for every check the
+#: verifier can report).
+WRITTEN_FOR: dict[tuple[str, str], str] = {
+    **dict.fromkeys(
+        [
+            ("endorsements", "verified"),
+            ("extraction", "json"),
+            ("extraction", "json_object"),
+            ("extraction", "jwt"),
+            ("format", "vc11"),
+            ("format", "vc20"),
+            ("issuer_binding", "controller_matches"),
+            ("issuer_binding", "did_matches"),
+            ("issuer_binding", "jwk_in_issuer_jwks"),
+            ("issuer_binding", "kid_authority"),
+            ("jsonld", "ok"),
+            ("proof", "jwt_valid"),
+            ("proof", "proof_valid"),
+            ("recipient", "match"),
+            ("schema", "schema_valid"),
+            ("status", "no_status"),
+            ("status", "not_revoked"),
+            ("status", "not_suspended"),
+            ("status", "published"),
+            ("validity", "valid"),
+        ],
+        "passed",
+    ),
+    **dict.fromkeys(
+        [
+            ("endorsements", "too_deep"),
+            ("endorsements", "unknown"),
+            ("endorsements", "withdrawn"),
+            ("format", "ob_context_variant"),
+            ("jwt_claims", "jwt_claim_warning"),
+            ("schema", "schema_not_applicable"),
+            ("schema", "schema_tolerant_only"),
+        ],
+        "warning",
+    ),
+    **dict.fromkeys(
+        [
+            ("extraction", "no_baking"),
+            ("issuer_binding", "key_provenance_unverified"),
+            ("proof", "jwt_alg_unsupported"),
+            ("proof", "key_unresolved"),
+            ("proof", "proof_unsupported"),
+            ("schema", "no_schema"),
+            ("status", "list_unreachable"),
+        ],
+        "unknown",
+    ),
+    **dict.fromkeys(
+        [
+            ("endorsements", "failed"),
+            ("extraction", "bad_image"),
+            ("extraction", "bad_json"),
+            ("extraction", "not_baked"),
+            ("extraction", "not_found"),
+            ("extraction", "not_utf8"),
+            ("extraction", "too_large"),
+            ("format", "bad_context"),
+            ("format", "bad_type"),
+            ("format", "jwt_malformed"),
+            ("format", "no_ob_context"),
+            ("issuer_binding", "controller_mismatch"),
+            ("issuer_binding", "jwk_iss_mismatch"),
+            ("issuer_binding", "no_issuer"),
+            ("jsonld", "jsonld_error"),
+            ("jsonld", "undefined_terms"),
+            ("jsonld", "unknown_context"),
+            ("proof", "controller_mismatch"),
+            ("proof", "expired"),
+            ("proof", "jsonld_error"),
+            ("proof", "jwt_alg"),
+            ("proof", "jwt_claim_exp"),
+            ("proof", "jwt_claim_iss"),
+            ("proof", "jwt_claim_jti"),
+            ("proof", "jwt_claim_nbf"),
+            ("proof", "jwt_claim_sub"),
+            ("proof", "jwt_claims"),
+            ("proof", "jwt_header"),
+            ("proof", "jwt_invalid"),
+            ("proof", "jwt_malformed"),
+            ("proof", "key_rejected"),
+            ("proof", "key_type"),
+            ("proof", "not_yet_valid"),
+            ("proof", "proof_created"),
+            ("proof", "proof_malformed"),
+            ("proof", "proof_missing"),
+            ("proof", "proof_purpose"),
+            ("proof", "signature_invalid"),
+            ("proof", "undefined_terms"),
+            ("recipient", "mismatch"),
+            ("recipient", "no_recipient"),
+            ("schema", "schema_invalid"),
+            ("status", "holder_erased"),
+            ("status", "revoked"),
+            ("status", "superseded"),
+            ("status", "suspended"),
+            ("status", "withdrawn"),
+            ("subject", "no_recipient"),
+            ("validity", "bad_dates"),
+            ("validity", "expired"),
+            ("validity", "not_yet_valid"),
+        ],
+        "failed",
     ),
 }
 
@@ -239,6 +411,10 @@ class PlainSummary:
     #: For an endorsement: who recommends whom, in one sentence ("Le réseau X recommande
     #: l'organisme Y."), or that it was withdrawn. None for badges.
     statement: str | None = None
+    #: What the document says is proven: genuine (its signature and its issuer's key check),
+    #: even if no longer valid (withdrawn, expired). False for a document that is not authentic
+    #: or could not be checked: pages then show none of its claims as facts.
+    proven: bool = False
 
 
 #: Translated (title, text, label) by (locale, kind, name, state, code): pages list hundreds of
@@ -253,9 +429,13 @@ def _texts(name: str, state: str, code: str, kind: str = OPEN_BADGE) -> tuple[st
     hit = _TEXTS.get(key)
     if hit is None:
         endorsement = kind == ENDORSEMENT
-        text = ENDORSEMENT_BY_CODE.get((name, code)) if endorsement else None
+        text = None
+        if WRITTEN_FOR.get((name, code), state) == state:
+            text = ENDORSEMENT_BY_CODE.get((name, code)) if endorsement else None
+            if text is None:
+                text = BY_CODE.get((name, code))
         if text is None:
-            text = BY_CODE.get((name, code))
+            text = BY_CODE_AND_STATE.get((name, state, code))
         if text is None:
             unknown = ENDORSEMENT_STATUS_UNKNOWN if endorsement else STATUS_UNKNOWN
             text = unknown if name == "status" and state == "unknown" else BY_STATE[state]
@@ -284,16 +464,21 @@ def plain_checks(report: VerificationReport) -> list[PlainCheck]:
 
 
 _NO_LONGER_VALID = {
-    "revoked", "suspended", "superseded", "expired", "not_yet_valid", "withdrawn"
+    "revoked", "suspended", "superseded", "expired", "not_yet_valid", "withdrawn", "holder_erased"
 }
 _BROKEN_STEPS = {"proof", "issuer_binding", "extraction", "format"}
 
 
 def _no_longer_valid(checks: list[PlainCheck]) -> bool:
-    """Failed only because it was withdrawn or is out of its dates (genuine otherwise)."""
+    """Failed only because it was withdrawn or is out of its dates, and genuine otherwise: its
+    signature and its issuer's key checked (a document whose signature could not be checked is
+    not "issued, no longer valid": nothing says it was issued)."""
     failed = [c for c in checks if c.state == "failed"]
-    return any(c.code in _NO_LONGER_VALID for c in failed) and not any(
-        c.name in _BROKEN_STEPS for c in failed
+    proven = {c.name for c in checks if c.state == "passed"} >= {"proof", "issuer_binding"}
+    return (
+        proven
+        and bool(failed)
+        and all(c.code in _NO_LONGER_VALID and c.name not in _BROKEN_STEPS for c in failed)
     )
 
 
@@ -379,6 +564,7 @@ def _endorsement_summary(
             "status-ok",
             [],
             statement,
+            proven=True,
         )
     if state == "failed":
         reasons = [c.text for c in checks if c.state == "failed"]
@@ -391,6 +577,7 @@ def _endorsement_summary(
                 "status-bad",
                 reasons,
                 statement,
+                proven=True,
             )
         return PlainSummary(
             "failed",
@@ -429,6 +616,7 @@ def summary(
             "check",
             "status-ok",
             [],
+            proven=True,
         )
     if state == "failed":
         reasons = [c.text for c in checks if c.state == "failed"]
@@ -440,6 +628,7 @@ def summary(
                 "cross",
                 "status-bad",
                 reasons,
+                proven=True,
             )
         return PlainSummary(
             "failed",

@@ -33,6 +33,7 @@ from badger.ob3.jwt import is_compact_jws
 from badger.ob3.resolver import ResolutionError
 from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE, endorsement_withdrawn
 from badger.verification import messages
+from badger.verification.messages import HOLDER_ERASED
 from badger.verification.resolver import FetchRefusedError, HttpStatusError
 
 #: Largest badge accepted for verification (a baked PNG is a small image).
@@ -80,8 +81,16 @@ def check_input(data: bytes, *, max_bytes: int = MAX_VERIFY_BYTES) -> str:
     return kind
 
 
-def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> bytes:
-    """Fetch a badge from a URL with the resolver's policy (local URLs in process)."""
+def fetch_url(
+    url: str,
+    resolver: Any,
+    *,
+    max_bytes: int = MAX_VERIFY_BYTES,
+    session: Session | None = None,
+) -> bytes:
+    """Fetch a badge from a URL with the resolver's policy (local URLs in process). With
+    ``session``, a 410 at one of this server's credential ids withdrawn because its holder
+    erased their data says so (not "withdrawn by its author")."""
     url = url.strip()
     if not url.startswith(("https://", "http://")):
         raise UserError(_l("L'adresse doit commencer par https://"), 400)
@@ -90,7 +99,9 @@ def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> 
     except FetchRefusedError as exc:
         raise UserError(_l("Cette adresse n'est pas autorisée."), 400, details=[str(exc)]) from exc
     except HttpStatusError as exc:
-        if exc.status == 410:
+        if exc.status == 410 and session is not None and _holder_withdrawn_url(session, url):
+            message = HOLDER_ERASED
+        elif exc.status == 410:
             message = _l(
                 "Ce document a été retiré par son auteur : l'adresse dit qu'il n'existe plus."
             )
@@ -104,6 +115,14 @@ def fetch_url(url: str, resolver: Any, *, max_bytes: int = MAX_VERIFY_BYTES) -> 
             _l("Le badge n'a pas pu être téléchargé à cette adresse."), 422, details=[str(exc)]
         ) from exc
     return data
+
+
+def _holder_withdrawn_url(session: Session, url: str) -> bool:
+    from badger.awards import documents
+    from badger.awards.service import holder_withdrawn
+
+    prefix = f"{documents.base_url()}/credentials/"
+    return url.startswith(prefix) and holder_withdrawn(session, url.removeprefix(prefix))
 
 
 # --------------------------------------------------------------------------- verifying
@@ -131,9 +150,10 @@ def verify_document(
 
 
 def _explain_own_revoked_copy(report: VerificationReport, session: Session) -> None:
-    """One of this server's badges whose bit is set may be suspended, or a copy made before a
-    lifted suspension (re-issued since): say so rather than "withdrawn". Only badger's own
-    records can tell; the status check stays failed either way."""
+    """One of this server's badges whose bit is set may be suspended, a copy made before a
+    lifted suspension (re-issued since), or withdrawn because its holder erased their data: say
+    so rather than "the issuer withdrew it". Only badger's own records can tell; the status
+    check stays failed either way."""
     from badger.awards.service import copy_state
 
     status = report.check("status")
@@ -146,6 +166,10 @@ def _explain_own_revoked_copy(report: VerificationReport, session: Session) -> N
     elif state == "superseded":
         replacement = Check("status", "failed", "This copy was replaced by a newer issue of the "
                             "same credential.", "superseded")
+    elif state == "holder_erased":
+        replacement = Check("status", "failed", "This copy was withdrawn at its holder's request "
+                            "(they erased their data); the issuer did not withdraw it.",
+                            "holder_erased")
     else:
         return
     report.checks[report.checks.index(status)] = replacement

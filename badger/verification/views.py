@@ -77,7 +77,7 @@ def verify_page() -> Any:
             elif text:
                 data = text.encode("utf-8")
             elif url:
-                data = service.fetch_url(url, resolver)
+                data = service.fetch_url(url, resolver, session=get_session())
             else:
                 raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
             report = service.verify_bytes(data, resolver, session=get_session())
