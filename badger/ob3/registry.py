@@ -189,7 +189,7 @@ def registry_credential(
     """The unsigned credential carrying ``document`` (a DCC registry) unchanged; sign it with
     :func:`badger.ob3.sign` and the owner's key. ``registry_url``: where the plain JSON is."""
     credential: dict[str, Any] = {
-        "@context": [model.VC2_CONTEXT, REGISTRY_CONTEXT],
+        "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, REGISTRY_CONTEXT],
         "id": id,
         "type": ["VerifiableCredential"],
         "issuer": dict(issuer) if isinstance(issuer, Mapping) else issuer,

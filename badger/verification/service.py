@@ -283,7 +283,7 @@ def trusted_registries() -> tuple[list[registries.Registry], list[str]]:
     if not has_app_context():
         return [], []
     if has_request_context() and "badger_registries" in g:
-        return g.badger_registries  # type: ignore[no-any-return]
+        return g.badger_registries
     from badger.db import get_session
 
     remote, unreachable = _remote_registries(current_app)
