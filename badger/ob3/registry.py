@@ -300,7 +300,7 @@ def registry_check(trust: Trust, *, endorsement: bool = False) -> Check:
     if trust.unreachable:
         return Check(
             "registry",
-            "unknown",
+            "warning",
             "Not listed in any registry this service could read; unreachable: "
             + ", ".join(trust.unreachable),
             "registry_unreachable",

@@ -629,7 +629,7 @@ def _credential_key(
     report, report_key = vservice.verify_cached(cred.signed_json or "", resolver, REPORTS)
     key = (
         f"{lang}:{cred.id}:{report_key}:{cred.level}:{cred.revoked_at}:{cred.suspended_at}:"
-        f"{cred.achievement.updated_at}"
+        f"{cred.achievement.updated_at}:{vservice.trust_key()}"
     )
     return report, key
 

@@ -293,6 +293,14 @@ def trusted_registries() -> tuple[list[registries.Registry], list[str]]:
     return result
 
 
+def trust_key() -> str:
+    """Changes whenever what the trusted registries say may have changed (a cached page built
+    from them must then be built again)."""
+    regs, unreachable = trusted_registries()
+    parts = [f"{r.source}|{r.updated}|{len(r.entries)}" for r in regs] + unreachable
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def trust_of(report: VerificationReport) -> registries.Trust:
     regs, unreachable = trusted_registries()
     return registries.assess(report, regs, unreachable)

@@ -136,8 +136,8 @@ def test_assess_tells_recognition_from_claims() -> None:
     alone = reg.assess(_badge(org, _endorsement_report(fake, "F", org)), [networks])
     assert reg.registry_check(alone).state == "warning"
     assert reg.registry_check(alone).code == "not_listed"
-    assert reg.registry_check(reg.assess(_badge(org), [networks], ["https://down/r.json"])) \
-        .state == "unknown"
+    down = reg.registry_check(reg.assess(_badge(org), [networks], ["https://down/r.json"]))
+    assert (down.state, down.code) == ("warning", "registry_unreachable")
     members = reg.parse_registry({"meta": DCC_SHAPED["meta"], "registry": {org: {"name": "O"}}},
                                  source="https://b.fr/networks/n/registry.json", name="N")
     listed = reg.registry_check(reg.assess(_badge(org), [members]))
