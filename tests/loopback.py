@@ -38,7 +38,7 @@ def serve() -> Iterator[Site]:
     site: Site
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             site.hits[path] = site.hits.get(path, 0) + 1
             status, body, mimetype = site.docs.get(path, (404, b"{}", "application/json"))

@@ -294,11 +294,24 @@ def trusted_registries() -> tuple[list[registries.Registry], list[str]]:
 
 
 def trust_key() -> str:
-    """Changes whenever what the trusted registries say may have changed (a cached page built
-    from them must then be built again)."""
+    """A digest of what the trusted registries say (who is listed, under which name, and which
+    could not be read): a cached page built from them is built again when it changes.
+    Computed once per request."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "badger_trust_key" in g:
+        return str(g.badger_trust_key)
     regs, unreachable = trusted_registries()
-    parts = [f"{r.source}|{r.updated}|{len(r.entries)}" for r in regs] + unreachable
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for r in regs:
+        digest.update(f"\x1e{r.source}".encode())
+        for entry_id in sorted(r.entries):
+            digest.update(f"\x1f{entry_id}\x1f{r.entries[entry_id].name}".encode())
+    digest.update("\x1e".join(unreachable).encode())
+    key = digest.hexdigest()[:16]
+    if has_request_context():
+        g.badger_trust_key = key
+    return key
 
 
 def trust_of(report: VerificationReport) -> registries.Trust:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from badger.ob3 import StaticResolver, generate_key, KeyAlgorithm, model, sign
+from badger.ob3 import KeyAlgorithm, StaticResolver, generate_key, model, sign
 from badger.ob3 import registry as reg
 from badger.ob3.dataintegrity import verify_proof
 from badger.ob3.dids import controller_document
