@@ -261,6 +261,9 @@ def test_network_publishes_its_endorsed_members_as_a_dcc_registry_plain_and_sign
     after = anon.get("/networks/reseau-a/registry.json").get_json()
     assert after["registry"] == {} and after["meta"]["updated"] >= before
     assert anon.get("/networks/nope/registry.json").status_code == 404
+    public = anon.get("/networks/reseau-a", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/networks/reseau-a/registry.json"' in public
+    assert 'href="/networks/reseau-a/registry"' in public
 
 
 # --------------------------------------------------------------------------- recognition
