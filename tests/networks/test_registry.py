@@ -400,3 +400,45 @@ def test_this_servers_network_is_recognised_only_when_listed(
     else:
         assert "Réseau inconnu de ce service" in html and "trust-recognised" not in html
         assert (check["state"], check["code"]) == ("warning", "not_listed")
+
+
+def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
+    app: Any, make: Any, org: Any
+) -> None:
+    """A participant imports (over HTTP) the loopback issuer's badge, issued to their e-mail,
+    and shares it: the share page tells the fake network as a claim, then as recognition
+    once a trusted registry lists it."""
+    from tests.conftest import login_participant
+    from tests.ob3._factory import EMAIL
+    from tests.portfolio.test_shares import path_of
+
+    person = make.participant(org, "Ana", email=EMAIL)
+    with loopback.serve() as site:
+        badge = _fake_network_badge(site)
+        pc = app.test_client()
+        login_participant(pc, make, person)
+        imported = pc.post("/portfolio/import", data={"text": badge},
+                           content_type="multipart/form-data")
+        assert imported.status_code == 302, imported.get_data(as_text=True)[:1000]
+        page = pc.get("/portfolio/shares").get_data(as_text=True)
+        import_id = re.search(r'name="imported" value="(\d+)"', page)
+        assert import_id, page[:3000]
+        made = pc.post("/portfolio/shares", data={"label": "entretien", "days": "30",
+                                                   "imported": import_id.group(1)})
+        assert made.status_code == 302
+        detail = pc.get(made.headers["Location"]).get_data(as_text=True)
+        link = re.search(r'<code id="share-link">([^<]+)</code>', detail)
+        assert link
+        employer = app.test_client()
+        share = htmllib.unescape(employer.get(path_of(link.group(1))).get_data(as_text=True))
+        assert (f"L'organisme se dit recommandé par « {FAKE_NAME} », réseau inconnu de ce "
+                "service.") in share
+        assert "trust-recognised" not in share and "Reconnu par" not in share
+
+        site.put("/registry.json", reg.registry_document(
+            [reg.RegistryEntry(site.url("/networks/normandie"), "Réseau Normandie (registre)")],
+            created=datetime(2026, 1, 1).astimezone(), updated=datetime(2026, 1, 2).astimezone()))
+        app.config["BADGER_TRUSTED_REGISTRIES"] = site.url("/registry.json")
+        share = htmllib.unescape(employer.get(path_of(link.group(1))).get_data(as_text=True))
+        assert "Reconnu par le réseau" in share and "Réseau Normandie (registre)" in share
+        assert "réseau inconnu de ce service" not in share
