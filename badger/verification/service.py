@@ -217,10 +217,16 @@ def configured_registries(app: Any = None) -> list[str]:
 
 def _parse_fetched(doc: dict[str, Any], url: str, resolver: Resolver) -> registries.Registry:
     """A plain DCC registry, or a registry credential whose proof verifies (its key proven
-    its issuer's, as for any credential)."""
+    its issuer's, as for any credential) and whose issuer lives on the registry URL's own
+    origin: a valid signature by someone else's key, served there, is not that site's word."""
     if "credentialSubject" in doc:
-        from badger.ob3.dataintegrity import verify_proof
+        from urllib.parse import urlsplit
 
+        from badger.ob3.dataintegrity import issuer_id, verify_proof
+
+        issuer = issuer_id(doc) or ""
+        if urlsplit(issuer)[:2] != urlsplit(url)[:2]:
+            raise registries.RegistryError("the signed registry's issuer is on another origin")
         if not verify_proof(doc, resolver).verified:
             raise registries.RegistryError("the signed registry's proof does not verify")
         doc = registries.registry_from_credential(doc)

@@ -366,6 +366,15 @@ def test_a_signed_registry_counts_only_when_its_owner_signed_it(app: Any, client
         app.config["BADGER_TRUSTED_REGISTRIES"] = site.url("/forged")
         ok, check = _registry_check(client, badge)
         assert (check["state"], check["code"]) == ("warning", "registry_unreachable") and ok
+        # the same registry, validly signed by its owner, but served by another host: not the
+        # serving host's word
+        with loopback.serve() as other_site:
+            other_site.put("/signed",
+                           sign(unsigned, okey, f"{owner}#{okey.public_key_multibase()}"))
+            app.config["BADGER_TRUSTED_REGISTRIES"] = other_site.url("/signed")
+            app.extensions.pop("badger.registries", None)
+            ok, check = _registry_check(client, badge)
+            assert (check["state"], check["code"]) == ("warning", "registry_unreachable")
         app.config["BADGER_TRUSTED_REGISTRIES"] = site.url("/signed")
         app.extensions.pop("badger.registries", None)
         ok, check = _registry_check(client, badge)
