@@ -99,6 +99,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_LOGIN_RATE_LIMIT": env.get("BADGER_LOGIN_RATE_LIMIT", "10 per minute"),
         "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
         "BADGER_IMPORTED_VERIFY_TTL": int(env.get("BADGER_IMPORTED_VERIFY_TTL", "300")),
+        "BADGER_TRUSTED_REGISTRIES": env.get("BADGER_TRUSTED_REGISTRIES", ""),
+        "BADGER_REGISTRY_TTL": int(env.get("BADGER_REGISTRY_TTL", "3600")),
         "BADGER_TRUSTED_PROXIES": int(env.get("BADGER_TRUSTED_PROXIES", "0")),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }

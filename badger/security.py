@@ -169,6 +169,20 @@ def network_admin_required(view: F) -> F:
     return cast(F, wrapped)
 
 
+def server_admin_required(view: F) -> F:
+    """Require a server administrator (creates networks and names their administrators)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.kind != "staff" or not current_user.server_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "

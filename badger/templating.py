@@ -48,6 +48,7 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "grids.my_grids": ("/me/rounds/", "/me/sessions/", "/me/validations/"),
     "grids.sessions": ("/rounds/", "/journeys/", "/validations"),
     "awards.achievements": ("/admin/awards", "/admin/credentials", "/admin/sessions/"),
+    "networks.admin_index": ("/admin/server",),
 }
 
 
@@ -57,7 +58,11 @@ def _allowed(who: str | None) -> bool:
     if who == "admin":
         return g.get("role") == "admin"
     if who == "network_admin":
-        return bool(current_user.is_authenticated and current_user.admin_network_ids())
+        return bool(
+            current_user.is_authenticated
+            and current_user.kind == "staff"
+            and (current_user.admin_network_ids() or current_user.server_admin)
+        )
     return False
 
 

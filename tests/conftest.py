@@ -167,11 +167,14 @@ class Factory:
         self.db.commit()
         return org
 
-    def network(self, slug: str | None = None) -> Any:
+    def network(self, slug: str | None = None, *, listed: bool = True) -> Any:
+        """A network; ``listed`` (default): one a server administrator created, listed in the
+        server's registry (its endorsements read as recognition); ``listed=False``: a demo or
+        legacy network."""
         from badger.networks.models import Network
 
         slug = slug or f"net-{secrets.token_hex(3)}"
-        net = Network(slug=slug, name=slug.title())
+        net = Network(slug=slug, name=slug.title(), listed=listed)
         self.db.add(net)
         self.db.commit()
         return net

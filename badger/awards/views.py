@@ -644,8 +644,14 @@ def issuer(slug: str) -> Any:
             achs = db.scalars(select(Achievement).where(
                 Achievement.organisation_id == org.id, Achievement.active.is_(True))
                 .order_by(Achievement.name)).all()
-        return render_template("awards/issuer.html", org=org, achievements=achs,
-                               issuer_id=documents.issuer_url(org)), 200, {"Vary": "Accept"}
+        # who vouches for it: networks this server lists (recognition), others only claim
+        endorsing = [m.network for m in org.memberships if m.endorsed_at is not None]
+        return render_template(
+            "awards/issuer.html", org=org, achievements=achs,
+            issuer_id=documents.issuer_url(org),
+            recognised=sorted(n.name for n in endorsing if n.listed),
+            claimed=sorted(n.name for n in endorsing if not n.listed),
+        ), 200, {"Vary": "Accept"}
     doc = documents.issuer_document(org, _org_keys(org))
     endorsements = active_endorsements(get_session(), org.id)
     if endorsements:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +31,12 @@ class Network(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(String(500))
+    #: Where the network works (the ``location`` of its known-issuer registry entry).
+    location: Mapped[str | None] = mapped_column(String(200))
+    #: Listed in this server's registry of networks (``/networks/registry.json``): a real
+    #: network, created by a server administrator. Only a listed network's endorsements read
+    #: as "Reconnu par" on this server's pages, and only it publishes a member registry.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[NetworkMembership]] = relationship(
         back_populates="network", cascade="all, delete-orphan"

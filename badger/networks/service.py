@@ -419,3 +419,191 @@ def withdraw(
     if row.status_list_id is not None and row.status_index is not None:
         NetworkStatusList.set_status_locked(session, row.status_list_id, row.status_index, True)
     return row
+
+
+# --------------------------------------------------------------------------- server administration
+
+#: A network slug: the key folder's rule (``badger.keystore``), and it is part of the network's
+#: permanent id.
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+MAX_NAME = 200
+MAX_LOCATION = 200
+
+
+def require_server_admin(user: Any) -> None:
+    """Refuse (403) anyone who is not a server administrator."""
+    if not getattr(user, "server_admin", False) or getattr(user, "kind", None) != "staff":
+        raise UserError(_l("Seul un administrateur du serveur peut faire cela."), 403)
+
+
+def _clean(value: str | None, limit: int) -> str:
+    value = " ".join((value or "").split())
+    if len(value) > limit:
+        raise UserError(_l("Le texte dépasse %(n)s caractères.", n=limit), 400)
+    return value
+
+
+def create_network(
+    session: Session,
+    slug: str,
+    name: str,
+    *,
+    actor: Any,
+    description: str = "",
+    url: str | None = None,
+    location: str | None = None,
+    app: Flask | None = None,
+) -> Network:
+    """A real network, listed in this server's registry of networks (server admins only;
+    ``actor=None``: the command line). Its signing key is made at once, so its signed member
+    registry can be served from the start."""
+    if actor is not None:
+        require_server_admin(actor)
+    slug = (slug or "").strip().lower()
+    if not slug or len(slug) > 80 or not set(slug) <= _SLUG_CHARS or slug in {"registry",
+                                                                              "registry.json"}:
+        raise UserError(_l("L'identifiant du réseau : lettres minuscules, chiffres, « - » ou "
+                           "« _ », 80 caractères au plus."), 400)
+    name = _clean(name, MAX_NAME)
+    if not name:
+        raise UserError(_l("Donnez le nom du réseau."), 400)
+    url = (url or "").strip() or None
+    if url is not None and (not url.startswith("https://") or len(url) > 500 or " " in url):
+        raise UserError(_l("Le site du réseau doit être une adresse https://."), 400)
+    taken = _l("Un réseau a déjà l'identifiant « %(slug)s ».", slug=slug)
+    if network_by_slug(session, slug) is not None:
+        raise UserError(taken, 409)
+    network = Network(slug=slug, name=name, description=_clean(description, 2000), url=url,
+                      location=_clean(location, MAX_LOCATION) or None, listed=True)
+    with _conflict_is_409(session, taken):
+        session.add(network)
+    network_keys.signing_key(slug, app)
+    audit.record(session, "network.created", actor=actor, object_type="Network",
+                 object_id=network.id, slug=slug, listed=True)
+    return network
+
+
+def add_network_admin(
+    session: Session, network: Network, email: str, name: str, *, actor: Any
+) -> tuple[Any, bool]:
+    """Make the staff account ``email`` an administrator of ``network`` (server admins only).
+
+    A new account is created without a password; returns ``(user, needs_invitation)``, the
+    caller then issues its invitation link."""
+    from badger.accounts.models import NetworkAdmin, User
+    from badger.accounts.service import normalise_email
+
+    if actor is not None:
+        require_server_admin(actor)
+    email = normalise_email(email or "")
+    if "@" not in email or len(email) > 320:
+        raise UserError(_l("Adresse e-mail non valable."), 400)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, name=_clean(name, MAX_NAME) or email)
+        session.add(user)
+        session.flush()
+    already = _l("Cette personne administre déjà ce réseau.")
+    if network.id in user.admin_network_ids():
+        raise UserError(already, 409)
+    with _conflict_is_409(session, already):
+        session.add(NetworkAdmin(user_id=user.id, network_id=network.id))
+    session.refresh(user)
+    audit.record(session, "network.admin_added", actor=actor, obj=user, network_id=network.id)
+    return user, user.password_hash is None
+
+
+def all_networks(session: Session) -> list[Network]:
+    return list(session.scalars(select(Network).order_by(Network.name, Network.id)))
+
+
+# --------------------------------------------------------------------------- registries
+#
+# Each listed network publishes the registry of the organisations it actively endorses at
+# ``/networks/<slug>/registry.json`` (the DCC known-issuer registry format, see
+# ``badger.ob3.registry``) and the same content signed by its key at
+# ``/networks/<slug>/registry``; the server publishes its listed networks at
+# ``/networks/registry.json`` (plain only: the server has no key of its own).
+
+
+def server_registry_url() -> str:
+    return f"{award_documents.base_url()}/networks/registry.json"
+
+
+def registry_url(network: Network) -> str:
+    return f"{network_url(network)}/registry.json"
+
+
+def registry_credential_url(network: Network) -> str:
+    return f"{network_url(network)}/registry"
+
+
+def listed_networks(session: Session) -> list[Network]:
+    return list(session.scalars(
+        select(Network).where(Network.listed.is_(True)).order_by(Network.slug)
+    ))
+
+
+def server_registry(session: Session) -> dict[str, Any]:
+    """This server's registry of its networks (listed ones only), DCC format."""
+    from badger.ob3 import registry
+
+    nets = listed_networks(session)
+    created = min((n.created_at for n in nets), default=None) or utcnow()
+    updated = max((n.updated_at for n in nets), default=None) or created
+    return registry.registry_document(
+        [registry.RegistryEntry(network_url(n), n.name, n.url or network_url(n), n.location)
+         for n in nets],
+        created=created,
+        updated=updated,
+    )
+
+
+def member_registry(session: Session, network: Network) -> dict[str, Any]:
+    """The organisations ``network`` actively endorses, DCC format (``meta.updated``: the
+    latest endorsement or withdrawal)."""
+    from badger.ob3 import registry
+
+    rows = session.execute(
+        select(NetworkEndorsement.issued_at, NetworkEndorsement.withdrawn_at)
+        .join(NetworkMembership, NetworkMembership.id == NetworkEndorsement.membership_id)
+        .where(NetworkMembership.network_id == network.id)
+    ).all()
+    times = [t for row in rows for t in row if t is not None]
+    updated = max(times, default=network.updated_at)
+    entries = [
+        registry.RegistryEntry(
+            award_documents.issuer_url(m.organisation),
+            m.organisation.name,
+            m.organisation.url or award_documents.issuer_url(m.organisation),
+        )
+        for m in endorsed_members(session, network)
+    ]
+    return registry.registry_document(entries, created=network.created_at,
+                                      updated=max(updated, network.created_at))
+
+
+def signed_member_registry(session: Session, network: Network,
+                           app: Flask | None = None) -> dict[str, Any]:
+    """:func:`member_registry` as a credential signed with the network's active key."""
+    from badger.ob3 import registry
+
+    document = member_registry(session, network)
+    updated = parse_meta(document["meta"]["updated"])
+    unsigned = registry.registry_credential(
+        document,
+        id=registry_credential_url(network),
+        issuer=network_profile(network),
+        registry_url=registry_url(network),
+        valid_from=updated,
+        name=f"Registre des membres recommandés par {network.name}",
+    )
+    key = network_keys.signing_key(network.slug, app)
+    return sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}",
+                created=updated)
+
+
+def parse_meta(value: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value)

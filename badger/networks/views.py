@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -31,8 +32,14 @@ from badger.errors import UserError
 from badger.networks import keys as network_keys
 from badger.networks import service
 from badger.networks.models import Network
-from badger.public import VC_JSON, json_document, status_list_document, wants_html
-from badger.security import network_admin_required
+from badger.public import (
+    STATUS_CACHE,
+    VC_JSON,
+    json_document,
+    status_list_document,
+    wants_html,
+)
+from badger.security import network_admin_required, server_admin_required
 
 bp = Blueprint("networks", __name__)
 T = TypeVar("T")
@@ -60,12 +67,67 @@ def _write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 @bp.route("/admin/networks")
-@network_admin_required
 def admin_index() -> Any:
+    """The networks the person administers; a server administrator also gets the link to the
+    server's page (where networks are created)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    server_admin = current_user.kind == "staff" and current_user.server_admin
+    if current_user.kind != "staff" or not (current_user.admin_network_ids() or server_admin):
+        abort(403)
     networks = service.administered_networks(get_session(), current_user)
-    if len(networks) == 1:
+    if len(networks) == 1 and not server_admin:
         return redirect(url_for("networks.admin_network", slug=networks[0].slug))
-    return render_template("networks/admin_index.html", networks=networks)
+    return render_template("networks/admin_index.html", networks=networks,
+                           server_admin=server_admin)
+
+
+# --------------------------------------------------------------------------- server administration
+
+
+@bp.route("/admin/server", methods=["GET", "POST"])
+@server_admin_required
+def server_admin() -> Any:
+    """Every network of this server; create one (it is listed in the server's registry)."""
+    db = get_session()
+    if request.method == "POST":
+        form = request.form
+        network = _write(service.create_network, form.get("slug", ""), form.get("name", ""),
+                         actor=current_user, description=form.get("description", ""),
+                         url=form.get("url"), location=form.get("location"))
+        flash(_("Le réseau %(name)s est créé.", name=network.name), "success")
+        return redirect(url_for("networks.server_admin"))
+    return render_template("networks/server_admin.html", networks=service.all_networks(db),
+                           network_url=service.network_url,
+                           registry_url=service.server_registry_url())
+
+
+@bp.route("/admin/server/networks/<slug>/admins", methods=["POST"])
+@server_admin_required
+def server_add_admin(slug: str) -> Any:
+    """Name an administrator of a network; a new account gets an invitation link (shown once)."""
+    from badger.accounts import service as accounts
+    from badger.accounts.models import TokenPurpose
+
+    db = get_session()
+    network = _network_or_404(slug)
+    try:
+        user, invite = service.add_network_admin(db, network, request.form.get("email", ""),
+                                                 request.form.get("name", ""),
+                                                 actor=current_user)
+        token = accounts.issue_action_token(db, user, TokenPurpose.INVITE,
+                                            actor=current_user) if invite else None
+        db.commit()
+    except UserError:
+        db.rollback()
+        raise
+    flash(_("%(name)s administre maintenant le réseau %(network)s.", name=user.name,
+            network=network.name), "success")
+    if token is None:
+        return redirect(url_for("networks.server_admin"))
+    link = url_for("accounts.accept_token", token=token, _external=True)
+    return render_template("networks/server_invite.html", user=user, network=network,
+                           link=link)
 
 
 @bp.route("/admin/networks/<slug>")
@@ -147,6 +209,31 @@ def profile(slug: str) -> Any:
         return Response(html, mimetype="text/html", headers={"Vary": "Accept"})
     doc = service.network_document(network, network_keys.network_keys(network.slug))
     return json_document(doc)
+
+
+@bp.route("/networks/registry.json")
+def server_registry() -> Any:
+    """This server's networks (those a server administrator created), in the DCC
+    known-issuer registry format: a verifier that trusts this URL recognises them."""
+    return json_document(service.server_registry(get_session()), mimetype="application/json",
+                         cache=STATUS_CACHE)
+
+
+@bp.route("/networks/<slug>/registry.json")
+def member_registry(slug: str) -> Any:
+    """The organisations the network actively endorses (DCC known-issuer registry format).
+    A stable public URL: a contract (README, "Trust registries")."""
+    network = _network_or_404(slug)
+    return json_document(service.member_registry(get_session(), network),
+                         mimetype="application/json", cache=STATUS_CACHE)
+
+
+@bp.route("/networks/<slug>/registry")
+def signed_member_registry(slug: str) -> Any:
+    """The same registry as a credential signed with the network's key."""
+    network = _network_or_404(slug)
+    return json_document(service.signed_member_registry(get_session(), network),
+                         mimetype=VC_JSON, cache=STATUS_CACHE)
 
 
 @bp.route("/networks/<slug>/endorsements/<uuid>")

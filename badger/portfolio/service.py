@@ -630,7 +630,7 @@ def _credential_key(
     report, report_key = vservice.verify_cached(cred.signed_json or "", resolver, REPORTS)
     key = (
         f"{lang}:{cred.id}:{report_key}:{cred.level}:{cred.revoked_at}:{cred.suspended_at}:"
-        f"{cred.achievement.updated_at}"
+        f"{cred.achievement.updated_at}:{vservice.trust_key()}"
     )
     return report, key
 
@@ -694,7 +694,10 @@ def credential_view(
         status=status,
         level=cred.level,
         issuer_name=org.name,
-        networks=sorted(m.network.name for m in org.memberships if m.endorsed_at is not None),
+        # only networks this server recognises (created by a server administrator, listed in
+        # its registry); an unlisted network's endorsement is told as a claim (``about``)
+        networks=sorted(m.network.name for m in org.memberships
+                        if m.endorsed_at is not None and m.network.listed),
         issued_at=cred.issued_at,
         valid_until=cred.valid_until,
         credential_id=cred.id,
@@ -747,6 +750,7 @@ def imported_view(
         status=_status_from(report, None),
         level=about.level_value,
         issuer_name=imp.issuer_name or about.issuer_name,
+        networks=list(about.recognised_endorsers),
         issued_at=about.valid_from,
         valid_until=about.valid_until,
         imported=True,

@@ -30,6 +30,7 @@ STEP_TITLES: dict[str, Any] = {
     "status": _l("Retrait du badge"),
     "recipient": _l("Personne qui a reçu le badge"),
     "endorsements": _l("Recommandations"),
+    "registry": _l("Réseaux reconnus par ce service"),
 }
 
 #: A copy of one of this server's badges withdrawn because its holder erased their data.
@@ -159,6 +160,23 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("endorsements", "withdrawn"): _l(
         "Le réseau qui recommandait l'organisme ne le recommande plus. "
         "Le badge, lui, reste authentique."
+    ),
+    ("registry", "issuer_listed"): _l(
+        "L'organisme est inscrit dans un registre que ce service reconnaît."
+    ),
+    ("registry", "network_listed"): _l(
+        "Un réseau qui recommande l'organisme est inscrit dans un registre que ce service "
+        "reconnaît."
+    ),
+    ("registry", "endorser_listed"): _l(
+        "Le réseau est inscrit dans un registre que ce service reconnaît."
+    ),
+    ("registry", "not_listed"): _l(
+        "Ni l'organisme ni un réseau qui le recommande ne sont connus de ce service. "
+        "Cela ne dit rien contre le badge."
+    ),
+    ("registry", "registry_unreachable"): _l(
+        "Un registre de réseaux n'a pas pu être lu. Réessayez plus tard."
     ),
 }
 
@@ -362,6 +380,10 @@ ENDORSEMENT_BY_CODE: dict[tuple[str, str], Any] = {
     ("status", "not_suspended"): _l("L'auteur n'a pas suspendu cette recommandation."),
     ("status", "list_unreachable"): _l(
         "Nous n'avons pas pu savoir si la recommandation a été retirée. Réessayez plus tard."
+    ),
+    ("registry", "not_listed"): _l(
+        "Ce réseau n'est inscrit dans aucun registre que ce service reconnaît : son nom est "
+        "seulement ce qu'il dit de lui-même."
     ),
 }
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from badger.errors import UserError
 from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
+from badger.ob3 import registry as registries
 from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import is_compact_jws
 from badger.ob3.resolver import ResolutionError
@@ -146,7 +147,7 @@ def verify_document(
         _check_publication(report, resolver)
     elif session is not None:
         _explain_own_revoked_copy(report, session)
-    return report
+    return with_registry_check(report)
 
 
 def _explain_own_revoked_copy(report: VerificationReport, session: Session) -> None:
@@ -214,6 +215,151 @@ def _check_publication(report: VerificationReport, resolver: Resolver) -> None:
             "published",
         )
     report.checks[report.checks.index(status)] = replacement
+
+
+# --------------------------------------------------------------------------- trust registries
+#
+# Who this service recognises: the known-issuer registries it trusts (DCC format, see
+# ``badger.ob3.registry``). By default this server's own: its registry of networks (those a
+# server administrator created) and each such network's registry of the organisations it
+# actively endorses, read from the database. ``BADGER_TRUSTED_REGISTRIES`` adds registries
+# published elsewhere (comma-separated URLs, most authoritative first), fetched through the
+# verifier's resolver (SSRF rules, size limits) and kept ``BADGER_REGISTRY_TTL`` seconds (a
+# failed fetch is retried after a minute). The ``registry`` check this produces is
+# informational: it never makes a genuine badge fail.
+
+#: Seconds a failed registry fetch is remembered before it is tried again.
+REGISTRY_RETRY_SECONDS = 60.0
+_REGISTRY_LOCK = threading.Lock()
+
+
+def configured_registries(app: Any = None) -> list[str]:
+    app = app or current_app
+    raw = app.config.get("BADGER_TRUSTED_REGISTRIES") or ""
+    urls = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+    return [u.strip() for u in urls if u and u.strip()]
+
+
+def _parse_fetched(doc: dict[str, Any], url: str, resolver: Resolver) -> registries.Registry:
+    """A plain DCC registry, or a registry credential whose proof verifies (its key proven
+    its issuer's, as for any credential) and whose issuer lives on the registry URL's own
+    origin: a valid signature by someone else's key, served there, is not that site's word."""
+    if "credentialSubject" in doc:
+        from urllib.parse import urlsplit
+
+        from badger.ob3.dataintegrity import issuer_id, verify_proof
+
+        issuer = issuer_id(doc) or ""
+        if urlsplit(issuer)[:2] != urlsplit(url)[:2]:
+            raise registries.RegistryError("the signed registry's issuer is on another origin")
+        if not verify_proof(doc, resolver).verified:
+            raise registries.RegistryError("the signed registry's proof does not verify")
+        doc = registries.registry_from_credential(doc)
+    return registries.parse_registry(doc, source=url)
+
+
+def _remote_registries(app: Any) -> tuple[list[registries.Registry], list[str]]:
+    from badger.verification.resolver import app_resolver
+
+    urls = configured_registries(app)
+    if not urls:
+        return [], []
+    with _REGISTRY_LOCK:
+        cache: dict[str, tuple[float, registries.Registry | None]] = app.extensions.setdefault(
+            "badger.registries", {}
+        )
+    ttl = float(app.config.get("BADGER_REGISTRY_TTL") or 3600)
+    found: list[registries.Registry] = []
+    unreachable: list[str] = []
+    for url in urls:
+        hit = cache.get(url)
+        if hit is None or hit[0] < time.monotonic():
+            resolver = app_resolver(app)
+            try:
+                value: registries.Registry | None = _parse_fetched(
+                    resolver.fetch_json(url), url, resolver
+                )
+            except (ResolutionError, registries.RegistryError) as exc:
+                current_app.logger.warning("trusted registry %s not read: %s", url, exc)
+                value = None
+            expires = time.monotonic() + (ttl if value is not None else REGISTRY_RETRY_SECONDS)
+            with _REGISTRY_LOCK:
+                cache[url] = hit = (expires, value)
+        if hit[1] is None:
+            unreachable.append(url)
+        else:
+            found.append(hit[1])
+    return found, unreachable
+
+
+def own_registries(session: Session) -> list[registries.Registry]:
+    """This server's registries: its listed networks, then each one's endorsed members."""
+    from badger.networks import service as networks
+
+    own = [registries.parse_registry(networks.server_registry(session),
+                                     source=networks.server_registry_url(),
+                                     name=networks.server_registry_url())]
+    for network in networks.listed_networks(session):
+        own.append(registries.parse_registry(networks.member_registry(session, network),
+                                             source=networks.registry_url(network),
+                                             name=network.name))
+    return own
+
+
+def trusted_registries() -> tuple[list[registries.Registry], list[str]]:
+    """The registries this service trusts (own first, then configured), and those of the
+    configured ones that could not be read. Computed once per request."""
+    from flask import g, has_request_context
+
+    if not has_app_context():
+        return [], []
+    if has_request_context() and "badger_registries" in g:
+        return g.badger_registries
+    from badger.db import get_session
+
+    remote, unreachable = _remote_registries(current_app)
+    result = (own_registries(get_session()) + remote, unreachable)
+    if has_request_context():
+        g.badger_registries = result
+    return result
+
+
+def trust_key() -> str:
+    """A digest of what the trusted registries say (who is listed, under which name, and which
+    could not be read): a cached page built from them is built again when it changes.
+    Computed once per request."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "badger_trust_key" in g:
+        return str(g.badger_trust_key)
+    regs, unreachable = trusted_registries()
+    digest = hashlib.sha256()
+    for r in regs:
+        digest.update(f"\x1e{r.source}".encode())
+        for entry_id in sorted(r.entries):
+            digest.update(f"\x1f{entry_id}\x1f{r.entries[entry_id].name}".encode())
+    digest.update("\x1e".join(unreachable).encode())
+    key = digest.hexdigest()[:16]
+    if has_request_context():
+        g.badger_trust_key = key
+    return key
+
+
+def trust_of(report: VerificationReport) -> registries.Trust:
+    regs, unreachable = trusted_registries()
+    return registries.assess(report, regs, unreachable)
+
+
+def with_registry_check(report: VerificationReport) -> VerificationReport:
+    """A copy of ``report`` with the ``registry`` check as the trusted registries say now
+    (the report itself, which may be cached, is left as it is)."""
+    from dataclasses import replace
+
+    if report.credential is None or not has_app_context():
+        return report
+    check = registries.registry_check(trust_of(report), endorsement=report.kind == ENDORSEMENT)
+    checks = [c for c in report.checks if c.name != "registry"] + [check]
+    return replace(report, checks=checks)
 
 
 # --------------------------------------------------------------------------- caching
@@ -380,7 +526,7 @@ def verify_cached(
     report = cache.get(key)
     now = datetime.now(UTC)
     if report is not None and _still_same_validity(report, now):
-        return report, key
+        return with_registry_check(report), key
     report = verify_credential(
         data,
         resolver=resolver,
@@ -390,7 +536,7 @@ def verify_cached(
     )
     if report.state != "unknown":
         cache.put(key, report)
-    return report, key
+    return with_registry_check(report), key
 
 
 def _still_same_validity(report: VerificationReport, now: datetime) -> bool:
@@ -430,6 +576,13 @@ class Description:
     #: Endorsers of the issuer whose genuine endorsement embedded in the badge has since been
     #: withdrawn.
     withdrawn_endorsers: list[str] = field(default_factory=list)
+    #: Of ``issuer_endorsers``, the networks a trusted registry lists, by the registry's name
+    #: for them ("Reconnu par"); the others are only claims (``claimed_endorsers``: their own
+    #: self-declared names, "se dit recommandé par …, réseau inconnu de ce service").
+    recognised_endorsers: list[str] = field(default_factory=list)
+    claimed_endorsers: list[str] = field(default_factory=list)
+    #: The registry listing the issuer itself (its name), if any.
+    issuer_listed_by: str | None = None
     image: str | None = None
     credential_id: str | None = None
     #: ``OpenBadgeCredential`` or ``EndorsementCredential`` (then the fields below are set).
@@ -519,7 +672,18 @@ def describe(report: VerificationReport, resolver: Resolver | None = None) -> De
             name not in d.withdrawn_endorsers
         ):
             d.withdrawn_endorsers.append(name)
+    _describe_trust(d, report)
     return d
+
+
+def _describe_trust(d: Description, report: VerificationReport) -> None:
+    if report.credential is None or not has_app_context():
+        d.claimed_endorsers = list(d.issuer_endorsers)
+        return
+    trust = trust_of(report)
+    d.recognised_endorsers = [m.entry.name for m in trust.recognised]
+    d.claimed_endorsers = list(trust.claimed)
+    d.issuer_listed_by = trust.issuer.registry.name if trust.issuer else None
 
 
 def _network_base() -> str | None:
@@ -548,6 +712,7 @@ def _describe_endorsement(report: VerificationReport, resolver: Resolver | None)
         d.issuer_url = issuer["url"]
     base = _network_base()
     d.endorser_is_network = bool(base and (d.issuer_id or "").startswith(base))
+    _describe_trust(d, report)
     target = d.endorsed_id
     if resolver is not None and target and target.startswith(("https://", "http://")):
         try:

@@ -40,4 +40,8 @@ EXEMPT: dict[str, str] = {
     "networks.profile": "public network profile (the endorsements' issuer id)",
     "networks.endorsement": "public signed EndorsementCredential (its own id URL)",
     "networks.status_list": "public signed status list of the network's endorsements",
+    "networks.member_registry": "public known-issuer registry of the network's endorsed members",
+    "networks.signed_member_registry": "public signed form of the network's member registry",
+    "networks.server_add_admin": "server administrators only, across all networks (403 to "
+    "everyone else: tests/networks/test_registry.py)",
 }

@@ -51,3 +51,28 @@ def test_network_admin_endorses_a_member_on_a_phone(
     assert_accessible(page, "public network page")
     no_overflow(page)
     assert not csp_errors, csp_errors
+
+
+def test_server_admin_creates_a_network_on_a_phone(
+    live_server: str, browser: Any, phone_page: Any, make: Any, org: Any
+) -> None:
+    from badger.networks.models import Network
+
+    user = make.staff(org, "admin", email="root@server.example.org")
+    user.server_admin = True
+    make.db.commit()
+    page = phone_page
+    browser_login_staff(page, live_server, user)
+    page.goto(f"{live_server}/admin/server")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration du serveur")
+    assert_accessible(page, "server administration page")
+    no_overflow(page)
+    page.get_by_label("Identifiant du réseau (slug)").fill("reseau-bretagne")
+    page.get_by_label("Nom du réseau").fill("Réseau Bretagne")
+    page.get_by_label("Lieu").fill("Rennes")
+    page.get_by_role("button", name="Créer le réseau").click()
+    expect(page.get_by_text("Le réseau Réseau Bretagne est créé.")).to_be_visible()
+    assert_accessible(page, "server administration page with a network")
+    no_overflow(page)
+    make.db.expire_all()
+    assert make.db.query(Network).filter_by(slug="reseau-bretagne").one().listed

@@ -38,6 +38,16 @@ def login(page: Any, base: str, code: str) -> None:
 def setup(
     live_server: str, db: Any, org: Any, admin: Any, coach: Any, participant: Any, make: Any
 ) -> Any:
+    from badger.networks import service as networks
+    from tests.networks.conftest import add_member
+
+    # Two networks endorse the organisation: one this server lists (recognition), one it does
+    # not (told as a claim); both lines are on the recruiter's page, checked by axe-core.
+    for listed in (True, False):
+        net = make.network(listed=listed)
+        add_member(make, net, org)
+        networks.endorse(db, net, org.slug, "Membre actif du réseau.", actor=None)
+    db.commit()
     # Issued after the live server started, so the credentials carry its base URL.
     version = _factory.adopted_version(db, org, admin)
     creds = [
@@ -89,6 +99,8 @@ def test_participant_shares_recruiter_opens_on_a_phone(
         genuine = "Genuine badge" if lang == "en" and _translated() else "Badge authentique"
         assert rpage.get_by_text(genuine).count() == 2
         assert rpage.locator(".chart svg").count() == 1
+        assert rpage.locator(".trust-recognised").count() == 2
+        assert rpage.locator(".trust-claimed").count() == 2
         assert no_horizontal_overflow(rpage)
         assert_accessible(rpage, f"public share ({lang})")
         rpage.goto(link + "/cv")
