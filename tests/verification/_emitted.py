@@ -78,16 +78,47 @@ def _proof_codes() -> set[str]:
     return codes
 
 
+def _provenance() -> set[tuple[str, str]]:
+    """(state, code) of every ``KeyProvenance(state, code, message)`` the key-provenance rule
+    (resolver.py) can return: the ``issuer_binding`` check passes them on."""
+    tree = ast.parse((ROOT / "ob3" / "resolver.py").read_text("utf-8"))
+    out: set[tuple[str, str]] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        for node in ast.walk(func):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "KeyProvenance"):
+                states = _consts(node.args[0], {})
+                codes = _consts(node.args[1], {})
+                if states is None or codes is None:
+                    raise AssertionError(f"resolver.py:{node.lineno}: KeyProvenance not literal")
+                if isinstance(node.args[0], ast.IfExp) and isinstance(node.args[1], ast.IfExp):
+                    # paired conditionals: (body, body) and (orelse, orelse)
+                    for a, b in ((node.args[0].body, node.args[1].body),
+                                 (node.args[0].orelse, node.args[1].orelse)):
+                        out |= {(s, c) for s in _consts(a, {}) or set()
+                                for c in _consts(b, {}) or set()}
+                    continue
+                out |= {(s, c) for s in states for c in codes}
+    return out
+
+
 def _dynamic(name: str, code_node: ast.AST) -> set[tuple[str, str, str]] | None:
     """The calls that pass on a proof outcome's or a JwtError's code."""
     if not (isinstance(code_node, ast.Attribute) and code_node.attr == "code"):
         return None
     owner = code_node.value
     owner_name = owner.id if isinstance(owner, ast.Name) else ""
+    if name == "issuer_binding" and owner_name == "binding":
+        return {("issuer_binding", state, code) for state, code in _provenance()}
     if name == "proof" and owner_name in {"best", "decisive"}:
+        # only outcomes whose signature failed reach these calls: the codes of a valid
+        # signature (its key proven, unconfirmed or refused) are reported explicitly
+        valid_signature = {"proof_valid", "key_provenance_unverified", "controller_mismatch"}
         return {
             ("proof", "unknown" if c in UNDETERMINED_PROOF_CODES else "failed", c)
-            for c in _proof_codes() if c != "proof_valid"
+            for c in _proof_codes() - valid_signature
         }
     if name == "proof" and owner_name == "exc":
         # what verify_jwt raises (with check_time=False: no "expired"/"not_yet_valid")
@@ -145,4 +176,8 @@ def _calls(path: Path) -> set[tuple[str, str, str]]:
 
 def emitted() -> set[tuple[str, str, str]]:
     """(name, state, code) of every check the library and the web layer can report."""
-    return _calls(ROOT / "ob3" / "verify.py") | _calls(ROOT / "verification" / "service.py")
+    return (
+        _calls(ROOT / "ob3" / "verify.py")
+        | _calls(ROOT / "verification" / "service.py")
+        | _calls(ROOT / "ob3" / "registry.py")
+    )

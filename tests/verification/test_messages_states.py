@@ -54,7 +54,7 @@ def test_the_enumeration_finds_the_known_outcomes() -> None:
         ("proof", "unknown", "proof_unsupported"),
         ("proof", "unknown", "jwt_alg_unsupported"),
         ("proof", "failed", "signature_invalid"),
-        ("issuer_binding", "failed", "key_provenance_unverified"),
+        ("issuer_binding", "failed", "controller_mismatch"),
         ("issuer_binding", "unknown", "key_provenance_unverified"),
         ("status", "failed", "superseded"),
         ("status", "failed", "holder_erased"),
@@ -119,7 +119,7 @@ def test_a_sentence_never_shows_in_another_state(app: Any) -> None:
 
 def test_key_of_another_party_reads_as_failed_not_as_could_not_check(app: Any) -> None:
     with app.test_request_context(), force_locale("fr"):
-        failed = messages.plain_check("issuer_binding", "failed", "key_provenance_unverified")
+        failed = messages.plain_check("issuer_binding", "failed", "controller_mismatch")
         unknown = messages.plain_check("issuer_binding", "unknown", "key_provenance_unverified")
-    assert "Rien ne prouve" in failed.text and "pas pu" not in failed.text
+    assert "ne vient pas de l'organisme" in failed.text and "pas pu" not in failed.text
     assert "pas pu" in unknown.text
