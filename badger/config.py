@@ -98,6 +98,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
         "BADGER_IMPORTED_VERIFY_TTL": int(env.get("BADGER_IMPORTED_VERIFY_TTL", "300")),
         "BADGER_TRUSTED_PROXIES": int(env.get("BADGER_TRUSTED_PROXIES", "0")),
+        # proving an e-mail / phone (badger.holders.sending)
+        "BADGER_SMTP_URL": env.get("BADGER_SMTP_URL") or None,
+        "BADGER_SMTP_FROM": env.get("BADGER_SMTP_FROM") or None,
+        "BADGER_SMS_BACKEND": env.get(
+            "BADGER_SMS_BACKEND", "none" if mode == "production" else "outbox"
+        ),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }
     config.update(overrides)

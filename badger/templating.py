@@ -48,6 +48,7 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "grids.my_grids": ("/me/rounds/", "/me/sessions/", "/me/validations/"),
     "grids.sessions": ("/rounds/", "/journeys/", "/validations"),
     "awards.achievements": ("/admin/awards", "/admin/credentials", "/admin/sessions/"),
+    "portfolio.index": ("/me/identities",),
 }
 
 

@@ -217,7 +217,8 @@ def _check_items(
     items: list[ShareItem] = []
     creds = {c.id for c in my_credentials(db, participant)}
     rounds = {r.id for r in my_rounds(db, participant, shareable_only=True)}
-    imports = {i.id for i in my_imports(db, participant)}
+    # an imported badge only when it was shown to be the participant's (badger.holders)
+    imports = {i.id for i in my_imports(db, participant) if i.bound}
     position = 0
     for kind, wanted, allowed, attr in (
         (ITEM_CREDENTIAL, credential_ids, creds, "credential_id"),
@@ -928,7 +929,8 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                 )
             elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
                 imp = imports.get(item.imported_id)
-                if imp is not None:
+                # never a badge not shown to be the holder's, whatever the share row says
+                if imp is not None and imp.bound:
                     badges.append(imported_view(imp, resolver, imported_reports(app)))
             elif item.kind == ITEM_CHART and item.round_id is not None:
                 rnd = db.execute(
@@ -949,9 +951,21 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
 
 
 def import_credential(
-    db: Session, participant: Participant, data: bytes, *, resolver: Any = None
+    db: Session,
+    participant: Participant,
+    data: bytes,
+    *,
+    resolver: Any = None,
+    identities: Iterable[str] = (),
 ) -> ImportedCredential:
-    """Verify and keep an OB 3.0 credential received elsewhere (exactly as received)."""
+    """Verify and keep an OB 3.0 credential received elsewhere (exactly as received).
+
+    Only a badge issued to the participant is taken: its subject must be an identity they
+    proved (:func:`badger.holders.service.holder_proof`; ``identities``: e-mail addresses or
+    phone numbers typed for this import, used in memory to recompute a hashed identifier).
+    Anyone else's badge is refused (422), so it can never reach a share."""
+    from badger.holders import service as holders
+
     kind = vservice.check_input(data)
     count = db.scalar(
         select(func.count())
@@ -970,6 +984,15 @@ def import_credential(
             422,
             details=messages.summary(report).reasons,
         )
+    proof = holders.holder_proof(db, participant, report.credential, identities)
+    if proof is None:
+        raise UserError(
+            _l(
+                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
+                "e-mail ou DID) : il n'a pas été importé."
+            ),
+            422,
+        )
     imp = ImportedCredential(
         organisation_id=participant.organisation_id,
         participant_id=participant.id,
@@ -981,6 +1004,7 @@ def import_credential(
         verified_at=utcnow(),
         last_state=report.state,
         last_report={"state": report.state, "checks": [c.to_dict() for c in report.checks]},
+        holder_proof=proof,
     )
     db.add(imp)
     db.flush()
@@ -991,6 +1015,7 @@ def import_credential(
         organisation_id=participant.organisation_id,
         obj=imp,
         state=report.state,
+        holder_proof=proof,
     )
     return imp
 
@@ -1030,6 +1055,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
     from badger.grids import service as grids
+    from badger.holders import service as holders
 
     creds = my_credentials(db, participant)
     versions = awards.credential_versions(db, creds)  # the files below are the current ones
@@ -1105,6 +1131,11 @@ def export_zip(db: Session, participant: Participant) -> bytes:
         for imp in imports:
             body, _mime, name = import_file(imp)
             zf.writestr(f"imported/{name}", body)
+        # proven e-mails, phones and DIDs: masked labels and keyed hashes, never the values
+        zf.writestr(
+            "identities.json",
+            json.dumps(holders.export_rows(db, participant), ensure_ascii=False, indent=2),
+        )
         zf.writestr(
             "grids.json",
             json.dumps([grids.export_round(db, r) for r in rounds], ensure_ascii=False, indent=2),
@@ -1117,6 +1148,7 @@ def erase(db: Session, participant: Participant) -> None:
     (their status bit stays set, so copies already handed out verify as revoked)."""
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
+    from badger.holders import service as holders
 
     org_id = participant.organisation_id
     revoked = 0
@@ -1132,6 +1164,7 @@ def erase(db: Session, participant: Participant) -> None:
         delete(ImportedCredential).where(ImportedCredential.participant_id == participant.id)
     )
     db.execute(delete(LoginCode).where(LoginCode.participant_id == participant.id))
+    holders.erase_participant(db, participant.id)
     participant_id = participant.id
     db.delete(participant)
     db.flush()

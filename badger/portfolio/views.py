@@ -135,7 +135,8 @@ def import_credential() -> Any:
         data = upload.stream.read(MAX_VERIFY_BYTES + 1)
     else:
         data = text.encode()
-    imp = service.import_credential(db, current_user, data)
+    typed = (request.form.get("identity") or "").strip()[:320]
+    imp = service.import_credential(db, current_user, data, identities=[typed] if typed else ())
     db.commit()
     flash(
         _(
