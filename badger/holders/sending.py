@@ -42,7 +42,7 @@ class OutboxSms:
     _lock = threading.Lock()
 
     def __init__(self, app: Flask) -> None:
-        self.path = Path(app.instance_path) / "sms-outbox.jsonl"
+        self.path = Path(app.config.get("INSTANCE_PATH") or app.instance_path) / "sms-outbox.jsonl"
 
     def send(self, number: str, text: str) -> None:
         line = json.dumps({"to": number, "text": text}, ensure_ascii=False) + "\n"
