@@ -45,6 +45,7 @@ from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, Refre
 from badger.awards.models import ISSUED, Credential
 from badger.db import utcnow
 from badger.errors import UserError
+from badger.holders import service as holders
 from badger.maintenance import Purge
 from badger.maintenance import run as run_purges
 from badger.ob3 import verify_credential
@@ -52,7 +53,6 @@ from badger.ob3.baking import BakingError, unbake
 from badger.ob3.dataintegrity import issuer_id, parse_datetime
 from badger.ob3.jwt import JwtError, decode_unverified, is_compact_jws
 from badger.ob3.schema import validate_credential, validate_profile
-from badger.holders import service as holders
 from badger.portfolio import service as portfolio_service
 from badger.portfolio.models import ImportedCredential
 from badger.security import new_url_token

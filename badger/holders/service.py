@@ -332,7 +332,9 @@ def prove_did(
         raise UserError(
             _l("Cette présentation ne prouve pas l'identifiant (DID)."), 422, details=[str(exc)]
         ) from exc
-    return _add_identity(db, participant, KIND_DID, identity_hash(KIND_DID, did), mask(KIND_DID, did))
+    return _add_identity(
+        db, participant, KIND_DID, identity_hash(KIND_DID, did), mask(KIND_DID, did)
+    )
 
 
 def remove(db: Session, participant: Participant, identity_id: int) -> None:
@@ -380,9 +382,12 @@ def holder_proof(
     if not proven:
         return None
     subject_id = subject.get("id")
-    if isinstance(subject_id, str) and subject_id.startswith("did:"):
-        if (KIND_DID, identity_hash(KIND_DID, subject_id.strip())) in proven:
-            return KIND_DID
+    if (
+        isinstance(subject_id, str)
+        and subject_id.startswith("did:")
+        and (KIND_DID, identity_hash(KIND_DID, subject_id.strip())) in proven
+    ):
+        return KIND_DID
     candidates: dict[str, list[str]] = {KIND_EMAIL: [], KIND_PHONE: []}
     for value in [*typed, participant.email or "", participant.phone or ""]:
         value = (value or "").strip()
@@ -399,10 +404,11 @@ def holder_proof(
     for ident in idents if isinstance(idents, list) else [idents]:
         if not isinstance(ident, Mapping):
             continue
-        kind = _TYPES.get(str(ident.get("identityType")))
+        found = _TYPES.get(str(ident.get("identityType")))
         stored = ident.get("identityHash")
-        if kind is None or not isinstance(stored, str):
+        if found is None or not isinstance(stored, str):
             continue
+        kind = found
         if ident.get("hashed") is True:
             alg, _, digest = stored.partition("$")
             if alg.lower() != "sha256":

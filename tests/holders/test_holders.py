@@ -76,7 +76,7 @@ def _import(client: Any, data: bytes, identity: str = "") -> Any:
 def _no_clear_value(db: Any, *values: str) -> None:
     """Nothing in the holder tables (or the audit) holds the value in clear."""
     for table in ("holder_identities", "holder_challenges", "audit_events"):
-        for row in db.execute(text(f"SELECT * FROM {table}")):  # noqa: S608 - fixed names
+        for row in db.execute(text(f"SELECT * FROM {table}")):
             dump = " ".join(str(v) for v in row).lower()
             for value in values:
                 assert value.lower() not in dump, (table, row)
@@ -146,7 +146,9 @@ def test_wrong_codes_are_counted_and_the_fifth_kills_the_code(
     code = _code(_outbox(app)[-1]["text"])
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(5):
-        r = participant_client.post("/me/identities/confirm", data={"challenge": cid, "code": wrong})
+        r = participant_client.post(
+            "/me/identities/confirm", data={"challenge": cid, "code": wrong}
+        )
         assert r.status_code == 422
     assert db.execute(select(IdentityChallenge)).scalar_one().attempts == 5
     r = participant_client.post("/me/identities/confirm", data={"challenge": cid, "code": code})
