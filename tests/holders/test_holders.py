@@ -453,3 +453,31 @@ def test_identity_routes_are_participants_own(
     assert app.test_client().post(
         f"/me/identities/{ident.id}/remove", csrf=False
     ).status_code in {302, 400, 401, 403}
+
+
+def test_api_replacement_by_a_copy_issued_to_someone_else_is_refused(
+    app: Any, db: Any, participant: Any, participant_client: Any, foreign: None
+) -> None:
+    """Same issuer and credential id (OB 3.0 equality), newer, but re-issued to another DID:
+    the stored, bound version stays."""
+    from tests.api._helpers import Client, bearer
+
+    _k, did, _vm = _did()
+    _k2, stranger, _vm2 = _did()
+    prove(db, participant, did)
+    wallet = Client.register(app)
+    token = wallet.tokens(participant_client)["access_token"]
+
+    def push(subject: str, valid_from: str) -> Any:
+        doc = credential(subject_id=subject, valid_from=valid_from)
+        doc["id"] = "urn:uuid:6f1c0d2e-0000-4000-8000-000000000001"
+        body = json.dumps(sign(doc, key(), _creds.vm(), created=_creds.CREATED))
+        return wallet.http.post("/ims/ob/v3p0/credentials", data=body,
+                                content_type="application/json", headers=bearer(token))
+
+    assert push(did, "2025-01-01T00:00:00Z").status_code == 201
+    assert push(stranger, "2025-06-01T00:00:00Z").status_code == 400
+    db.expire_all()
+    kept = db.execute(select(ImportedCredential)).scalar_one()
+    assert json.loads(bytes(kept.raw))["credentialSubject"]["id"] == did
+    assert kept.holder_proof == "did"
