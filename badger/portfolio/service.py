@@ -1020,6 +1020,46 @@ def import_credential(
     return imp
 
 
+def bind_import(
+    db: Session,
+    participant: Participant,
+    imp: ImportedCredential,
+    identities: Iterable[str] = (),
+    *,
+    resolver: Any = None,
+) -> ImportedCredential:
+    """Show that an import kept from before the holder rule is the participant's: verified
+    again (a failed proof binds nothing), then its subject matched as on import."""
+    from badger.holders import service as holders
+
+    if imp.bound:
+        return imp
+    report = verify_credential(bytes(imp.raw), resolver=resolver or app_resolver())
+    proof_check = report.check("proof")
+    if report.credential is None or proof_check is None or proof_check.state == "failed":
+        raise UserError(_l("Ce badge n'est pas authentique."), 422)
+    proof = holders.holder_proof(db, participant, report.credential, identities)
+    if proof is None:
+        raise UserError(
+            _l(
+                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
+                "e-mail ou DID) : il n'a pas été importé."
+            ),
+            422,
+        )
+    imp.holder_proof = proof
+    db.flush()
+    audit.record(
+        db,
+        "portfolio.import_bound",
+        actor=participant,
+        organisation_id=participant.organisation_id,
+        obj=imp,
+        holder_proof=proof,
+    )
+    return imp
+
+
 def own_import(db: Session, participant: Participant, import_id: int) -> ImportedCredential:
     imp = db.execute(
         select(ImportedCredential).where(

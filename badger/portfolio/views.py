@@ -157,6 +157,20 @@ def import_download(import_id: int) -> Any:
     return _file_response(*service.import_file(service.own_import(db, current_user, import_id)))
 
 
+@bp.route("/portfolio/imports/<int:import_id>/bind", methods=["POST"])
+@participant_required
+@limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
+def import_bind(import_id: int) -> Any:
+    """An import kept from before the holder rule: show it is mine (a proven identity)."""
+    db = get_session()
+    imp = service.own_import(db, current_user, import_id)
+    typed = (request.form.get("identity") or "").strip()[:320]
+    service.bind_import(db, current_user, imp, [typed] if typed else ())
+    db.commit()
+    flash(_("Ce badge est bien à vous : vous pouvez le partager."), "success")
+    return redirect(url_for("portfolio.index") + "#imported")
+
+
 @bp.route("/portfolio/imports/<int:import_id>/delete", methods=["POST"])
 @participant_required
 def import_delete(import_id: int) -> Any:

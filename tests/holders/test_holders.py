@@ -481,3 +481,45 @@ def test_api_replacement_by_a_copy_issued_to_someone_else_is_refused(
     kept = db.execute(select(ImportedCredential)).scalar_one()
     assert json.loads(bytes(kept.raw))["credentialSubject"]["id"] == did
     assert kept.holder_proof == "did"
+
+
+def _legacy(db: Any, participant: Any, raw: bytes) -> ImportedCredential:
+    """An import kept from before the holder rule (holder_proof NULL)."""
+    row = ImportedCredential(
+        organisation_id=participant.organisation_id, participant_id=participant.id,
+        format="json", raw=raw, issuer_name="Association Passerelles",
+        achievement_name="Ancien import", verified_at=datetime.now(UTC),
+        last_state="verified", last_report={},
+    )
+    db.add(row)
+    db.commit()
+    return row
+
+
+def test_an_earlier_import_is_bound_once_its_identity_is_proven(
+    app: Any, db: Any, make: Any, org: Any, participant: Any, participant_client: Any,
+    foreign: None,
+) -> None:
+    mine = _legacy(db, participant, _badge_to(model.identity_object(MAIL)))
+    doc = json.loads(_badge_to(model.identity_object(MAIL)))
+    doc["credentialSubject"]["achievement"]["name"] = "Directrice"  # altered after signing
+    altered = _legacy(db, participant, json.dumps(doc).encode())
+    bind = lambda imp, typed="": participant_client.post(  # noqa: E731
+        f"/portfolio/imports/{imp.id}/bind", data={"identity": typed}
+    )
+    assert bind(mine, MAIL).status_code == 422  # not proven yet
+    prove(db, participant, MAIL)
+    assert bind(altered, MAIL).status_code == 422  # proven, but the badge is not authentic
+    # someone else cannot bind it, even knowing the address
+    other = app.test_client()
+    login_participant(other, make, make.participant(org, "Autre"))
+    assert other.post(f"/portfolio/imports/{mine.id}/bind", data={"identity": MAIL}
+                      ).status_code == 404
+    assert bind(mine, MAIL).status_code == 302
+    db.expire_all()
+    assert db.get(ImportedCredential, mine.id).holder_proof == "email"
+    assert db.get(ImportedCredential, altered.id).holder_proof is None
+    r = participant_client.post(
+        "/portfolio/shares", data={"label": "x", "days": "7", "imported": [str(mine.id)]}
+    )
+    assert r.status_code == 302
