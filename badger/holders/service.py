@@ -19,7 +19,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,6 +40,7 @@ from badger.holders.models import (
     IdentityChallenge,
     ProvenIdentity,
 )
+from badger.maintenance import Purge
 from badger.ob3.model import ModelError, hash_identity, normalise_identity
 from badger.ob3.presentation import PresentationError, verify_presentation
 
@@ -444,6 +445,14 @@ def export_rows(db: Session, participant: Participant) -> list[dict[str, Any]]:
             "proven_at": i.created_at.isoformat() if i.created_at else None,
         }
         for i in identities(db, participant)
+    ]
+
+
+def purges(now: datetime, after: timedelta) -> list[Purge]:
+    """Identity codes and DID challenges expired more than ``after`` ago
+    (``BADGER_RETENTION_CODES_DAYS``), used or not: a proven identity is its own row."""
+    return [
+        Purge("holders.challenges", IdentityChallenge, IdentityChallenge.expires_at < now - after)
     ]
 
 
