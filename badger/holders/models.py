@@ -59,8 +59,9 @@ class IdentityChallenge(OrgScopedMixin, TimestampMixin, Base):
     #: DID is learnt from the signed presentation).
     value_hash: Mapped[str | None] = mapped_column(String(64))
     label: Mapped[str | None] = mapped_column(String(60))
-    #: HMAC of the code or nonce, bound to this challenge's identity.
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: HMAC of the code or nonce, bound to this challenge's identity (not unique: two codes for
+    #: the same number may be equal; a DID challenge is found by it, its nonce has 192 bits).
+    secret_hash: Mapped[str] = mapped_column(String(64), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

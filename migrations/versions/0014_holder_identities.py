@@ -33,13 +33,13 @@ def upgrade() -> None:
     sa.CheckConstraint("kind IN ('email', 'phone', 'did')", name=op.f('ck_holder_challenges_kind')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_holder_challenges_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_holder_challenges_participant_id_participants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_holder_challenges')),
-    sa.UniqueConstraint('secret_hash', name=op.f('uq_holder_challenges_secret_hash'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_holder_challenges'))
     )
     with op.batch_alter_table('holder_challenges', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_holder_challenges_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_holder_challenges_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_holder_challenges_participant_id'), ['participant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_holder_challenges_secret_hash'), ['secret_hash'], unique=False)
 
     op.create_table('holder_identities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,6 +75,7 @@ def downgrade() -> None:
 
     op.drop_table('holder_identities')
     with op.batch_alter_table('holder_challenges', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_holder_challenges_secret_hash'))
         batch_op.drop_index(batch_op.f('ix_holder_challenges_participant_id'))
         batch_op.drop_index(batch_op.f('ix_holder_challenges_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_holder_challenges_expires_at'))
