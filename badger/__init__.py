@@ -23,6 +23,7 @@ DOMAINS = (
     "grids",
     "awards",
     "portfolio",
+    "holders",
     "verification",
     "api",
 )

@@ -102,6 +102,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_TRUSTED_REGISTRIES": env.get("BADGER_TRUSTED_REGISTRIES", ""),
         "BADGER_REGISTRY_TTL": int(env.get("BADGER_REGISTRY_TTL", "3600")),
         "BADGER_TRUSTED_PROXIES": int(env.get("BADGER_TRUSTED_PROXIES", "0")),
+        # proving an e-mail / phone (badger.holders.sending)
+        "BADGER_SMTP_URL": env.get("BADGER_SMTP_URL") or None,
+        "BADGER_SMTP_FROM": env.get("BADGER_SMTP_FROM") or None,
+        "BADGER_SMS_BACKEND": env.get(
+            "BADGER_SMS_BACKEND", "none" if mode == "production" else "outbox"
+        ),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }
     config.update(overrides)

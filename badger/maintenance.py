@@ -23,7 +23,8 @@ purge that deleted something is itself recorded in the audit trail (counts only)
   (``badger.accounts.service.purges``): ``BADGER_RETENTION_CODES_DAYS`` (30) after they expired,
   used or not. Nothing reads them afterwards (a login is audited and kept as ``last_login_at``;
   an invited person can be sent a new link); until then an old code still says "expired" rather
-  than "unknown".
+  than "unknown". The same period applies to the codes and DID challenges that prove a
+  participant's phone, e-mail or DID (``badger.holders.service.purges``; only their HMACs).
 * **Share links stopped or expired** (``badger.portfolio.service.purges``):
   ``BADGER_RETENTION_SHARES_DAYS`` (365) after they were revoked or expired, with their chosen
   items (the links to badges and charts, never the badges and charts themselves) and their view
@@ -149,6 +150,7 @@ def purge(
     from badger.accounts import service as accounts
     from badger.api import service as api
     from badger.awards import jobs
+    from badger.holders import service as holders
     from badger.portfolio import service as portfolio
 
     now = now or utcnow()
@@ -157,6 +159,7 @@ def purge(
         [
             *api.purges(now),
             *accounts.purges(now, retention.codes),
+            *holders.purges(now, retention.codes),
             *portfolio.purges(now, retention.shares),
             *jobs.purges(now, retention.jobs),
             *audit.purges(now, retention.audit),

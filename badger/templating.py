@@ -49,6 +49,7 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "grids.sessions": ("/rounds/", "/journeys/", "/validations"),
     "awards.achievements": ("/admin/awards", "/admin/credentials", "/admin/sessions/"),
     "networks.admin_index": ("/admin/server",),
+    "portfolio.index": ("/me/identities",),
 }
 
 

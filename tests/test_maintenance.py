@@ -97,6 +97,15 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
     accounts.issue_action_token(db, coach, TokenPurpose.PASSWORD_RESET)
     old_link, recent_link = db.scalars(select(ActionToken).order_by(ActionToken.id)).all()
     old_link.expires_at, recent_link.expires_at = before(RETENTION.codes), within(RETENTION.codes)
+    # codes proving a phone / e-mail / DID: the same period after they expired
+    from badger.holders.models import IdentityChallenge
+
+    challenges = [
+        IdentityChallenge(organisation_id=org.id, participant_id=participant.id, kind="phone",
+                          value_hash="a" * 64, secret_hash=f"{n}" * 64, expires_at=at)
+        for n, at in ((1, before(RETENTION.codes)), (2, within(RETENTION.codes)))
+    ]
+    db.add_all(challenges)
     # share links: BADGER_RETENTION_SHARES_DAYS after they expired or were stopped
     _, expired_token = _share(db, participant, creds, expires_at=before(RETENTION.shares))
     _share(db, participant, creds[:1], revoked_at=before(RETENTION.shares))
@@ -127,7 +136,7 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
 
     expected = {
         "api.access_tokens": 0, "api.refresh_tokens": 0, "api.codes": 0,
-        "accounts.login_codes": 1, "accounts.action_tokens": 1,
+        "accounts.login_codes": 1, "accounts.action_tokens": 1, "holders.challenges": 1,
         "portfolio.shares": 2, "awards.jobs": 2, "audit.events": 1,
     }
     before_counts = {m: _count(db, m) for m in (LoginCode, Share, ShareView, AwardJob, AuditEvent)}
@@ -139,6 +148,7 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
     db.commit()
     assert _ids(db, LoginCode) == {recent_code.id}
     assert _ids(db, ActionToken) == {recent_link.id}
+    assert _ids(db, IdentityChallenge) == {challenges[1].id}
     assert _ids(db, Share) == {lately.id, lately_stopped.id, live.id}
     kept_shares = {lately.id, lately_stopped.id, live.id}
     assert set(db.scalars(select(ShareItem.share_id))) == kept_shares  # items went with theirs

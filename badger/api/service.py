@@ -45,6 +45,7 @@ from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, Refre
 from badger.awards.models import ISSUED, Credential
 from badger.db import utcnow
 from badger.errors import UserError
+from badger.holders import service as holders
 from badger.maintenance import Purge
 from badger.maintenance import run as run_purges
 from badger.ob3 import verify_credential
@@ -896,6 +897,14 @@ _FATAL_CHECKS = frozenset(
 )
 
 
+#: An app can only push badges issued to an identity the participant proved (its DID, or an
+#: e-mail / phone they proved that their record holds or that the identifier shows unhashed).
+_NOT_YOURS = _l(
+    "Ce badge n'a pas été remis à une identité que la personne a prouvée (téléphone, e-mail "
+    "ou DID) : il n'a pas été enregistré."
+)
+
+
 @dataclass
 class Upsert:
     created: bool
@@ -947,6 +956,11 @@ def upsert_credential(
         old_from = _valid_from(stored)
         if valid_from is not None and old_from is not None and valid_from < old_from:
             return Upsert(created=False, stored=imp)
+        # the new version must be the participant's too (badger.holders)
+        proof = holders.holder_proof(db, participant, report.credential)
+        if proof is None:
+            raise UserError(_NOT_YOURS, 400)
+        imp.holder_proof = proof
         imp.format = "jwt" if isinstance(document, str) else "json"
         imp.raw = data
         imp.issuer_id = (report.issuer_id or "")[:500] or None
@@ -957,6 +971,8 @@ def upsert_credential(
         imp.last_report = {"state": report.state, "checks": [c.to_dict() for c in report.checks]}
         db.flush()
         return Upsert(created=False, stored=imp)
+    if holders.holder_proof(db, participant, report.credential) is None:
+        raise UserError(_NOT_YOURS, 400)
     try:
         imp = portfolio_service.import_credential(db, participant, data, resolver=resolver)
     except UserError as exc:

@@ -114,5 +114,14 @@ class ImportedCredential(OrgScopedMixin, TimestampMixin, Base):
     #: 'verified', 'failed' or 'unknown' at the last verification.
     last_state: Mapped[str] = mapped_column(String(12))
     last_report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: How the badge was shown to be the participant's: 'email', 'phone' or 'did' (its subject
+    #: is an identity they proved, see badger.holders); NULL: not shown to be theirs (imported
+    #: before the rule), kept private and never offered in a share.
+    holder_proof: Mapped[str | None] = mapped_column(String(8))
 
     participant: Mapped[Participant] = relationship()
+
+    @property
+    def bound(self) -> bool:
+        """Issued to this participant (proven), so it may be shown in a share."""
+        return self.holder_proof is not None

@@ -217,7 +217,8 @@ def _check_items(
     items: list[ShareItem] = []
     creds = {c.id for c in my_credentials(db, participant)}
     rounds = {r.id for r in my_rounds(db, participant, shareable_only=True)}
-    imports = {i.id for i in my_imports(db, participant)}
+    # an imported badge only when it was shown to be the participant's (badger.holders)
+    imports = {i.id for i in my_imports(db, participant) if i.bound}
     position = 0
     for kind, wanted, allowed, attr in (
         (ITEM_CREDENTIAL, credential_ids, creds, "credential_id"),
@@ -933,7 +934,8 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
                 )
             elif item.kind == ITEM_IMPORTED and item.imported_id is not None:
                 imp = imports.get(item.imported_id)
-                if imp is not None:
+                # never a badge not shown to be the holder's, whatever the share row says
+                if imp is not None and imp.bound:
                     badges.append(imported_view(imp, resolver, imported_reports(app)))
             elif item.kind == ITEM_CHART and item.round_id is not None:
                 rnd = db.execute(
@@ -954,9 +956,21 @@ def share_page(db: Session, share: Share, lang: str, app: Flask | None = None) -
 
 
 def import_credential(
-    db: Session, participant: Participant, data: bytes, *, resolver: Any = None
+    db: Session,
+    participant: Participant,
+    data: bytes,
+    *,
+    resolver: Any = None,
+    identities: Iterable[str] = (),
 ) -> ImportedCredential:
-    """Verify and keep an OB 3.0 credential received elsewhere (exactly as received)."""
+    """Verify and keep an OB 3.0 credential received elsewhere (exactly as received).
+
+    Only a badge issued to the participant is taken: its subject must be an identity they
+    proved (:func:`badger.holders.service.holder_proof`; ``identities``: e-mail addresses or
+    phone numbers typed for this import, used in memory to recompute a hashed identifier).
+    Anyone else's badge is refused (422), so it can never reach a share."""
+    from badger.holders import service as holders
+
     kind = vservice.check_input(data)
     count = db.scalar(
         select(func.count())
@@ -975,6 +989,15 @@ def import_credential(
             422,
             details=messages.summary(report).reasons,
         )
+    proof = holders.holder_proof(db, participant, report.credential, identities)
+    if proof is None:
+        raise UserError(
+            _l(
+                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
+                "e-mail ou DID) : il n'a pas été importé."
+            ),
+            422,
+        )
     imp = ImportedCredential(
         organisation_id=participant.organisation_id,
         participant_id=participant.id,
@@ -986,6 +1009,7 @@ def import_credential(
         verified_at=utcnow(),
         last_state=report.state,
         last_report={"state": report.state, "checks": [c.to_dict() for c in report.checks]},
+        holder_proof=proof,
     )
     db.add(imp)
     db.flush()
@@ -996,6 +1020,47 @@ def import_credential(
         organisation_id=participant.organisation_id,
         obj=imp,
         state=report.state,
+        holder_proof=proof,
+    )
+    return imp
+
+
+def bind_import(
+    db: Session,
+    participant: Participant,
+    imp: ImportedCredential,
+    identities: Iterable[str] = (),
+    *,
+    resolver: Any = None,
+) -> ImportedCredential:
+    """Show that an import kept from before the holder rule is the participant's: verified
+    again (a failed proof binds nothing), then its subject matched as on import."""
+    from badger.holders import service as holders
+
+    if imp.bound:
+        return imp
+    report = verify_credential(bytes(imp.raw), resolver=resolver or app_resolver())
+    proof_check = report.check("proof")
+    if report.credential is None or proof_check is None or proof_check.state == "failed":
+        raise UserError(_l("Ce badge n'est pas authentique."), 422)
+    proof = holders.holder_proof(db, participant, report.credential, identities)
+    if proof is None:
+        raise UserError(
+            _l(
+                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
+                "e-mail ou DID) : il n'a pas été importé."
+            ),
+            422,
+        )
+    imp.holder_proof = proof
+    db.flush()
+    audit.record(
+        db,
+        "portfolio.import_bound",
+        actor=participant,
+        organisation_id=participant.organisation_id,
+        obj=imp,
+        holder_proof=proof,
     )
     return imp
 
@@ -1035,6 +1100,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
     from badger.grids import service as grids
+    from badger.holders import service as holders
 
     creds = my_credentials(db, participant)
     versions = awards.credential_versions(db, creds)  # the files below are the current ones
@@ -1110,6 +1176,11 @@ def export_zip(db: Session, participant: Participant) -> bytes:
         for imp in imports:
             body, _mime, name = import_file(imp)
             zf.writestr(f"imported/{name}", body)
+        # proven e-mails, phones and DIDs: masked labels and keyed hashes, never the values
+        zf.writestr(
+            "identities.json",
+            json.dumps(holders.export_rows(db, participant), ensure_ascii=False, indent=2),
+        )
         zf.writestr(
             "grids.json",
             json.dumps([grids.export_round(db, r) for r in rounds], ensure_ascii=False, indent=2),
@@ -1124,6 +1195,7 @@ def erase(db: Session, participant: Participant) -> None:
     then say so, not that the issuer withdrew the badge."""
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
+    from badger.holders import service as holders
 
     org_id = participant.organisation_id
     revoked = 0
@@ -1139,6 +1211,7 @@ def erase(db: Session, participant: Participant) -> None:
         delete(ImportedCredential).where(ImportedCredential.participant_id == participant.id)
     )
     db.execute(delete(LoginCode).where(LoginCode.participant_id == participant.id))
+    holders.erase_participant(db, participant.id)
     participant_id = participant.id
     db.delete(participant)
     db.flush()

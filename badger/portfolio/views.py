@@ -135,7 +135,8 @@ def import_credential() -> Any:
         data = upload.stream.read(MAX_VERIFY_BYTES + 1)
     else:
         data = text.encode()
-    imp = service.import_credential(db, current_user, data)
+    typed = (request.form.get("identity") or "").strip()[:320]
+    imp = service.import_credential(db, current_user, data, identities=[typed] if typed else ())
     db.commit()
     flash(
         _(
@@ -154,6 +155,20 @@ def import_download(import_id: int) -> Any:
     """The imported badge exactly as it was received."""
     db = get_session()
     return _file_response(*service.import_file(service.own_import(db, current_user, import_id)))
+
+
+@bp.route("/portfolio/imports/<int:import_id>/bind", methods=["POST"])
+@participant_required
+@limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
+def import_bind(import_id: int) -> Any:
+    """An import kept from before the holder rule: show it is mine (a proven identity)."""
+    db = get_session()
+    imp = service.own_import(db, current_user, import_id)
+    typed = (request.form.get("identity") or "").strip()[:320]
+    service.bind_import(db, current_user, imp, [typed] if typed else ())
+    db.commit()
+    flash(_("Ce badge est bien à vous : vous pouvez le partager."), "success")
+    return redirect(url_for("portfolio.index") + "#imported")
 
 
 @bp.route("/portfolio/imports/<int:import_id>/delete", methods=["POST"])

@@ -28,6 +28,7 @@ from tests.api._helpers import (
     use_resolver,
 )
 from tests.conftest import login_participant
+from tests.holders._helpers import own_test_badges
 from tests.portfolio import _factory as portfolio
 
 
@@ -45,7 +46,8 @@ def wallet(app: Any) -> Client:
 
 
 @pytest.fixture
-def token(wallet: Client, participant_client: Any) -> str:
+def token(wallet: Client, participant_client: Any, db: Any, participant: Any) -> str:
+    own_test_badges(db, participant)  # the test credentials are issued to this participant
     return str(wallet.tokens(participant_client)["access_token"])
 
 
@@ -217,17 +219,19 @@ def test_another_participants_credentials_are_never_returned(
     browser = app.test_client()
     login_participant(browser, make, neighbour)
     neighbour_token = wallet.tokens(browser)["access_token"]
-    assert _push(wallet, neighbour_token, signed_credential(40)).status_code == 201
+    # Amina's badge pushed into the neighbour's portfolio: not theirs, refused (badger.holders)
+    r = _push(wallet, neighbour_token, signed_credential(40))
+    assert r.status_code == 400 and "identité" in r.get_data(as_text=True)
 
     r = wallet.http.get(f"{API}/credentials", headers=bearer(token))
     assert r.get_json() == {"credential": [], "compactJwsString": []}
     assert r.headers["X-Total-Count"] == "0"
-    # the same credential pushed by Amina is hers, separate from the neighbour's copy
+    # the same credential pushed by Amina is hers
     assert _push(wallet, token, signed_credential(40)).status_code == 201
     mine = wallet.http.get(f"{API}/credentials", headers=bearer(token)).get_json()
     assert len(mine["credential"]) == 1
     theirs = wallet.http.get(f"{API}/credentials", headers=bearer(neighbour_token)).get_json()
-    assert len(theirs["credential"]) == 2 and len(theirs["compactJwsString"]) == 1
+    assert len(theirs["credential"]) == 1 and len(theirs["compactJwsString"]) == 1
 
 
 def test_missing_and_insufficient_scope(app: Any, participant_client: Any) -> None:
@@ -326,8 +330,11 @@ def test_browser_wallets_may_call_cross_origin(wallet: Client, token: str) -> No
     assert "X-Total-Count" in r.headers["Access-Control-Expose-Headers"]
 
 
-def test_upsert_scope_alone_cannot_read(app: Any, participant_client: Any) -> None:
+def test_upsert_scope_alone_cannot_read(
+    app: Any, participant_client: Any, db: Any, participant: Any
+) -> None:
     use_resolver(app)
+    own_test_badges(db, participant)
     wallet = Client.register(app)
     token = wallet.tokens(participant_client, scope=UPSERT)["access_token"]
     assert _push(wallet, token, signed_credential(7)).status_code == 201

@@ -18,6 +18,7 @@ EXEMPT: dict[str, str] = {
     "portfolio.set_public": _OWN,
     "portfolio.import_download": _OWN,
     "portfolio.import_delete": _OWN,
+    "portfolio.import_bind": _OWN,
     "portfolio.share_detail": _OWN,
     "portfolio.share_revoke": _OWN,
     "portfolio.share_new_link": _OWN,

@@ -202,13 +202,15 @@ def _signed_import(language: str | None) -> bytes:
 
 
 def test_imported_badge_is_marked_with_the_language_its_document_says(
-    app: Any, participant_client: Any, db: Any
+    app: Any, participant_client: Any, participant: Any, db: Any
 ) -> None:
     import io
 
+    from tests.holders._helpers import own_test_badges
     from tests.verification import _creds
 
     app.extensions["badger.web_resolver"] = _creds.resolver()
+    own_test_badges(db, participant)
     for raw in (_signed_import("en"), _signed_import(None)):
         r = participant_client.post("/portfolio/import",
                                     data={"file": (io.BytesIO(raw), "other.json")},

@@ -29,7 +29,10 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stub(app: Any) -> c.StubResolver:
+def stub(app: Any, db: Any, participant: Any) -> c.StubResolver:
+    from tests.holders._helpers import own_test_badges
+
+    own_test_badges(db, participant)  # the imported badges are issued to the participant
     resolver = c.resolver()  # the foreign issuer's key, and its status list (bit 7 revoked)
     app.extensions["badger.web_resolver"] = resolver
     return resolver

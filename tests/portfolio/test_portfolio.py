@@ -18,6 +18,7 @@ from badger.awards.models import Credential
 from badger.ob3 import baking, verify_credential
 from badger.portfolio.models import ImportedCredential, Share
 from tests.conftest import login_participant
+from tests.holders._helpers import own_test_badges
 from tests.portfolio import _factory
 from tests.verification import _creds
 
@@ -132,6 +133,7 @@ def test_import_foreign_credential_kept_as_received(
     app: Any, participant_client: Any, participant: Any, db: Any
 ) -> None:
     app.extensions["badger.web_resolver"] = _creds.resolver()
+    own_test_badges(db, participant)
     raw = json.dumps(_creds.did_key_credential(), indent=1).encode()
     response = _upload(participant_client, raw, "other.json")
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
@@ -157,10 +159,13 @@ def test_import_foreign_credential_kept_as_received(
     assert db.scalar(select(func.count()).select_from(ImportedCredential)) == 0
 
 
-def test_import_baked_png_and_refusals(app: Any, participant_client: Any, db: Any) -> None:
+def test_import_baked_png_and_refusals(
+    app: Any, participant_client: Any, participant: Any, db: Any
+) -> None:
     from tests.verification.test_verify import PNG_1PX
 
     app.extensions["badger.web_resolver"] = _creds.resolver()
+    own_test_badges(db, participant)
     baked = baking.bake(PNG_1PX, json.dumps(_creds.good()))
     assert _upload(participant_client, baked, "b.png").status_code == 302
     assert db.execute(select(ImportedCredential)).scalar_one().format == "png"
