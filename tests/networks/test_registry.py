@@ -412,7 +412,7 @@ def test_this_servers_network_is_recognised_only_when_listed(
 
 
 def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
-    app: Any, make: Any, org: Any
+    app: Any, db: Any, make: Any, org: Any
 ) -> None:
     """A participant imports (over HTTP) the loopback issuer's badge, issued to their e-mail,
     and shares it: the share page tells the fake network as a claim, then as recognition
@@ -421,7 +421,10 @@ def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
     from tests.ob3._factory import EMAIL
     from tests.portfolio.test_shares import path_of
 
+    from tests.holders._helpers import prove
+
     person = make.participant(org, "Ana", email=EMAIL)
+    prove(db, person, EMAIL)  # only a badge issued to a proven identity is imported
     with loopback.serve() as site:
         badge = _fake_network_badge(site)
         pc = app.test_client()
@@ -443,6 +446,9 @@ def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
         assert (f"L'organisme se dit recommandé par « {FAKE_NAME} », réseau inconnu de ce "
                 "service.") in share
         assert "trust-recognised" not in share and "Reconnu par" not in share
+        # the issuer's name is only its own word: the page says so and shows its address
+        assert "Ce nom est celui que l'organisme se donne ; son adresse :" in share
+        assert site.url("/") in share
 
         site.put("/registry.json", reg.registry_document(
             [reg.RegistryEntry(site.url("/networks/normandie"), "Réseau Normandie (registre)")],
