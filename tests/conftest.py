@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -135,6 +136,38 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     engine.dispose()
+
+
+class Clock:
+    """A fixed "now" for every ``utcnow`` badger reads; ``advance`` moves it (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Freeze ``badger.db.utcnow`` — and every badger module's imported copy of it — at the
+    present instant; tests move it with ``clock.advance(minutes=…)``."""
+    import sys
+
+    import badger.db
+
+    real = badger.db.utcnow
+    fixed = Clock(real())
+    for name, module in list(sys.modules.items()):
+        if (name == "badger" or name.startswith("badger.")) and getattr(
+            module, "utcnow", None
+        ) is real:
+            monkeypatch.setattr(module, "utcnow", fixed)
+    return fixed
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from badger import audit
 from badger.accounts.models import (
     ActionToken,
     LoginCode,
+    LoginSession,
     Membership,
     Participant,
     Role,
@@ -234,8 +235,12 @@ def purges(now: datetime, after: timedelta) -> list[Purge]:
     (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
     audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
     old code still answers "expired"."""
+    from badger.accounts.sessions import purge_condition
+
     cutoff = now - after
     return [
         Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
         Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),
+        # Login sessions ended or idle that long ago: only the account page read them.
+        Purge("accounts.sessions", LoginSession, purge_condition(now, after)),
     ]
