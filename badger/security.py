@@ -60,6 +60,21 @@ def token_hash(token: str) -> str:
     return hmac.new(key, token.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+def url_token_hash(token: str) -> str:
+    """Keyed hash of a link token (share link, invitation / reset link), taken over the exact
+    characters: a link token is copied, not typed, so no trimming and no case folding — a
+    variant of the token is another token."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"link:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def url_token_hashes(token: str) -> tuple[str, str]:
+    """The hashes a link token may be stored under: exact (:func:`url_token_hash`), then the
+    upper-cased :func:`token_hash` that links made before exact matching were stored under (they
+    keep working until they expire; ``badger purge`` then removes them)."""
+    return url_token_hash(token), token_hash(token)
+
+
 def new_code(length: int = 8) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
