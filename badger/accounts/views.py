@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -38,10 +39,21 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow local paths after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("accounts.home")
+    """Only follow a path of this site after login (no open redirect): it starts with one "/"
+    not followed by another "/" or a "\\" (browsers read "/\\evil" as "//evil"), has no
+    scheme nor host, and no control character or space (browsers drop tabs and newlines, so
+    "/<tab>/evil" would become "//evil")."""
+    home = url_for("accounts.home")
+    if not target or len(target) > 2048:
+        return home
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return home
+    if not target.startswith("/") or target.startswith("//"):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return home
+    return target
 
 
 @bp.route("/")
