@@ -76,8 +76,8 @@ def _invitation_and_reset(c: Any) -> None:
         client = c.app.test_client()
         _past_then_within(
             c.clock, lifetime,
-            lambda t=token: client.get(f"/invitation/{t}").status_code == 410,
-            lambda t=token: client.get(f"/invitation/{t}").status_code == 200,
+            lambda t=token, b=client: b.get(f"/invitation/{t}").status_code == 410,
+            lambda t=token, b=client: b.get(f"/invitation/{t}").status_code == 200,
         )
 
 
