@@ -234,7 +234,7 @@ def _security_headers(response: Any) -> Any:
 def init_app(app: Flask) -> None:
     from badger.accounts import sessions
 
-    app.extensions.setdefault("badger.sessions", sessions.DatabaseStore())
+    app.extensions.setdefault("badger.sessions", sessions.make_store(app.config))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -14,11 +14,12 @@ its record lives, so a cookie copied before logout is worth nothing afterwards. 
 Logging in always starts a new record with a new token (the old one, if the browser had one,
 ends): a token planted before login is useless after it.
 
-The records live behind :class:`SessionStore`. :class:`DatabaseStore` (table
-``login_sessions``) is the one shipped. Every method receives the caller's database session, so
-a store keeps its writes in the caller's transaction (the database store) or performs them once
-that transaction commits (a Redis store would register an ``after_commit`` hook for its writes
-and answer reads from Redis directly; ``check`` commits its own short touch).
+The records live behind :class:`SessionStore`: :class:`DatabaseStore` (table
+``login_sessions``, the default) or :class:`RedisStore` (when ``BADGER_REDIS_URL`` is set).
+Every method receives the caller's database session: the database store writes in the caller's
+transaction (so a password change and the end of its sessions commit together); the Redis store
+writes at once (an end that outlives a rolled-back transaction errs on the safe side).
+``check`` commits its own short touch.
 """
 
 from __future__ import annotations
@@ -329,3 +330,139 @@ def purge_condition(now: datetime, after: timedelta) -> Any:
     """Sessions that ended, or were last used, more than ``after`` ago (``badger purge``)."""
     cutoff = now - after
     return or_(LoginSession.ended_at < cutoff, LoginSession.last_seen_at < cutoff)
+
+
+class RedisStore:
+    """Session records in Redis (used when ``BADGER_REDIS_URL`` is set), for several processes
+    or hosts sharing sessions without a table write per minute.
+
+    One hash per session (``<prefix>t:<token hash>``: id, person, device, first and last
+    activity), a set of token hashes per person and an id → token-hash key for the account
+    page. Redis expires a record after the idle limit by itself; the limits are also checked on
+    every request against ``badger.db.utcnow``, like the database store. Writes happen at once,
+    not at the caller's commit: a session ended in a transaction that then rolls back stays
+    ended, which is the safe side."""
+
+    def __init__(self, url: str, prefix: str = "badger:session:") -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        self.prefix = prefix
+
+    def _record(self, digest: str) -> str:
+        return f"{self.prefix}t:{digest}"
+
+    def _index(self, principal: str) -> str:
+        return f"{self.prefix}p:{principal}"
+
+    def _by_id(self, session_id: int) -> str:
+        return f"{self.prefix}id:{session_id}"
+
+    def _ttl(self) -> int:
+        idle, _longest = _limits()
+        return int(idle.total_seconds()) + 60
+
+    def start(self, db: Session, principal: str, device: str) -> str:
+        _owner(principal)
+        token = secrets.token_urlsafe(32)
+        digest = _hash(token)
+        session_id = int(self.redis.incr(f"{self.prefix}seq"))
+        now = dbmod.utcnow().isoformat()
+        pipe = self.redis.pipeline()
+        pipe.hset(
+            self._record(digest),
+            mapping={
+                "id": session_id,
+                "principal": principal,
+                "device": device[:80],
+                "created": now,
+                "last_seen": now,
+            },
+        )
+        pipe.expire(self._record(digest), self._ttl())
+        pipe.set(self._by_id(session_id), digest, ex=self._ttl())
+        pipe.sadd(self._index(principal), digest)
+        pipe.execute()
+        return token
+
+    def _end_digest(self, digest: str) -> bool:
+        data: dict[str, str] = self.redis.hgetall(self._record(digest))  # type: ignore[assignment]
+        if not data:
+            return False
+        pipe = self.redis.pipeline()
+        pipe.delete(self._record(digest), self._by_id(int(data["id"])))
+        pipe.srem(self._index(data["principal"]), digest)
+        pipe.execute()
+        return True
+
+    def check(self, db: Session, principal: str, token: str) -> bool:
+        digest = _hash(token)
+        data: dict[str, str] = self.redis.hgetall(self._record(digest))  # type: ignore[assignment]
+        if not data or data.get("principal") != principal:
+            return False
+        now = dbmod.utcnow()
+        idle, longest = _limits()
+        last_seen = datetime.fromisoformat(data["last_seen"])
+        if now - last_seen > idle or now - datetime.fromisoformat(data["created"]) > longest:
+            self._end_digest(digest)
+            return False
+        if now - last_seen >= TOUCH_EVERY:
+            pipe = self.redis.pipeline()
+            pipe.hset(self._record(digest), "last_seen", now.isoformat())
+            pipe.expire(self._record(digest), self._ttl())
+            pipe.expire(self._by_id(int(data["id"])), self._ttl())
+            pipe.execute()
+        return True
+
+    def end(self, db: Session, token: str, reason: str) -> None:
+        self._end_digest(_hash(token))
+
+    def end_one(self, db: Session, principal: str, session_id: int, reason: str) -> bool:
+        digest = self.redis.get(self._by_id(session_id))
+        if not digest or self.redis.hget(self._record(str(digest)), "principal") != principal:
+            return False
+        return self._end_digest(str(digest))
+
+    def end_all(
+        self, db: Session, principal: str, reason: str, *, keep_token: str | None = None
+    ) -> int:
+        keep = _hash(keep_token) if keep_token else None
+        ended = 0
+        for digest in list(self.redis.smembers(self._index(principal))):
+            if digest != keep and self._end_digest(str(digest)):
+                ended += 1
+            elif digest != keep:
+                self.redis.srem(self._index(principal), digest)
+        return ended
+
+    def live(self, db: Session, principal: str, current_token: str | None) -> list[SessionInfo]:
+        current = _hash(current_token) if current_token else None
+        now = dbmod.utcnow()
+        idle, longest = _limits()
+        found = []
+        for digest in list(self.redis.smembers(self._index(principal))):
+            data: dict[str, str] = self.redis.hgetall(self._record(str(digest)))  # type: ignore[assignment]
+            if not data:
+                self.redis.srem(self._index(principal), digest)
+                continue
+            created = datetime.fromisoformat(data["created"])
+            last_seen = datetime.fromisoformat(data["last_seen"])
+            if now - last_seen > idle or now - created > longest:
+                continue
+            found.append(
+                SessionInfo(
+                    id=int(data["id"]),
+                    device=data.get("device", ""),
+                    created_at=created,
+                    last_seen_at=last_seen,
+                    current=digest == current,
+                )
+            )
+        return sorted(found, key=lambda s: (s.last_seen_at, s.id), reverse=True)
+
+
+def make_store(config: Any) -> SessionStore:
+    """The store the settings ask for: Redis when ``BADGER_REDIS_URL`` is set, else the
+    database."""
+    url = config.get("BADGER_REDIS_URL")
+    return RedisStore(str(url)) if url else DatabaseStore()
