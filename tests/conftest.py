@@ -166,6 +166,7 @@ def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
         "SERVER_NAME": None,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "BADGER_ALLOW_PRIVATE_FETCH": True,
+        "BADGER_REDIS_URL": None,  # sessions in the database unless a test asks for Redis
     }
 
 

@@ -136,6 +136,21 @@ def test_deleting_a_membership_row_ends_the_sessions(client, make, org, db):
     assert _sessions(db, user_id=user.id)[0].end_reason == "role"
 
 
+def test_removing_a_network_role_ends_the_sessions(client, make, org, db):
+    from badger.accounts.models import NetworkAdmin
+
+    user = make.staff(org, "admin")
+    db.add(NetworkAdmin(user_id=user.id, network_id=make.network().id))
+    db.commit()
+    login_staff(client, user)
+    other = db.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+    assert other.ended_at is None
+    db.delete(db.scalars(select(NetworkAdmin).where(NetworkAdmin.user_id == user.id)).one())
+    db.commit()
+    assert not _logged_in(client)
+    assert _sessions(db, user_id=user.id)[0].end_reason == "role"
+
+
 def test_a_deactivated_participant_is_logged_out(client, make, participant, db):
     login_participant(client, make, participant)
     assert _logged_in(client, "/account/sessions")
