@@ -89,13 +89,13 @@ def test_sessions_page_on_a_phone(live_server, browser, make, participant, lang)
         with page.expect_navigation():
             page.locator("footer a[href='/account/sessions']").click()
         assert page.locator("main li").count() == 2
-        assert_accessible(page, f"sessions ({lang})")
         no_overflow(page)
         with page.expect_navigation():
             page.locator("main li form button").first.click()
         assert page.locator("main li").count() == 1
         laptop.reload()  # the other device is logged out: the landing page, no account link
         assert laptop.locator("footer a[href='/account/sessions']").count() == 0
+        assert_accessible(page, f"sessions ({lang})")  # last: skips when axe-core is absent
     finally:
         context.close()
         other.close()
