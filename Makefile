@@ -37,18 +37,22 @@ test-sqlite: $(STAMP)
 	BADGER_TEST_DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
 
 # PostgreSQL: the URL CI sets, else the local server when one answers; every database test again.
+# Under CI=true nothing is skipped for a missing tool: no PostgreSQL, no Chromium, no node fails.
 test-postgres: $(STAMP)
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "PostgreSQL at $(PG_URL)"; \
 	  BADGER_TEST_DATABASE_URL='$(PG_URL)' $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not interop" --ignore=tests/ob3; \
 	elif [ -n "$$BADGER_TEST_POSTGRES_URL" ]; then \
 	  echo "BADGER_TEST_POSTGRES_URL is set but PostgreSQL does not answer" >&2; exit 1; \
+	elif [ "$$CI" = true ]; then \
+	  echo "CI=true and no PostgreSQL at $(PG_URL): failing (CI covers both databases)" >&2; exit 1; \
 	else echo "No PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped"; fi
 
 ## Debian's Chromium for browser tests (installed when missing and we are root).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif [ "$$CI" = true ]; then echo "CI=true and chromium is missing (run as root to install): failing" >&2; exit 1; \
 	  else echo "chromium missing: browser tests will be skipped (run as root to install)"; fi; fi
 
 ## The independent JavaScript verifier (Digital Bazaar vc + jose), pinned by package-lock.json.

@@ -108,10 +108,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_SMS_BACKEND": env.get(
             "BADGER_SMS_BACKEND", "none" if mode == "production" else "outbox"
         ),
+        "BADGER_SESSION_IDLE_MINUTES": env.get("BADGER_SESSION_IDLE_MINUTES", "120"),
+        "BADGER_SESSION_MAX_HOURS": env.get("BADGER_SESSION_MAX_HOURS", "12"),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }
     config.update(overrides)
     check_retention(config)
+    check_sessions(config)
     check_config(config)
     return config
 
@@ -142,6 +145,21 @@ def check_retention(config: dict[str, Any]) -> None:
                 f"(got {value!r})."
             )
         config[key] = days
+
+
+def check_sessions(config: dict[str, Any]) -> None:
+    """Session lifetimes are whole positive numbers (minutes idle, hours in all), or no start:
+    a typo must not make sessions everlasting nor end them at once."""
+    limits = (("BADGER_SESSION_IDLE_MINUTES", 43_200), ("BADGER_SESSION_MAX_HOURS", 8_760))
+    for key, largest in limits:
+        value = config[key]
+        try:
+            number = None if isinstance(value, bool | float) else int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or not 1 <= number <= largest:
+            raise ConfigError(f"{key} must be a whole number from 1 to {largest} (got {value!r}).")
+        config[key] = number
 
 
 def check_config(config: dict[str, Any]) -> None:

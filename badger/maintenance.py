@@ -25,6 +25,8 @@ purge that deleted something is itself recorded in the audit trail (counts only)
   an invited person can be sent a new link); until then an old code still says "expired" rather
   than "unknown". The same period applies to the codes and DID challenges that prove a
   participant's phone, e-mail or DID (``badger.holders.service.purges``; only their HMACs).
+  Login sessions (``login_sessions``) go the same period after they ended or
+  were last used: only the person's "where you are logged in" page read them.
 * **Share links stopped or expired** (``badger.portfolio.service.purges``):
   ``BADGER_RETENTION_SHARES_DAYS`` (365) after they were revoked or expired, with their chosen
   items (the links to badges and charts, never the badges and charts themselves) and their view
@@ -89,6 +91,7 @@ LABELS = {
     "api.codes": "codes d'autorisation OAuth",
     "accounts.login_codes": "codes de connexion des participants",
     "accounts.action_tokens": "liens d'invitation et de réinitialisation (équipe)",
+    "accounts.sessions": "sessions de connexion terminées ou inactives",
     "portfolio.shares": "liens de partage arrêtés ou expirés (avec leurs consultations)",
     "awards.jobs": "suivis d'attributions en arrière-plan terminés",
     "audit.events": "événements du journal d'audit",

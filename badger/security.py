@@ -2,8 +2,10 @@
 
 Two kinds of people log in: staff (``User``, e-mail + password) and participants
 (``Participant``, one-time code). Flask-Login keeps either in the session under a prefixed
-id ("u:3" or "p:7"). Each request then sets the organisation scope on the database session
-(see :mod:`badger.db`), so all tenant data a view loads belongs to that organisation.
+id ("u:3" or "p:7"), and the person counts as logged in only while the server-side session
+named in the cookie lives (:mod:`badger.accounts.sessions`). Each request then sets the
+organisation scope on the database session (see :mod:`badger.db`), so all tenant data a view
+loads belongs to that organisation.
 """
 
 from __future__ import annotations
@@ -58,6 +60,21 @@ def token_hash(token: str) -> str:
     return hmac.new(key, token.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+def url_token_hash(token: str) -> str:
+    """Keyed hash of a link token (share link, invitation / reset link), taken over the exact
+    characters: a link token is copied, not typed, so no trimming and no case folding — a
+    variant of the token is another token."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"link:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def url_token_hashes(token: str) -> tuple[str, str]:
+    """The hashes a link token may be stored under: exact (:func:`url_token_hash`), then the
+    upper-cased :func:`token_hash` that links made before exact matching were stored under (they
+    keep working until they expire; ``badger purge`` then removes them)."""
+    return url_token_hash(token), token_hash(token)
+
+
 def new_code(length: int = 8) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -86,7 +103,15 @@ def _load_principal(principal_id: str) -> Any:
         stmt = select(Participant).where(Participant.id == int(raw))
     else:
         return None
-    return db.execute(stmt.execution_options(unscoped=True)).scalar_one_or_none()
+    principal = db.execute(stmt.execution_options(unscoped=True)).scalar_one_or_none()
+    # The signed cookie alone is not a login: its session must be live on the server (ended
+    # at logout, password change, role removal; expired when idle) — badger.accounts.sessions.
+    from badger.accounts import sessions
+
+    if principal is None or not sessions.is_live(principal):
+        sessions.forget()
+        return None
+    return principal
 
 
 def _resolve_organisation() -> None:
@@ -139,6 +164,18 @@ def staff_required(role: str | None = None) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
+
+
+def login_required(view: F) -> F:
+    """Require a logged-in person, staff member or participant."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
 
 
 def participant_required(view: F) -> F:
@@ -209,6 +246,9 @@ def _security_headers(response: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from badger.accounts import sessions
+
+    app.extensions.setdefault("badger.sessions", sessions.make_store(app.config))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,52 @@ from badger import create_app
 from badger.db import Base, get_db
 
 TEST_SECRET = "test-secret-key-" + "x" * 40
+
+#: A test skipped for one of these reasons lacks a tool CI must have: under CI=true it fails.
+CI_REQUIRED_TOOLS = ("chromium", "playwright", "node is not installed", "node_modules", "npm ci",
+                     "axe-core", "postgres")
+
+
+def on_ci(env: dict[str, str] | None = None) -> bool:
+    return (env if env is not None else os.environ).get("CI", "").strip().lower() == "true"
+
+
+def ci_failure(skip_reason: str, env: dict[str, str] | None = None) -> str | None:
+    """Under CI=true, why a skip for a missing tool must be a failure (None: a skip is fine —
+    not on CI, or skipped for another reason, such as reference material outside the repo)."""
+    if not on_ci(env):
+        return None
+    lowered = skip_reason.lower()
+    if any(tool in lowered for tool in CI_REQUIRED_TOOLS):
+        return f"CI=true, so a missing tool fails instead of skipping: {skip_reason}"
+    return None
+
+
+def _skip_reason(longrepr: Any) -> str:
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and not hasattr(report, "wasxfail"):
+        failure = ci_failure(_skip_reason(report.longrepr))
+        if failure:
+            report.outcome, report.longrepr = "failed", failure
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: Any) -> Iterator[None]:
+    """A module skipped at import (``importorskip("playwright…")``) fails too under CI=true."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.outcome == "skipped":
+        failure = ci_failure(_skip_reason(report.longrepr))
+        if failure:
+            report.outcome, report.longrepr = "failed", failure
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -119,6 +166,7 @@ def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
         "SERVER_NAME": None,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "BADGER_ALLOW_PRIVATE_FETCH": True,
+        "BADGER_REDIS_URL": None,  # sessions in the database unless a test asks for Redis
     }
 
 
@@ -135,6 +183,38 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
     engine.dispose()
+
+
+class Clock:
+    """A fixed "now" for every ``utcnow`` badger reads; ``advance`` moves it (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Freeze ``badger.db.utcnow`` — and every badger module's imported copy of it — at the
+    present instant; tests move it with ``clock.advance(minutes=…)``."""
+    import sys
+
+    import badger.db
+
+    real = badger.db.utcnow
+    fixed = Clock(real())
+    for name, module in list(sys.modules.items()):
+        if (name == "badger" or name.startswith("badger.")) and getattr(
+            module, "utcnow", None
+        ) is real:
+            monkeypatch.setattr(module, "utcnow", fixed)
+    return fixed
 
 
 @pytest.fixture
@@ -313,7 +393,10 @@ def live_server(app: Flask) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
+        reason = "Debian's chromium is not installed (make test installs it)"
+        if on_ci():
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

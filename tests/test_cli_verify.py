@@ -10,6 +10,10 @@ import pytest
 from badger.ob3 import KeyAlgorithm, did_key_from_public_key, generate_key, model, sign
 from badger.ob3.baking import bake_png
 
+#: The credential below is valid from 2025 until 2030: verify it at a fixed instant inside that
+#: window, not at the real date (which will pass 2030).
+FIXED_NOW = ["--now", "2026-06-01T12:00:00Z"]
+
 
 @pytest.fixture
 def signed_file(tmp_path):
@@ -40,14 +44,14 @@ def signed_file(tmp_path):
 
 def test_verified_credential_exits_zero(app, signed_file):
     path, _ = signed_file
-    result = app.test_cli_runner().invoke(args=["verify", str(path)])
+    result = app.test_cli_runner().invoke(args=["verify", str(path), *FIXED_NOW])
     assert result.exit_code == 0, result.output
     assert "VERIFIED: Ponctualité — Association Exemple" in result.output
 
 
 def test_json_report(app, signed_file):
     path, signed = signed_file
-    result = app.test_cli_runner().invoke(args=["verify", str(path), "--json"])
+    result = app.test_cli_runner().invoke(args=["verify", str(path), "--json", *FIXED_NOW])
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["verified"] is True
     assert report["issuerId"] == signed["issuer"]["id"]
@@ -58,7 +62,7 @@ def test_tampered_credential_exits_one(app, signed_file, tmp_path):
     signed["credentialSubject"]["achievement"]["name"] = "Leadership"
     bad = tmp_path / "tampered.json"
     bad.write_text(json.dumps(signed), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["verify", str(bad)])
+    result = app.test_cli_runner().invoke(args=["verify", str(bad), *FIXED_NOW])
     assert result.exit_code == 1
     assert "NOT VERIFIED" in result.output and "FAILED" in result.output
 
@@ -79,7 +83,7 @@ def test_baked_png_is_read(app, signed_file, tmp_path):
     Image.new("RGB", (90, 90), "#1d4f91").save(png)
     baked = tmp_path / "baked.png"
     baked.write_bytes(bake_png(png.read_bytes(), json.dumps(signed)))
-    result = app.test_cli_runner().invoke(args=["verify", str(baked)])
+    result = app.test_cli_runner().invoke(args=["verify", str(baked), *FIXED_NOW])
     assert result.exit_code == 0, result.output
 
 

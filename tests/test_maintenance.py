@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from badger import create_app, maintenance
 from badger.accounts import service as accounts
-from badger.accounts.models import ActionToken, LoginCode, Participant, TokenPurpose
+from badger.accounts.models import (
+    ActionToken,
+    LoginCode,
+    LoginSession,
+    Participant,
+    TokenPurpose,
+)
+from badger.accounts.sessions import DatabaseStore
 from badger.api.models import AccessToken, OAuthClient
 from badger.audit import AuditEvent
 from badger.awards import service as awards
@@ -106,6 +113,16 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
         for n, at in ((1, before(RETENTION.codes)), (2, within(RETENTION.codes)))
     ]
     db.add_all(challenges)
+    # login sessions: BADGER_RETENTION_CODES_DAYS after they ended or were last used
+    store = DatabaseStore()
+    for _ in range(4):
+        store.start(db, coach.get_id(), "Firefox, Android")
+    ended_old, ended_recent, idle_old, live_session = db.scalars(
+        select(LoginSession).order_by(LoginSession.id)
+    ).all()
+    ended_old.ended_at = before(RETENTION.codes)
+    ended_recent.ended_at = within(RETENTION.codes)
+    idle_old.last_seen_at = before(RETENTION.codes)
     # share links: BADGER_RETENTION_SHARES_DAYS after they expired or were stopped
     _, expired_token = _share(db, participant, creds, expires_at=before(RETENTION.shares))
     _share(db, participant, creds[:1], revoked_at=before(RETENTION.shares))
@@ -137,6 +154,7 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
     expected = {
         "api.access_tokens": 0, "api.refresh_tokens": 0, "api.codes": 0,
         "accounts.login_codes": 1, "accounts.action_tokens": 1, "holders.challenges": 1,
+        "accounts.sessions": 2,
         "portfolio.shares": 2, "awards.jobs": 2, "audit.events": 1,
     }
     before_counts = {m: _count(db, m) for m in (LoginCode, Share, ShareView, AwardJob, AuditEvent)}
@@ -149,6 +167,7 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
     assert _ids(db, LoginCode) == {recent_code.id}
     assert _ids(db, ActionToken) == {recent_link.id}
     assert _ids(db, IdentityChallenge) == {challenges[1].id}
+    assert _ids(db, LoginSession) == {ended_recent.id, live_session.id}
     assert _ids(db, Share) == {lately.id, lately_stopped.id, live.id}
     kept_shares = {lately.id, lately_stopped.id, live.id}
     assert set(db.scalars(select(ShareItem.share_id))) == kept_shares  # items went with theirs

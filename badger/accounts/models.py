@@ -159,3 +159,29 @@ class ActionToken(TimestampMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(TimestampMixin, Base):
+    """One signed-in browser of a staff member or a participant (``badger.accounts.sessions``).
+
+    The browser's cookie carries a random token; only its HMAC is stored. A session ends at
+    logout, when its person ends it from another device, when the password changes or a role
+    is removed, after ``BADGER_SESSION_IDLE_MINUTES`` without a request and after
+    ``BADGER_SESSION_MAX_HOURS`` in all. Only a short device label is kept (no address, no
+    full user-agent)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    device: Mapped[str] = mapped_column(String(80), default="")
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: Why it ended: logout, ended_elsewhere, password, role, inactive, replaced.
+    end_reason: Mapped[str | None] = mapped_column(String(20))

@@ -18,6 +18,7 @@ from badger import audit
 from badger.accounts.models import (
     ActionToken,
     LoginCode,
+    LoginSession,
     Membership,
     Participant,
     Role,
@@ -28,7 +29,15 @@ from badger.db import utcnow
 from badger.errors import UserError
 from badger.maintenance import Purge
 from badger.networks.models import Organisation
-from badger.security import hash_password, new_code, new_url_token, token_hash, verify_password
+from badger.security import (
+    hash_password,
+    new_code,
+    new_url_token,
+    token_hash,
+    url_token_hash,
+    url_token_hashes,
+    verify_password,
+)
 
 MIN_PASSWORD_LENGTH = 10
 INVITE_DAYS = 7
@@ -109,7 +118,10 @@ def issue_action_token(
     )
     session.add(
         ActionToken(
-            user=user, purpose=purpose, token_hash=token_hash(token), expires_at=utcnow() + lifetime
+            user=user,
+            purpose=purpose,
+            token_hash=url_token_hash(token),
+            expires_at=utcnow() + lifetime,
         )
     )
     audit.record(session, f"staff.{purpose.value}_link", actor=actor, obj=user)
@@ -117,9 +129,15 @@ def issue_action_token(
 
 
 def find_action_token(session: Session, token: str) -> ActionToken:
-    row = session.execute(
-        select(ActionToken).where(ActionToken.token_hash == token_hash(token))
-    ).scalar_one_or_none()
+    """The live link for exactly this token (see :func:`badger.security.url_token_hashes`)."""
+    exact, legacy = url_token_hashes(token)
+    rows = {
+        row.token_hash: row
+        for row in session.scalars(
+            select(ActionToken).where(ActionToken.token_hash.in_((exact, legacy)))
+        )
+    }
+    row = rows.get(exact) or rows.get(legacy)
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         raise UserError(_l("Ce lien n'est plus valable. Demandez-en un nouveau."), 410)
     return row
@@ -234,8 +252,12 @@ def purges(now: datetime, after: timedelta) -> list[Purge]:
     (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
     audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
     old code still answers "expired"."""
+    from badger.accounts.sessions import purge_condition
+
     cutoff = now - after
     return [
         Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
         Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),
+        # Login sessions ended or idle that long ago: only the account page read them.
+        Purge("accounts.sessions", LoginSession, purge_condition(now, after)),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -18,17 +19,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from badger import audit
-from badger.accounts import service
+from badger.accounts import service, sessions
 from badger.accounts.forms import CodeForm, InviteForm, LoginForm, ParticipantForm, PasswordForm
 from badger.accounts.models import Membership, Participant, Role, TokenPurpose, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.forms import ConfirmForm
-from badger.security import limiter, staff_required
+from badger.security import limiter, login_required, staff_required
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,10 +39,21 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow local paths after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("accounts.home")
+    """Only follow a path of this site after login (no open redirect): it starts with one "/"
+    not followed by another "/" or a "\\" (browsers read "/\\evil" as "//evil"), has no
+    scheme nor host, and no control character or space (browsers drop tabs and newlines, so
+    "/<tab>/evil" would become "//evil")."""
+    home = url_for("accounts.home")
+    if not target or len(target) > 2048:
+        return home
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return home
+    if not target.startswith("/") or target.startswith("//"):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return home
+    return target
 
 
 @bp.route("/")
@@ -66,8 +78,7 @@ def login() -> Any:
         if user is None:
             error = _("E-mail ou mot de passe incorrect.")
         else:
-            session.clear()
-            login_user(user)
+            sessions.log_in(db, user, request.headers.get("User-Agent"))
             audit.record(db, "staff.login", actor=user, obj=user)
             db.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -91,8 +102,7 @@ def code_login(code: str | None = None) -> Any:
         except UserError as exc:
             error = str(exc.message)
         else:
-            session.clear()
-            login_user(participant)
+            sessions.log_in(db, participant, request.headers.get("User-Agent"))
             db.commit()
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else (400 if form.errors else 200)
@@ -101,12 +111,11 @@ def code_login(code: str | None = None) -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Log out (POST only, so a link elsewhere cannot log people out)."""
-    logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """Log out (POST only, so a link elsewhere cannot log people out): the session ends on the
+    server too, so a copy of the cookie is worth nothing afterwards."""
+    db = get_session()
+    sessions.log_out(db)
+    db.commit()
     return redirect(url_for("accounts.home"))
 
 
@@ -142,10 +151,11 @@ def accept_token(token: str) -> Any:
     row = service.find_action_token(db, token)
     form = PasswordForm()
     if form.validate_on_submit():
+        # The new password ends every session of this person (badger.accounts.sessions);
+        # this browser starts a fresh one.
         user = service.use_action_token(db, token, form.password.data or "")
+        sessions.log_in(db, user, request.headers.get("User-Agent"))
         db.commit()
-        session.clear()
-        login_user(user)
         flash(_("Votre mot de passe est enregistré."), "success")
         return redirect(url_for("accounts.home"))
     status = 400 if form.errors else 200
@@ -268,3 +278,45 @@ def participant_code(participant_id: int) -> Any:
         expires_at=issued.login_code.expires_at,
         qr_svg=qr_svg,
     )
+
+
+@bp.route("/account/sessions")
+@login_required
+def my_sessions() -> Any:
+    """The browsers and phones where this person is logged in; end any but this one."""
+    db = get_session()
+    live = sessions.get_store().live(db, current_user.get_id(), sessions.current_token())
+    return render_template("accounts/sessions.html", live=live, confirm=ConfirmForm())
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int) -> Any:
+    """Log out one other device of this person (404 for anyone else's session)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    if not sessions.get_store().end_one(db, current_user.get_id(), session_id, "ended_elsewhere"):
+        abort(404)
+    audit.record(db, "session.end_other", actor=current_user, obj=current_user)
+    db.commit()
+    flash(_("Cet appareil est déconnecté."), "success")
+    return redirect(url_for("accounts.my_sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    """Log out every device of this person but this one."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    count = sessions.get_store().end_all(
+        db, current_user.get_id(), "ended_elsewhere", keep_token=sessions.current_token()
+    )
+    audit.record(db, "session.end_others", actor=current_user, obj=current_user, count=count)
+    db.commit()
+    flash(_("Vos autres appareils sont déconnectés."), "success")
+    return redirect(url_for("accounts.my_sessions"))

@@ -465,7 +465,23 @@ def exchange_code(db: Session, client: OAuthClient, form: Mapping[str, str]) -> 
     if not _VERIFIER.fullmatch(verifier) or not hmac.compare_digest(
         pkce_challenge(verifier), row.code_challenge
     ):
-        raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+        # The code stays usable: RFC 7636 §4.6 asks only for invalid_grant, and single use
+        # (RFC 6749 §4.1.2, §10.5; OAuth 2.1 §4.1.3) is about a code redeemed, not a refused
+        # attempt. Only the authenticated client can try; a wrong verifier is either its own
+        # bug or an injected code (RFC 9700 §4.5), which PKCE already defeats — burning the
+        # code would hand anyone holding the client's secret and an intercepted code a way to
+        # break the person's connection, while guessing a 43+ character verifier is
+        # hopeless (and the endpoint is rate limited). The attempt is audited.
+        audit.record(
+            db,
+            "api.code_verifier_mismatch",
+            organisation_id=row.organisation_id,
+            object_type="oauth_client",
+            object_id=client.id,
+        )
+        raise OAuthError(
+            "invalid_grant", "code_verifier does not match the code_challenge", commit=True
+        )
     scope = _narrow_scope(form.get("scope"), row.scope)
     consumed = db.execute(
         update(AuthorizationCode)

@@ -2,7 +2,7 @@
 
 Privacy rules held here:
 
-* a share's token is never stored, only its keyed hash (``badger.security.token_hash``);
+* a share's token is never stored, only its keyed hash (``badger.security.url_token_hash``);
 * a share shows only its ``ShareItem`` rows, chosen by the participant;
 * a ``ShareView`` records that the page was opened and when — no address, no browser, nothing
   that identifies the viewer;

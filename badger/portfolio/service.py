@@ -44,7 +44,7 @@ from badger.portfolio.models import (
     ShareItem,
     ShareView,
 )
-from badger.security import constant_time_equals, new_url_token, token_hash
+from badger.security import constant_time_equals, new_url_token, url_token_hash, url_token_hashes
 from badger.verification import messages
 from badger.verification import service as vservice
 from badger.verification.resolver import app_resolver
@@ -257,7 +257,7 @@ def create_share(
     share = Share(
         organisation_id=participant.organisation_id,
         participant_id=participant.id,
-        token_hash=token_hash(token),
+        token_hash=url_token_hash(token),
         label=label,
         expires_at=utcnow() + timedelta(days=days),
         show_name=show_name,
@@ -316,7 +316,7 @@ def new_token(db: Session, share: Share) -> str:
     if share.revoked_at is not None:
         raise UserError(_l("Ce partage est arrêté."), 409)
     token = new_url_token()
-    share.token_hash = token_hash(token)
+    share.token_hash = url_token_hash(token)
     audit.record(
         db,
         "portfolio.share_new_link",
@@ -385,24 +385,30 @@ class ShareGone(UserError):
 def find_share(db: Session, token: str) -> Share:
     """The live share for ``token``; unknown → 404, revoked or expired → 410.
 
-    Looked up by keyed hash (unique index), then compared in constant time.
+    The token must be the exact one issued: looked up by its keyed hash over the exact
+    characters (no trimming, no case folding; unique index), then compared in constant time.
+    Only a link made before exact matching, stored under the upper-cased hash, is still found
+    by that hash until it expires.
     """
-    token = token.strip()
     if not 16 <= len(token) <= 64:
         raise UserError(_l("Ce lien n'existe pas."), 404)
-    wanted = token_hash(token)
+    exact, legacy = url_token_hashes(token)
     with unscoped(db):
-        share = (
+        shares = (
             db.execute(
                 select(Share)
-                .where(Share.token_hash == wanted)
+                .where(Share.token_hash.in_((exact, legacy)))
                 .options(joinedload(Share.items))  # every caller shows them: one query
                 .execution_options(unscoped=True)
             )
             .unique()
-            .scalar_one_or_none()
+            .scalars()
+            .all()
         )
-    if share is None or not constant_time_equals(share.token_hash, wanted):
+    share = next((s for s in shares if constant_time_equals(s.token_hash, exact)), None) or next(
+        (s for s in shares if constant_time_equals(s.token_hash, legacy)), None
+    )
+    if share is None:
         raise UserError(_l("Ce lien n'existe pas."), 404)
     if share.revoked_at is not None or share.expires_at <= utcnow():
         raise ShareGone(

@@ -26,9 +26,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from markupsafe import Markup
 
+from badger.accounts import sessions
 from badger.db import get_session
 from badger.errors import UserError, error_response
 from badger.forms import ConfirmForm
@@ -386,12 +387,8 @@ def erase() -> Any:
             status = 422
         else:
             service.erase(db, current_user)
+            sessions.log_out(db)
             db.commit()
-            lang = session.get("lang")
-            logout_user()
-            session.clear()
-            if lang:
-                session["lang"] = lang
             flash(_("Vos données sont effacées."), "success")
             return redirect(url_for("accounts.home"))
     return render_template(

@@ -85,18 +85,40 @@ def _default_dns(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-_EXTRA_BLOCKED = [
+#: IPv6 global unicast: everything IANA hands out for the Internet is inside 2000::/3, so any
+#: other IPv6 address (site-local fec0::/10, unique-local, NAT64 64:ff9b::/96, discard 100::/64,
+#: SRv6 5f00::/16, IPv4-compatible ::a.b.c.d…) is refused whatever ``ipaddress`` thinks of it.
+_GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+
+#: Special-purpose ranges (IANA IPv4/IPv6 Special-Purpose Address Registries, RFC 6890 and
+#: later) that no key or status-list server lives in. Listed here, not left to
+#: ``ipaddress.is_global``, whose table depends on the Python version (3.11 calls fec0::/10 and
+#: 3fff::/20 global).
+_SPECIAL_PURPOSE = [
+    ipaddress.ip_network("0.0.0.0/8"),  # "this network"
     ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT (shared address space)
     ipaddress.ip_network("192.0.0.0/24"),  # IETF protocol assignments
+    ipaddress.ip_network("192.0.2.0/24"),  # documentation (TEST-NET-1)
+    ipaddress.ip_network("192.31.196.0/24"),  # AS112-v4
+    ipaddress.ip_network("192.52.193.0/24"),  # AMT
+    ipaddress.ip_network("192.88.99.0/24"),  # deprecated 6to4 relay anycast
+    ipaddress.ip_network("192.175.48.0/24"),  # direct delegation AS112
     ipaddress.ip_network("198.18.0.0/15"),  # benchmarking
-    ipaddress.ip_network("64:ff9b::/96"),  # NAT64 (may reach IPv4 private space)
-    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("198.51.100.0/24"),  # documentation (TEST-NET-2)
+    ipaddress.ip_network("203.0.113.0/24"),  # documentation (TEST-NET-3)
+    ipaddress.ip_network("240.0.0.0/4"),  # reserved, and the limited broadcast
+    ipaddress.ip_network("2001::/23"),  # IETF protocol assignments (Teredo, ORCHID, AMT, AS112)
+    ipaddress.ip_network("2001:db8::/32"),  # documentation
     ipaddress.ip_network("2002::/16"),  # 6to4 (embeds an IPv4 address)
+    ipaddress.ip_network("2620:4f:8000::/48"),  # direct delegation AS112
+    ipaddress.ip_network("3fff::/20"),  # documentation (RFC 9637)
 ]
 
 
 def is_public_address(address: str) -> bool:
-    """True for a globally routable unicast address (IPv4 or IPv6, scope ids refused)."""
+    """True only for a globally routable unicast address: IPv4 outside every special-purpose
+    range, IPv6 inside 2000::/3 and outside every special-purpose range; scope ids refused. An
+    IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged by its IPv4 address."""
     if "%" in address:
         return False
     try:
@@ -104,9 +126,10 @@ def is_public_address(address: str) -> bool:
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            return is_public_address(str(mapped))
+        if ip.ipv4_mapped is not None:
+            return is_public_address(str(ip.ipv4_mapped))
+        if ip not in _GLOBAL_UNICAST_V6:
+            return False
     if (
         ip.is_private
         or ip.is_loopback
@@ -117,7 +140,7 @@ def is_public_address(address: str) -> bool:
         or not ip.is_global
     ):
         return False
-    return not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
+    return not any(ip in net for net in _SPECIAL_PURPOSE if net.version == ip.version)
 
 
 class _TTLCache:

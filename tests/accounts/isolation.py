@@ -9,7 +9,26 @@ def _participant(make: Any, org_b: Any) -> Any:
     return make.participant(org_b, "Other")
 
 
+def _other_session(make: Any, org_b: Any) -> int:
+    """A live login session of a staff member of organisation B."""
+    from sqlalchemy import select
+
+    from badger.accounts.models import LoginSession
+    from badger.accounts.sessions import DatabaseStore
+
+    user = make.staff(org_b, "assessor")
+    DatabaseStore().start(make.db, user.get_id(), "Firefox, Android")
+    make.db.commit()
+    return int(
+        make.db.scalars(select(LoginSession.id).where(LoginSession.user_id == user.id)).one()
+    )
+
+
 CASES = {
+    "accounts.end_session": lambda make, org_b: (
+        "POST",
+        f"/account/sessions/{_other_session(make, org_b)}/end",
+    ),
     "accounts.participant_detail": lambda make, org_b: (
         "GET",
         f"/admin/participants/{_participant(make, org_b).id}",

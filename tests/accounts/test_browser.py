@@ -67,3 +67,35 @@ def test_shell_pages_are_accessible(live_server, browser, make, participant, adm
             no_overflow(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_sessions_page_on_a_phone(live_server, browser, make, participant, lang):
+    """The footer link leads to the list of devices; ending the other one works on a 360 px
+    phone, in a left-to-right and a right-to-left language, and the page passes axe."""
+    from tests.a11y import assert_accessible
+
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=lang)
+    try:
+        laptop = other.new_page()
+        laptop.goto(f"{live_server}/code/{make.login_code(participant)}")
+        with laptop.expect_navigation():
+            laptop.locator("main button[type=submit]").click()
+        page = context.new_page()
+        page.goto(f"{live_server}/code/{make.login_code(participant)}")
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("footer a[href='/account/sessions']").click()
+        assert page.locator("main li").count() == 2
+        no_overflow(page)
+        with page.expect_navigation():
+            page.locator("main li form button").first.click()
+        assert page.locator("main li").count() == 1
+        laptop.reload()  # the other device is logged out: the landing page, no account link
+        assert laptop.locator("footer a[href='/account/sessions']").count() == 0
+        assert_accessible(page, f"sessions ({lang})")  # last: skips when axe-core is absent
+    finally:
+        context.close()
+        other.close()

@@ -183,13 +183,28 @@ def test_token_requires_client_authentication(app: Any, participant_client: Any)
 
 
 def test_pkce_wrong_verifier_refused(app: Any, participant_client: Any) -> None:
+    """A wrong verifier gets invalid_grant and is audited, but does not burn the code (RFC 7636
+    §4.6 asks for invalid_grant only; single use concerns a redeemed code — see
+    ``badger.api.service.exchange_code``): the client's own right verifier still works, once."""
+    from sqlalchemy import select
+
+    from badger.audit import AuditEvent
+    from badger.db import get_db
+
     wallet = Client.register(app)
     code, verifier = wallet.get_code(participant_client)
     other_verifier, _ = pkce()
     r = wallet.exchange(code, other_verifier)
     assert r.status_code == 400 and r.get_json()["error"] == "invalid_grant"
     assert wallet.exchange(code, "short").status_code == 400
+    with get_db(app).session() as db:
+        events = db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "api.code_verifier_mismatch")
+        ).all()
+    assert len(events) == 2
     assert wallet.exchange(code, verifier).status_code == 200
+    again = wallet.exchange(code, verifier)  # redeemed: now it is dead
+    assert again.status_code == 400 and again.get_json()["error"] == "invalid_grant"
 
 
 def test_pkce_is_mandatory(app: Any, participant_client: Any) -> None:

@@ -418,10 +418,9 @@ def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
     and shares it: the share page tells the fake network as a claim, then as recognition
     once a trusted registry lists it."""
     from tests.conftest import login_participant
+    from tests.holders._helpers import prove
     from tests.ob3._factory import EMAIL
     from tests.portfolio.test_shares import path_of
-
-    from tests.holders._helpers import prove
 
     person = make.participant(org, "Ana", email=EMAIL)
     prove(db, person, EMAIL)  # only a badge issued to a proven identity is imported

@@ -30,6 +30,11 @@ from badger.ob3.resolver import StaticResolver
 from badger.ob3.verify import verify_credential
 from tests._shared import SHARED
 
+#: A fixed "now" for credentials valid until 2035: inside their window whatever the real date
+#: (a test must not start failing on 1 January 2035).
+FIXED_NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
+FIXED_NOW_ISO = "2026-06-01T12:00:00Z"
+
 HARNESS = Path(__file__).resolve().parents[1] / "interop"
 VECTOR = SHARED / "ob3" / "test-vectors" / "ob-impl-guide-vector"
 NODE = shutil.which("node")
@@ -205,7 +210,7 @@ def test_badger_di_with_optional_fields_verifies_in_js(ed_key: keys.SigningKey) 
         credential_schema=[model.credential_schema()],
     )
     signed = badger_sign(cred, ed_key)
-    result = js_verify_di(signed, controller_docs(ed_key))
+    result = js_verify_di(signed, controller_docs(ed_key), now=FIXED_NOW_ISO)
     assert result["verified"] is True, result
 
 
@@ -369,7 +374,9 @@ def test_badger_jwt_verifies_with_jose(alg: str) -> None:
     key = keys.generate_key(alg)
     cred = make_credential(valid_until="2035-01-01T00:00:00Z")
     token = jwt.sign_jwt(cred, key, kid=f"{JWKS_URL}#{key.key_id}")
-    result = run_node("verify-jwt.mjs", {"jwt": token, "jwks": dids.jwks([key])})
+    result = run_node(
+        "verify-jwt.mjs", {"jwt": token, "jwks": dids.jwks([key]), "now": FIXED_NOW_ISO}
+    )
     assert result["verified"] is True, result
     assert result["claimsMatch"] is True
     payload = result["payload"]
@@ -491,10 +498,10 @@ def test_jose_signed_jwt_verifies_with_badger(alg: str, embed: bool) -> None:
     assert "error" not in out, out
     token = out["jwt"]
     resolver = StaticResolver({JWKS_URL: {"keys": [out["publicJwk"]]}})
-    result = jwt.verify_jwt(token, resolver)
+    result = jwt.verify_jwt(token, resolver, now=FIXED_NOW)
     assert result.credential["id"] == cred["id"]
     if not embed:
-        report = verify_credential(token, resolver=resolver)
+        report = verify_credential(token, resolver=resolver, now=FIXED_NOW)
         assert report.verified, report.to_dict()
     # tampered payload: badger refuses
     head, body, sig = token.split(".")

@@ -6,11 +6,9 @@ import hashlib
 
 import pytest
 
-from badger.ob3 import ModelError, canonicalize, model
+from badger.ob3 import ModelError, canonicalize, model, schema
 
 from ._factory import EMAIL, SALT, credential, issuer_profile, signed
-
-schema = pytest.importorskip("badger.ob3.schema")
 
 
 def test_full_credential_passes_both_schemas_and_has_arrays() -> None:

@@ -79,13 +79,50 @@ def json_response(doc: Any, **kw: Any) -> httpx.Response:
         "::",
         "fe80::1%eth0",
         "not-an-ip",
+        # special-purpose ranges ``ipaddress.is_global`` does not refuse on every Python
+        "fec0::1",  # deprecated site-local
+        "feff:ffff::1",  # end of site-local
+        "3fff::1",  # documentation (RFC 9637)
+        "5f00::1",  # SRv6 SIDs
+        "100::1",  # discard-only
+        "::8.8.8.8",  # IPv4-compatible (deprecated)
+        "::ffff:0:8.8.8.8",  # IPv4-translated
+        "64:ff9b::808:808",  # NAT64 of a public address
+        "64:ff9b:1::1",  # local-use NAT64
+        "2002:808:808::1",  # 6to4 of a public address: still a tunnel, refused
+        "2001::1",  # Teredo
+        "2001:20::1",  # ORCHIDv2
+        "2001:4:112::1",  # AS112-v6
+        "2001:db8::1",  # documentation
+        "2620:4f:8000::1",  # direct delegation AS112
+        "4000::1",  # outside 2000::/3: not allocated for global unicast
+        "192.0.2.1",
+        "198.51.100.7",
+        "203.0.113.9",
+        "192.88.99.1",  # deprecated 6to4 relay anycast
+        "192.31.196.1",  # AS112-v4
+        "192.52.193.1",  # AMT
+        "192.175.48.1",  # direct delegation AS112
+        "198.18.0.1",  # benchmarking
+        "255.255.255.255",
+        "0.1.2.3",
     ],
 )
 def test_non_public_addresses(address: str) -> None:
     assert not is_public_address(address)
 
 
-@pytest.mark.parametrize("address", [PUBLIC, "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        PUBLIC,
+        "2606:2800:220:1:248:1893:25c8:1946",
+        "8.8.8.8",
+        "2001:4860:4860::8888",  # 2001:4860::/32 is outside the 2001::/23 assignments
+        "::ffff:8.8.8.8",  # IPv4-mapped: judged by its IPv4 address
+        "1.1.1.1",
+    ],
+)
 def test_public_addresses(address: str) -> None:
     assert is_public_address(address)
 
@@ -101,6 +138,9 @@ def test_public_addresses(address: str) -> None:
         "https://localhost/keys",
         "https://internal.example/keys",  # resolves to a private address
         "https://mixed.example/keys",  # one public, one private address
+        "https://[fec0::1]/keys",
+        "https://sitelocal.example/keys",  # resolves to a site-local address
+        "https://docs.example/keys",  # resolves to a documentation address
     ],
 )
 def test_refuses_private_targets(url: str) -> None:
@@ -110,6 +150,8 @@ def test_refuses_private_targets(url: str) -> None:
             "internal.example": ["10.0.0.7"],
             "mixed.example": [PUBLIC, "192.168.0.2"],
             "localhost": ["127.0.0.1"],
+            "sitelocal.example": ["fec0::1:2"],
+            "docs.example": ["3fff::1"],
         },
     )
     with pytest.raises(FetchRefusedError):

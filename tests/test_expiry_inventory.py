@@ -1,0 +1,190 @@
+"""Every expiring secret is refused past its expiry — over HTTP, on a fixed clock (no sleeping).
+
+``CASES`` maps each table that holds an expiring secret to a check that issues one, moves the
+``clock`` just past its lifetime and sees it refused, then moves the clock back inside the
+lifetime and sees the same secret accepted: so the refusal is the expiry's doing, and the
+refused attempt did not spend the secret. A new table with an ``expires_at`` column that is not
+listed here makes ``test_every_expiring_table_is_covered`` fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from badger.api import service as api_service
+from badger.db import Base
+from tests.api._helpers import API, Client, bearer
+from tests.awards import _factory as awards_factory
+from tests.conftest import login_participant, login_staff
+
+SECOND = timedelta(seconds=1)
+CASES: dict[str, Callable[[Any], None]] = {}
+
+
+def case(table: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    def register(check: Callable[[Any], None]) -> Callable[[Any], None]:
+        CASES[table] = check
+        return check
+
+    return register
+
+
+class Ctx:
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self.get = request.getfixturevalue
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
+
+
+def _past_then_within(clock: Any, lifetime: timedelta, refused: Callable[[], bool],
+                      accepted: Callable[[], bool]) -> None:
+    start = clock.now
+    clock.now = start + lifetime + SECOND
+    assert refused(), "accepted after its expiry"
+    clock.now = start + lifetime - SECOND
+    assert accepted(), "refused before its expiry"
+
+
+@case("login_codes")
+def _login_code(c: Any) -> None:
+    minutes = c.app.config["BADGER_LOGIN_CODE_MINUTES"]
+    code = c.make.login_code(c.participant, minutes=minutes)
+    client = c.app.test_client()
+    _past_then_within(
+        c.clock, timedelta(minutes=minutes),
+        lambda: client.post("/code", data={"code": code}).status_code == 401,
+        lambda: client.post("/code", data={"code": code}).status_code == 302,
+    )
+
+
+@case("action_tokens")
+def _invitation_and_reset(c: Any) -> None:
+    from badger.accounts import service
+    from badger.accounts.models import TokenPurpose
+
+    for purpose, lifetime in (
+        (TokenPurpose.INVITE, timedelta(days=service.INVITE_DAYS)),
+        (TokenPurpose.PASSWORD_RESET, timedelta(hours=service.RESET_HOURS)),
+    ):
+        token = service.issue_action_token(c.db, c.coach, purpose)
+        c.db.commit()
+        client = c.app.test_client()
+        _past_then_within(
+            c.clock, lifetime,
+            lambda t=token, b=client: b.get(f"/invitation/{t}").status_code == 410,
+            lambda t=token, b=client: b.get(f"/invitation/{t}").status_code == 200,
+        )
+
+
+@case("portfolio_shares")
+def _share_link(c: Any) -> None:
+    from badger.portfolio import service
+    from tests.portfolio import _factory
+
+    creds = _factory.badges(c.db, c.org, c.admin, c.participant, n=1)
+    days = 3
+    new = service.create_share(c.db, c.participant, label="entretien", days=days,
+                               credential_ids=[creds[0].id])
+    c.db.commit()
+    anon = c.app.test_client()
+    _past_then_within(
+        c.clock, timedelta(days=days),
+        lambda: anon.get(f"/s/{new.token}").status_code == 410,
+        lambda: anon.get(f"/s/{new.token}").status_code == 200,
+    )
+
+
+@case("award_claims")
+def _claim_code(c: Any) -> None:
+    version = awards_factory.adopted_version(c.db, c.org, c.admin)
+    achievement = awards_factory.achievement(c.db, c.org, c.admin, version)
+    _cred, code = awards_factory.hold_for_claim(c.db, c.make, c.org, c.coach, achievement)
+    days = c.app.config["BADGER_CLAIM_DAYS"]
+    client = c.app.test_client()
+
+    def redeem() -> int:
+        return int(client.post("/claim", data={"code": code, "kind": "email",
+                                               "value": "elise@example.org"}).status_code)
+
+    _past_then_within(c.clock, timedelta(days=days), lambda: redeem() == 410,
+                      lambda: redeem() == 200)
+
+
+@case("api_authorization_codes")
+def _oauth_code(c: Any) -> None:
+    browser = c.app.test_client()
+    login_participant(browser, c.make, c.participant)
+    wallet = Client.register(c.app)
+    code, verifier = wallet.get_code(browser)
+    _past_then_within(
+        c.clock, api_service.CODE_TTL,
+        lambda: wallet.exchange(code, verifier).get_json().get("error") == "invalid_grant",
+        lambda: wallet.exchange(code, verifier).status_code == 200,
+    )
+
+
+@case("api_access_tokens")
+def _oauth_access_token(c: Any) -> None:
+    browser = c.app.test_client()
+    login_participant(browser, c.make, c.participant)
+    wallet = Client.register(c.app)
+    access = wallet.tokens(browser)["access_token"]
+
+    def read() -> int:
+        return int(wallet.http.get(f"{API}/credentials", headers=bearer(access)).status_code)
+
+    _past_then_within(c.clock, api_service.ACCESS_TTL, lambda: read() == 401,
+                      lambda: read() == 200)
+
+
+@case("api_refresh_tokens")
+def _oauth_refresh_token(c: Any) -> None:
+    browser = c.app.test_client()
+    login_participant(browser, c.make, c.participant)
+    wallet = Client.register(c.app)
+    refresh = wallet.tokens(browser)["refresh_token"]
+
+    def use() -> Any:
+        return wallet.token(grant_type="refresh_token", refresh_token=refresh)
+
+    _past_then_within(
+        c.clock, api_service.REFRESH_TTL,
+        lambda: use().get_json().get("error") == "invalid_grant",
+        lambda: use().status_code == 200,
+    )
+
+
+@case("login_sessions")
+def _login_session(c: Any) -> None:
+    """Idle expiry ends the session (it cannot come back), so: just inside, then just past."""
+    idle = timedelta(minutes=c.app.config["BADGER_SESSION_IDLE_MINUTES"])
+    browser = c.app.test_client()
+    login_staff(browser, c.admin)
+    start = c.clock.now
+    c.clock.now = start + idle - SECOND
+    assert browser.get("/admin/participants").status_code == 200
+    c.clock.now = c.clock.now + idle + SECOND
+    assert browser.get("/admin/participants").status_code == 302
+    c.clock.now = start
+    assert browser.get("/admin/participants").status_code == 302  # ended stays ended
+
+
+def test_every_expiring_table_is_covered() -> None:
+    import badger.models  # noqa: F401 - every table
+
+    expiring = {t.name for t in Base.metadata.sorted_tables if "expires_at" in t.columns}
+    expiring.add("login_sessions")  # expires by idleness and age, not by a column
+    assert expiring == set(CASES), (
+        f"expiring secrets without a case: {sorted(expiring - set(CASES))}; "
+        f"cases for no table: {sorted(set(CASES) - expiring)}"
+    )
+
+
+@pytest.mark.parametrize("table", sorted(CASES))
+def test_expired_secret_is_refused(table: str, request: pytest.FixtureRequest, clock: Any) -> None:
+    CASES[table](Ctx(request))
