@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := tests/interop/node_modules/.installed
 PG_URL ?= $(or $(BADGER_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres chromium node i18n bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres chromium redis node i18n bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/badger run --host 127.0.0.1 --port 5000
 
 ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
-test: $(STAMP) node chromium lint typecheck test-sqlite test-postgres
+test: $(STAMP) node chromium redis lint typecheck test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check badger tests bench
@@ -47,6 +47,14 @@ test-postgres: $(STAMP)
 	elif [ "$$CI" = true ]; then \
 	  echo "CI=true and no PostgreSQL at $(PG_URL): failing (CI covers both databases)" >&2; exit 1; \
 	else echo "No PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+## Debian's redis-server for the Redis session-store tests (each run starts its own on a
+## loopback port; installed when missing and we are root).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  elif [ "$$CI" = true ]; then echo "CI=true and redis-server is missing (run as root to install): failing" >&2; exit 1; \
+	  else echo "redis-server missing: Redis session tests will be skipped (run as root to install)"; fi; fi
 
 ## Debian's Chromium for browser tests (installed when missing and we are root).
 chromium:

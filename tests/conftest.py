@@ -32,7 +32,7 @@ TEST_SECRET = "test-secret-key-" + "x" * 40
 
 #: A test skipped for one of these reasons lacks a tool CI must have: under CI=true it fails.
 CI_REQUIRED_TOOLS = ("chromium", "playwright", "node is not installed", "node_modules", "npm ci",
-                     "axe-core", "postgres")
+                     "axe-core", "postgres", "redis-server")
 
 
 def on_ci(env: dict[str, str] | None = None) -> bool:
