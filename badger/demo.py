@@ -39,6 +39,9 @@ def ensure_demo(session: Session) -> DemoContext:
             slug="reseau-demo",
             name="Réseau régional Inclusion & Sport (démo)",
             description="Réseau fictif de démonstration.",
+            # the demo plays the server administrator who created its network: listed in this
+            # server's registry, so its endorsement reads as recognition, as on a real server
+            listed=True,
         )
         session.add(network)
         created.append("network")

@@ -36,6 +36,12 @@ def test_demo_issues_credentials(app: Any, db: Any, resolver: Any) -> None:
     client = app.test_client()
     for url in urls:
         assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
+    # the demo's network is listed in this server's registry, as a real one an administrator
+    # creates: its endorsement of the demo organisation reads as recognition on /verify
+    registry = client.get("/networks/registry.json").get_json()
+    assert "http://localhost/networks/reseau-demo" in registry["registry"]
+    page = client.post("/verify", data={"text": issued.signed_json}).get_data(as_text=True)
+    assert "Reconnu par" in page and "réseau inconnu de ce service" not in page
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     db.expire_all()
