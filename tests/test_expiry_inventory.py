@@ -159,6 +159,35 @@ def _oauth_refresh_token(c: Any) -> None:
     )
 
 
+@case("holder_challenges")
+def _identity_code(c: Any) -> None:
+    """A code proving a participant's phone (sent through the SMS outbox) dies with its
+    lifetime; a DID challenge is the same row kind with its own lifetime."""
+    import json
+    import re
+    from pathlib import Path
+
+    from badger.holders import service as holders
+
+    browser = c.app.test_client()
+    login_participant(browser, c.make, c.participant)
+    sent = browser.post("/me/identities/send", data={"kind": "phone", "value": "06 12 34 56 78"})
+    assert sent.status_code == 200
+    challenge = re.search(r'name="challenge" value="(\d+)"', sent.get_data(as_text=True))
+    assert challenge is not None
+    outbox = Path(c.app.config["INSTANCE_PATH"]) / "sms-outbox.jsonl"
+    text = json.loads(outbox.read_text(encoding="utf-8").splitlines()[-1])["text"]
+    code = re.search(r"\b(\d{6})\b", text)
+    assert code is not None
+
+    def confirm() -> int:
+        return int(browser.post("/me/identities/confirm", data={
+            "challenge": challenge.group(1), "code": code.group(1)}).status_code)
+
+    _past_then_within(c.clock, timedelta(minutes=holders.CODE_MINUTES),
+                      lambda: confirm() != 302, lambda: confirm() == 302)
+
+
 @case("login_sessions")
 def _login_session(c: Any) -> None:
     """Idle expiry ends the session (it cannot come back), so: just inside, then just past."""
