@@ -349,6 +349,24 @@ def _owner_kwargs(network_id: int | None, organisation_id: int | None) -> dict[s
     return {"network_id": network_id, "organisation_id": organisation_id}
 
 
+def _require_same_owner(
+    draft: ReferentielVersion, network_id: int | None, organisation_id: int | None
+) -> None:
+    """Refuse to touch a draft of another owner: draft identifiers are predictable (UUIDv5 of
+    the key or the title), so an import naming one must never replace — or even reach —
+    somebody else's work. Published versions are public; they are handled by the caller."""
+    ref = draft.referentiel
+    if (ref.network_id, ref.organisation_id) != (network_id or None, organisation_id or None):
+        raise UserError(
+            _l(
+                "Un brouillon d'un autre propriétaire porte déjà cet identifiant de document : "
+                "l'import ne peut pas le remplacer. Changez l'identifiant du document (ou le "
+                "titre d'un fichier CSV)."
+            ),
+            409,
+        )
+
+
 def import_framework(
     session: Session,
     fw: Framework,
@@ -364,10 +382,14 @@ def import_framework(
 
     Idempotent: the same package again changes nothing. A package whose CFDocument identifier
     is already a published version with other content is refused (published versions never
-    change); a draft with that identifier is replaced. One exception: a shipped version may
+    change); a draft with that identifier is replaced only when it has the same owner
+    (``network_id``/``organisation_id``, both None for a shipped référentiel), refused with
+    409 otherwise, whatever the path (UI upload, CLI file or URL). One exception: a shipped version may
     gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
+    if existing is not None and not existing.is_published:
+        _require_same_owner(existing, network_id, organisation_id)
     if existing is not None:
         if content_hash(framework_of(existing)) == content_hash(fw):
             return existing, False
