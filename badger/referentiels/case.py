@@ -1114,6 +1114,9 @@ def parse_csv(
         last_change=now_iso(),
     )
     categories: dict[str, Item] = {}
+    #: items under each parent so far (None: top level, categories included), kept as the
+    #: rows go: counting them per row made parsing quadratic (100,000 rows took minutes)
+    children: dict[str | None, int] = {}
     codes: dict[str, int] = {}
     rubric_levels: dict[str, list[LevelText]] = {}
     col = {h: i for i, h in enumerate(header)}
@@ -1155,8 +1158,9 @@ def parse_csv(
                     language=language,
                 )
                 fw.items.append(categories[cat_label])
+                children[None] = children.get(None, 0) + 1
             parent = categories[cat_label].identifier
-        siblings = sum(1 for it in fw.items if it.parent == parent)
+        siblings = children.get(parent, 0)
         item = Item(
             identifier=fw.item_id_for(code),
             code=code,
@@ -1194,6 +1198,7 @@ def parse_csv(
         if levels:
             rubric_levels[item.identifier] = levels
         fw.items.append(item)
+        children[parent] = siblings + 1
     if not codes and not errors:
         errors.append((line_at(2), _l("aucune compétence")))
     if errors:
