@@ -39,6 +39,8 @@ from typing import Any, NamedTuple
 import jsonschema
 from flask_babel import lazy_gettext as _l
 
+from badger import csvsafe
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ERRORS = 20
 CASE_PATH = "/ims/case/v1p0"
@@ -1130,7 +1132,7 @@ def parse_csv(
         cells = cells + [""] * (len(header) - len(cells))
 
         def cell(name: str, cells: list[str] = cells) -> str:
-            return cells[col[name]].strip() if name in col else ""
+            return csvsafe.unquote(cells[col[name]].strip()) if name in col else ""
 
         code, label = cell("code"), cell("label")
         if not code:
@@ -1189,7 +1191,7 @@ def parse_csv(
                 errors.append((line_at(line_no, f"label_{lang}"), _l("traduction sans libellé")))
                 del item.translations[lang]
         levels = [
-            LevelText(float(score), cells[i].strip()) for score, i in level_cols
+            LevelText(float(score), csvsafe.unquote(cells[i].strip())) for score, i in level_cols
             if cells[i].strip()
         ]
         if level_cols and len(levels) not in (0, len(level_cols)):
@@ -1237,7 +1239,7 @@ def to_csv(fw: Framework, *, delimiter: str = ";") -> str:
     for lang in langs:
         header += [f"label_{lang}", f"description_{lang}"]
     out = io.StringIO()
-    w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    w = csvsafe.writer(out, delimiter=delimiter, lineterminator="\n")
     w.writerow(header)
     for it in fw.ordered_items():
         if it.kind != "competence":

@@ -384,8 +384,8 @@ def import_framework(
     is already a published version with other content is refused (published versions never
     change); a draft with that identifier is replaced only when it has the same owner
     (``network_id``/``organisation_id``, both None for a shipped référentiel), refused with
-    409 otherwise, whatever the path (UI upload, CLI file or URL). One exception: a shipped version may
-    gain translations (:func:`add_translations`).
+    409 otherwise, whatever the path (UI upload, CLI file or URL). One exception: a shipped
+    version may gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
     if existing is not None and not existing.is_published:
