@@ -655,7 +655,9 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
         pictogram = form.pictogram.data or None
         upload = request.files.get("upload")
         if upload is not None and upload.filename:
-            pictogram = service.save_pictogram(upload.stream.read(service.MAX_PICTOGRAM_BYTES + 1))
+            pictogram = service.save_pictogram(
+                db, upload.stream.read(service.MAX_PICTOGRAM_BYTES + 1)
+            )
         data = service.CompetenceInput(
             code=form.code.data or "", label=form.label.data or "",
             description=form.description.data or "",
