@@ -63,7 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(resource_dir("static")),
         instance_relative_config=True,
     )
-    instance = Path((config or {}).get("INSTANCE_PATH") or app.instance_path)
+    instance = Path((config or {}).get("INSTANCE_PATH") or app.instance_path).absolute()
+    # every file under "the instance folder" (secret, pictograms…) follows the configured one
+    app.instance_path = str(instance)
     app.config.from_mapping(load_config(instance, config))
 
     import badger.models  # noqa: F401 - registers every table on Base.metadata

@@ -1,4 +1,5 @@
-"""Database plumbing: the declarative base, one session per request, organisation scoping.
+"""Database plumbing: the declarative base, one session per request, organisation scoping,
+files that follow their row's transaction (:func:`write_file_on_commit`).
 
 Organisation scoping is enforced here, once: every ORM query made while a request has an
 organisation in scope is filtered by ``with_loader_criteria`` for all models that carry
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from flask import Flask, abort, current_app, g
@@ -54,6 +58,10 @@ NAMING_CONVENTION = {
 }
 
 SCOPE_KEY = "badger.organisation_id"
+#: The scope of a logged-in person who acts in no organisation (staff who only administer a
+#: network): no organisation has this id, so every org-scoped SELECT finds nothing — having
+#: no organisation must never mean seeing every organisation's rows.
+NO_ORGANISATION = 0
 
 
 def utcnow() -> datetime:
@@ -224,6 +232,54 @@ def _forget_changed_status_lists(session: Session, transaction: SessionTransacti
         session.info.pop(_CHANGED_LISTS, None)
 
 
+#: ``session.info`` key: files staged by :func:`write_file_on_commit` in the open transaction,
+#: as (temporary path, final path).
+_STAGED_FILES = "badger.staged_files"
+
+
+def write_file_on_commit(session: Session, path: Path, data: bytes) -> None:
+    """Write ``data`` at ``path`` when — and only if — ``session``'s transaction commits.
+
+    Every file that belongs to a row goes through here, so a file never outlives a row that
+    was not saved (a request answered 4xx, a failed flush) nor goes missing under a saved one.
+    The bytes are written now to a hidden temporary file beside ``path`` (so a full disk fails
+    the request before anything commits), renamed into place after the commit, and deleted
+    when the transaction ends any other way (rollback, or a session closed without commit)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not session.in_transaction():
+        session.begin()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    session.info.setdefault(_STAGED_FILES, []).append((Path(tmp), path))
+
+
+def staged_on_commit(session: Session | None, path: Path) -> bool:
+    """Whether ``path`` will be written when ``session`` commits (a row of the same
+    transaction may already refer to it)."""
+    staged = session.info.get(_STAGED_FILES, []) if session is not None else []
+    return any(final == path for _tmp, final in staged)
+
+
+@event.listens_for(Session, "after_commit")
+def _promote_staged_files(session: Session) -> None:
+    """The rows are saved: their files take their names (an atomic rename each)."""
+    for tmp, final in session.info.pop(_STAGED_FILES, []):
+        os.replace(tmp, final)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _discard_staged_files(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without commit leaves no file behind."""
+    if transaction.parent is None:
+        for tmp, _final in session.info.pop(_STAGED_FILES, []):
+            tmp.unlink(missing_ok=True)
+
+
 class OrgScopedMixin:
     """Rows that belong to one organisation; filtered automatically while a scope is set."""
 
@@ -299,7 +355,8 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def set_scope(session: Session, organisation_id: int | None) -> None:
-    """Put the session in one organisation's scope (or none)."""
+    """Put the session in one organisation's scope (or none: unscoped, for anonymous
+    requests and the CLI; :data:`NO_ORGANISATION` for someone in no organisation)."""
     if organisation_id is None:
         session.info.pop(SCOPE_KEY, None)
     else:

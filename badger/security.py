@@ -26,7 +26,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 
-from badger.db import get_session, set_scope
+from badger.db import NO_ORGANISATION, get_session, set_scope
 
 password_hasher = PasswordHasher()
 csrf = CSRFProtect()
@@ -127,6 +127,8 @@ def _resolve_organisation() -> None:
         return
     memberships = sorted(current_user.memberships, key=lambda m: m.organisation_id)
     if not memberships:
+        # staff in no organisation (e.g. a network-only admin): scoped to none, not unscoped
+        set_scope(db, NO_ORGANISATION)
         return
     chosen = session.get("org_id")
     membership = next((m for m in memberships if m.organisation_id == chosen), memberships[0])

@@ -9,7 +9,6 @@ values and nothing of the request is written.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from badger import csvsafe
 from badger.accounts.models import Participant, User
 from badger.db import utcnow
 from badger.errors import UserError
@@ -1089,20 +1089,13 @@ CSV_FIELDS = (
 )
 
 
-def _csv_cell(value: Any) -> str:
-    if not isinstance(value, str):
-        return "" if value is None else str(value)
-    # Neutralise spreadsheet formulas in free text (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_round_csv(
     db: Session, rnd: Round, lang: str = "fr", *, viewer: User | Participant | None = None
 ) -> str:
     data = export_round(db, rnd, lang, viewer=viewer)
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csvsafe.writer(buf)  # free text (observations, advice) may start with "="
     writer.writerow(CSV_FIELDS)
     for a in data["axes"]:
-        writer.writerow([_csv_cell(a[f]) for f in CSV_FIELDS])
+        writer.writerow([a[f] for f in CSV_FIELDS])
     return buf.getvalue()

@@ -370,6 +370,8 @@ def progress(journey_id: int) -> Any:
     if not current_user.is_authenticated:
         abort(401)
     db = get_session()
+    if current_user.kind != "participant" and g.get("organisation") is None:
+        abort(403)  # staff in no organisation, like every other grid view (_load_round)
     journey = get_or_404(db, Journey, journey_id)
     if current_user.kind == "participant" and journey.participant_id != current_user.id:
         abort(404)

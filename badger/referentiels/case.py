@@ -39,6 +39,8 @@ from typing import Any, NamedTuple
 import jsonschema
 from flask_babel import lazy_gettext as _l
 
+from badger import csvsafe
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ERRORS = 20
 CASE_PATH = "/ims/case/v1p0"
@@ -1114,6 +1116,9 @@ def parse_csv(
         last_change=now_iso(),
     )
     categories: dict[str, Item] = {}
+    #: items under each parent so far (None: top level, categories included), kept as the
+    #: rows go: counting them per row made parsing quadratic (100,000 rows took minutes)
+    children: dict[str | None, int] = {}
     codes: dict[str, int] = {}
     rubric_levels: dict[str, list[LevelText]] = {}
     col = {h: i for i, h in enumerate(header)}
@@ -1127,7 +1132,7 @@ def parse_csv(
         cells = cells + [""] * (len(header) - len(cells))
 
         def cell(name: str, cells: list[str] = cells) -> str:
-            return cells[col[name]].strip() if name in col else ""
+            return csvsafe.unquote(cells[col[name]].strip()) if name in col else ""
 
         code, label = cell("code"), cell("label")
         if not code:
@@ -1155,8 +1160,9 @@ def parse_csv(
                     language=language,
                 )
                 fw.items.append(categories[cat_label])
+                children[None] = children.get(None, 0) + 1
             parent = categories[cat_label].identifier
-        siblings = sum(1 for it in fw.items if it.parent == parent)
+        siblings = children.get(parent, 0)
         item = Item(
             identifier=fw.item_id_for(code),
             code=code,
@@ -1185,7 +1191,7 @@ def parse_csv(
                 errors.append((line_at(line_no, f"label_{lang}"), _l("traduction sans libellé")))
                 del item.translations[lang]
         levels = [
-            LevelText(float(score), cells[i].strip()) for score, i in level_cols
+            LevelText(float(score), csvsafe.unquote(cells[i].strip())) for score, i in level_cols
             if cells[i].strip()
         ]
         if level_cols and len(levels) not in (0, len(level_cols)):
@@ -1194,6 +1200,7 @@ def parse_csv(
         if levels:
             rubric_levels[item.identifier] = levels
         fw.items.append(item)
+        children[parent] = siblings + 1
     if not codes and not errors:
         errors.append((line_at(2), _l("aucune compétence")))
     if errors:
@@ -1232,7 +1239,7 @@ def to_csv(fw: Framework, *, delimiter: str = ";") -> str:
     for lang in langs:
         header += [f"label_{lang}", f"description_{lang}"]
     out = io.StringIO()
-    w = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    w = csvsafe.writer(out, delimiter=delimiter, lineterminator="\n")
     w.writerow(header)
     for it in fw.ordered_items():
         if it.kind != "competence":

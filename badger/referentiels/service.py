@@ -19,9 +19,9 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
-from badger.db import utcnow
+from badger.db import staged_on_commit, utcnow, write_file_on_commit
 from badger.errors import UserError
 from badger.referentiels import case
 from badger.referentiels.case import CaseImportError, Framework
@@ -349,6 +349,24 @@ def _owner_kwargs(network_id: int | None, organisation_id: int | None) -> dict[s
     return {"network_id": network_id, "organisation_id": organisation_id}
 
 
+def _require_same_owner(
+    draft: ReferentielVersion, network_id: int | None, organisation_id: int | None
+) -> None:
+    """Refuse to touch a draft of another owner: draft identifiers are predictable (UUIDv5 of
+    the key or the title), so an import naming one must never replace — or even reach —
+    somebody else's work. Published versions are public; they are handled by the caller."""
+    ref = draft.referentiel
+    if (ref.network_id, ref.organisation_id) != (network_id or None, organisation_id or None):
+        raise UserError(
+            _l(
+                "Un brouillon d'un autre propriétaire porte déjà cet identifiant de document : "
+                "l'import ne peut pas le remplacer. Changez l'identifiant du document (ou le "
+                "titre d'un fichier CSV)."
+            ),
+            409,
+        )
+
+
 def import_framework(
     session: Session,
     fw: Framework,
@@ -364,10 +382,14 @@ def import_framework(
 
     Idempotent: the same package again changes nothing. A package whose CFDocument identifier
     is already a published version with other content is refused (published versions never
-    change); a draft with that identifier is replaced. One exception: a shipped version may
-    gain translations (:func:`add_translations`).
+    change); a draft with that identifier is replaced only when it has the same owner
+    (``network_id``/``organisation_id``, both None for a shipped référentiel), refused with
+    409 otherwise, whatever the path (UI upload, CLI file or URL). One exception: a shipped
+    version may gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
+    if existing is not None and not existing.is_published:
+        _require_same_owner(existing, network_id, organisation_id)
     if existing is not None:
         if content_hash(framework_of(existing)) == content_hash(fw):
             return existing, False
@@ -949,7 +971,7 @@ def _apply(version: ReferentielVersion, comp: Competence, data: CompetenceInput)
     _check_code(version, code, exclude=comp)
     if data.category_id is not None and data.category_id not in {c.id for c in version.categories}:
         raise UserError(_l("Catégorie inconnue."))
-    if data.pictogram and not valid_pictogram(data.pictogram):
+    if data.pictogram and not valid_pictogram(data.pictogram, object_session(version)):
         raise UserError(_l("Pictogramme inconnu."))
     esco = data.esco_uri.strip()
     if esco and not esco.startswith("http://data.europa.eu/esco/"):
@@ -1443,9 +1465,12 @@ def shipped_pictograms() -> list[str]:
     return sorted(p.stem for p in (resource_dir("static") / "pictograms").glob("*.svg"))
 
 
-def valid_pictogram(name: str) -> bool:
+def valid_pictogram(name: str, session: Session | None = None) -> bool:
+    """A shipped pictogram, or an uploaded one that is saved — or will be when ``session``
+    commits (uploaded in the same transaction)."""
     if re.fullmatch(r"upload-[0-9a-f]{16}", name):
-        return (pictogram_dir() / f"{name}.png").exists()
+        path = pictogram_dir() / f"{name}.png"
+        return path.exists() or staged_on_commit(session, path)
     return name in shipped_pictograms()
 
 
@@ -1453,8 +1478,10 @@ def pictogram_dir() -> Path:
     return Path(current_app.instance_path) / "pictograms"
 
 
-def save_pictogram(data: bytes) -> str:
-    """Re-encode an uploaded PNG with Pillow (no metadata, ≤256 px); return its name."""
+def save_pictogram(session: Session, data: bytes) -> str:
+    """Re-encode an uploaded PNG with Pillow (no metadata, ≤256 px); return its name. The
+    file is written under the instance folder when ``session`` commits the competence that
+    uses it (never if it does not: :func:`badger.db.write_file_on_commit`)."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > MAX_PICTOGRAM_BYTES:
@@ -1478,9 +1505,7 @@ def save_pictogram(data: bytes) -> str:
     clean.save(out, format="PNG", optimize=True)
     png = out.getvalue()
     name = "upload-" + hashlib.sha256(png).hexdigest()[:16]
-    folder = pictogram_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.png").write_bytes(png)
+    write_file_on_commit(session, pictogram_dir() / f"{name}.png", png)
     return name
 
 

@@ -497,6 +497,7 @@ def import_file() -> Any:
     errors: list[case.ImportProblem] = []
     more = 0
     message = None
+    refused = 0
     if form.validate_on_submit():
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -516,11 +517,14 @@ def import_file() -> Any:
                 v, _changed = service.import_framework(db, fw, key=key, publish=False, **owner)
             except case.CaseImportError as exc:
                 message, errors, more = _import_error(exc), exc.errors, exc.more
+            except UserError as exc:  # e.g. 409: a draft of another owner has this identifier
+                db.rollback()
+                message, refused = str(exc.message), exc.status
             else:
                 db.commit()
                 flash(_("Fichier importé comme brouillon : relisez puis publiez."), "success")
                 return redirect(url_for(".edit", key=v.referentiel.key, number=v.number))
-    status = 422 if errors else (400 if (form.errors or message) else 200)
+    status = 422 if errors else (refused or (400 if (form.errors or message) else 200))
     return render_template("referentiels/import.html", form=form, errors=errors,
                            more=more, message=message), status
 
@@ -651,7 +655,9 @@ def competence(key: str, number: int, competence_id: int | None = None) -> Any:
         pictogram = form.pictogram.data or None
         upload = request.files.get("upload")
         if upload is not None and upload.filename:
-            pictogram = service.save_pictogram(upload.stream.read(service.MAX_PICTOGRAM_BYTES + 1))
+            pictogram = service.save_pictogram(
+                db, upload.stream.read(service.MAX_PICTOGRAM_BYTES + 1)
+            )
         data = service.CompetenceInput(
             code=form.code.data or "", label=form.label.data or "",
             description=form.description.data or "",

@@ -299,6 +299,27 @@ def test_csv_import() -> None:
     assert case.to_package(case.parse_package(case.dumps(pkg))) == pkg
 
 
+def test_csv_positions_follow_the_rows_under_each_parent() -> None:
+    """Positions are counted per parent as the rows come (issue #12 made the count linear):
+    categories and uncategorised competences share the top level, in row order."""
+    fw = case.parse_csv(
+        "category;code;label\nA;a1;Un\n;t1;Deux\nB;b1;Trois\nA;a2;Quatre\n;t2;Cinq\n"
+        "B;b2;Six\nA;a3;Sept\n",
+        title="Ordre", creator="x",
+    )
+    by_code = {it.code: it for it in fw.items}
+    cat_a, cat_b = by_code["CAT-1"], by_code["CAT-2"]
+    assert [(cat_a.label, cat_a.position), (cat_b.label, cat_b.position)] == [("A", 1), ("B", 2)]
+    assert [(c, by_code[c].parent, by_code[c].position) for c in
+            ("a1", "a2", "a3", "b1", "b2", "t1", "t2")] == [
+        ("a1", cat_a.identifier, 1), ("a2", cat_a.identifier, 2), ("a3", cat_a.identifier, 3),
+        ("b1", cat_b.identifier, 1), ("b2", cat_b.identifier, 2),
+        ("t1", None, 2), ("t2", None, 4),
+    ]
+    assert [it.code for it in fw.ordered_items()] == [
+        "CAT-1", "a1", "a2", "a3", "t1", "CAT-2", "b1", "b2", "t2"]
+
+
 def test_csv_comma_and_other_scale() -> None:
     text = "code,label,level_1,level_2\nN-ORG,Organiser,Je pratique,Je maîtrise\n"
     fw = case.parse_csv(text.encode("utf-8"), title="Normandie", creator="Région")
