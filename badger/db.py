@@ -269,7 +269,7 @@ def staged_on_commit(session: Session | None, path: Path) -> bool:
 def _promote_staged_files(session: Session) -> None:
     """The rows are saved: their files take their names (an atomic rename each)."""
     for tmp, final in session.info.pop(_STAGED_FILES, []):
-        os.replace(tmp, final)
+        tmp.replace(final)
 
 
 @event.listens_for(Session, "after_transaction_end")
