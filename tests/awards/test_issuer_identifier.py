@@ -34,6 +34,12 @@ from badger.ob3.keys import KeyAlgorithm
 from badger.ob3.verify import verify_credential
 from tests.awards import _interop
 from tests.awards.conftest import TestClientResolver
+from tests.awards.test_endorsed_issuer import (  # noqa: F401  (fixtures)
+    _endorse,
+    net_admin,
+    net_staff,
+    network,
+)
 from tests.conftest import login_staff
 
 
@@ -379,3 +385,23 @@ def test_verifier_core_accepts_each_identifier_and_sees_revocation(
     tampered["name"] = "Autre badge"
     result = _dcc(tampered, tls_server)
     assert not result["ok"] and not result["signature"], result
+
+
+# --------------------------------------------------------------------------- endorsements
+
+@pytest.mark.parametrize("kind", ["did:web", "did:key"])
+def test_endorsement_embedded_in_a_did_credential_still_verifies(
+        app: Flask, db: Any, org: Any, coach: Any, achievement: Any, make: Any,
+        net_staff: Any, kind: str) -> None:  # noqa: F811
+    _endorse(net_staff)
+    _use(db, org, kind)
+    cred = _issue(db, org, coach, achievement, make, "Ana")
+    doc = json.loads(cred.signed_json or "")
+    (embedded,) = doc["issuer"]["endorsement"]
+    assert doc["issuer"]["id"].startswith(kind + ":")
+    # signed by the network about the organisation's https id, before the choice
+    assert embedded["credentialSubject"]["id"] == documents.issuer_url(org)
+    report = _verify(app, doc)
+    assert report.verified, report.to_dict()["checks"]
+    assert (report.check("endorsements").state, report.check("endorsements").code) == (
+        "passed", "verified")
