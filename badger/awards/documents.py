@@ -120,6 +120,14 @@ def kind_of(org: Organisation) -> str:
     return kind if kind in IDENTIFIER_KINDS else "https"
 
 
+def kind_of_id(issuer: str) -> str:
+    """Which kind of identifier ``issuer`` (one of an organisation's ids) is."""
+    for kind in ("did:web", "did:key"):
+        if issuer.startswith(kind + ":"):
+            return kind
+    return "https"
+
+
 def issuer_id(org: Organisation, keys: IssuerKeys) -> str:
     """The id new signatures name as issuer, per the organisation's choice."""
     kind = kind_of(org)
@@ -128,6 +136,11 @@ def issuer_id(org: Organisation, keys: IssuerKeys) -> str:
     if kind == "did:key":
         return did_key(keys)
     return issuer_url(org)
+
+
+def issuer_id_of(credential: Mapping[str, Any]) -> str:
+    issuer = credential["issuer"]
+    return str(issuer["id"] if isinstance(issuer, Mapping) else issuer)
 
 
 def signing_key_for(org: Organisation, keys: IssuerKeys, issuer: str) -> SigningKey:
@@ -154,22 +167,24 @@ def signing_method(org: Organisation, keys: IssuerKeys) -> str:
     return method_for(org, keys.ed25519, issuer_id(org, keys))
 
 
-def jwt_algorithm(org: Organisation) -> str:
+def jwt_algorithm(org: Organisation, issuer: str | None = None) -> str:
     """The VC-JWT algorithm: the organisation's choice; EdDSA for a ``did:key`` (the JWT must be
-    signed by the very key its issuer id is)."""
-    if kind_of(org) == "did:key":
+    signed by the very key its issuer id is). ``issuer``: the id signed as (default: chosen)."""
+    if (kind_of_id(issuer) if issuer else kind_of(org)) == "did:key":
         return "EdDSA"
     alg = getattr(org, "jwt_algorithm", None) or "RS256"
     return alg if alg in JWT_ALGORITHMS else "RS256"
 
 
-def jwt_kid(org: Organisation, keys: IssuerKeys, key: SigningKey) -> str:
+def jwt_kid(org: Organisation, keys: IssuerKeys, key: SigningKey,
+            issuer: str | None = None) -> str:
     """The VC-JWT ``kid``: the key's JWK URL for the https id, a method of the DID document
-    (``<did>#<multibase>`` for Ed25519, ``<did>#<kid>`` otherwise) for a DID."""
-    kind = kind_of(org)
-    if kind == "https":
+    (``<did>#<multibase>`` for Ed25519, ``<did>#<kid>`` otherwise) for a DID. ``issuer``: the
+    id signed as (default: the chosen one)."""
+    issuer = issuer or issuer_id(org, keys)
+    if kind_of_id(issuer) == "https":
         return key_url(org, key.key_id)
-    did = did_web(org) if kind == "did:web" else did_key(keys)
+    did = issuer.partition("#")[0]
     if key.algorithm is KeyAlgorithm.ED25519:
         return f"{did}#{key.public_key_multibase()}"
     return f"{did}#{key.key_id}"

@@ -741,7 +741,7 @@ def build_credential(
         id=documents.credential_url(cred.uuid),
         issuer=documents.issuer_profile(
             org, active_endorsements(session, org.id) if endorsements is None else endorsements,
-            identifier=documents.issuer_id(org, _keys(org)),
+            identifier=_signs_as(session, cred),
         ),
         credential_subject=subject,
         valid_from=issued_at,
@@ -753,6 +753,18 @@ def build_credential(
         evidence=cred.evidence or None,
         credential_status=status,
     )
+
+
+def _signs_as(session: Session, cred: Credential) -> str:
+    """The issuer id a credential is signed as: that of its status list — the identifier chosen
+    when its bit was allocated. A re-issue (same bit) keeps it, so the list still names the
+    credential's issuer; a credential without a bit yet: the organisation's current choice."""
+    org = cred.achievement.organisation
+    if cred.revocation_list_id is not None:
+        lst = cred.revocation_list or session.get(StatusList, cred.revocation_list_id)
+        if lst is not None:
+            return lst.issuer_id or documents.issuer_url(org)
+    return documents.issuer_id(org, _keys(org))
 
 
 def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAllocator) -> None:
@@ -772,10 +784,13 @@ def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAlloca
     session.flush()
     keys = _keys(org)
     unsigned = build_credential(session, cred, allocator.endorsements())
-    signed = sign(unsigned, keys.ed25519, documents.signing_method(org, keys), created=now)
-    jwt_key = keys.for_jwt(documents.jwt_algorithm(org))
+    issuer = documents.issuer_id_of(unsigned)
+    key = documents.signing_key_for(org, keys, issuer)
+    signed = sign(unsigned, key, documents.method_for(org, key, issuer), created=now)
+    alg = documents.jwt_algorithm(org, issuer)
+    jwt_key = key if alg == "EdDSA" else keys.for_jwt(alg)
     assert jwt_key is not None  # _keys made the ES256 key when chosen
-    token = sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key))
+    token = sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key, issuer))
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     cred.signed_json = text
     cred.signed_jwt = token

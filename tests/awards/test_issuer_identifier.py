@@ -405,3 +405,30 @@ def test_endorsement_embedded_in_a_did_credential_still_verifies(
     assert report.verified, report.to_dict()["checks"]
     assert (report.check("endorsements").state, report.check("endorsements").code) == (
         "passed", "verified")
+
+
+def test_reissue_keeps_the_identity_of_its_status_list(
+        app: Flask, db: Any, org: Any, coach: Any, achievement: Any, make: Any) -> None:
+    """A re-issue keeps the credential's status bit, so it keeps the issuer id that bit's list
+    names; a new badge, or a lifted suspension (a fresh bit), takes the new choice."""
+    cred = _issue(db, org, coach, achievement, make, "Ana")
+    _use(db, org, "did:web")
+    service.reissue(db, cred, actor=None)
+    db.commit()
+    doc = json.loads(cred.signed_json or "")
+    assert doc["issuer"]["id"] == documents.issuer_url(org)
+    assert pyjwt.decode(cred.signed_jwt or "", options={"verify_signature": False}
+                        )["iss"] == documents.issuer_url(org)
+    report = _verify(app, doc)
+    assert report.verified and _states(report)["status"] == "passed", report.to_dict()["checks"]
+    service.suspend(db, cred, "vérification en cours")
+    db.commit()
+    assert not _verify(app, doc).verified
+    service.unsuspend(db, cred)
+    db.commit()
+    doc = json.loads(cred.signed_json or "")
+    assert doc["issuer"]["id"] == documents.did_web(org)
+    for data in (doc, cred.signed_jwt):
+        report = _verify(app, data)
+        assert report.verified and _states(report)["status"] == "passed", \
+            report.to_dict()["checks"]
