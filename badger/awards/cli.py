@@ -76,17 +76,75 @@ def keys_list(slug: str) -> None:
 
 @keys_group.command("rotate")
 @click.option("--org", "slug", required=True)
-@click.option("--algorithm", type=click.Choice(["Ed25519", "RS256", "all"]), default="all",
-              show_default=True)
+@click.option("--algorithm", type=click.Choice(["Ed25519", "RS256", "ES256", "EdDSA", "all"]),
+              default="all", show_default=True,
+              help="Ed25519: the Data Integrity key; RS256, ES256, EdDSA: a new VC-JWT key of "
+              "that algorithm, and new VC-JWTs are signed with it (EdDSA: with a new Ed25519 "
+              "key, shared with Data Integrity); all: Ed25519 and RS256.")
 def keys_rotate(slug: str, algorithm: str) -> None:
     """Retire the active key(s) and create new ones; old keys stay published for verification."""
-    org = _org(get_session(), slug)
+    from badger.awards import documents, service
+
+    session = get_session()
+    org = _org(session, slug)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    algs = [KeyAlgorithm.ED25519, KeyAlgorithm.RS256] if algorithm == "all" else [
-        KeyAlgorithm(algorithm)]
+    algs = {"all": [KeyAlgorithm.ED25519, KeyAlgorithm.RS256], "EdDSA": [KeyAlgorithm.ED25519],
+            "Ed25519": [KeyAlgorithm.ED25519], "RS256": [KeyAlgorithm.RS256],
+            "ES256": [KeyAlgorithm.ES256]}[algorithm]
+    if KeyAlgorithm.ED25519 in algs:
+        _refuse_did_key_rotation(session, org)
+    if algorithm in documents.JWT_ALGORITHMS and documents.kind_of(org) == "did:key" \
+            and algorithm != "EdDSA":
+        raise click.ClickException(
+            f"{org.slug} signs as did:key: its VC-JWTs are EdDSA by its did:key's own key.")
     for alg in algs:
         new = award_keys.rotate(org.slug, alg, app)
         click.echo(f"new {alg.value} key {new.key_id}")
+    if algorithm in documents.JWT_ALGORITHMS:
+        service.set_jwt_algorithm(session, org, algorithm)
+        session.commit()
+        click.echo(f"new VC-JWTs of {org.slug} are signed {algorithm}")
+
+
+def _refuse_did_key_rotation(session: Session, org: Organisation) -> None:
+    """A did:key is its key: rotating it would leave the status lists signed as that did:key
+    unsignable (a revocation could no longer be published). Refused while any exists."""
+    from badger.awards import documents
+
+    keys = award_keys.issuer_keys(org.slug, create=False)
+    if keys is None:
+        return
+    current = documents.did_key(keys)
+    used = session.scalars(select(StatusList).where(StatusList.organisation_id == org.id,
+                                                    StatusList.issuer_id == current)).first()
+    if used is not None or documents.kind_of(org) == "did:key":
+        raise click.ClickException(
+            f"{org.slug}'s Ed25519 key is its did:key ({current}), which credentials or status "
+            "lists name: a did:key cannot rotate. Choose another identifier for new badges "
+            "first; while a status list is signed as that did:key, the key must stay.")
+
+
+@keys_group.command("identifier")
+@click.option("--org", "slug", required=True)
+@click.option("--use", "kind", type=click.Choice(["https", "did:web", "did:key"]),
+              help="Sign new credentials, VC-JWTs and status lists as this identifier.")
+def keys_identifier(slug: str, kind: str | None) -> None:
+    """Show (or with --use, change) the issuer identifier new signatures name."""
+    from badger.awards import documents, service
+    from badger.errors import UserError
+
+    session = get_session()
+    org = _org(session, slug)
+    if kind:
+        try:
+            service.set_issuer_identifier(session, org, kind)
+        except UserError as exc:
+            raise click.ClickException(str(exc.message)) from exc
+        session.commit()
+    keys = award_keys.issuer_keys(org.slug)
+    assert keys is not None
+    click.echo(f"{org.slug} signs as {documents.kind_of(org)}: "
+               f"{documents.issuer_id(org, keys)} (VC-JWT {documents.jwt_algorithm(org)})")
 
 
 commands = [export_credentials, keys_group]

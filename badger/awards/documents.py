@@ -3,7 +3,13 @@ Achievement. Pure functions of the rows and the base URL (no database writes).
 
 URLs written into credentials are permanent (see README): issuer ``/issuers/<slug>``,
 achievement ``/achievements/<uuid>``, credential ``/credentials/<uuid>``, status lists
-``/status/<slug>/<purpose>/<n>``, JWT keys ``/issuers/<slug>/keys/<kid>``.
+``/status/<slug>/<purpose>/<n>``, JWT keys ``/issuers/<slug>/keys/<kid>`` (a JWK), Data
+Integrity keys ``/issuers/<slug>/multikeys/<kid>`` (a Multikey document), ``did:web`` documents
+``/issuers/<slug>/did.json``.
+
+An organisation names itself as it chose (``Organisation.issuer_identifier``): its https id,
+its ``did:web``, or the ``did:key`` of its active Ed25519 key. The choice applies to what is
+signed from then on; every document an older signature points at stays served.
 """
 
 from __future__ import annotations
@@ -20,8 +26,26 @@ from badger.awards.keys import IssuerKeys
 from badger.awards.models import Achievement
 from badger.networks.models import Organisation
 from badger.ob3 import model
-from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
+from badger.ob3.dids import (
+    DID_V1_CONTEXT,
+    MULTIKEY_V1_CONTEXT,
+    did_key_from_public_key,
+    public_key_to_multibase,
+    verification_method_entry,
+)
 from badger.ob3.keys import KeyAlgorithm, SigningKey
+
+#: What an organisation may sign as (``Organisation.issuer_identifier``).
+IDENTIFIER_KINDS = ("https", "did:web", "did:key")
+#: JOSE algorithms of its VC-JWTs (``Organisation.jwt_algorithm``).
+JWT_ALGORITHMS = ("RS256", "ES256", "EdDSA")
+#: ``JsonWebKey`` / ``publicKeyJwk`` as the W3C Controlled Identifiers vocabulary defines them:
+#: neither the DID v1 nor the Multikey context does, and a JSON-LD reader must not meet an
+#: undefined term in a DID document listing RSA keys.
+JWK_TERMS_CONTEXT = {
+    "JsonWebKey": "https://w3id.org/security#JsonWebKey",
+    "publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"},
+}
 
 CASE_PATH = "/ims/case/v1p0"
 
@@ -67,6 +91,13 @@ def key_url(org: Organisation, kid: str) -> str:
     return f"{issuer_url(org)}/keys/{kid}"
 
 
+def multikey_url(org: Organisation, key: SigningKey) -> str:
+    """The fragment-less URL of an Ed25519 key's Multikey document (the verification method of
+    Data Integrity proofs signed as the https id since 0014: verifiers that do not look inside
+    a document for a ``#fragment`` fetch the key itself there)."""
+    return f"{issuer_url(org)}/multikeys/{key.key_id}"
+
+
 def jwks_url(org: Organisation) -> str:
     return f"{issuer_url(org)}/jwks.json"
 
@@ -77,6 +108,86 @@ def did_web(org: Organisation) -> str:
     host = (parts.hostname or "localhost") + (f"%3A{parts.port}" if parts.port else "")
     path = [urllib.parse.quote(s, safe="") for s in parts.path.split("/") if s]
     return ":".join(["did:web", host, *path, "issuers", org.slug])
+
+
+def did_key(keys: IssuerKeys) -> str:
+    """The organisation's ``did:key``: its active Ed25519 key (a did:key cannot rotate)."""
+    return did_key_from_public_key(keys.ed25519.public_key)
+
+
+def kind_of(org: Organisation) -> str:
+    kind = getattr(org, "issuer_identifier", None) or "https"
+    return kind if kind in IDENTIFIER_KINDS else "https"
+
+
+def kind_of_id(issuer: str) -> str:
+    """Which kind of identifier ``issuer`` (one of an organisation's ids) is."""
+    for kind in ("did:web", "did:key"):
+        if issuer.startswith(kind + ":"):
+            return kind
+    return "https"
+
+
+def issuer_id(org: Organisation, keys: IssuerKeys) -> str:
+    """The id new signatures name as issuer, per the organisation's choice."""
+    kind = kind_of(org)
+    if kind == "did:web":
+        return did_web(org)
+    if kind == "did:key":
+        return did_key(keys)
+    return issuer_url(org)
+
+
+def issuer_id_of(credential: Mapping[str, Any]) -> str:
+    issuer = credential["issuer"]
+    return str(issuer["id"] if isinstance(issuer, Mapping) else issuer)
+
+
+def signing_key_for(org: Organisation, keys: IssuerKeys, issuer: str) -> SigningKey:
+    """The Ed25519 key that signs as ``issuer`` (one of the organisation's ids): the active one,
+    or for a ``did:key`` the key that DID is — which must still be active."""
+    if issuer.startswith("did:key:"):
+        for key in keys.all:
+            if key.algorithm is KeyAlgorithm.ED25519 and \
+                    did_key_from_public_key(key.public_key) == issuer:
+                return key
+        raise LookupError(f"no key of {org.slug} is {issuer}")
+    return keys.ed25519
+
+
+def method_for(org: Organisation, key: SigningKey, issuer: str) -> str:
+    """The Data Integrity ``verificationMethod`` of ``key`` signing as ``issuer``."""
+    if issuer.startswith("did:"):
+        return f"{issuer}#{key.public_key_multibase()}"
+    return multikey_url(org, key)
+
+
+def signing_method(org: Organisation, keys: IssuerKeys) -> str:
+    """The ``verificationMethod`` of new Data Integrity proofs (the organisation's choice)."""
+    return method_for(org, keys.ed25519, issuer_id(org, keys))
+
+
+def jwt_algorithm(org: Organisation, issuer: str | None = None) -> str:
+    """The VC-JWT algorithm: the organisation's choice; EdDSA for a ``did:key`` (the JWT must be
+    signed by the very key its issuer id is). ``issuer``: the id signed as (default: chosen)."""
+    if (kind_of_id(issuer) if issuer else kind_of(org)) == "did:key":
+        return "EdDSA"
+    alg = getattr(org, "jwt_algorithm", None) or "RS256"
+    return alg if alg in JWT_ALGORITHMS else "RS256"
+
+
+def jwt_kid(org: Organisation, keys: IssuerKeys, key: SigningKey,
+            issuer: str | None = None) -> str:
+    """The VC-JWT ``kid``: the key's JWK URL for the https id, a method of the DID document
+    (``<did>#<multibase>`` for Ed25519, ``<did>#<kid>`` otherwise) for a DID. ``issuer``: the
+    id signed as (default: the chosen one)."""
+    issuer = issuer or issuer_id(org, keys)
+    if kind_of_id(issuer) == "https":
+        return key_url(org, key.key_id)
+    did = issuer.partition("#")[0]
+    if key.algorithm is KeyAlgorithm.ED25519:
+        return f"{did}#{key.public_key_multibase()}"
+    return f"{did}#{key.key_id}"
 
 
 def case_url(kind: str, identifier: str) -> str:
@@ -93,12 +204,15 @@ def case_url(kind: str, identifier: str) -> str:
 
 
 def issuer_profile(
-    org: Organisation, endorsements: Sequence[Mapping[str, Any]] | None = None
+    org: Organisation, endorsements: Sequence[Mapping[str, Any]] | None = None,
+    *, identifier: str | None = None,
 ) -> dict[str, Any]:
     """The Profile embedded in credentials (small: id, type, name, url), with the networks'
     signed EndorsementCredentials vouching for the organisation when given (OB 3.0
-    ``Profile.endorsement``): a verifier then sees who vouches for the issuer, as signed."""
-    profile = model.profile(issuer_url(org), name=org.name, url=org.url or issuer_url(org))
+    ``Profile.endorsement``): a verifier then sees who vouches for the issuer, as signed.
+    ``identifier``: the id it signs as (default: the https id)."""
+    profile = model.profile(identifier or issuer_url(org), name=org.name,
+                            url=org.url or issuer_url(org))
     if endorsements:
         profile["endorsement"] = [dict(e) for e in endorsements]
     return profile
@@ -119,10 +233,29 @@ def _multikeys(keys: IssuerKeys) -> list[SigningKey]:
     return [k for k in keys.all if k.algorithm is KeyAlgorithm.ED25519]
 
 
+def multikey_document(org: Organisation, key: SigningKey) -> dict[str, Any]:
+    """The Multikey document served at :func:`multikey_url` (its ``controller`` is only a claim:
+    the issuer's document listing it under ``assertionMethod`` is what makes it the issuer's)."""
+    return {"@context": MULTIKEY_V1_CONTEXT, **multikey_entry(org, key)}
+
+
+def multikey_entry(org: Organisation, key: SigningKey) -> dict[str, Any]:
+    return {
+        "id": multikey_url(org, key),
+        "type": "Multikey",
+        "controller": issuer_url(org),
+        "publicKeyMultibase": key.public_key_multibase(),
+    }
+
+
 def issuer_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
-    """The issuer id document: OB Profile and controller document in one (PITFALLS 7)."""
+    """The issuer id document: OB Profile and controller document in one (PITFALLS 7). Each
+    Ed25519 key is listed twice: ``<issuer>#<multibase>`` (signatures before 0014) and its
+    fragment-less Multikey URL (signatures since)."""
     iid = issuer_url(org)
-    methods = [verification_method_entry(iid, k) for k in _multikeys(keys)]
+    methods: list[dict[str, Any]] = []
+    for k in _multikeys(keys):
+        methods += [verification_method_entry(iid, k), multikey_entry(org, k)]
     doc: dict[str, Any] = {
         "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
         **model.profile(
@@ -139,10 +272,22 @@ def issuer_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
 
 
 def did_document(org: Organisation, keys: IssuerKeys) -> dict[str, Any]:
+    """The ``did:web`` DID document: Ed25519 keys as ``<did>#<multibase>`` Multikeys (Data
+    Integrity, and EdDSA VC-JWTs), P-256 keys as ``<did>#<kid>`` Multikeys and RSA keys as
+    ``<did>#<kid>`` JsonWebKeys (VC-JWTs); every one under ``assertionMethod``."""
     did = did_web(org)
     methods = [verification_method_entry(did, k) for k in _multikeys(keys)]
+    context: list[Any] = [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT]
+    for k in keys.all:
+        if k.algorithm is KeyAlgorithm.ES256:
+            methods.append({"id": f"{did}#{k.key_id}", "type": "Multikey", "controller": did,
+                            "publicKeyMultibase": public_key_to_multibase(k.public_key)})
+        elif k.algorithm is KeyAlgorithm.RS256:
+            methods.append(verification_method_entry(did, k))
+            if JWK_TERMS_CONTEXT not in context:
+                context.append(JWK_TERMS_CONTEXT)
     return {
-        "@context": [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
+        "@context": context,
         "id": did,
         "alsoKnownAs": [issuer_url(org)],
         "verificationMethod": methods,

@@ -113,6 +113,10 @@ class StatusList(StatusListColumns, OrgScopedMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The issuer id the list is signed as, fixed when the list is made (NULL: the https id,
+    #: lists made before 0014): a credential's list must keep naming the credential's issuer,
+    #: so a new identifier choice starts a new list instead of re-signing this one as another.
+    issuer_id: Mapped[str | None] = mapped_column(String(500))
 
     organisation: Mapped[Organisation] = relationship()
 

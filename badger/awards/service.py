@@ -577,16 +577,21 @@ class IndexAllocator:
         return self._endorsements
 
     def _load(self) -> StatusList:
-        lst = self.session.execute(
+        # The newest list signed as the issuer id new credentials name (a list made before
+        # another identifier was chosen keeps naming the old one: a credential's list must be
+        # issued by the credential's issuer).
+        issuer = documents.issuer_id(self.org, _keys(self.org))
+        https_id = documents.issuer_url(self.org)
+        lists = self.session.execute(
             select(StatusList)
             .where(StatusList.organisation_id == self.org.id,
                    StatusList.purpose == "revocation")
             .order_by(StatusList.number.desc())
-            .limit(1)
             .execution_options(unscoped=True)
-        ).scalar_one_or_none()
+        ).scalars().all()
+        lst = next((x for x in lists if (x.issuer_id or https_id) == issuer), None)
         if lst is None:
-            lst = self._new_list(1)
+            lst = self._new_list(lists[0].number + 1 if lists else 1, issuer)
         self.taken = set(
             self.session.scalars(
                 select(Credential.revocation_index)
@@ -598,15 +603,16 @@ class IndexAllocator:
         # a new credential on it would be born revoked.
         self.taken |= statuslist.set_indexes(lst.bits)
         if statuslist.is_crowded(len(self.taken), lst.size):
-            lst = self._new_list(lst.number + 1)
+            lst = self._new_list(lists[0].number + 1, issuer)
             self.taken = set()
         return lst
 
-    def _new_list(self, number: int) -> StatusList:
+    def _new_list(self, number: int, issuer: str) -> StatusList:
         lst = StatusList(
             organisation_id=self.org.id,
             purpose="revocation",
             number=number,
+            issuer_id=None if issuer == documents.issuer_url(self.org) else issuer,
             size=STATUS_LIST_SIZE,
             bits=statuslist.new_bitstring(STATUS_LIST_SIZE),
             updated_at=utcnow(),
@@ -631,14 +637,20 @@ def _signed_status_list(lst: StatusList) -> str:
     unsigned: it writes nothing."""
     org = lst.organisation
     keys = _keys(org)
+    issuer = lst.issuer_id or documents.issuer_url(org)  # as made; NULL: the https id
+    try:
+        key = documents.signing_key_for(org, keys, issuer)
+    except LookupError as exc:
+        raise RuntimeError(f"status list {lst.number} of {org.slug} is issued as {issuer}, "
+                           "whose key is gone: a did:key cannot rotate") from exc
     unsigned = statuslist.build_status_list_credential(
         list_url=documents.status_url(org, lst.purpose, lst.number),
-        issuer=documents.issuer_url(org),
+        issuer=issuer,
         purpose=lst.purpose,
         bits=lst.bits,
         valid_from=lst.updated_at,
     )
-    signed = sign(unsigned, keys.ed25519, _vm(org, keys))
+    signed = sign(unsigned, key, documents.method_for(org, key, issuer))
     return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -661,13 +673,9 @@ def _staff_id(actor: Any) -> int | None:
 
 
 def _keys(org: Organisation) -> IssuerKeys:
-    keys = issuer_keys(org.slug)
+    keys = issuer_keys(org.slug, es256=documents.jwt_algorithm(org) == "ES256")
     assert keys is not None
     return keys
-
-
-def _vm(org: Organisation, keys: IssuerKeys) -> str:
-    return f"{documents.issuer_url(org)}#{keys.ed25519.public_key_multibase()}"
 
 
 def recipient_from(
@@ -733,7 +741,8 @@ def build_credential(
     return model.open_badge_credential(
         id=documents.credential_url(cred.uuid),
         issuer=documents.issuer_profile(
-            org, active_endorsements(session, org.id) if endorsements is None else endorsements
+            org, active_endorsements(session, org.id) if endorsements is None else endorsements,
+            identifier=_signs_as(session, cred),
         ),
         credential_subject=subject,
         valid_from=issued_at,
@@ -745,6 +754,18 @@ def build_credential(
         evidence=cred.evidence or None,
         credential_status=status,
     )
+
+
+def _signs_as(session: Session, cred: Credential) -> str:
+    """The issuer id a credential is signed as: that of its status list — the identifier chosen
+    when its bit was allocated. A re-issue (same bit) keeps it, so the list still names the
+    credential's issuer; a credential without a bit yet: the organisation's current choice."""
+    org = cred.achievement.organisation
+    if cred.revocation_list_id is not None:
+        lst = cred.revocation_list or session.get(StatusList, cred.revocation_list_id)
+        if lst is not None:
+            return lst.issuer_id or documents.issuer_url(org)
+    return documents.issuer_id(org, _keys(org))
 
 
 def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAllocator) -> None:
@@ -764,8 +785,13 @@ def _sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAlloca
     session.flush()
     keys = _keys(org)
     unsigned = build_credential(session, cred, allocator.endorsements())
-    signed = sign(unsigned, keys.ed25519, _vm(org, keys), created=now)
-    token = sign_jwt(unsigned, keys.rs256, kid=documents.key_url(org, keys.rs256.key_id))
+    issuer = documents.issuer_id_of(unsigned)
+    key = documents.signing_key_for(org, keys, issuer)
+    signed = sign(unsigned, key, documents.method_for(org, key, issuer), created=now)
+    alg = documents.jwt_algorithm(org, issuer)
+    jwt_key = key if alg == "EdDSA" else keys.for_jwt(alg)
+    assert jwt_key is not None  # _keys made the ES256 key when chosen
+    token = sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key, issuer))
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     cred.signed_json = text
     cred.signed_jwt = token
@@ -1519,3 +1545,37 @@ def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:
     if current is not None and current != document.get("credentialStatus"):
         return "superseded"
     return None
+
+
+# --------------------------------------------------------------------------- issuer identifier
+
+
+def set_issuer_identifier(session: Session, org: Organisation, kind: str, *,
+                          actor: Any = None) -> None:
+    """Sign as ``kind`` (https, did:web, did:key) from now on. Earlier signatures are untouched:
+    their documents stay served, and their status lists keep the id they were made with."""
+    if kind not in documents.IDENTIFIER_KINDS:
+        raise UserError(_l("Choisissez un identifiant d'émetteur proposé."), 400)
+    if kind == "did:web" and not documents.base_url().startswith("https://"):
+        raise UserError(_l("Un identifiant did:web demande une adresse publique en https."), 422)
+    if kind == documents.kind_of(org):
+        return
+    before = documents.kind_of(org)
+    org.issuer_identifier = kind
+    session.flush()
+    audit.record(session, "award.issuer_identifier", actor=actor, organisation_id=org.id,
+                 object_type="organisation", object_id=org.id, before=before, after=kind)
+
+
+def set_jwt_algorithm(session: Session, org: Organisation, algorithm: str, *,
+                      actor: Any = None) -> None:
+    """Sign new VC-JWTs with ``algorithm`` (RS256, ES256, EdDSA)."""
+    if algorithm not in documents.JWT_ALGORITHMS:
+        raise UserError(_l("Algorithme de signature inconnu."), 400)
+    if algorithm == (org.jwt_algorithm or "RS256"):
+        return
+    before = org.jwt_algorithm
+    org.jwt_algorithm = algorithm
+    session.flush()
+    audit.record(session, "award.jwt_algorithm", actor=actor, organisation_id=org.id,
+                 object_type="organisation", object_id=org.id, before=before, after=algorithm)

@@ -46,6 +46,7 @@ from badger.i18n import current_language
 from badger.networks.models import Organisation
 from badger.networks.service import active_endorsements
 from badger.ob3 import model
+from badger.ob3.keys import KeyAlgorithm
 from badger.public import (
     JSONLD,
     PUBLIC_CACHE,
@@ -195,6 +196,34 @@ def achievements() -> Any:
         languages.setdefault(t.achievement_id, []).append(t.language)
     return render_template("awards/achievements.html", achievements=rows, counts=counts,
                            sessions=sessions, languages=languages, language_name=language_name)
+
+
+@bp.route("/admin/issuer", methods=["GET", "POST"])
+@staff_required("admin")
+def issuer_settings() -> Any:
+    """How the organisation names itself in what it signs from now on (https, did:web,
+    did:key)."""
+    db = get_session()
+    org = db.get(Organisation, g.organisation.id)
+    assert org is not None
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            service.set_issuer_identifier(db, org, request.form.get("kind", ""),
+                                          actor=current_user)
+        except UserError as exc:
+            db.rollback()
+            error, status = str(exc.message), exc.status
+        else:
+            db.commit()
+            flash(_("Choix enregistré : les prochains badges seront signés ainsi."), "success")
+            return redirect(url_for("awards.issuer_settings"))
+    keys = _org_keys(org)
+    ids = {"https": documents.issuer_url(org), "did:web": documents.did_web(org),
+           "did:key": documents.did_key(keys)}
+    return render_template("awards/issuer_settings.html", org=org, ids=ids, error=error,
+                           kind=documents.kind_of(org),
+                           https_base=documents.base_url().startswith("https://")), status
 
 
 @bp.route("/admin/badges/new", methods=["GET", "POST"])
@@ -649,6 +678,8 @@ def issuer(slug: str) -> Any:
         return render_template(
             "awards/issuer.html", org=org, achievements=achs,
             issuer_id=documents.issuer_url(org),
+            signs_as=documents.issuer_id(org, _org_keys(org)),
+            kind=documents.kind_of(org),
             recognised=sorted(n.name for n in endorsing if n.listed),
             claimed=sorted(n.name for n in endorsing if not n.listed),
         ), 200, {"Vary": "Accept"}
@@ -679,6 +710,17 @@ def issuer_key(slug: str, kid: str) -> Any:
     for key in _org_keys(org).all:
         if key.key_id == kid:
             return json_document(documents.public_jwk(org, key), mimetype="application/jwk+json")
+    abort(404)
+
+
+@issuer_bp.route("/issuers/<slug>/multikeys/<kid>")
+def issuer_multikey(slug: str, kid: str) -> Any:
+    """One Ed25519 key as a Multikey document at its own, fragment-less URL: the
+    ``verificationMethod`` of Data Integrity proofs signed as the https id since 0014."""
+    org = _org_or_404(slug)
+    for key in _org_keys(org).all:
+        if key.key_id == kid and key.algorithm is KeyAlgorithm.ED25519:
+            return json_document(documents.multikey_document(org, key))
     abort(404)
 
 

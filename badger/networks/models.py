@@ -56,6 +56,13 @@ class Organisation(TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     #: Brand colour used for generated badge images (#RRGGBB).
     colour: Mapped[str] = mapped_column(String(7), default="#1d4f91")
+    #: How the organisation names itself in what it signs from now on (``badger.awards.
+    #: documents.IDENTIFIER_KINDS``): ``https`` (``/issuers/<slug>``), ``did:web`` or ``did:key``.
+    issuer_identifier: Mapped[str] = mapped_column(String(16), default="https",
+                                                   server_default="https")
+    #: JOSE algorithm of its new VC-JWTs: RS256, ES256 or EdDSA (``badger keys rotate``).
+    jwt_algorithm: Mapped[str] = mapped_column(String(8), default="RS256",
+                                               server_default="RS256")
 
     memberships: Mapped[list[NetworkMembership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -56,11 +56,21 @@ def public_documents(resolver: Any, credential: dict[str, Any]) -> dict[str, Any
     document and status list (what a verifier of the embedded endorsements needs). Works for
     a bare EndorsementCredential too (its issuer is the network)."""
     docs: dict[str, Any] = {}
+    signed: list[dict[str, Any]] = []
     for doc in [credential, *credential["issuer"].get("endorsement", [])]:
+        signed.append(doc)
         issuer = doc["issuer"]["id"]
         docs[issuer] = resolver.fetch_json(issuer)
         status = doc.get("credentialStatus")
         if status:
             url = status["statusListCredential"]
             docs[url] = resolver.fetch_json(url)
+            signed.append(docs[url])
+    # a key the proof names at its own URL (a Multikey document, since 0014)
+    for doc in signed:
+        proofs = doc.get("proof") or []
+        for proof in proofs if isinstance(proofs, list) else [proofs]:
+            url = str(proof.get("verificationMethod", "")).partition("#")[0]
+            if url.startswith("http") and url not in docs:
+                docs[url] = resolver.fetch_json(url)
     return docs

@@ -75,6 +75,7 @@ EXEMPT: dict[str, str] = {
     "issuer.did_document": "public DID document",
     "issuer.issuer_jwks": "public keys",
     "issuer.issuer_key": "public key",
+    "issuer.issuer_multikey": "public key (Multikey document)",
     "issuer.achievement": "public achievement (OB 3.0 Achievement id)",
     "issuer.achievement_image": "public badge image",
     "issuer.status_list": "public status list (verifiers fetch it)",

@@ -51,3 +51,24 @@ def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: A
     page.get_by_role("button", name="Recevoir mon badge").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Badge reçu"
     no_overflow(page)
+
+
+def test_admin_chooses_the_issuer_identifier_on_a_phone(live_server: str, phone_page: Any,
+                                                        db: Any, org: Any, admin: Any) -> None:
+    page = phone_page
+    browser_login_staff(page, live_server, admin)
+    page.goto(f"{live_server}/admin/badges")
+    page.get_by_role("link", name="Identifiant d'émetteur").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Identifiant d'émetteur"
+    no_overflow(page)
+    assert_accessible(page, "issuer identifier")
+    page.get_by_role("radio", name="did:key").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_selector("text=Choix enregistré")
+    db.expire_all()
+    assert org.issuer_identifier == "did:key"
+    assert page.get_by_role("radio", name="did:key").is_checked()
+    assert_accessible(page, "issuer identifier saved")
+    page.goto(f"{live_server}/issuers/{org.slug}")
+    assert "did:key:z" in page.content()
+    assert_accessible(page, "issuer page")

@@ -26,9 +26,11 @@ def test_issuer_profile_negotiation(client: Any, org: Any, achievement: Any) -> 
     assert r.status_code == 200 and r.mimetype == "application/ld+json"
     doc = r.get_json(force=True)
     assert doc["id"] == "http://localhost/issuers/org-a" and doc["type"] == ["Profile"]
-    vm = doc["verificationMethod"][0]
+    vm, plain = doc["verificationMethod"]  # the key before 0014 (#fragment) and since (own URL)
     assert vm["controller"] == doc["id"] and vm["id"] == f"{doc['id']}#{vm['publicKeyMultibase']}"
-    assert doc["assertionMethod"] == [vm["id"]]
+    assert plain["controller"] == doc["id"] and plain["id"].startswith(doc["id"] + "/multikeys/")
+    assert plain["publicKeyMultibase"] == vm["publicKeyMultibase"]
+    assert doc["assertionMethod"] == [vm["id"], plain["id"]]
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "max-age" in r.headers["Cache-Control"] and r.headers["ETag"]
     assert client.get("/issuers/org-a", headers={"If-None-Match": r.headers["ETag"]}

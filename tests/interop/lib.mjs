@@ -34,6 +34,11 @@ function loadContexts() {
 
 const CONTEXTS = loadContexts();
 
+/** The bundled copy of a published JSON-LD context, or undefined. */
+export function bundledContext(url) {
+  return CONTEXTS.has(url) ? structuredClone(CONTEXTS.get(url)) : undefined;
+}
+
 /** Read all of stdin and parse it as JSON. */
 export async function readJsonStdin() {
   const chunks = [];
