@@ -180,7 +180,12 @@ def populated(source: Flask, db: Any, make: Any, org: Any, admin: Any, participa
 
         png = io.BytesIO()
         Image.new("RGBA", (8, 8), (200, 30, 30, 255)).save(png, format="PNG")
-        picto = referentiels.save_pictogram(png.getvalue())
+        from badger.db import get_db
+
+        session = get_db(source).session()
+        picto = referentiels.save_pictogram(session, png.getvalue())
+        session.commit()  # the file is written when its transaction commits
+        session.close()
     assert (Path(source.instance_path) / "pictograms" / f"{picto}.png").is_file()
     return creds
 
