@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from badger import audit
+from badger import audit, guards
 from badger.accounts.models import Participant
 from badger.awards import documents, images
 from badger.awards.keys import IssuerKeys, issuer_keys
@@ -1308,17 +1308,24 @@ def parse_csv(text: str, max_rows: int = MAX_BATCH) -> list[dict[str, str]]:
     except csv.Error:
         delimiter = ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames or "participant" not in [
-        (f or "").strip().lower() for f in reader.fieldnames
-    ]:
-        raise UserError(_l("La première ligne doit nommer les colonnes, dont « participant »."),
-                        422)
     rows = []
-    for row in reader:
-        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
-                     if k is not None})
-        if len(rows) > max_rows:
-            raise UserError(_l("Trop de lignes à la fois (%(n)d au plus).", n=max_rows), 413)
+    try:
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as exc:
+            raise guards.CsvRefused(1, str(exc)) from exc
+        if not fieldnames or "participant" not in [(f or "").strip().lower() for f in fieldnames]:
+            raise UserError(_l("La première ligne doit nommer les colonnes, dont « participant »."),
+                            422)
+        for row in guards.csv_rows(reader):
+            assert isinstance(row, dict)
+            rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+                         if k is not None})
+            if len(rows) > max_rows:
+                raise UserError(_l("Trop de lignes à la fois (%(n)d au plus).", n=max_rows), 413)
+    except guards.CsvRefused as exc:
+        raise UserError(_l("Ligne %(line)d illisible : cellule de plus de 128 Ko, guillemet "
+                           "jamais fermé ou caractère nul.", line=exc.line), 400) from exc
     return rows
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from . import safejson
 from .dataintegrity import ProofResult, issuer_id, parse_datetime, proofs_of, verify_proof
 from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import JwtError, decode_unverified, is_compact_jws, verify_jwt
@@ -245,7 +246,7 @@ def _extract(data: bytes | str | Mapping[str, Any], report: VerificationReport) 
     text = text.strip()
     if text.startswith("{"):
         try:
-            value = json.loads(text)
+            value = safejson.loads(text)
         except ValueError as exc:
             report.add("extraction", "failed", f"The JSON is malformed: {exc}", "bad_json")
             return None

@@ -1455,23 +1455,25 @@ def pictogram_dir() -> Path:
 
 def save_pictogram(data: bytes) -> str:
     """Re-encode an uploaded PNG with Pillow (no metadata, ≤256 px); return its name."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+
+    from badger.guards import ImageRefused, open_image
 
     if len(data) > MAX_PICTOGRAM_BYTES:
         raise UserError(_l("Pictogramme trop lourd (1 Mo au plus)."), 413)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with open_image(data) as probe:
             if probe.format != "PNG":
                 raise UserError(_l("Le pictogramme doit être une image PNG."), 415)
             if probe.width * probe.height > 4096 * 4096:
                 raise UserError(_l("Image trop grande."), 413)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
+        with open_image(data) as img:
             img.load()
             clean = img.convert("RGBA")
     except UserError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (ImageRefused, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UserError(_l("Ce fichier n'est pas une image PNG lisible."), 415) from exc
     clean.thumbnail((PICTOGRAM_SIZE, PICTOGRAM_SIZE))
     out = io.BytesIO()
