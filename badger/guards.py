@@ -106,8 +106,8 @@ def csv_rows(reader: Iterator[_Row]) -> Iterator[_Row]:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            raise CsvRefused(int(getattr(reader, "line_num", 0)) or 1, str(exc)) from exc
+        except csv.Error as exc:  # line_num counts the lines read before the broken one
+            raise CsvRefused(int(getattr(reader, "line_num", 0)) + 1, str(exc)) from exc
         cells: Any = row.values() if isinstance(row, dict) else row
         if any(isinstance(v, str) and "\x00" in v for v in cells):
             raise CsvRefused(int(getattr(reader, "line_num", 0)) or 1, "NUL character")
