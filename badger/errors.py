@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -136,6 +136,16 @@ def init_app(app: Flask) -> None:
             raise err
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(err: Exception) -> Response:
+        # A value the database column cannot hold (a number past its integer type, a text past
+        # its length): the input's fault, refused like any other bad input.
+        app.logger.info("Value out of range on %s %s: %s", request.method, request.path,
+                        type(err).__name__)
+        _rollback()
+        return error_response(400)
 
     @app.errorhandler(StaleDataError)
     def _stale(err: StaleDataError) -> Response:

@@ -5,8 +5,10 @@
 - **NUL characters.** PostgreSQL refuses ``\\x00`` in text, so a NUL in the path, the query
   string, a form field (name or value), an uploaded file's name or a header is refused with 400
   before any view runs, on every database (SQLite would store what PostgreSQL refuses).
-- **Ids in URLs.** ``<int:…>`` stops at 2**31 - 1 (the largest id either database holds), so a
-  huge id is a 404 instead of an integer overflow in the driver.
+- **Ids in URLs and forms.** ``<int:…>`` stops at 2**31 - 1 (the largest id either database
+  holds), so a huge id is a 404 instead of an integer overflow in the driver; :func:`form_int`
+  reads ids from form fields the same way. HTML forms take a JSON body only when it is an
+  object of strings.
 - **Images.** :func:`open_image` opens an uploaded picture with Pillow's decompression-bomb
   guard turned into :class:`ImageRefused` (a 20,000 × 20,000 PNG is a few kilobytes).
 - **CSV.** :func:`csv_rows` turns ``csv.Error`` (a field over the module's 128 KiB limit, a
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -24,6 +27,8 @@ from typing import Any, TypeVar
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from werkzeug.routing import IntegerConverter
 
 from badger.errors import UserError
@@ -114,8 +119,36 @@ def csv_rows(reader: Iterator[_Row]) -> Iterator[_Row]:
         yield row
 
 
+_FORM_INT = re.compile(r"\s*-?\d{1,10}\s*")
+
+
+def form_int(value: Any) -> int | None:
+    """A form value as an id or a count: a plain integer within ±(2**31 - 1), else None
+    (``int("9" * 5000)`` raises, and 2**63 overflows the database driver)."""
+    if not isinstance(value, str) or not _FORM_INT.fullmatch(value):
+        return None
+    number = int(value)
+    return number if -MAX_URL_ID <= number <= MAX_URL_ID else None
+
+
+def _wrap_formdata(self: Any, form: Any, formdata: Any) -> Any:
+    """Flask-WTF feeds a JSON body to HTML forms; only a JSON object of strings is form data
+    (an array or nested values made every form crash)."""
+    if formdata is _Auto and request.is_json and not request.form and not request.files:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in body.items()
+        ):
+            return None
+    return _flask_wtf_wrap(self, form, formdata)
+
+
+_flask_wtf_wrap = FlaskForm.Meta.wrap_formdata
+
+
 def init_app(app: Flask) -> None:
     """Call before any blueprint is registered (the URL converter applies to rules added after)."""
     app.json = SafeJSONProvider(app)
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_nul)
+    FlaskForm.Meta.wrap_formdata = _wrap_formdata

@@ -349,3 +349,31 @@ def test_two_sessions_saving_one_score_with_one_version(app: Any, make: Any, db:
     with get_db(app).session() as s:
         final = s.scalars(select(Rating).where(Rating.round_id == rnd.id)).one()
         assert final.score in {4, 5} and final.version_id == seen + 1
+
+
+# --------------------------------------------------------------------------- forms and numbers
+
+
+@pytest.mark.parametrize("body", [b"[1, 2, 3]", b'{"email": ["a"], "password": {"x": 1}}',
+                                  deep_array(5_000).encode()])
+def test_json_that_is_not_an_object_of_strings_is_no_form_data(client: Any, body: bytes) -> None:
+    r = client.post("/login", data=body, content_type="application/json",
+                    headers={"Accept-Language": "en"})
+    assert r.status_code in {200, 400}, r.status_code  # the login form, not logged in
+    assert "/logout" not in r.get_data(as_text=True)
+
+
+def test_numbers_too_long_for_int_or_for_the_database(client: Any, make: Any,
+                                                      participant: Any, db: Any) -> None:
+    from badger.guards import form_int
+    from badger.portfolio.models import Share
+
+    assert form_int("42") == 42 and form_int(" -7 ") == -7
+    assert form_int("9" * 5000) is None and form_int(str(2**31)) is None
+    assert form_int("4a") is None and form_int(None) is None
+    login_participant(client, make, participant)
+    for value in ("9" * 5000, str(2**63)):
+        r = client.post("/portfolio/shares", data={"label": "x", "days": value,
+                                                   "credential": value})
+        assert 400 <= r.status_code < 500, (value[:20], r.status_code)
+    assert count(db, Share) == 0
