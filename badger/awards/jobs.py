@@ -175,6 +175,9 @@ def resume(session: Any, job: AwardJob, *,
     now = utcnow()
     if state(job, now) != INTERRUPTED:
         raise UserError(_l("Cette attribution n'est pas interrompue : rien à reprendre."), 409)
+    if not job.plan:  # started before plans were kept: its rows are unknown
+        raise UserError(_l("Cette attribution ne peut pas être reprise : renvoyez le fichier pour "
+                           "la terminer (les badges déjà émis sont ignorés)."), 409)
     claimed = session.execute(
         update(AwardJob).where(
             AwardJob.id == job.id, AwardJob.status == RUNNING,

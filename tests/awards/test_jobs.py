@@ -160,3 +160,22 @@ def test_a_job_that_still_beats_cannot_be_resumed(app: Any, db: Any, client: Any
     assert not app.extensions.get("badger.award_threads")
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Credential)) == 0
+
+
+def test_a_job_from_before_plans_were_kept_asks_for_the_file(app: Any, db: Any, client: Any,
+                                                             org: Any, coach: Any,
+                                                             achievement: Any) -> None:
+    job = AwardJob(organisation_id=org.id, achievement_id=achievement.id, total=3, done=0,
+                   status="running", results=[], heartbeat_at=None, plan=[])
+    db.add(job)
+    db.commit()
+    job.created_at = utcnow() - timedelta(hours=1)
+    db.commit()
+    login_staff(client, coach)
+    page = client.get(f"/admin/awards/jobs/{job.id}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Awarding interrupted" in page and "/resume" not in page
+    assert "This awarding cannot be resumed: send the file again" in page
+    assert client.post(f"/admin/awards/jobs/{job.id}/resume").status_code == 409
+    db.expire_all()
+    assert db.get(AwardJob, job.id).status == "running"
