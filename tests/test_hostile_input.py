@@ -379,3 +379,19 @@ def test_numbers_too_long_for_int_or_for_the_database(client: Any, make: Any,
                                                    "credential": value})
         assert 400 <= r.status_code < 500, (value[:20], r.status_code)
     assert count(db, Share) == 0
+
+
+def test_award_csv_reading_stays_linear_on_a_long_quoted_line() -> None:
+    """csv.Sniffer took minutes on a 300 KB header line full of quotes."""
+    import time
+
+    from badger.awards.service import parse_csv
+    from badger.errors import UserError
+
+    started = time.monotonic()
+    with pytest.raises(UserError):
+        parse_csv(deep_object().replace("1", ";"))
+    assert time.monotonic() - started < 10
+    rows = parse_csv("participant;level;narrative\n12;4;Bravo, vraiment\n")
+    assert rows == [{"participant": "12", "level": "4", "narrative": "Bravo, vraiment"}]
+    assert parse_csv("participant,level\n12,4\n") == [{"participant": "12", "level": "4"}]
