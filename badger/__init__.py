@@ -54,7 +54,7 @@ def domain_module(domain: str, module: str) -> Any:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings read from the environment."""
-    from badger import db, errors, i18n, security, templating
+    from badger import db, errors, guards, i18n, security, templating
     from badger.config import load_config
 
     app = Flask(
@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    guards.init_app(app)
     templating.init_app(app)
 
     from badger import cli

@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 JSON_PREFIXES = ("/api/", "/ims/", "/credentials/")
@@ -134,3 +136,45 @@ def init_app(app: Flask) -> None:
             raise err
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(err: Exception) -> Response:
+        # A value the database column cannot hold (a number past its integer type, a text past
+        # its length): the input's fault, refused like any other bad input.
+        app.logger.info("Value out of range on %s %s: %s", request.method, request.path,
+                        type(err).__name__)
+        _rollback()
+        return error_response(400)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(err: StaleDataError) -> Response:
+        # Optimistic locking (version_id_col): another request changed the row between our read
+        # and our write (on PostgreSQL the second UPDATE waits, then matches no row).
+        app.logger.info("Concurrent change refused on %s %s", request.method, request.path)
+        _rollback()
+        return error_response(409)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err: IntegrityError) -> Response:
+        # Two requests inserting the same unique row at once: the loser is told, not crashed.
+        if not is_unique_violation(err):
+            return _unexpected(err)
+        app.logger.info("Concurrent insert refused on %s %s", request.method, request.path)
+        _rollback()
+        return error_response(409)
+
+
+def _rollback() -> None:
+    """End the failed transaction so the error page (current user, menu) can still read."""
+    from badger.db import get_session
+
+    get_session().rollback()
+
+
+def is_unique_violation(err: IntegrityError) -> bool:
+    """A UNIQUE (or primary key) violation, on PostgreSQL (SQLSTATE 23505) or SQLite."""
+    orig = err.orig
+    if getattr(orig, "sqlstate", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(orig)

@@ -48,7 +48,7 @@ from badger.errors import UserError
 from badger.holders import service as holders
 from badger.maintenance import Purge
 from badger.maintenance import run as run_purges
-from badger.ob3 import verify_credential
+from badger.ob3 import safejson, verify_credential
 from badger.ob3.baking import BakingError, unbake
 from badger.ob3.dataintegrity import issuer_id, parse_datetime
 from badger.ob3.jwt import JwtError, decode_unverified, is_compact_jws
@@ -794,7 +794,7 @@ def _document_of(imp: ImportedCredential) -> dict[str, Any] | str | None:
         text = text.strip()
         if is_compact_jws(text):
             return text
-        value = json.loads(text)
+        value = safejson.loads(text)
     except (ValueError, UnicodeDecodeError, BakingError):
         return None
     return value if isinstance(value, dict) else None

@@ -36,6 +36,7 @@ from badger.api import service
 from badger.api.models import AccessToken
 from badger.db import get_session, set_scope
 from badger.errors import UserError, error_response
+from badger.ob3 import safejson
 from badger.ob3.jwt import is_compact_jws
 from badger.security import csrf, limiter, participant_required
 from badger.verification.resolver import app_resolver
@@ -120,7 +121,7 @@ def read_json(limit: int = MAX_BODY_BYTES) -> Any:
     if request.mimetype not in JSON_TYPES:
         raise UserError("the body must be JSON (application/json)", 415)
     try:
-        return json.loads(read_body(limit).decode("utf-8"))
+        return safejson.loads(read_body(limit))
     except (UnicodeDecodeError, ValueError) as exc:
         raise UserError("the body is not valid JSON", 400) from exc
 
@@ -358,7 +359,7 @@ def register() -> Response:
         if request.mimetype != "application/json":
             raise service.OAuthError("invalid_client_metadata", "the body must be JSON")
         try:
-            payload = json.loads(read_body().decode("utf-8"))
+            payload = safejson.loads(read_body())
         except (UnicodeDecodeError, ValueError) as exc:
             raise service.OAuthError("invalid_client_metadata", "invalid JSON") from exc
         client, secret = service.register_client(db, payload)

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from badger import resource_dir
+from badger.guards import ImageRefused, open_image
 
 SIZE = 400
 MAX_UPLOAD_PIXELS = 4096 * 4096
@@ -149,12 +150,14 @@ def reencode_upload(data: bytes) -> bytes:
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ImageError("not a PNG")
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with open_image(data, formats=["PNG"]) as im:
             if im.width * im.height > MAX_UPLOAD_PIXELS:
                 raise ImageError("image too large")
             im.load()
             rgba = im.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except (ImageRefused, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, ImageError):
+            raise
         raise ImageError(str(exc)) from exc
     rgba.thumbnail((512, 512))
     out = io.BytesIO()

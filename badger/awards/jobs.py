@@ -2,8 +2,10 @@
 
 Batches up to ``BADGER_AWARD_SYNC_LIMIT`` rows (default 50: a session) run in the request as one
 transaction. Longer ones (a big CSV) would keep a phone waiting, so they run here: each row is
-its own transaction (a crash leaves only whole, finished rows; re-submitting the same file skips
-them as "already awarded"), and the job row counts progress for the page that polls it.
+its own transaction, which also writes the row's outcome into the job and beats its heartbeat
+(a crash leaves only whole, finished rows, each one recorded; re-submitting the same file skips
+them as "already awarded"). A running job whose heartbeat stopped shows as interrupted, and staff
+may resume it (:func:`resume`); the page's counts of badges held are read from the credentials.
 """
 
 from __future__ import annotations
@@ -14,19 +16,34 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
 
+from badger import audit
 from badger.awards import service
-from badger.awards.models import Achievement, AwardJob
+from badger.awards.models import Achievement, AwardJob, Credential
 from badger.db import get_db, utcnow
+from badger.errors import UserError
 from badger.maintenance import Purge
 from badger.networks.models import Organisation
 
 DEFAULT_SYNC_LIMIT = 50
+#: A "running" job without a heartbeat for this long was interrupted (a row takes a second or
+#: two; the thread beats after each one).
+STALE_AFTER = timedelta(minutes=2)
+
+RUNNING, INTERRUPTED, FINISHED, FAILED = "running", "interrupted", "finished", "failed"
 
 
 def sync_limit(app: Flask) -> int:
     return int(app.config.get("BADGER_AWARD_SYNC_LIMIT", DEFAULT_SYNC_LIMIT))
+
+
+def _plan_entry(req: service.AwardRequest) -> dict[str, Any]:
+    """What a resume needs of a row — never its address (e-mail, phone, DID)."""
+    return {"participant_id": req.participant_id, "level": req.level,
+            "narrative": req.narrative, "validated_competence_id": req.validated_competence_id,
+            "observation": req.observation, "address": bool(req.email or req.phone or req.did)}
 
 
 def start(app: Flask, session: Any, org: Organisation, ach: Achievement,
@@ -37,22 +54,65 @@ def start(app: Flask, session: Any, org: Organisation, ach: Achievement,
     job = AwardJob(organisation_id=org.id, achievement_id=ach.id,
                    session_id=getattr(group, "id", None),
                    created_by_id=service._staff_id(actor), total=len(requests), done=0,
-                   status="running", results=[])
+                   status="running", results=[], heartbeat_at=utcnow(),
+                   plan=[_plan_entry(r) for r in requests])
     session.add(job)
     session.flush()
     return job
 
 
+def state(job: AwardJob, now: datetime | None = None) -> str:
+    """running | interrupted | finished | failed: a running job that stopped beating (crash,
+    restart, killed process) is interrupted."""
+    if job.status != RUNNING:
+        return job.status
+    beat = job.heartbeat_at or job.created_at
+    return INTERRUPTED if beat < (now or utcnow()) - STALE_AFTER else RUNNING
+
+
+def _participant_ids(job: AwardJob) -> set[int]:
+    rows = job.plan or job.results
+    return {int(r["participant_id"]) for r in rows if r.get("participant_id")}
+
+
+def held_count(session: Any, job: AwardJob) -> int:
+    """How many of the job's participants hold its badge, read from the credentials (whatever
+    the job row says: it is the credentials that count)."""
+    ids = _participant_ids(job)
+    if not ids:
+        return 0
+    return int(session.scalar(
+        select(func.count(func.distinct(Credential.participant_id))).where(
+            Credential.achievement_id == job.achievement_id,
+            Credential.participant_id.in_(ids),
+        )) or 0)
+
+
+def _processed_rows(job: AwardJob) -> set[int]:
+    return {int(r["row"]) if "row" in r else i for i, r in enumerate(job.results)}
+
+
 def launch(app: Flask, job_id: int, requests: Sequence[service.AwardRequest],
-           actor_id: int | None) -> threading.Thread:
-    thread = threading.Thread(target=run, args=(app, job_id, list(requests), actor_id),
+           actor_id: int | None, rows: Sequence[int] | None = None) -> threading.Thread:
+    """Run ``requests`` (plan rows ``rows``, by default 0, 1, 2…) in a background thread."""
+    numbered = list(zip(rows if rows is not None else range(len(requests)), requests,
+                        strict=True))
+    thread = threading.Thread(target=run, args=(app, job_id, numbered, actor_id),
                               name=f"award-job-{job_id}", daemon=True)
     app.extensions.setdefault("badger.award_threads", []).append(thread)
     thread.start()
     return thread
 
 
-def run(app: Flask, job_id: int, requests: list[service.AwardRequest],
+def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
+    """Append one row's outcome and beat (same transaction as the row's credential)."""
+    job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
+    job.results = [*job.results, entry]
+    job.done = len(job.results)
+    job.heartbeat_at = utcnow()
+
+
+def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
         actor_id: int | None) -> None:
     from badger.accounts.models import User
     from badger.grids.models import GroupSession
@@ -66,23 +126,25 @@ def run(app: Flask, job_id: int, requests: list[service.AwardRequest],
             actor = db.get(User, actor_id) if actor_id else None
             group = db.get(GroupSession, job.session_id) if job.session_id else None
             assert org is not None and ach is not None
-            for req in requests:
+            for index, req in rows:
                 try:
+                    # The credential and its line in the job commit together: a crash can
+                    # never leave the job one row behind the database.
                     row = service.award_many(db, org, ach, [req], actor=actor, group=group)[0]
-                    entry = {"participant_id": row.participant_id, "name": row.name,
-                             "outcome": row.outcome, "message": row.message,
-                             "credential_id": row.credential.id if row.credential else None}
+                    _record(db, job_id, {
+                        "row": index, "participant_id": row.participant_id, "name": row.name,
+                        "outcome": row.outcome, "message": row.message,
+                        "credential_id": row.credential.id if row.credential else None})
                     db.commit()
                 except Exception as exc:  # one bad row must not stop the batch
                     db.rollback()
                     app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
-                    entry = {"participant_id": req.participant_id, "name": "?",
-                             "outcome": "error", "message": "", "credential_id": None}
-                job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
-                job.results = [*job.results, entry]
-                job.done = len(job.results)
-                db.commit()
-            job.status = "finished"
+                    _record(db, job_id, {"row": index, "participant_id": req.participant_id,
+                                         "name": "?", "outcome": "error", "message": "",
+                                         "credential_id": None})
+                    db.commit()
+            job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
+            job.status = FINISHED
             job.finished_at = utcnow()
             db.commit()
         except Exception:
@@ -90,11 +152,67 @@ def run(app: Flask, job_id: int, requests: list[service.AwardRequest],
             app.logger.exception("award job %s failed", job_id)
             failed = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one_or_none()
             if failed is not None:
-                failed.status = "failed"
+                failed.status = FAILED
                 failed.finished_at = utcnow()
                 db.commit()
         finally:
             db.close()
+
+
+def resume(session: Any, job: AwardJob, *,
+           actor: Any = None) -> list[tuple[int, service.AwardRequest]]:
+    """Take over an interrupted job; the caller commits, then passes the rows returned to
+    :func:`launch`.
+
+    What a resume can do: award every row of the plan not yet processed that carried no
+    address, exactly as first asked (participant, level, narrative, observation, validated
+    competence); issuance is idempotent, so a row whose credential exists comes back "already
+    awarded". What it cannot do: rows that carried an e-mail, phone or DID — those addresses
+    were never stored — are marked "send the file again" (re-sending the file finishes them,
+    skipping whatever was issued). Refused (409) unless the job is interrupted now; the claim
+    is one conditional UPDATE, so two staff pressing "resume" start one thread.
+    """
+    now = utcnow()
+    if state(job, now) != INTERRUPTED:
+        raise UserError(_l("Cette attribution n'est pas interrompue : rien à reprendre."), 409)
+    if not job.plan:  # started before plans were kept: its rows are unknown
+        raise UserError(_l("Cette attribution ne peut pas être reprise : renvoyez le fichier pour "
+                           "la terminer (les badges déjà émis sont ignorés)."), 409)
+    claimed = session.execute(
+        update(AwardJob).where(
+            AwardJob.id == job.id, AwardJob.status == RUNNING,
+            or_(AwardJob.heartbeat_at.is_(None), AwardJob.heartbeat_at < now - STALE_AFTER),
+        ).values(heartbeat_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise UserError(_l("Cette attribution a déjà été reprise."), 409)
+    session.refresh(job)
+    done = _processed_rows(job)
+    todo: list[tuple[int, service.AwardRequest]] = []
+    marked: list[dict[str, Any]] = []
+    for index, entry in enumerate(job.plan):
+        if index in done:
+            continue
+        if entry.get("address"):
+            held = session.scalar(select(Credential.id).where(
+                Credential.achievement_id == job.achievement_id,
+                Credential.participant_id == entry["participant_id"]))
+            marked.append({
+                "row": index, "participant_id": entry["participant_id"], "name": "?",
+                "outcome": "already" if held else "file", "message": "",
+                "credential_id": held})
+            continue
+        todo.append((index, service.AwardRequest(
+            participant_id=int(entry["participant_id"]), level=entry.get("level"),
+            narrative=entry.get("narrative") or "",
+            validated_competence_id=entry.get("validated_competence_id"),
+            observation=entry.get("observation") or "")))
+    job.results = [*job.results, *marked]
+    job.done = len(job.results)
+    audit.record(session, "award.job_resume", actor=actor, organisation_id=job.organisation_id,
+                 obj=job)
+    session.flush()
+    return todo
 
 
 def purges(now: datetime, after: timedelta) -> list[Purge]:

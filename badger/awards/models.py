@@ -234,8 +234,9 @@ class AwardConsent(OrgScopedMixin, TimestampMixin, Base):
 class AwardJob(OrgScopedMixin, TimestampMixin, Base):
     """A long batch processed in the background, one transaction per row, with its progress.
 
-    The requests themselves (which may carry e-mail addresses) stay in memory; only counts and
-    per-row outcomes are stored, so a clear address never reaches the database.
+    The requests' addresses (e-mail, phone, DID) stay in memory; the plan keeps the rest of each
+    row so an interrupted job can be resumed, and per-row outcomes are stored, so a clear
+    address never reaches the database.
     """
 
     __tablename__ = "award_jobs"
@@ -254,9 +255,17 @@ class AwardJob(OrgScopedMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default="running")
     total: Mapped[int] = mapped_column(Integer)
     done: Mapped[int] = mapped_column(Integer, default=0)
-    #: [{"participant_id", "name", "outcome", "message", "credential_id"}] in row order.
+    #: [{"row", "participant_id", "name", "outcome", "message", "credential_id"}]: one per
+    #: processed row ("row": its index in ``plan``), written in the transaction that issued it.
     results: Mapped[list[Any]] = mapped_column(default=list)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: Last sign of life of the thread running the job (set at start and after each row): a
+    #: "running" job whose heartbeat is older than ``jobs.STALE_AFTER`` was interrupted.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The rows to award, in order, for a resume — without addresses: [{"participant_id",
+    #: "level", "narrative", "validated_competence_id", "observation", "address"}], where
+    #: "address" only says the row carried an e-mail, phone or DID (those stay in memory).
+    plan: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     achievement: Mapped[Achievement] = relationship()
 

@@ -423,11 +423,32 @@ def _start_job(ach: Achievement, requests: list[service.AwardRequest], *,
 @bp.route("/admin/awards/jobs/<int:job_id>")
 @staff_required()
 def job(job_id: int) -> Any:
-    """Progress of a long batch (the page refreshes itself until the job is done)."""
-    row = get_or_404(get_session(), AwardJob, job_id)
+    """Progress of a long batch (the page refreshes itself while the job runs); an interrupted
+    job says so and offers to resume it. "Held" is counted from the credentials."""
+    db = get_session()
+    row = get_or_404(db, AwardJob, job_id)
+    status, held = jobs.state(row), jobs.held_count(db, row)
     if request.accept_mimetypes.best == "application/json":
-        return {"status": row.status, "done": row.done, "total": row.total}
-    return render_template("awards/job.html", job=row)
+        return {"status": status, "done": len(row.results), "total": row.total, "held": held}
+    needs_file = sum(1 for e in row.plan if e.get("address"))
+    return render_template("awards/job.html", job=row, status=status, held=held,
+                           needs_file=needs_file,
+                           stale_minutes=int(jobs.STALE_AFTER.total_seconds() // 60))
+
+
+@bp.route("/admin/awards/jobs/<int:job_id>/resume", methods=["POST"])
+@staff_required()
+def job_resume(job_id: int) -> Any:
+    """Resume an interrupted job: rows without an address are awarded (idempotently), rows
+    that carried one are marked "send the file again" (addresses are never stored)."""
+    db = get_session()
+    row = get_or_404(db, AwardJob, job_id)
+    rows = jobs.resume(db, row, actor=current_user)
+    db.commit()
+    jobs.launch(current_app._get_current_object(), row.id,  # type: ignore[attr-defined]
+                [req for _, req in rows], current_user.id, rows=[i for i, _ in rows])
+    flash(_("Attribution reprise."), "success")
+    return redirect(url_for("awards.job", job_id=row.id), 303)
 
 
 @bp.route("/admin/badges/<int:achievement_id>/csv", methods=["GET", "POST"])

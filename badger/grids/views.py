@@ -29,6 +29,7 @@ from badger.grids.models import (
 )
 from badger.grids.models import GroupSession as GroupSessionModel
 from badger.grids.service import GridConflict, NoteInput, RatingInput, RuleInput
+from badger.guards import form_int
 from badger.i18n import current_language
 from badger.referentiels.models import Competence, ReferentielVersion
 from badger.security import participant_required, staff_required
@@ -513,7 +514,7 @@ def _competence_ids_from_form(version_id: int) -> list[int]:
     """The competences ticked in the picker, in the version's order. A form without the picker
     (``pick`` absent) takes the version's first 30; with the picker, what was ticked (so an
     empty choice is refused, never silently replaced)."""
-    ticked = {int(x) for x in request.form.getlist("competences") if x.strip().isdigit()}
+    ticked = {i for i in map(form_int, request.form.getlist("competences")) if i is not None}
     ordered = [c.id for c in _version_competences(version_id)]
     if ticked or request.form.get("pick"):
         # In the version's order; ids from elsewhere are kept so that the service refuses them.
@@ -542,7 +543,7 @@ def _picker_context() -> dict[str, Any]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return form_int(value)
 
 
 @bp.route("/sessions", methods=["GET", "POST"])
@@ -557,7 +558,7 @@ def sessions() -> Any:
             held_on = date.fromisoformat(request.form.get("held_on") or date.today().isoformat())
         except ValueError:
             raise UserError(_("Date non valable."), 422) from None
-        wanted = {int(x) for x in request.form.getlist("participants") if x.isdigit()}
+        wanted = {i for i in map(form_int, request.form.getlist("participants")) if i is not None}
         people = [p for p in _org_participants() if p.id in wanted]
         gs = service.create_session(
             db,

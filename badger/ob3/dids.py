@@ -17,6 +17,7 @@ import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from . import safejson
 from .keys import (
     ED25519_MULTICODEC,
     P256_MULTICODEC,
@@ -120,7 +121,7 @@ def did_jwk_decode(did: str) -> dict[str, Any]:
         raise DidError("not a did:jwk")
     enc = base[len("did:jwk:") :]
     try:
-        jwk = json.loads(base64.urlsafe_b64decode(enc + "=" * (-len(enc) % 4)))
+        jwk = safejson.loads(base64.urlsafe_b64decode(enc + "=" * (-len(enc) % 4)))
     except ValueError as exc:
         raise DidError("invalid did:jwk encoding") from exc
     if not isinstance(jwk, dict):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any
 
 import jwt as pyjwt
 
+from . import safejson
 from .dataintegrity import format_datetime, issuer_id, parse_datetime
 from .keys import KeyAlgorithm, KeyMaterialError, PublicKey, SigningKey, public_key_from_jwk
 from .resolver import KeyRejectedError, ResolutionError, ResolvedKey, Resolver, resolve_jwt_kid
@@ -133,7 +133,7 @@ class JwtResult:
 def _b64_json(segment: str, what: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(raw)
+        value = safejson.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise JwtError(f"the JWT {what} is not base64url JSON", "jwt_malformed") from exc
     if not isinstance(value, dict):

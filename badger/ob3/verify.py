@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from . import safejson
 from .dataintegrity import (
     UNDETERMINED_CODES,
     ProofResult,
@@ -263,7 +264,7 @@ def _extract(data: bytes | str | Mapping[str, Any], report: VerificationReport) 
     text = text.strip()
     if text.startswith("{"):
         try:
-            value = json.loads(text)
+            value = safejson.loads(text)
         except ValueError as exc:
             report.add("extraction", "failed", f"The JSON is malformed: {exc}", "bad_json")
             return None

@@ -33,6 +33,7 @@ from badger.accounts import sessions
 from badger.db import get_session
 from badger.errors import UserError, error_response
 from badger.forms import ConfirmForm
+from badger.guards import form_int
 from badger.i18n import current_language
 from badger.portfolio import service
 from badger.security import limiter, participant_required
@@ -48,11 +49,7 @@ PUBLIC_HEADERS = {
 
 
 def _ids(name: str) -> list[int]:
-    out = []
-    for raw in request.form.getlist(name):
-        if raw.isdigit():
-            out.append(int(raw))
-    return out
+    return [i for i in (form_int(raw) for raw in request.form.getlist(name)) if i is not None]
 
 
 def _qr_svg(url: str, title: str) -> str:

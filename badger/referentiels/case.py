@@ -39,7 +39,8 @@ from typing import Any, NamedTuple
 import jsonschema
 from flask_babel import lazy_gettext as _l
 
-from badger import csvsafe
+from badger import csvsafe, guards
+from badger.ob3 import safejson
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ERRORS = 20
@@ -400,7 +401,7 @@ def parse_package(
     if len(raw) > max_bytes:
         raise CaseImportError([(at("/"), _too_big(len(raw), max_bytes))])
     try:
-        obj = json.loads(raw.decode("utf-8-sig"))
+        obj = safejson.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise CaseImportError([(Location(byte=exc.start), _NOT_UTF8)]) from exc
     except json.JSONDecodeError as exc:
@@ -414,6 +415,17 @@ def parse_package(
 
 
 _NOT_UTF8 = _l("le fichier n'est pas en UTF-8")
+_CSV_UNREADABLE = _l(
+    "ligne illisible : cellule de plus de 128 Ko, guillemet jamais fermé ou caractère nul"
+)
+
+
+def _csv_reader(text: str, delimiter: str) -> Iterator[list[str]]:
+    """``csv.reader`` rows; a row the csv module refuses ends the import with its line."""
+    try:
+        yield from guards.csv_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except guards.CsvRefused as exc:
+        raise CaseImportError([(line_at(exc.line), _CSV_UNREADABLE)]) from exc
 
 
 def _too_big(size: int, maximum: int) -> Any:
@@ -1083,7 +1095,7 @@ def parse_csv(
         raise CaseImportError([(at("/"), _too_big(size, max_bytes))])
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = _csv_reader(text, delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

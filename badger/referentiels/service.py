@@ -1482,23 +1482,25 @@ def save_pictogram(session: Session, data: bytes) -> str:
     """Re-encode an uploaded PNG with Pillow (no metadata, ≤256 px); return its name. The
     file is written under the instance folder when ``session`` commits the competence that
     uses it (never if it does not: :func:`badger.db.write_file_on_commit`)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
+
+    from badger.guards import ImageRefused, open_image
 
     if len(data) > MAX_PICTOGRAM_BYTES:
         raise UserError(_l("Pictogramme trop lourd (1 Mo au plus)."), 413)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with open_image(data) as probe:
             if probe.format != "PNG":
                 raise UserError(_l("Le pictogramme doit être une image PNG."), 415)
             if probe.width * probe.height > 4096 * 4096:
                 raise UserError(_l("Image trop grande."), 413)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
+        with open_image(data) as img:
             img.load()
             clean = img.convert("RGBA")
     except UserError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (ImageRefused, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UserError(_l("Ce fichier n'est pas une image PNG lisible."), 415) from exc
     clean.thumbnail((PICTOGRAM_SIZE, PICTOGRAM_SIZE))
     out = io.BytesIO()

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 from flask import Flask, current_app
 
+from badger.ob3 import safejson
 from badger.ob3.resolver import DocumentNotFoundError, ResolutionError
 
 __all__ = [
@@ -318,7 +319,7 @@ class WebResolver:
             return cached
         body = self.fetch_bytes(url)
         try:
-            value = json.loads(body.decode("utf-8-sig"))
+            value = safejson.loads(body)
         except (UnicodeDecodeError, ValueError) as exc:
             raise ResolutionError(f"{url} is not JSON") from exc
         if not isinstance(value, dict):
@@ -385,7 +386,7 @@ class LocalFirstResolver:
             return dict(self.remote.fetch_json(url))
         body = self._local_get(url, path, "application/ld+json, application/json")
         try:
-            value = json.loads(body)
+            value = safejson.loads(body)
         except ValueError as exc:
             raise ResolutionError(f"{url} is not JSON") from exc
         if not isinstance(value, dict):

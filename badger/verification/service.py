@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from badger.errors import UserError
-from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
+from badger.ob3 import Check, Resolver, VerificationReport, safejson, verify_credential
 from badger.ob3 import registry as registries
 from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import is_compact_jws
@@ -489,7 +489,7 @@ def _status_urls_of(text: str, digest: str) -> list[str]:
     urls = _STATUS_URLS.get(digest)
     if urls is None:
         try:
-            doc = json.loads(text)
+            doc = safejson.loads(text)
         except ValueError:
             doc = {}
         urls = _status_urls(doc) if isinstance(doc, Mapping) else []

@@ -43,6 +43,8 @@ def _job(make: Any, org_b: Any) -> Any:
 
 CASES = {
     "awards.job": lambda make, org_b: ("GET", f"/admin/awards/jobs/{_job(make, org_b).id}"),
+    "awards.job_resume": lambda make, org_b: (
+        "POST", f"/admin/awards/jobs/{_job(make, org_b).id}/resume"),
     "awards.achievement_edit": lambda make, org_b: (
         "GET", f"/admin/badges/{_achievement(make, org_b).id}/edit"),
     "awards.achievement_preview": lambda make, org_b: (
