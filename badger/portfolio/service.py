@@ -975,7 +975,6 @@ def import_credential(
     proved (:func:`badger.holders.service.holder_proof`; ``identities``: e-mail addresses or
     phone numbers typed for this import, used in memory to recompute a hashed identifier).
     Anyone else's badge is refused (422), so it can never reach a share."""
-    from badger.holders import service as holders
 
     kind = vservice.check_input(data)
     count = db.scalar(
@@ -995,15 +994,7 @@ def import_credential(
             422,
             details=messages.summary(report).reasons,
         )
-    proof = holders.holder_proof(db, participant, report.credential, identities)
-    if proof is None:
-        raise UserError(
-            _l(
-                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
-                "e-mail ou DID) : il n'a pas été importé."
-            ),
-            422,
-        )
+    proof = _holder_proof(db, participant, report.credential, identities)
     imp = ImportedCredential(
         organisation_id=participant.organisation_id,
         participant_id=participant.id,
@@ -1031,6 +1022,25 @@ def import_credential(
     return imp
 
 
+def _holder_proof(
+    db: Session, participant: Participant, credential: Any, identities: Iterable[str]
+) -> str:
+    """How the badge is the participant's (a proven phone, e-mail or DID it was issued to);
+    refused otherwise, on import and on binding an older import alike."""
+    from badger.holders import service as holders
+
+    proof = holders.holder_proof(db, participant, credential, identities)
+    if proof is None:
+        raise UserError(
+            _l(
+                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
+                "e-mail ou DID) : il n'a pas été importé."
+            ),
+            422,
+        )
+    return proof
+
+
 def bind_import(
     db: Session,
     participant: Participant,
@@ -1041,7 +1051,6 @@ def bind_import(
 ) -> ImportedCredential:
     """Show that an import kept from before the holder rule is the participant's: verified
     again (a failed proof binds nothing), then its subject matched as on import."""
-    from badger.holders import service as holders
 
     if imp.bound:
         return imp
@@ -1049,15 +1058,7 @@ def bind_import(
     proof_check = report.check("proof")
     if report.credential is None or proof_check is None or proof_check.state == "failed":
         raise UserError(_l("Ce badge n'est pas authentique."), 422)
-    proof = holders.holder_proof(db, participant, report.credential, identities)
-    if proof is None:
-        raise UserError(
-            _l(
-                "Ce badge n'a pas été remis à une identité que vous avez prouvée (téléphone, "
-                "e-mail ou DID) : il n'a pas été importé."
-            ),
-            422,
-        )
+    proof = _holder_proof(db, participant, report.credential, identities)
     imp.holder_proof = proof
     db.flush()
     audit.record(

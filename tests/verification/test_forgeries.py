@@ -187,6 +187,14 @@ def _as_bytes(forgery: Any) -> bytes:
     return json.dumps(forgery).encode()
 
 
+def _upload(client: Any, url: str, data: bytes) -> Any:
+    """``data`` sent as the page's file field, named as a person would name it."""
+    name = "badge.png" if data[:4] == b"\x89PNG" else "badge.json"
+    return client.post(
+        url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
+
+
 @pytest.fixture
 def genuine(db: Any, org: Any, admin: Any, participant: Any) -> Any:
     return _factory.badges(db, org, admin, participant, n=1)[0]
@@ -260,11 +268,7 @@ def test_every_forgery_fails_on_the_verify_page_and_both_apis(
     assert ok.status_code == 200
     for label, forgery in forgeries(json.loads(genuine.signed_json), attacker).items():
         data = _as_bytes(forgery)
-        page = client.post(
-            "/verify",
-            data={"file": (io.BytesIO(data), "badge.png" if data[:4] == b"\x89PNG" else "b.txt")},
-            content_type="multipart/form-data",
-        )
+        page = _upload(client, "/verify", data)
         assert page.status_code == 200, label
         html = page.get_data(as_text=True)
         assert "status-ok" not in html and "Badge authentique" not in html, label
@@ -286,11 +290,7 @@ def test_forgeries_are_not_imported_into_a_portfolio(
     before = db.scalar(select(func.count()).select_from(ImportedCredential))
     for label, forgery in forgeries(json.loads(genuine.signed_json), attacker).items():
         data = _as_bytes(forgery)
-        response = participant_client.post(
-            "/portfolio/import",
-            data={"file": (io.BytesIO(data), "badge.png" if data[:4] == b"\x89PNG" else "b.json")},
-            content_type="multipart/form-data",
-        )
+        response = _upload(participant_client, "/portfolio/import", data)
         assert response.status_code in {400, 409, 422}, (label, response.status_code)
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(ImportedCredential)) == before
