@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from badger.audit import AuditEvent
 from badger.security import csrf
@@ -47,7 +48,7 @@ def _url(rule: Any) -> str:
     """The rule's path with a plausible value for every part (the CSRF check runs before the
     view, so the object need not exist)."""
     values = {
-        name: 1 if type(conv).__name__ == "IntegerConverter" else "x"
+        name: 1 if isinstance(conv, IntegerConverter) else "x"  # badger's bounded <int:> too
         for name, conv in rule._converters.items()
     }
     return rule.build(values, append_unknown=False)[1]

@@ -212,6 +212,9 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
                           "address": False}])
     db.add(job)
     db.commit()
+    from tests.holders._helpers import prove
+
+    identity = prove(db, person, "+33612345678")
     adoption = db.scalars(select(Adoption)).first()
     return {
         "admin": admin, "coach": coach, "person": person,
@@ -222,7 +225,7 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
             "import_id": 1, "adoption_id": adoption.id, "key": "grille-brouillon",
             "number": 1, "competence_id": competence.id, "category_id": category.id,
             "slug": net.slug, "org_slug": org.slug, "token": "x" * 40, "n": 1,
-            "job_id": job.id,
+            "job_id": job.id, "identity_id": identity.id,
         },
     }
 
