@@ -27,6 +27,8 @@ CSRF_MESSAGE = "Le formulaire a expiré ou n"  # then an apostrophe, escaped in 
 EXEMPT = {
     "verification.vc_api_verify": "VC-API verify: public JSON, no login used, changes nothing",
     "verification.api_verify": "verify API: public JSON, no login used, changes nothing",
+    "verification.vc_api_verify_presentation": (
+        "VC-API presentation verify: public JSON, no login used, changes nothing"),
     "ims.register": "OAuth dynamic registration (RFC 7591): public JSON, no cookie authority",
     "ims.token": "OAuth token endpoint: the client authenticates with HTTP Basic, not a cookie",
     "ims.revoke": "OAuth revocation (RFC 7009): HTTP Basic client authentication",

@@ -154,6 +154,69 @@ def vc_api_verify() -> Any:
     return _report_response(report, resolver)
 
 
+class PresentationRequest(Schema):
+    """VC-API ``POST /presentations/verify`` body (a JSON-LD presentation or a VP-JWT)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    verifiablePresentation = fields.Raw(required=True)
+    options = fields.Nested(VerifyOptions, load_default=dict)
+
+
+@bp.route("/presentations/verify", methods=["POST"])
+@csrf.exempt
+@limiter.limit(_verify_limit)
+def vc_api_verify_presentation() -> Any:
+    """W3C VC-API: verify ``{"verifiablePresentation": {...} | "<VP-JWT>", "options":
+    {"challenge", "domain"}}``. 200 when the presentation (its proof, if any) and every
+    credential in it verify; 422 with the reasons otherwise; 400 when it is not a request."""
+    request.max_content_length = MAX_JSON_BYTES
+    if not request.is_json:
+        return _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
+    try:
+        body = PresentationRequest().load(payload)
+    except ValidationError as exc:
+        return _bad_request(_l("La demande n'est pas valable."), exc.messages)
+    vp = body["verifiablePresentation"]
+    if not isinstance(vp, dict | str):
+        return _bad_request(_l("La présentation n'est ni un objet JSON ni un JWT."))
+    resolver = app_resolver()
+    options = body["options"]
+    try:
+        outcome = service.verify_presentation(
+            vp, challenge=options.get("challenge"), domain=options.get("domain"),
+            resolver=resolver, session=get_session())
+    except UserError as exc:
+        return _bad_request(exc.message)
+    presentation_result: dict[str, Any] = {
+        "verified": outcome.error is None,
+        "signed": outcome.signed,
+        "holder": outcome.holder,
+    }
+    errors: list[dict[str, Any]] = []
+    if outcome.error is not None:
+        presentation_result["error"] = {"code": outcome.error_code, "message": outcome.error}
+        errors.append({"name": "presentation", "code": outcome.error_code,
+                       "message": outcome.error})
+    credential_results = []
+    for index, report in enumerate(outcome.credentials):
+        result = _vc_api_body(report, resolver)
+        result.pop("plain", None)
+        credential_results.append(result)
+        errors += [{**e, "credential": index} for e in result["errors"]]
+    body_out = {
+        "verified": outcome.verified,
+        "presentationResult": presentation_result,
+        "credentialResults": credential_results,
+        "errors": errors,
+    }
+    return jsonify(body_out), 200 if outcome.verified else 422
+
+
 @bp.route("/api/verify", methods=["POST"])
 @csrf.exempt
 @limiter.limit(_verify_limit)
