@@ -44,6 +44,8 @@ class Ctx:
 def _past_then_within(clock: Any, lifetime: timedelta, refused: Callable[[], bool],
                       accepted: Callable[[], bool]) -> None:
     start = clock.now
+    clock.now = start + lifetime
+    assert refused(), "accepted at its expiry instant (a secret is dead from that instant)"
     clock.now = start + lifetime + SECOND
     assert refused(), "accepted after its expiry"
     clock.now = start + lifetime - SECOND

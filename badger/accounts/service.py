@@ -138,7 +138,7 @@ def find_action_token(session: Session, token: str) -> ActionToken:
         )
     }
     row = rows.get(exact) or rows.get(legacy)
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
         raise UserError(_l("Ce lien n'est plus valable. Demandez-en un nouveau."), 410)
     return row
 
@@ -231,7 +231,7 @@ def redeem_login_code(session: Session, code: str) -> Participant:
     now = utcnow()
     if row is None or row.used_at is not None:
         raise UserError(_l("Ce code n'est pas valable. Demandez un nouveau code à votre coach."))
-    if row.expires_at < now:
+    if row.expires_at <= now:
         raise UserError(_l("Ce code a expiré. Demandez un nouveau code à votre coach."))
     if not row.participant.active:
         raise UserError(_l("Ce compte n'est plus actif."), 403)

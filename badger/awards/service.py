@@ -1178,7 +1178,7 @@ def find_claim(session: Session, code: str) -> Claim:
     ).scalar_one_or_none()
     if claim is None or claim.redeemed_at is not None:
         raise UserError(_l("Ce code n'est pas valable ou a déjà servi."), 404)
-    if claim.expires_at < utcnow():
+    if claim.expires_at <= utcnow():
         raise UserError(_l("Ce code a expiré. Demandez-en un nouveau à votre coach."), 410)
     held = session.execute(
         select(Credential.suspended_at, Credential.revoked_at)
