@@ -133,21 +133,28 @@ def _bad_request(message: Any, details: Any = None) -> Any:
     return jsonify(body), 400
 
 
+def _json_body(schema: Schema) -> tuple[dict[str, Any], Any]:
+    """The VC-API request's JSON body as ``schema`` loads it, or the 400 answer to send."""
+    request.max_content_length = MAX_JSON_BYTES
+    if not request.is_json:
+        return {}, _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return {}, _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
+    try:
+        return schema.load(payload), None
+    except ValidationError as exc:
+        return {}, _bad_request(_l("La demande n'est pas valable."), exc.messages)
+
+
 @bp.route("/credentials/verify", methods=["POST"])
 @csrf.exempt
 @limiter.limit(_verify_limit)
 def vc_api_verify() -> Any:
     """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}``."""
-    request.max_content_length = MAX_JSON_BYTES
-    if not request.is_json:
-        return _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
-    try:
-        body = VerifyRequest().load(payload)
-    except ValidationError as exc:
-        return _bad_request(_l("La demande n'est pas valable."), exc.messages)
+    body, refused = _json_body(VerifyRequest())
+    if refused is not None:
+        return refused
     resolver = app_resolver()
     report = service.verify_document(body["verifiableCredential"], resolver,
                                      session=get_session())
@@ -171,16 +178,9 @@ def vc_api_verify_presentation() -> Any:
     """W3C VC-API: verify ``{"verifiablePresentation": {...} | "<VP-JWT>", "options":
     {"challenge", "domain"}}``. 200 when the presentation (its proof, if any) and every
     credential in it verify; 422 with the reasons otherwise; 400 when it is not a request."""
-    request.max_content_length = MAX_JSON_BYTES
-    if not request.is_json:
-        return _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
-    try:
-        body = PresentationRequest().load(payload)
-    except ValidationError as exc:
-        return _bad_request(_l("La demande n'est pas valable."), exc.messages)
+    body, refused = _json_body(PresentationRequest())
+    if refused is not None:
+        return refused
     vp = body["verifiablePresentation"]
     if not isinstance(vp, dict | str):
         return _bad_request(_l("La présentation n'est ni un objet JSON ni un JWT."))
