@@ -132,19 +132,26 @@ def _absolute(ref: str, base: str) -> str:
     return urllib.parse.urljoin(base, ref) if ref.startswith("#") else ref
 
 
+def _method_entries(
+    doc: Mapping[str, Any], doc_id: str, fields: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The verification methods embedded (as objects) in ``fields`` of a controller or DID
+    document, each with its absolute id."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for field in fields:
+        value = doc.get(field)
+        for cand in value if isinstance(value, list) else [value] if value else []:
+            if isinstance(cand, dict):
+                out.append((_absolute(str(cand.get("id", "")), doc_id), cand))
+    return out
+
+
 def _find_in_document(
     doc: Mapping[str, Any], vm_url: str, doc_id: str, *, purpose: str | None
 ) -> dict[str, Any]:
     """Find ``vm_url`` among the document's verification methods (and in ``purpose``)."""
-    candidates: list[Any] = []
-    for field in ("verificationMethod", "assertionMethod", "authentication"):
-        value = doc.get(field)
-        candidates.extend(value if isinstance(value, list) else [value] if value else [])
-    entry: dict[str, Any] | None = None
-    for cand in candidates:
-        if isinstance(cand, dict) and _absolute(str(cand.get("id", "")), doc_id) == vm_url:
-            entry = cand
-            break
+    fields = ("verificationMethod", "assertionMethod", "authentication")
+    entry = next((e for i, e in _method_entries(doc, doc_id, fields) if i == vm_url), None)
     if entry is None:
         raise KeyRejectedError(f"{vm_url} is not listed in the controller document")
     if purpose is not None:
@@ -304,12 +311,8 @@ def _listed_key(
             "controller_mismatch",
             f"The issuer's document ({issuer}) does not list {vm} under {purpose}.",
         )
-    entry: Mapping[str, Any] | None = None
-    for field in ("verificationMethod", purpose):
-        value = doc.get(field)
-        for cand in value if isinstance(value, list) else [value] if value else []:
-            if isinstance(cand, Mapping) and _absolute(str(cand.get("id", "")), doc_id) == vm:
-                entry = cand
+    entries = _method_entries(doc, doc_id, ("verificationMethod", purpose))
+    entry = next((e for i, e in entries if i == vm), None)
     if entry is not None and ("publicKeyMultibase" in entry or "publicKeyJwk" in entry):
         try:
             listed_key = _key_from_vm_entry(entry)
@@ -442,10 +445,14 @@ def prove_jwt_issuer_key(
             "controller_mismatch",
             "The key is not published under the issuer's domain.",
         )
-    if resolver is None or issuer_auth is None:
+    if issuer_auth is None:
         return KeyProvenance(
-            "failed" if issuer_auth is None else "unknown",
-            "controller_mismatch" if issuer_auth is None else "key_provenance_unverified",
+            "failed", "controller_mismatch", "The embedded key could not be matched to the issuer."
+        )
+    if resolver is None:
+        return KeyProvenance(
+            "unknown",
+            "key_provenance_unverified",
             "The embedded key could not be matched to the issuer.",
         )
     jwks_unreachable = doc_unreachable = False
@@ -476,22 +483,18 @@ def prove_jwt_issuer_key(
         doc_unreachable, doc = True, {}
     doc_id = _doc_url(issuer)
     listed = {_absolute(i, doc_id) for i in _ids(doc.get("assertionMethod", []))}
-    for field in ("verificationMethod", "assertionMethod"):
-        value = doc.get(field)
-        for cand in value if isinstance(value, list) else [value] if value else []:
-            if not isinstance(cand, Mapping):
-                continue
-            if _absolute(str(cand.get("id", "")), doc_id) not in listed:
-                continue
-            try:
-                if _same_key(_key_from_vm_entry(cand), key.public_key):
-                    return KeyProvenance(
-                        "passed",
-                        "controller_matches",
-                        f"The embedded key is listed by the issuer's own document ({issuer}).",
-                    )
-            except KeyRejectedError:
-                continue
+    for vm_id, entry in _method_entries(doc, doc_id, ("verificationMethod", "assertionMethod")):
+        if vm_id not in listed:
+            continue
+        try:
+            if _same_key(_key_from_vm_entry(entry), key.public_key):
+                return KeyProvenance(
+                    "passed",
+                    "controller_matches",
+                    f"The embedded key is listed by the issuer's own document ({issuer}).",
+                )
+        except KeyRejectedError:
+            continue
     if jwks_unreachable and doc_unreachable:
         return KeyProvenance(
             "unknown",

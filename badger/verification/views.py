@@ -53,10 +53,6 @@ class VerifyRequest(Schema):
     options = fields.Nested(VerifyOptions, load_default=dict)
 
 
-def _report_view(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
-    return service.report_context(report, resolver)
-
-
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_verify_limit, methods=["POST"])
 def verify_page() -> Any:
@@ -86,7 +82,7 @@ def verify_page() -> Any:
             context["details"] = exc.details
             status = exc.status
         else:
-            context.update(_report_view(report, resolver))
+            context.update(service.report_context(report, resolver))
     return render_template("verification/verify.html", **context), status
 
 

@@ -93,13 +93,6 @@ def _provenance() -> set[tuple[str, str]]:
                 codes = _consts(node.args[1], {})
                 if states is None or codes is None:
                     raise AssertionError(f"resolver.py:{node.lineno}: KeyProvenance not literal")
-                if isinstance(node.args[0], ast.IfExp) and isinstance(node.args[1], ast.IfExp):
-                    # paired conditionals: (body, body) and (orelse, orelse)
-                    for a, b in ((node.args[0].body, node.args[1].body),
-                                 (node.args[0].orelse, node.args[1].orelse)):
-                        out |= {(s, c) for s in _consts(a, {}) or set()
-                                for c in _consts(b, {}) or set()}
-                    continue
                 out |= {(s, c) for s in states for c in codes}
     return out
 
