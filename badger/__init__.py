@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.typing import ResponseReturnValue
 
 __version__ = "0.1.0"
 
@@ -52,12 +53,32 @@ def domain_module(domain: str, module: str) -> Any:
         raise
 
 
+class BadgerFlask(Flask):
+    """Flask with one transaction per request: a view's writes are committed or rolled back
+    here, once, by what it answered (see :mod:`badger.db`)."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        from badger import db
+
+        try:
+            response = self.make_response(super().dispatch_request())
+        except BaseException:
+            db.abandon_request_transaction()
+            raise
+        try:
+            db.end_request_transaction(response.status_code)
+        except BaseException:
+            db.abandon_request_transaction()
+            raise
+        return response
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings read from the environment."""
     from badger import db, errors, guards, i18n, security, templating
     from badger.config import load_config
 
-    app = Flask(
+    app = BadgerFlask(
         __name__,
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),

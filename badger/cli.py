@@ -200,7 +200,7 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     import json
     from datetime import UTC, datetime
 
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
     from badger.verification.service import verify_document
 
     when = None

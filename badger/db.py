@@ -1,5 +1,13 @@
-"""Database plumbing: the declarative base, one session per request, organisation scoping,
-files that follow their row's transaction (:func:`write_file_on_commit`).
+"""Database plumbing: the declarative base, one session and one transaction per request,
+organisation scoping, files that follow their row's transaction (:func:`write_file_on_commit`).
+
+One transaction per request, ended in one place (:func:`end_request_transaction`, called by
+the app's ``dispatch_request``, as Indico's request handlers do): a view that returns an answer
+below 400 has its writes committed; a view that raises, or answers 400 or more, has them rolled
+back. Views never call ``commit()`` or ``rollback()``: a view whose error answer must still keep
+what it wrote (a wrong code counted, a challenge spent) says so with :func:`keep_on_error`, and a
+view that wrote only to show a preview says so with :func:`discard`. Work that must wait for the
+commit (a background job reading the new rows) is queued with :func:`after_commit`.
 
 Organisation scoping is enforced here, once: every ORM query made while a request has an
 organisation in scope is filtered by ``with_loader_criteria`` for all models that carry
@@ -335,6 +343,67 @@ def _apply_org_scope(state: ORMExecuteState) -> None:
 def init_app(app: Flask) -> None:
     app.extensions["badger.db"] = Database(app.config["BADGER_DATABASE_URL"])
     app.teardown_appcontext(_close_session)
+
+
+#: ``session.info`` keys of the request transaction's fate (see the module docstring).
+_KEEP_ON_ERROR = "badger.keep_on_error"
+_DISCARD = "badger.discard"
+_AFTER_COMMIT = "badger.after_commit"
+
+
+def keep_on_error(session: Session) -> None:
+    """Commit this request's writes even though its answer is an error (>= 400): the view
+    wrote only what must survive the refusal (a wrong code counted, a challenge spent)."""
+    session.info[_KEEP_ON_ERROR] = True
+
+
+def discard(session: Session) -> None:
+    """Roll this request's writes back even though its answer is a success: the view wrote
+    only to show something (an import preview), never to save it."""
+    session.info[_DISCARD] = True
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's transaction has committed (never if it is rolled
+    back): a background job must not look for rows that are not saved yet."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
+
+
+def end_request_transaction(status: int) -> None:
+    """Commit or roll back the request's transaction: the one place a request's writes are
+    saved. Committed when the answer is below 400 (unless :func:`discard`), or when the view
+    asked :func:`keep_on_error`; rolled back otherwise. A failing commit (a unique or stale
+    row) raises here, inside the request, so the error handlers answer it (409)."""
+    session: Session | None = g.get("db_session")
+    if session is None:
+        return
+    keep = session.info.pop(_KEEP_ON_ERROR, False)
+    drop = session.info.pop(_DISCARD, False)
+    if (status < 400 and not drop) or keep:
+        session.commit()
+    else:
+        session.rollback()
+
+
+def abandon_request_transaction() -> None:
+    """The view raised: nothing it wrote is kept (the error page can still read)."""
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        session.info.pop(_KEEP_ON_ERROR, None)
+        session.info.pop(_DISCARD, None)
+        session.rollback()
 
 
 def get_db(app: Flask | None = None) -> Database:

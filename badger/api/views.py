@@ -32,14 +32,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from badger import urls
 from badger.api import service
 from badger.api.models import AccessToken
 from badger.db import get_session, set_scope
 from badger.errors import UserError, error_response
 from badger.ob3 import safejson
 from badger.ob3.jwt import is_compact_jws
+from badger.resolver import app_resolver
 from badger.security import csrf, limiter, participant_required
-from badger.verification.resolver import app_resolver
 from badger.verification.service import MAX_VERIFY_BYTES
 
 bp = Blueprint("api", __name__)
@@ -142,10 +143,6 @@ def basic_auth() -> tuple[str | None, str | None]:
     return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
 
 
-def base_url() -> str:
-    return str(current_app.config["BADGER_BASE_URL"]).rstrip("/")
-
-
 def require_scope(scope: str) -> Callable[[F], F]:
     """Bearer token with ``scope``; 401 without a live token, 403 without the scope."""
 
@@ -201,7 +198,7 @@ def _ims_http_error(err: HTTPException) -> Response:
 
 
 def service_description() -> dict[str, Any]:
-    base = base_url()
+    base = urls.base_url()
     api = base + "/ims/ob/v3p0"
     error_ref = {"$ref": "#/components/schemas/Imsx_StatusInfo"}
 
@@ -478,7 +475,7 @@ def get_credentials() -> Response:
 
 
 def _links(paging: service.Paging, total: int) -> str:
-    url = base_url() + "/ims/ob/v3p0/credentials"
+    url = urls.base_url() + "/ims/ob/v3p0/credentials"
 
     def link(offset: int, rel: str) -> str:
         query: dict[str, Any] = {"limit": paging.limit, "offset": offset}

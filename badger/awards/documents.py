@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from badger.awards.keys import IssuerKeys
@@ -34,6 +33,14 @@ from badger.ob3.dids import (
     verification_method_entry,
 )
 from badger.ob3.keys import KeyAlgorithm, SigningKey
+from badger.urls import (
+    achievement_url,
+    case_url,
+    did_web,
+    issuer_url,
+    key_url,
+    multikey_url,
+)
 
 #: What an organisation may sign as (``Organisation.issuer_identifier``).
 IDENTIFIER_KINDS = ("https", "did:web", "did:key")
@@ -47,19 +54,12 @@ JWK_TERMS_CONTEXT = {
     "publicKeyJwk": {"@id": "https://w3id.org/security#publicKeyJwk", "@type": "@json"},
 }
 
-CASE_PATH = "/ims/case/v1p0"
 
 
-def base_url() -> str:
-    return str(current_app.config["BADGER_BASE_URL"]).rstrip("/")
 
 
-def issuer_url(org: Organisation) -> str:
-    return f"{base_url()}/issuers/{org.slug}"
 
 
-def achievement_url(ach: Achievement) -> str:
-    return f"{base_url()}/achievements/{ach.uuid}"
 
 
 def image_language(ach: Achievement, language: str | None) -> str | None:
@@ -79,35 +79,16 @@ def achievement_image_url(ach: Achievement, language: str | None = None,
     return f"{url}?lang={urllib.parse.quote(lang, safe='')}" if lang else url
 
 
-def credential_url(uuid: str) -> str:
-    return f"{base_url()}/credentials/{uuid}"
 
 
-def status_url(org: Organisation, purpose: str, number: int) -> str:
-    return f"{base_url()}/status/{org.slug}/{purpose}/{number}"
 
 
-def key_url(org: Organisation, kid: str) -> str:
-    return f"{issuer_url(org)}/keys/{kid}"
 
 
-def multikey_url(org: Organisation, key: SigningKey) -> str:
-    """The fragment-less URL of an Ed25519 key's Multikey document (the verification method of
-    Data Integrity proofs signed as the https id since 0014: verifiers that do not look inside
-    a document for a ``#fragment`` fetch the key itself there)."""
-    return f"{issuer_url(org)}/multikeys/{key.key_id}"
 
 
-def jwks_url(org: Organisation) -> str:
-    return f"{issuer_url(org)}/jwks.json"
 
 
-def did_web(org: Organisation) -> str:
-    """``did:web:<host%3Aport>:issuers:<slug>`` for the base URL's origin."""
-    parts = urllib.parse.urlsplit(base_url())
-    host = (parts.hostname or "localhost") + (f"%3A{parts.port}" if parts.port else "")
-    path = [urllib.parse.quote(s, safe="") for s in parts.path.split("/") if s]
-    return ":".join(["did:web", host, *path, "issuers", org.slug])
 
 
 def did_key(keys: IssuerKeys) -> str:
@@ -190,14 +171,6 @@ def jwt_kid(org: Organisation, keys: IssuerKeys, key: SigningKey,
     return f"{did}#{key.key_id}"
 
 
-def case_url(kind: str, identifier: str) -> str:
-    """Public CASE URL of a référentiel object served by this instance."""
-    try:
-        from badger.referentiels.case import case_url as _case_url
-
-        return _case_url(base_url(), kind, identifier)
-    except ImportError:  # pragma: no cover - referentiels ships with badger
-        return f"{base_url()}{CASE_PATH}/{kind}/{identifier}"
 
 
 # --------------------------------------------------------------------------- issuer

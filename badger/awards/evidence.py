@@ -27,8 +27,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from badger import urls
 from badger.accounts.models import Participant
-from badger.awards import documents
 from badger.awards.models import ISSUED, Achievement, Credential, EvidenceImage
 from badger.db import utcnow
 from badger.ob3 import model
@@ -56,7 +56,7 @@ class PendingChart:
 
 
 def image_url(token: str) -> str:
-    return f"{documents.base_url()}/evidence/{token}.png"
+    return f"{urls.base_url()}/evidence/{token}.png"
 
 
 def language_for(language: str | None, ach: Achievement) -> str:

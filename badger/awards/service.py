@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from badger import audit, guards
+from badger import audit, guards, urls
 from badger.accounts.models import Participant
 from badger.awards import documents, images
 from badger.awards.keys import IssuerKeys, issuer_keys
@@ -521,7 +521,7 @@ def achievement_json(session: Session, ach: Achievement,
                 version.title if version is not None else None, texts=texts,
             )
 
-    return _achievement_cache.get(ach, documents.base_url(), texts.language, make=make)
+    return _achievement_cache.get(ach, urls.base_url(), texts.language, make=make)
 
 
 @dataclass(frozen=True)
@@ -581,7 +581,7 @@ class IndexAllocator:
         # another identifier was chosen keeps naming the old one: a credential's list must be
         # issued by the credential's issuer).
         issuer = documents.issuer_id(self.org, _keys(self.org))
-        https_id = documents.issuer_url(self.org)
+        https_id = urls.issuer_url(self.org)
         lists = self.session.execute(
             select(StatusList)
             .where(StatusList.organisation_id == self.org.id,
@@ -612,7 +612,7 @@ class IndexAllocator:
             organisation_id=self.org.id,
             purpose="revocation",
             number=number,
-            issuer_id=None if issuer == documents.issuer_url(self.org) else issuer,
+            issuer_id=None if issuer == urls.issuer_url(self.org) else issuer,
             size=STATUS_LIST_SIZE,
             bits=statuslist.new_bitstring(STATUS_LIST_SIZE),
             updated_at=utcnow(),
@@ -637,14 +637,14 @@ def _signed_status_list(lst: StatusList) -> str:
     unsigned: it writes nothing."""
     org = lst.organisation
     keys = _keys(org)
-    issuer = lst.issuer_id or documents.issuer_url(org)  # as made; NULL: the https id
+    issuer = lst.issuer_id or urls.issuer_url(org)  # as made; NULL: the https id
     try:
         key = documents.signing_key_for(org, keys, issuer)
     except LookupError as exc:
         raise RuntimeError(f"status list {lst.number} of {org.slug} is issued as {issuer}, "
                            "whose key is gone: a did:key cannot rotate") from exc
     unsigned = statuslist.build_status_list_credential(
-        list_url=documents.status_url(org, lst.purpose, lst.number),
+        list_url=urls.status_url(org, lst.purpose, lst.number),
         issuer=issuer,
         purpose=lst.purpose,
         bits=lst.bits,
@@ -733,13 +733,13 @@ def build_credential(
         lst = cred.revocation_list or session.get(StatusList, cred.revocation_list_id)
         assert lst is not None
         status = statuslist.status_entry(
-            list_url=documents.status_url(org, lst.purpose, lst.number),
+            list_url=urls.status_url(org, lst.purpose, lst.number),
             index=cred.revocation_index,
             purpose="revocation",
         )
     issued_at = cred.issued_at or utcnow()
     return model.open_badge_credential(
-        id=documents.credential_url(cred.uuid),
+        id=urls.credential_url(cred.uuid),
         issuer=documents.issuer_profile(
             org, active_endorsements(session, org.id) if endorsements is None else endorsements,
             identifier=_signs_as(session, cred),
@@ -764,7 +764,7 @@ def _signs_as(session: Session, cred: Credential) -> str:
     if cred.revocation_list_id is not None:
         lst = cred.revocation_list or session.get(StatusList, cred.revocation_list_id)
         if lst is not None:
-            return lst.issuer_id or documents.issuer_url(org)
+            return lst.issuer_id or urls.issuer_url(org)
     return documents.issuer_id(org, _keys(org))
 
 
@@ -1534,7 +1534,7 @@ def copy_state(session: Session, document: Mapping[str, Any]) -> str | None:
     None: really withdrawn, or not one of ours. Lets a verify page say the right thing.
     """
     cid = document.get("id")
-    prefix = f"{documents.base_url()}/credentials/"
+    prefix = f"{urls.base_url()}/credentials/"
     if not isinstance(cid, str) or not cid.startswith(prefix):
         return None
     cred = session.execute(
@@ -1562,7 +1562,7 @@ def set_issuer_identifier(session: Session, org: Organisation, kind: str, *,
     their documents stay served, and their status lists keep the id they were made with."""
     if kind not in documents.IDENTIFIER_KINDS:
         raise UserError(_l("Choisissez un identifiant d'émetteur proposé."), 400)
-    if kind == "did:web" and not documents.base_url().startswith("https://"):
+    if kind == "did:web" and not urls.base_url().startswith("https://"):
         raise UserError(_l("Un identifiant did:web demande une adresse publique en https."), 422)
     if kind == documents.kind_of(org):
         return

@@ -28,6 +28,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from badger import urls
 from badger.accounts.models import Participant
 from badger.awards import documents, jobs, service
 from badger.awards.keys import issuer_keys
@@ -55,9 +56,9 @@ from badger.public import (
     status_list_document,
     wants_html,
 )
+from badger.resolver import app_resolver
 from badger.security import limiter, participant_required, staff_required
 from badger.verification import service as vservice
-from badger.verification.resolver import app_resolver
 
 bp = Blueprint("awards", __name__)
 issuer_bp = Blueprint("issuer", __name__)
@@ -219,11 +220,11 @@ def issuer_settings() -> Any:
             flash(_("Choix enregistré : les prochains badges seront signés ainsi."), "success")
             return redirect(url_for("awards.issuer_settings"))
     keys = _org_keys(org)
-    ids = {"https": documents.issuer_url(org), "did:web": documents.did_web(org),
+    ids = {"https": urls.issuer_url(org), "did:web": urls.did_web(org),
            "did:key": documents.did_key(keys)}
     return render_template("awards/issuer_settings.html", org=org, ids=ids, error=error,
                            kind=documents.kind_of(org),
-                           https_base=documents.base_url().startswith("https://")), status
+                           https_base=urls.base_url().startswith("https://")), status
 
 
 @bp.route("/admin/badges/new", methods=["GET", "POST"])
@@ -496,7 +497,7 @@ def credential_detail(credential_id: int) -> Any:
     cred = get_or_404(db, Credential, credential_id)
     claim = db.execute(select(Claim).where(Claim.credential_id == cred.id)).scalar_one_or_none()
     return render_template("awards/credential_detail.html", cred=cred, claim=claim,
-                           credential_id_url=documents.credential_url(cred.uuid))
+                           credential_id_url=urls.credential_url(cred.uuid))
 
 
 def _admin_action(credential_id: int, action: str) -> Any:
@@ -698,7 +699,7 @@ def issuer(slug: str) -> Any:
         endorsing = [m.network for m in org.memberships if m.endorsed_at is not None]
         return render_template(
             "awards/issuer.html", org=org, achievements=achs,
-            issuer_id=documents.issuer_url(org),
+            issuer_id=urls.issuer_url(org),
             signs_as=documents.issuer_id(org, _org_keys(org)),
             kind=documents.kind_of(org),
             recognised=sorted(n.name for n in endorsing if n.listed),
@@ -861,7 +862,7 @@ def _credential_page(cred: Credential) -> Any:
     report = vservice.verify_document(cred.signed_json or "", resolver, session=get_session())
     context = vservice.report_context(report, resolver)
     response = Response(render_template(
-        "awards/credential_public.html", cred=cred, url=documents.credential_url(cred.uuid),
+        "awards/credential_public.html", cred=cred, url=urls.credential_url(cred.uuid),
         **context))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Accept, Accept-Language"

@@ -12,8 +12,8 @@ from badger.db import get_session
 from badger.errors import UserError
 from badger.holders import sending, service
 from badger.ob3.presentation import MAX_PRESENTATION_BYTES
+from badger.resolver import app_resolver
 from badger.security import limiter, participant_required
-from badger.verification.resolver import app_resolver
 
 bp = Blueprint("holders", __name__)
 

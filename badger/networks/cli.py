@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badger import urls
 from badger.db import sign_unsigned_status_lists
 from badger.networks import keys as network_keys
 from badger.networks import service
@@ -98,8 +99,8 @@ def network_create(slug: str, name: str, location: str | None, url: str | None,
     except UserError as exc:
         raise _fail(session, exc) from exc
     session.commit()
-    click.echo(f"Network {network.slug} created: {service.network_url(network)}")
-    click.echo(f"  member registry: {service.registry_url(network)}")
+    click.echo(f"Network {network.slug} created: {urls.network_url(network)}")
+    click.echo(f"  member registry: {urls.registry_url(network)}")
 
 
 @network_group.command("add-admin")
@@ -200,5 +201,5 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
     service.endorse(session, network, org.slug, DEMO_COMMENT, actor=None, app=app)
     demo.created.append("network endorsement")
     demo.lines.append(
-        f"  network {network.slug} endorses {org.slug}: {service.network_url(network)}"
+        f"  network {network.slug} endorses {org.slug}: {urls.network_url(network)}"
     )

@@ -31,8 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from badger import audit
-from badger.awards import documents as award_documents
+from badger import audit, urls
 from badger.db import register_status_list_signer, utcnow
 from badger.errors import UserError
 from badger.networks import keys as network_keys
@@ -58,29 +57,21 @@ _rng = secrets.SystemRandom()
 # --------------------------------------------------------------------------- URLs and documents
 
 
-def network_url(network: Network) -> str:
-    """The network's issuer id: permanent once an endorsement is signed."""
-    return f"{award_documents.base_url()}/networks/{network.slug}"
 
 
-def endorsement_url(network: Network, uuid: str) -> str:
-    return f"{network_url(network)}/endorsements/{uuid}"
 
 
-def status_url(network: Network, purpose: str, number: int) -> str:
-    """A network status list's public URL (permanent: written into endorsements)."""
-    return f"{network_url(network)}/status/{purpose}/{number}"
 
 
 def network_profile(network: Network) -> dict[str, Any]:
     """The Profile embedded in endorsements (small: id, type, name, url)."""
-    nid = network_url(network)
+    nid = urls.network_url(network)
     return model.profile(nid, name=network.name, url=network.url or nid)
 
 
 def network_document(network: Network, keys: tuple[SigningKey, ...]) -> dict[str, Any]:
     """The network id document: OB Profile and controller document (Multikey methods)."""
-    nid = network_url(network)
+    nid = urls.network_url(network)
     methods = [verification_method_entry(nid, k) for k in keys]
     return {
         "@context": [model.VC2_CONTEXT, model.OB_CONTEXT, DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
@@ -250,14 +241,14 @@ def _signed_status_list(lst: NetworkStatusList) -> str:
     list commits (the same rule as the issuers' lists), so reading it never writes."""
     network = lst.network
     unsigned = statuslist.build_status_list_credential(
-        list_url=status_url(network, lst.purpose, lst.number),
-        issuer=network_url(network),
+        list_url=urls.network_status_url(network, lst.purpose, lst.number),
+        issuer=urls.network_url(network),
         purpose=lst.purpose,
         bits=lst.bits,
         valid_from=lst.updated_at,
     )
     key = network_keys.signing_key(network.slug)
-    signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}")
+    signed = sign(unsigned, key, f"{urls.network_url(network)}#{key.public_key_multibase()}")
     return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -363,22 +354,22 @@ def endorse(
     uuid = str(uuidlib.uuid4())
     lst, index = allocate_status(session, network)
     unsigned = model.endorsement_credential(
-        id=endorsement_url(network, uuid),
+        id=urls.endorsement_url(network, uuid),
         issuer=network_profile(network),
         name=f"Recommandation de {org.name} par {network.name}",
         description=f"{network.name} reconnaît {org.name} comme émetteur de badges membre "
         "du réseau.",
-        endorsed_id=award_documents.issuer_url(org),
+        endorsed_id=urls.issuer_url(org),
         comment=comment,
         valid_from=now,
         credential_status=statuslist.status_entry(
-            list_url=status_url(network, lst.purpose, lst.number),
+            list_url=urls.network_status_url(network, lst.purpose, lst.number),
             index=index,
             purpose=STATUS_PURPOSE,
         ),
     )
     key = network_keys.signing_key(network.slug, app)
-    signed = sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}",
+    signed = sign(unsigned, key, f"{urls.network_url(network)}#{key.public_key_multibase()}",
                   created=now)
     row = NetworkEndorsement(
         uuid=uuid,
@@ -526,16 +517,10 @@ def all_networks(session: Session) -> list[Network]:
 # ``/networks/registry.json`` (plain only: the server has no key of its own).
 
 
-def server_registry_url() -> str:
-    return f"{award_documents.base_url()}/networks/registry.json"
 
 
-def registry_url(network: Network) -> str:
-    return f"{network_url(network)}/registry.json"
 
 
-def registry_credential_url(network: Network) -> str:
-    return f"{network_url(network)}/registry"
 
 
 def listed_networks(session: Session) -> list[Network]:
@@ -552,7 +537,8 @@ def server_registry(session: Session) -> dict[str, Any]:
     created = min((n.created_at for n in nets), default=None) or utcnow()
     updated = max((n.updated_at for n in nets), default=None) or created
     return registry.registry_document(
-        [registry.RegistryEntry(network_url(n), n.name, n.url or network_url(n), n.location)
+        [registry.RegistryEntry(urls.network_url(n), n.name, n.url or urls.network_url(n),
+                                n.location)
          for n in nets],
         created=created,
         updated=updated,
@@ -573,9 +559,9 @@ def member_registry(session: Session, network: Network) -> dict[str, Any]:
     updated = max(times, default=network.updated_at)
     entries = [
         registry.RegistryEntry(
-            award_documents.issuer_url(m.organisation),
+            urls.issuer_url(m.organisation),
             m.organisation.name,
-            m.organisation.url or award_documents.issuer_url(m.organisation),
+            m.organisation.url or urls.issuer_url(m.organisation),
         )
         for m in endorsed_members(session, network)
     ]
@@ -592,14 +578,14 @@ def signed_member_registry(session: Session, network: Network,
     updated = parse_meta(document["meta"]["updated"])
     unsigned = registry.registry_credential(
         document,
-        id=registry_credential_url(network),
+        id=urls.registry_credential_url(network),
         issuer=network_profile(network),
-        registry_url=registry_url(network),
+        registry_url=urls.registry_url(network),
         valid_from=updated,
         name=f"Registre des membres recommandés par {network.name}",
     )
     key = network_keys.signing_key(network.slug, app)
-    return sign(unsigned, key, f"{network_url(network)}#{key.public_key_multibase()}",
+    return sign(unsigned, key, f"{urls.network_url(network)}#{key.public_key_multibase()}",
                 created=updated)
 
 

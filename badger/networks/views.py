@@ -26,7 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from badger.awards import documents as award_documents
+from badger import urls
 from badger.db import get_session
 from badger.errors import UserError
 from badger.networks import keys as network_keys
@@ -98,8 +98,8 @@ def server_admin() -> Any:
         flash(_("Le réseau %(name)s est créé.", name=network.name), "success")
         return redirect(url_for("networks.server_admin"))
     return render_template("networks/server_admin.html", networks=service.all_networks(db),
-                           network_url=service.network_url,
-                           registry_url=service.server_registry_url())
+                           network_url=urls.network_url,
+                           registry_url=urls.server_registry_url())
 
 
 @bp.route("/admin/server/networks/<slug>/admins", methods=["POST"])
@@ -139,7 +139,7 @@ def admin_network(slug: str) -> Any:
         "networks/admin_network.html",
         network=network,
         members=service.members(db, network),
-        network_id=service.network_url(network),
+        network_id=urls.network_url(network),
         max_comment=service.MAX_COMMENT,
     )
 
@@ -202,8 +202,8 @@ def profile(slug: str) -> Any:
             "networks/public.html",
             network=network,
             endorsed=endorsed,
-            network_id=service.network_url(network),
-            issuer_url=award_documents.issuer_url,
+            network_id=urls.network_url(network),
+            issuer_url=urls.issuer_url,
         )
         # not publicly cacheable: the page carries the visitor's CSRF token and menu
         return Response(html, mimetype="text/html", headers={"Vary": "Accept"})

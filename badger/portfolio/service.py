@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
-from badger import audit
+from badger import audit, urls
 from badger.accounts.models import LoginCode, Participant
 from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import unscoped, utcnow
@@ -44,10 +44,10 @@ from badger.portfolio.models import (
     ShareItem,
     ShareView,
 )
+from badger.resolver import app_resolver
 from badger.security import constant_time_equals, new_url_token, url_token_hash, url_token_hashes
 from badger.verification import messages
 from badger.verification import service as vservice
-from badger.verification.resolver import app_resolver
 
 MAX_SHARE_DAYS = 366
 MAX_LABEL = 120
@@ -179,7 +179,6 @@ def credentials_zip(creds: Sequence[Credential]) -> bytes:
 def linkedin_url(db: Session, cred: Credential) -> str:
     """LinkedIn's documented "add a certification" link (a plain link: no LinkedIn assets),
     naming the badge as its credential is written."""
-    from badger.awards import documents
     from badger.awards import service as awards
 
     issued = cred.issued_at or cred.awarded_at
@@ -189,7 +188,7 @@ def linkedin_url(db: Session, cred: Credential) -> str:
         "organizationName": cred.achievement.organisation.name,
         "issueYear": str(issued.year),
         "issueMonth": str(issued.month),
-        "certUrl": documents.credential_url(cred.uuid),
+        "certUrl": urls.credential_url(cred.uuid),
         "certId": cred.uuid,
     }
     if cred.valid_until is not None:
@@ -815,8 +814,6 @@ def _seed_status_lists(
     keys the cached reports, so a revocation or a withdrawal shows on the next view. A status
     URL that is not one of these (another base URL, a network the issuer has left) is still
     fetched."""
-    from badger.awards import documents
-    from badger.networks import service as networks
     from badger.networks.models import NetworkMembership, NetworkStatusList
 
     creds = list(creds)
@@ -834,7 +831,7 @@ def _seed_status_lists(
         )
         for lst in lists:
             text, etag = lst.signed_document()
-            resolver.seed(documents.status_url(lst.organisation, lst.purpose, lst.number), text,
+            resolver.seed(urls.status_url(lst.organisation, lst.purpose, lst.number), text,
                           etag)
     org_ids = {c.achievement.organisation_id for c in creds}
     if org_ids:
@@ -853,7 +850,7 @@ def _seed_status_lists(
         ).unique()
         for nlst in network_lists:
             text, etag = nlst.signed_document()
-            resolver.seed(networks.status_url(nlst.network, nlst.purpose, nlst.number), text,
+            resolver.seed(urls.network_status_url(nlst.network, nlst.purpose, nlst.number), text,
                           etag)
 
 

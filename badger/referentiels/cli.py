@@ -39,7 +39,7 @@ def on_init(session: Session, app: Flask) -> None:
 def _resolver() -> Any:
     """The verifier's fetcher: https only, every address public (each redirect re-checked, at
     most three), timeouts, size cap; ``BADGER_ALLOW_PRIVATE_FETCH`` lifts the address rule."""
-    from badger.verification.resolver import WebResolver
+    from badger.resolver import WebResolver
 
     return WebResolver(
         allow_private=bool(current_app.config.get("BADGER_ALLOW_PRIVATE_FETCH")),
@@ -50,7 +50,7 @@ def _resolver() -> Any:
 def _read_source(source: str) -> tuple[bytes, str]:
     if _URL_RE.match(source):
         from badger.ob3.resolver import ResolutionError
-        from badger.verification.resolver import FetchRefusedError
+        from badger.resolver import FetchRefusedError
 
         try:
             data = _resolver().fetch_bytes(source, max_bytes=MAX_DOWNLOAD)

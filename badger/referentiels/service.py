@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from badger import urls
 from badger.db import staged_on_commit, utcnow, write_file_on_commit
 from badger.errors import UserError
 from badger.referentiels import case
@@ -46,16 +47,9 @@ PICTOGRAM_SIZE = 256
 # --------------------------------------------------------------------------- URLs
 
 
-def base_url() -> str:
-    """The public base URL of this badger (``BADGER_BASE_URL``)."""
-    if has_app_context():
-        return str(current_app.config.get("BADGER_BASE_URL") or "http://localhost").rstrip("/")
-    return "http://localhost"
-
-
 def item_url(identifier: str, base: str | None = None) -> str:
     """The CASE CFItem URL of a competence: use it as OB 3.0 ``Alignment.targetUrl``."""
-    return case.case_url(base or base_url(), "CFItems", identifier)
+    return case.case_url(base or urls.base_url(), "CFItems", identifier)
 
 
 def competence_public_url(competence: Competence, base: str | None = None) -> str:
@@ -65,11 +59,11 @@ def competence_public_url(competence: Competence, base: str | None = None) -> st
 
 def rubric_level_url(level_identifier: str, base: str | None = None) -> str:
     """The CASE ``CFRubricCriterionLevel`` URL of one level (OB 3.0 RubricCriterionLevel)."""
-    return case.case_url(base or base_url(), "CFRubricCriterionLevels", level_identifier)
+    return case.case_url(base or urls.base_url(), "CFRubricCriterionLevels", level_identifier)
 
 
 def document_url(version: ReferentielVersion, base: str | None = None) -> str:
-    return case.case_url(base or base_url(), "CFDocuments", version.identifier)
+    return case.case_url(base or urls.base_url(), "CFDocuments", version.identifier)
 
 
 def alignment(competence: Competence, base: str | None = None) -> dict[str, Any]:
@@ -110,7 +104,7 @@ def framework_of(version: ReferentielVersion) -> Framework:
         license=case.License(lic["title"], lic["uri"], lic.get("text", ""),
                              lic.get("identifier", "")) if lic else None,
         last_change=version.last_change,
-        base_url=base_url(),
+        base_url=urls.base_url(),
         association_ids={(a[0], a[1], a[2]): a[3] for a in version.association_ids or []},
     )
     cat_ids = {c.id: c.identifier for c in version.categories}
@@ -283,7 +277,7 @@ _PACKAGE_CACHE: OrderedDict[tuple[int, str, str], dict[str, Any]] = OrderedDict(
 
 def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str, Any]:
     """The CASE CFPackage of ``version`` (cached for published versions: they never change)."""
-    base = base or base_url()
+    base = base or urls.base_url()
     key = (version.id, version.content_hash or "", base)
     if version.is_published and key in _PACKAGE_CACHE:
         _PACKAGE_CACHE.move_to_end(key)

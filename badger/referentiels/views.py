@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from badger import urls
 from badger.db import get_session, unscoped
 from badger.errors import UserError
 from badger.forms import ConfirmForm
@@ -195,7 +196,7 @@ def version(key: str, number: int) -> Any:
         "referentiels/version.html", v=v, ref=v.referentiel, sections=sections,
         editor=editor, adoption=adoption, other_rubrics=other_rubrics,
         is_admin=g.get("role") == "admin", form=ConfirmForm(),
-        item_url=service.item_url, base=service.base_url(),
+        item_url=service.item_url, base=urls.base_url(),
         rubric_titles={r["identifier"]: r.get("title", "") for r in v.rubrics},
         scale_legend=case.BADGER_SCALE if any(
             r.get("title") == case.BADGER_SCALE_TITLE for r in v.rubrics) else None,
@@ -325,7 +326,7 @@ def _imsx_not_found(kind: str, identifier: str) -> Response:
 
 
 def _conditional(response: Response, tag: str, cache: str = CACHE_PUBLISHED) -> Response:
-    base = service.base_url()
+    base = urls.base_url()
     etag = hashlib.sha256(f"{tag}|{base}".encode()).hexdigest()[:32]
     response.set_etag(etag)
     response.headers["Cache-Control"] = cache
@@ -361,7 +362,7 @@ def case_documents() -> Any:
         doc = dict(service.package_of(v)["CFDocument"])
         doc["CFPackageURI"] = {
             "title": v.title, "identifier": v.identifier,
-            "uri": case.case_url(service.base_url(), "CFPackages", v.identifier),
+            "uri": case.case_url(urls.base_url(), "CFPackages", v.identifier),
         }
         docs.append(doc)
     tag = "docs:" + ",".join(f"{v.identifier}:{v.content_hash}" for v in versions)
@@ -376,7 +377,7 @@ def case_document(identifier: str) -> Any:
         return _imsx_not_found("CFDocument", identifier)
     doc = dict(service.package_of(v)["CFDocument"])
     doc["CFPackageURI"] = {"title": v.title, "identifier": v.identifier,
-                           "uri": case.case_url(service.base_url(), "CFPackages", v.identifier)}
+                           "uri": case.case_url(urls.base_url(), "CFPackages", v.identifier)}
     return _json(doc, f"doc:{v.content_hash}")
 
 

@@ -26,6 +26,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from badger import urls
 from badger.errors import UserError
 from badger.ob3 import Check, Resolver, VerificationReport, model, safejson, verify_credential
 from badger.ob3 import presentation as vp_lib
@@ -34,9 +35,9 @@ from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.jwt import decode_unverified, is_compact_jws
 from badger.ob3.resolver import ResolutionError
 from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE, endorsement_withdrawn
+from badger.resolver import FetchRefusedError, HttpStatusError
 from badger.verification import messages
 from badger.verification.messages import HOLDER_ERASED
-from badger.verification.resolver import FetchRefusedError, HttpStatusError
 
 #: Largest badge accepted for verification (a baked PNG is a small image).
 MAX_VERIFY_BYTES = 2 * 1024 * 1024
@@ -120,10 +121,9 @@ def fetch_url(
 
 
 def _holder_withdrawn_url(session: Session, url: str) -> bool:
-    from badger.awards import documents
     from badger.awards.service import holder_withdrawn
 
-    prefix = f"{documents.base_url()}/credentials/"
+    prefix = f"{urls.base_url()}/credentials/"
     return url.startswith(prefix) and holder_withdrawn(session, url.removeprefix(prefix))
 
 
@@ -260,7 +260,7 @@ def _parse_fetched(doc: dict[str, Any], url: str, resolver: Resolver) -> registr
 
 
 def _remote_registries(app: Any) -> tuple[list[registries.Registry], list[str]]:
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
 
     urls = configured_registries(app)
     if not urls:
@@ -298,11 +298,11 @@ def own_registries(session: Session) -> list[registries.Registry]:
     from badger.networks import service as networks
 
     own = [registries.parse_registry(networks.server_registry(session),
-                                     source=networks.server_registry_url(),
-                                     name=networks.server_registry_url())]
+                                     source=urls.server_registry_url(),
+                                     name=urls.server_registry_url())]
     for network in networks.listed_networks(session):
         own.append(registries.parse_registry(networks.member_registry(session, network),
-                                             source=networks.registry_url(network),
+                                             source=urls.registry_url(network),
                                              name=network.name))
     return own
 

@@ -21,9 +21,9 @@ from badger.db import get_session
 from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport
 from badger.ob3.verify import ENDORSEMENT
+from badger.resolver import app_resolver
 from badger.security import csrf, limiter
 from badger.verification import messages, service
-from badger.verification.resolver import app_resolver
 
 bp = Blueprint("verification", __name__)
 

@@ -25,8 +25,9 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 from sqlalchemy import select
 
+from badger import urls
 from badger.audit import AuditEvent
-from badger.awards import documents, service
+from badger.awards import service
 from badger.awards.keys import issuer_keys
 from badger.awards.models import Credential, StatusList
 from badger.ob3 import generate_key, sign
@@ -108,7 +109,7 @@ def test_each_identifier_signs_end_to_end(app: Flask, db: Any, org: Any, coach: 
     header = pyjwt.get_unverified_header(cred.signed_jwt or "")
     assert pyjwt.decode(cred.signed_jwt or "", options={"verify_signature": False}
                         )["iss"] == expected
-    assert header["kid"] == {"https": documents.key_url(org, keys.rs256.key_id),
+    assert header["kid"] == {"https": urls.key_url(org, keys.rs256.key_id),
                              "did:web": f"{expected}#{keys.rs256.key_id}",
                              "did:key": vm}[kind]
     assert header["alg"] == ("EdDSA" if kind == "did:key" else "RS256")
@@ -153,10 +154,10 @@ def test_changing_identifier_keeps_old_credentials_verifying(
     assert keys is not None
     legacy = json.loads(newest.signed_json or "")
     legacy.pop("proof")
-    legacy["issuer"]["id"] = documents.issuer_url(org)
+    legacy["issuer"]["id"] = urls.issuer_url(org)
     legacy.pop("credentialStatus")
     signed = sign(legacy, keys.ed25519,
-                  f"{documents.issuer_url(org)}#{keys.ed25519.public_key_multibase()}")
+                  f"{urls.issuer_url(org)}#{keys.ed25519.public_key_multibase()}")
     assert _verify(app, signed).verified
 
 
@@ -165,13 +166,13 @@ def test_multikey_documents(app: Flask, client: Any, db: Any, org: Any, coach: A
     _issue(db, org, coach, achievement, make, "Ana")
     keys = issuer_keys(org.slug)
     assert keys is not None
-    url = documents.multikey_url(org, keys.ed25519)
+    url = urls.multikey_url(org, keys.ed25519)
     path = url.split(str(app.config["BADGER_BASE_URL"]))[1]
     r = client.get(path)
     assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
     doc = r.get_json(force=True)
     assert doc == {"@context": "https://w3id.org/security/multikey/v1", "id": url,
-                   "type": "Multikey", "controller": documents.issuer_url(org),
+                   "type": "Multikey", "controller": urls.issuer_url(org),
                    "publicKeyMultibase": keys.ed25519.public_key_multibase()}
     issuer = client.get("/issuers/org-a").get_json(force=True)
     assert url in issuer["assertionMethod"]
@@ -193,7 +194,7 @@ def test_a_forged_proof_naming_the_multikey_url_fails(
     doc = json.loads(cred.signed_json or "")
     doc.pop("proof")
     forged = sign(doc, generate_key(KeyAlgorithm.ED25519),
-                  documents.multikey_url(org, issuer_keys(org.slug).ed25519))  # type: ignore[union-attr]
+                  urls.multikey_url(org, issuer_keys(org.slug).ed25519))  # type: ignore[union-attr]
     report = _verify(app, forged)
     assert not report.verified and _states(report)["proof"] == "failed"
 
@@ -215,7 +216,7 @@ def test_jwt_algorithms(app: Flask, client: Any, db: Any, org: Any, coach: Any,
     report = _verify(app, token)
     assert report.verified, report.to_dict()["checks"]
     if kind == "https":
-        assert header["kid"].startswith(documents.issuer_url(org) + "/keys/")
+        assert header["kid"].startswith(urls.issuer_url(org) + "/keys/")
         if _interop.NODE is not None and (_interop.HARNESS / "node_modules").is_dir():
             jwks = client.get("/issuers/org-a/jwks.json").get_json(force=True)
             js = _interop.js_verify_jwt(token, jwks)
@@ -376,7 +377,7 @@ def test_verifier_core_accepts_each_identifier_and_sees_revocation(
         legacy = json.loads(good.signed_json or "")
         legacy.pop("proof")
         legacy = sign(legacy, keys.ed25519,
-                      f"{documents.issuer_url(org)}#{keys.ed25519.public_key_multibase()}")
+                      f"{urls.issuer_url(org)}#{keys.ed25519.public_key_multibase()}")
         assert _verify(app, legacy).verified
         result = _dcc(legacy, tls_server)
         assert not result["ok"] and not result["signature"], result
@@ -400,7 +401,7 @@ def test_endorsement_embedded_in_a_did_credential_still_verifies(
     (embedded,) = doc["issuer"]["endorsement"]
     assert doc["issuer"]["id"].startswith(kind + ":")
     # signed by the network about the organisation's https id, before the choice
-    assert embedded["credentialSubject"]["id"] == documents.issuer_url(org)
+    assert embedded["credentialSubject"]["id"] == urls.issuer_url(org)
     report = _verify(app, doc)
     assert report.verified, report.to_dict()["checks"]
     assert (report.check("endorsements").state, report.check("endorsements").code) == (
@@ -416,9 +417,9 @@ def test_reissue_keeps_the_identity_of_its_status_list(
     service.reissue(db, cred, actor=None)
     db.commit()
     doc = json.loads(cred.signed_json or "")
-    assert doc["issuer"]["id"] == documents.issuer_url(org)
+    assert doc["issuer"]["id"] == urls.issuer_url(org)
     assert pyjwt.decode(cred.signed_jwt or "", options={"verify_signature": False}
-                        )["iss"] == documents.issuer_url(org)
+                        )["iss"] == urls.issuer_url(org)
     report = _verify(app, doc)
     assert report.verified and _states(report)["status"] == "passed", report.to_dict()["checks"]
     service.suspend(db, cred, "vérification en cours")
@@ -427,7 +428,7 @@ def test_reissue_keeps_the_identity_of_its_status_list(
     service.unsuspend(db, cred)
     db.commit()
     doc = json.loads(cred.signed_json or "")
-    assert doc["issuer"]["id"] == documents.did_web(org)
+    assert doc["issuer"]["id"] == urls.did_web(org)
     for data in (doc, cred.signed_jwt):
         report = _verify(app, data)
         assert report.verified and _states(report)["status"] == "passed", \

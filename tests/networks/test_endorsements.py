@@ -71,7 +71,7 @@ def _credential_with_issuer_profile(app: Any, client: Any) -> dict[str, Any]:
 
 
 def _verify(app: Any, credential: Any) -> Any:
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
 
     with app.app_context():
         resolver = app_resolver(app)

@@ -236,7 +236,7 @@ def test_network_publishes_its_endorsed_members_as_a_dcc_registry_plain_and_sign
     doc = json.loads(signed.get_data(as_text=True))
     assert doc["issuer"]["id"] == f"{BASE}/networks/reseau-a"
     assert reg.registry_from_credential(doc) == plain
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
 
     with app.app_context():
         resolver = app_resolver(app)

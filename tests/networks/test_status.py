@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger import urls
 from badger.audit import AuditEvent
 from badger.networks.models import NetworkEndorsement, NetworkStatusList
 from badger.ob3 import model, sign, statuslist
@@ -162,7 +163,7 @@ def _legacy_endorsement(app: Any, db: Any, network: Any, org: Any) -> NetworkEnd
     now = utcnow().replace(microsecond=0)
     with app.test_request_context():
         unsigned = model.endorsement_credential(
-            id=service.endorsement_url(network, uuid), issuer=service.network_profile(network),
+            id=urls.endorsement_url(network, uuid), issuer=service.network_profile(network),
             name="Recommandation", endorsed_id=ORG_URL, comment=COMMENT, valid_from=now)
         key = network_keys.signing_key(network.slug, app)
         signed = sign(unsigned, key, f"{NET_URL}#{key.public_key_multibase()}", created=now)
@@ -177,7 +178,7 @@ def _legacy_endorsement(app: Any, db: Any, network: Any, org: Any) -> NetworkEnd
 def test_endorsement_signed_before_status_lists_keeps_verifying_and_its_410(
     app: Any, net_client: Any, client: Any, db: Any, network: Any, org: Any
 ) -> None:
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
     from badger.verification.service import verify_document
 
     row = _legacy_endorsement(app, db, network, org)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
+from badger import urls
 from badger.accounts.models import Participant
 from badger.audit import AuditEvent
 from badger.awards.models import Credential
@@ -33,7 +34,7 @@ def test_index_lists_badges_with_downloads(participant_client: Any, creds: list[
 
 
 def test_downloads_verify(app: Any, participant_client: Any, creds: list[Any]) -> None:
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
 
     cred = creds[0]
     for fmt, mime in (
@@ -194,7 +195,7 @@ def test_export_contains_everything(participant_client: Any, creds: list[Any]) -
 def test_erase_revokes_then_deletes(
     app: Any, participant_client: Any, participant: Any, creds: list[Any], db: Any
 ) -> None:
-    from badger.verification.resolver import app_resolver
+    from badger.resolver import app_resolver
 
     signed = [c.signed_json for c in creds]
     participant_client.post(
@@ -247,12 +248,11 @@ def test_english(participant_client: Any, creds: list[Any]) -> None:
 def test_verify_page_accepts_our_public_credential_url(
     app: Any, participant_client: Any, creds: list[Any], db: Any
 ) -> None:
-    from badger.awards import documents
 
     cred = creds[0]
     participant_client.post(f"/portfolio/badges/{cred.id}/public", data={"public": "1"})
     with app.test_request_context():
-        url = documents.credential_url(cred.uuid)
+        url = urls.credential_url(cred.uuid)
     anon = app.test_client()
     response = anon.post("/verify", data={"url": url}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)

@@ -12,7 +12,7 @@ import pytest
 from badger.awards import service as awards
 from badger.db import get_db
 from badger.networks import service as networks
-from badger.verification.resolver import LocalFirstResolver
+from badger.resolver import LocalFirstResolver
 from tests.portfolio import _factory
 from tests.portfolio.test_shares import create_share, path_of
 

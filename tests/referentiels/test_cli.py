@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from badger import resolver as web
 from badger.referentiels import cli
-from badger.verification import resolver as web
 from tests.referentiels.test_views import counts
 
 ROOT = Path(__file__).resolve().parents[2]

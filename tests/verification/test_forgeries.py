@@ -28,7 +28,7 @@ from badger.ob3 import sign, sign_jwt, statuslist, verify_credential
 from badger.ob3.baking import bake_png
 from badger.ob3.dataintegrity import proofs_of
 from badger.portfolio.models import ImportedCredential
-from badger.verification.resolver import app_resolver
+from badger.resolver import app_resolver
 from tests.ob3._factory import key
 from tests.portfolio import _factory
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from badger.ob3.resolver import ResolutionError
-from badger.verification.resolver import (
+from badger.resolver import (
     FetchRefusedError,
     LocalFirstResolver,
     WebResolver,

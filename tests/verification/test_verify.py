@@ -136,7 +136,7 @@ def test_url_input(client: Any, stub: Any) -> None:
 
 
 def test_url_input_refuses_private_address(app: Any, client: Any) -> None:
-    from badger.verification.resolver import WebResolver
+    from badger.resolver import WebResolver
 
     def no_dns(host: str, port: int) -> list[str]:
         return {"intranet.example": ["10.0.0.1"]}[host]
