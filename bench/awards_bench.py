@@ -52,10 +52,9 @@ def setup() -> tuple[Any, dict[str, Any]]:
     from sqlalchemy import create_engine
 
     import badger.models  # noqa: F401
-    from badger import create_app
+    from badger import awards, create_app
     from badger.accounts import service as accounts
     from badger.accounts.models import Role
-    from badger.awards import service as awards
     from badger.db import Base, get_db
     from badger.grids import service as grids
     from badger.networks.models import Organisation
@@ -121,7 +120,7 @@ def setup() -> tuple[Any, dict[str, Any]]:
 
 def main() -> int:
     print(pin_one_core())
-    from badger.awards import service as awards
+    from badger.awards import status_lists
     from badger.awards.models import Credential, StatusList
     from badger.db import get_db
 
@@ -150,7 +149,7 @@ def main() -> int:
 
         def flip() -> None:
             cred = next(it)
-            awards._flip(db, cred, True)
+            status_lists.flip_status(db, cred, True)
             db.commit()
 
         ok &= report("status list update (bit flip + sign + commit)", measure(flip, 20), 5)

@@ -138,9 +138,9 @@ def _setup(app: Any) -> str:
     """50 issued badges for one participant and a share of all of them; returns the path."""
     import uuid
 
+    from badger import awards
     from badger.accounts import service as accounts
     from badger.accounts.models import Role
-    from badger.awards import service as awards
     from badger.db import Base, get_db
     from badger.networks.models import Organisation
     from badger.portfolio import service as portfolio

@@ -26,9 +26,8 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from badger import backup, create_app
+from badger import awards, backup, create_app
 from badger.accounts import service as accounts
-from badger.awards import service as awards
 from badger.awards.models import Achievement, Credential, StatusList
 from badger.db import Base, get_db
 from badger.networks.models import Network, NetworkEndorsement, NetworkStatusList

@@ -387,7 +387,7 @@ def test_award_csv_reading_stays_linear_on_a_long_quoted_line() -> None:
     """csv.Sniffer took minutes on a 300 KB header line full of quotes."""
     import time
 
-    from badger.awards.service import parse_csv
+    from badger.awards import parse_csv
     from badger.errors import UserError
 
     started = time.monotonic()

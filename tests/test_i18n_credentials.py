@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image
 
-from badger.awards import service
+from badger import awards
 from badger.grids import service as grids
 from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
@@ -30,10 +30,10 @@ ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
 def _translate_into_arabic(db: Any, org: Any, ach: Any) -> None:
-    service.update_achievement(db, ach, org, service.AchievementInput(
+    awards.update_achievement(db, ach, org, awards.AchievementInput(
         competence_id=ach.competence_id, name=ach.name, description=ach.description,
         criteria=ach.criteria_narrative, min_level=ach.min_level, language=ach.language,
-        translations=[service.TranslationInput(
+        translations=[awards.TranslationInput(
             language="ar", name="الالتزام بالمواعيد", description="يصل في الوقت إلى كل حصة.",
             criteria="المستوى 3 أو أكثر، بالاتفاق مع المرافق.")]))  # fmt: skip
     db.commit()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from badger import create_app, maintenance
+from badger import awards, create_app, maintenance
 from badger.accounts import service as accounts
 from badger.accounts.models import (
     ActionToken,
@@ -24,7 +24,6 @@ from badger.accounts.models import (
 from badger.accounts.sessions import DatabaseStore
 from badger.api.models import AccessToken, OAuthClient
 from badger.audit import AuditEvent
-from badger.awards import service as awards
 from badger.awards.models import AwardJob, Claim, Credential, EvidenceImage
 from badger.config import ConfigError
 from badger.db import utcnow

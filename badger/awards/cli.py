@@ -13,11 +13,17 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badger import awards
+from badger.awards import documents
 from badger.awards import keys as award_keys
 from badger.awards.models import ISSUED, Achievement, Credential, StatusList
-from badger.db import get_session, sign_unsigned_status_lists
+from badger.db import get_session, set_scope, sign_unsigned_status_lists
+from badger.errors import UserError
+from badger.grids import service as grids
+from badger.grids.models import GroupSession
 from badger.networks.models import Organisation
 from badger.ob3.keys import KeyAlgorithm
+from badger.referentiels import service as referentiels
 
 
 def _org(session: Session, slug: str) -> Organisation:
@@ -83,7 +89,6 @@ def keys_list(slug: str) -> None:
               "key, shared with Data Integrity); all: Ed25519 and RS256.")
 def keys_rotate(slug: str, algorithm: str) -> None:
     """Retire the active key(s) and create new ones; old keys stay published for verification."""
-    from badger.awards import documents, service
 
     session = get_session()
     org = _org(session, slug)
@@ -101,7 +106,7 @@ def keys_rotate(slug: str, algorithm: str) -> None:
         new = award_keys.rotate(org.slug, alg, app)
         click.echo(f"new {alg.value} key {new.key_id}")
     if algorithm in documents.JWT_ALGORITHMS:
-        service.set_jwt_algorithm(session, org, algorithm)
+        awards.set_jwt_algorithm(session, org, algorithm)
         session.commit()
         click.echo(f"new VC-JWTs of {org.slug} are signed {algorithm}")
 
@@ -109,7 +114,6 @@ def keys_rotate(slug: str, algorithm: str) -> None:
 def _refuse_did_key_rotation(session: Session, org: Organisation) -> None:
     """A did:key is its key: rotating it would leave the status lists signed as that did:key
     unsignable (a revocation could no longer be published). Refused while any exists."""
-    from badger.awards import documents
 
     keys = award_keys.issuer_keys(org.slug, create=False)
     if keys is None:
@@ -130,14 +134,12 @@ def _refuse_did_key_rotation(session: Session, org: Organisation) -> None:
               help="Sign new credentials, VC-JWTs and status lists as this identifier.")
 def keys_identifier(slug: str, kind: str | None) -> None:
     """Show (or with --use, change) the issuer identifier new signatures name."""
-    from badger.awards import documents, service
-    from badger.errors import UserError
 
     session = get_session()
     org = _org(session, slug)
     if kind:
         try:
-            service.set_issuer_identifier(session, org, kind)
+            awards.set_issuer_identifier(session, org, kind)
         except UserError as exc:
             raise click.ClickException(str(exc.message)) from exc
         session.commit()
@@ -158,11 +160,9 @@ def on_init(session: Session, app: Flask) -> None:
 
 def on_demo(session: Session, app: Flask, demo: Any) -> None:
     """A badge on the demo organisation's adopted référentiel, a session, a few credentials."""
-    from badger.awards import service
-    from badger.db import set_scope
 
     org = demo.organisation
-    competences = service.adoptable_competences(session, org.id)
+    competences = awards.adoptable_competences(session, org.id)
     if not competences:
         competences = _adopt_demo_version(session, org, demo)
     if not competences:
@@ -174,9 +174,9 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
     ).scalars().first()
     if ach is None:
         comp = competences[0]
-        ach = service.create_achievement(
+        ach = awards.create_achievement(
             session, org,
-            service.AchievementInput(
+            awards.AchievementInput(
                 competence_id=comp.id,
                 name=comp.label[:60] if len(comp.label) <= 60 else comp.label[:57] + "…",
                 description=f"Compétence « {comp.label} » reconnue après une séance de sport "
@@ -201,11 +201,12 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
     for i, p in enumerate(todo):
         # Demo addresses only; never stored in clear (hashed into the credential).
         email = None if i == len(todo) - 1 else f"{p.id}-demo@demo.badger.test"
-        requests.append(service.AwardRequest(participant_id=p.id, level=4, email=email,
+        requests.append(awards.AwardRequest(participant_id=p.id, level=4, email=email,
                                              observation="A encouragé ses coéquipiers et "
                                              "respecté les consignes tout au long de la séance."))
     with app.test_request_context(base_url=app.config["BADGER_BASE_URL"]):
-        results = service.award_many(session, org, ach, requests, actor=demo.coach, group=group)
+        results = awards.award_many(session, org, ach, requests, actor=demo.coach, group=group,
+                                    settings=awards.AwardSettings.from_config(app.config))
     for r in results:
         if r.claim_code:
             demo.lines.append(f"  claim code for {r.name}: {r.claim_code}  (redeem at /claim)")
@@ -216,9 +217,6 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
 def _adopt_demo_version(session: Session, org: Organisation, demo: Any) -> list[Any]:
     """The demo organisation adopts the référentiel its demo session uses (APELS sport grid),
     when nothing else adopted one, so a fresh install can award badges at once."""
-    from badger.awards import service
-    from badger.grids.models import GroupSession
-    from badger.referentiels import service as referentiels
 
     group = session.execute(
         select(GroupSession).where(GroupSession.organisation_id == org.id)
@@ -228,11 +226,10 @@ def _adopt_demo_version(session: Session, org: Organisation, demo: Any) -> list[
         return []
     referentiels.adopt(session, org.id, group.referentiel_version, demo.admin.id)
     demo.created.append("adoption of the demo session's référentiel")
-    return service.adoptable_competences(session, org.id)
+    return awards.adoptable_competences(session, org.id)
 
 
 def _demo_session(session: Session, org: Organisation, demo: Any, ach: Achievement) -> Any:
-    from badger.grids.models import GroupSession
 
     group = session.execute(
         select(GroupSession).where(GroupSession.organisation_id == org.id)
@@ -240,7 +237,6 @@ def _demo_session(session: Session, org: Organisation, demo: Any, ach: Achieveme
     ).scalars().first()
     if group is not None:
         return group
-    from badger.grids import service as grids
 
     try:
         with session.begin_nested():

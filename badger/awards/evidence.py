@@ -31,6 +31,8 @@ from badger import urls
 from badger.accounts.models import Participant
 from badger.awards.models import ISSUED, Achievement, Credential, EvidenceImage
 from badger.db import utcnow
+from badger.grids import charts
+from badger.grids import service as grids
 from badger.ob3 import model
 
 #: Served with this: short enough that a revoked badge's picture stops showing soon after.
@@ -96,8 +98,6 @@ def render_round_png(
     Returns (png, with_coach, evidence name, evidence description), texts in ``lang``. The
     heading and the PNG's Title chunk name the round only, never the person.
     """
-    from badger.grids import charts
-    from badger.grids import service as grids
 
     with force_locale(lang):
         label = rnd.display_label

@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from badger import audit
-from badger.awards import service
+from badger.awards import issuance
+from badger.awards.common import AwardSettings, staff_id
 from badger.awards.models import Achievement, AwardJob, Credential
 from badger.db import get_db, utcnow
 from badger.errors import UserError
@@ -39,7 +40,7 @@ def sync_limit(app: Flask) -> int:
     return int(app.config.get("BADGER_AWARD_SYNC_LIMIT", DEFAULT_SYNC_LIMIT))
 
 
-def _plan_entry(req: service.AwardRequest) -> dict[str, Any]:
+def _plan_entry(req: issuance.AwardRequest) -> dict[str, Any]:
     """What a resume needs of a row — never its address (e-mail, phone, DID)."""
     return {"participant_id": req.participant_id, "level": req.level,
             "narrative": req.narrative, "validated_competence_id": req.validated_competence_id,
@@ -47,13 +48,13 @@ def _plan_entry(req: service.AwardRequest) -> dict[str, Any]:
 
 
 def start(app: Flask, session: Any, org: Organisation, ach: Achievement,
-          requests: Sequence[service.AwardRequest], *, actor: Any = None,
+          requests: Sequence[issuance.AwardRequest], *, actor: Any = None,
           group: Any = None) -> AwardJob:
     """Record the job (caller commits) and return it; call :func:`launch` after the commit."""
-    service._eligible(session, org, ach)
+    issuance.check_eligible(session, org, ach)
     job = AwardJob(organisation_id=org.id, achievement_id=ach.id,
                    session_id=getattr(group, "id", None),
-                   created_by_id=service._staff_id(actor), total=len(requests), done=0,
+                   created_by_id=staff_id(actor), total=len(requests), done=0,
                    status="running", results=[], heartbeat_at=utcnow(),
                    plan=[_plan_entry(r) for r in requests])
     session.add(job)
@@ -92,7 +93,7 @@ def _processed_rows(job: AwardJob) -> set[int]:
     return {int(r["row"]) if "row" in r else i for i, r in enumerate(job.results)}
 
 
-def launch(app: Flask, job_id: int, requests: Sequence[service.AwardRequest],
+def launch(app: Flask, job_id: int, requests: Sequence[issuance.AwardRequest],
            actor_id: int | None, rows: Sequence[int] | None = None) -> threading.Thread:
     """Run ``requests`` (plan rows ``rows``, by default 0, 1, 2…) in a background thread."""
     numbered = list(zip(rows if rows is not None else range(len(requests)), requests,
@@ -112,7 +113,7 @@ def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
     job.heartbeat_at = utcnow()
 
 
-def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
+def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
         actor_id: int | None) -> None:
     from badger.accounts.models import User
     from badger.grids.models import GroupSession
@@ -126,11 +127,13 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
             actor = db.get(User, actor_id) if actor_id else None
             group = db.get(GroupSession, job.session_id) if job.session_id else None
             assert org is not None and ach is not None
+            settings = AwardSettings.from_config(app.config)
             for index, req in rows:
                 try:
                     # The credential and its line in the job commit together: a crash can
                     # never leave the job one row behind the database.
-                    row = service.award_many(db, org, ach, [req], actor=actor, group=group)[0]
+                    row = issuance.award_many(db, org, ach, [req], actor=actor, group=group,
+                                              settings=settings)[0]
                     _record(db, job_id, {
                         "row": index, "participant_id": row.participant_id, "name": row.name,
                         "outcome": row.outcome, "message": row.message,
@@ -160,7 +163,7 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
 
 
 def resume(session: Any, job: AwardJob, *,
-           actor: Any = None) -> list[tuple[int, service.AwardRequest]]:
+           actor: Any = None) -> list[tuple[int, issuance.AwardRequest]]:
     """Take over an interrupted job; the caller commits, then passes the rows returned to
     :func:`launch`.
 
@@ -188,7 +191,7 @@ def resume(session: Any, job: AwardJob, *,
         raise UserError(_l("Cette attribution a déjà été reprise."), 409)
     session.refresh(job)
     done = _processed_rows(job)
-    todo: list[tuple[int, service.AwardRequest]] = []
+    todo: list[tuple[int, issuance.AwardRequest]] = []
     marked: list[dict[str, Any]] = []
     for index, entry in enumerate(job.plan):
         if index in done:
@@ -202,7 +205,7 @@ def resume(session: Any, job: AwardJob, *,
                 "outcome": "already" if held else "file", "message": "",
                 "credential_id": held})
             continue
-        todo.append((index, service.AwardRequest(
+        todo.append((index, issuance.AwardRequest(
             participant_id=int(entry["participant_id"]), level=entry.get("level"),
             narrative=entry.get("narrative") or "",
             validated_competence_id=entry.get("validated_competence_id"),

@@ -179,7 +179,7 @@ def credentials_zip(creds: Sequence[Credential]) -> bytes:
 def linkedin_url(db: Session, cred: Credential) -> str:
     """LinkedIn's documented "add a certification" link (a plain link: no LinkedIn assets),
     naming the badge as its credential is written."""
-    from badger.awards import service as awards
+    from badger import awards
 
     issued = cred.issued_at or cred.awarded_at
     params = {
@@ -677,7 +677,7 @@ def credential_view(
 ) -> BadgeView:
     """One credential's badge view (reused while its key holds). ``keyed``: its
     :func:`_credential_key` when already computed; ``related``: prefetched rows."""
-    from badger.awards import service as awards
+    from badger import awards
     from badger.referentiels.models import Competence, ReferentielVersion
 
     report, key = keyed if keyed is not None else _credential_key(cred, resolver, lang)
@@ -741,7 +741,7 @@ def imported_view(
     """A badge received elsewhere, verified live at most once per ``cache.ttl`` (the share
     page and its annex share the outcome; a revocation shows once the entry expires). Its
     title's language: what its document says (:func:`awards.document_language`), else unknown."""
-    from badger.awards import service as awards
+    from badger import awards
 
     report, _key = vservice.verify_cached(
         bytes(imp.raw), resolver, cache or imported_reports(), fresh_status=False
@@ -1101,8 +1101,8 @@ def import_file(imp: ImportedCredential) -> tuple[bytes, str, str]:
 
 def export_zip(db: Session, participant: Participant) -> bytes:
     """Everything kept about the participant, as JSON plus their credentials' files."""
+    from badger import awards
     from badger.awards import evidence as chart_evidence
-    from badger.awards import service as awards
     from badger.grids import service as grids
     from badger.holders import service as holders
 
@@ -1197,8 +1197,8 @@ def erase(db: Session, participant: Participant) -> None:
     (their status bit stays set, so copies already handed out verify as revoked) and recorded
     as withdrawn at the holder's request (``awards.service.withdraw_for_holder``): badger's pages
     then say so, not that the issuer withdrew the badge."""
+    from badger import awards
     from badger.awards import evidence as chart_evidence
-    from badger.awards import service as awards
     from badger.holders import service as holders
 
     org_id = participant.organisation_id

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from badger.awards import HOLDER_ERASED
 from badger.ob3 import VerificationReport
 from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE
 
@@ -33,11 +34,6 @@ STEP_TITLES: dict[str, Any] = {
     "registry": _l("Réseaux reconnus par ce service"),
 }
 
-#: A copy of one of this server's badges withdrawn because its holder erased their data.
-HOLDER_ERASED: Any = _l(
-    "La personne qui a reçu ce badge a effacé ses données : cette copie a été retirée à sa "
-    "demande. Ce n'est pas une décision de l'organisme."
-)
 _UNSUPPORTED = _l(
     "La signature utilise une méthode que ce service ne sait pas vérifier. Cela ne veut pas "
     "dire que le document est faux, mais rien n'est prouvé."

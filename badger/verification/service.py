@@ -121,7 +121,7 @@ def fetch_url(
 
 
 def _holder_withdrawn_url(session: Session, url: str) -> bool:
-    from badger.awards.service import holder_withdrawn
+    from badger.awards import holder_withdrawn
 
     prefix = f"{urls.base_url()}/credentials/"
     return url.startswith(prefix) and holder_withdrawn(session, url.removeprefix(prefix))
@@ -156,7 +156,7 @@ def _explain_own_revoked_copy(report: VerificationReport, session: Session) -> N
     lifted suspension (re-issued since), or withdrawn because its holder erased their data: say
     so rather than "the issuer withdrew it". Only badger's own records can tell; the status
     check stays failed either way."""
-    from badger.awards.service import copy_state
+    from badger.awards import copy_state
 
     status = report.check("status")
     if status is None or status.code != "revoked" or report.credential is None:

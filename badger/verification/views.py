@@ -23,7 +23,7 @@ from badger.ob3 import Resolver, VerificationReport
 from badger.ob3.verify import ENDORSEMENT
 from badger.resolver import app_resolver
 from badger.security import csrf, limiter
-from badger.verification import messages, service
+from badger.verification import credential_page, messages, service  # noqa: F401 (registers)
 
 bp = Blueprint("verification", __name__)
 

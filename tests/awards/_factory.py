@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from badger.awards import service
+from badger import awards
 from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
@@ -45,9 +45,9 @@ def adopted_version(db: Any, org: Any, admin: Any) -> ReferentielVersion:
 def achievement(db: Any, org: Any, admin: Any, version: Any, *, index: int = 0,
                 validity_days: int | None = None, min_level: int = 3) -> Any:
     comp = version.competences[index]
-    ach = service.create_achievement(
+    ach = awards.create_achievement(
         db, org,
-        service.AchievementInput(competence_id=comp.id, name=comp.label,
+        awards.AchievementInput(competence_id=comp.id, name=comp.label,
                                  description=f"{comp.label} reconnue en séance.",
                                  min_level=min_level, validity_days=validity_days),
         actor=admin,
@@ -155,8 +155,8 @@ def hold_for_claim(db: Any, make: Any, org: Any, coach: Any, achievement: Any,
     """A badge awarded at level 4 to a participant known by name only: held as a claim.
     Returns the held credential and its claim code."""
     person = make.participant(org, name)
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id, level=4)],
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id, level=4)],
                              actor=coach)[0]
     db.commit()
     assert row.outcome == "claim" and row.claim_code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from badger.awards import service
+from badger import awards
 from tests.awards import _factory
 
 
@@ -17,8 +17,8 @@ def _achievement(make: Any, org_b: Any) -> Any:
 def _credential(make: Any, org_b: Any) -> Any:
     ach = _achievement(make, org_b)
     person = make.participant(org_b, "Other", email="other@example.org")
-    result = service.award_many(make.db, org_b, ach,
-                                [service.AwardRequest(participant_id=person.id, level=4)])[0]
+    result = awards.award_many(make.db, org_b, ach,
+                                [awards.AwardRequest(participant_id=person.id, level=4)])[0]
     make.db.commit()
     return result.credential
 

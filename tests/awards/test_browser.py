@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from badger.awards import service
+from badger import awards
 from tests.a11y import assert_accessible, no_overflow
 from tests.conftest import browser_login_staff
 
@@ -41,8 +41,8 @@ def test_coach_awards_after_session_on_a_phone(live_server: str, phone_page: Any
 def test_claim_code_redeemed_on_a_phone(live_server: str, phone_page: Any, db: Any, make: Any,
                                         org: Any, coach: Any, achievement: Any) -> None:
     person = make.participant(org, "Élise")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id)], actor=coach)[0]
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id)], actor=coach)[0]
     db.commit()
     page = phone_page
     page.goto(f"{live_server}/claim/{row.claim_code}")

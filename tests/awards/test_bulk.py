@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from badger.awards import service
+from badger import awards
+from badger.awards import signing
 from badger.awards.models import Claim, Credential, StatusList
+from badger.errors import UserError
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
 from tests.conftest import login_staff
@@ -53,7 +55,7 @@ def test_bulk_award_is_idempotent(app: Any, db: Any, client: Any, coach: Any, gr
 def test_injected_failure_mid_batch_leaves_nothing(app: Any, db: Any, org: Any, coach: Any,
                                                    group: Any, achievement: Any,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    real_sign = service.sign_jwt
+    real_sign = signing.sign_jwt
     calls = {"n": 0}
 
     def failing(*args: Any, **kwargs: Any) -> str:
@@ -62,7 +64,7 @@ def test_injected_failure_mid_batch_leaves_nothing(app: Any, db: Any, org: Any, 
             raise RuntimeError("injected signer failure")
         return real_sign(*args, **kwargs)
 
-    monkeypatch.setattr(service, "sign_jwt", failing)
+    monkeypatch.setattr(signing, "sign_jwt", failing)
     app.config["BADGER_RENDER_500_IN_TESTS"] = True
     client = app.test_client()
     login_staff(client, coach)
@@ -72,7 +74,7 @@ def test_injected_failure_mid_batch_leaves_nothing(app: Any, db: Any, org: Any, 
     assert _count(db, Credential) == 0
     assert _count(db, StatusList) == 0  # the list created in the batch is gone too
     assert _count(db, Claim) == 0
-    monkeypatch.setattr(service, "sign_jwt", real_sign)
+    monkeypatch.setattr(signing, "sign_jwt", real_sign)
     ok = _post_bulk(client, group, achievement, [p.id for p in group.participants])
     assert ok.status_code == 200 and _count(db, Credential) == 3
 
@@ -81,21 +83,21 @@ def test_refusals(app: Any, db: Any, make: Any, org: Any, admin: Any, coach: Any
                   achievement: Any, version: Any) -> None:
     other = make.organisation("org-z")
     stranger = make.participant(other, "Zoé", email="zoe@example.org")
-    rows = service.award_many(
+    rows = awards.award_many(
         db, org, achievement,
-        [service.AwardRequest(participant_id=stranger.id),
-         service.AwardRequest(participant_id=group.participants[0].id, level=1),
-         service.AwardRequest(participant_id=group.participants[1].id, email="not-an-email"),
-         service.AwardRequest(participant_id=group.participants[2].id, level=5),
-         service.AwardRequest(participant_id=group.participants[2].id, level=5)],
+        [awards.AwardRequest(participant_id=stranger.id),
+         awards.AwardRequest(participant_id=group.participants[0].id, level=1),
+         awards.AwardRequest(participant_id=group.participants[1].id, email="not-an-email"),
+         awards.AwardRequest(participant_id=group.participants[2].id, level=5),
+         awards.AwardRequest(participant_id=group.participants[2].id, level=5)],
         actor=coach)
     db.commit()
     assert [r.outcome for r in rows] == ["refused", "refused", "refused", "issued", "already"]
     assert "autre organisation" in rows[0].message
     assert "inférieur" in rows[1].message
-    with pytest.raises(service.UserError) as err:
-        service.award_one(db, org, achievement,
-                          service.AwardRequest(participant_id=group.participants[2].id))
+    with pytest.raises(UserError) as err:
+        awards.award_one(db, org, achievement,
+                          awards.AwardRequest(participant_id=group.participants[2].id))
     assert err.value.status == 409
     db.rollback()
     # a badge whose référentiel version is no longer adopted is refused
@@ -103,9 +105,9 @@ def test_refusals(app: Any, db: Any, make: Any, org: Any, admin: Any, coach: Any
 
     db.execute(Adoption.__table__.delete())
     db.commit()
-    with pytest.raises(service.UserError) as err:
-        service.award_many(db, org, achievement,
-                           [service.AwardRequest(participant_id=group.participants[0].id)])
+    with pytest.raises(UserError) as err:
+        awards.award_many(db, org, achievement,
+                           [awards.AwardRequest(participant_id=group.participants[0].id)])
     assert "pas adoptée" in str(err.value.message)
     db.rollback()
 
@@ -188,15 +190,15 @@ def test_bits_of_erased_credentials_are_never_reused(db: Any, make: Any, org: An
     from badger.ob3 import statuslist
 
     person = make.participant(org, "Karim", email="k@example.org")
-    cred = service.award_many(db, org, achievement,
-                              [service.AwardRequest(participant_id=person.id)])[0].credential
-    service.revoke(db, cred, "Effacement")
+    cred = awards.award_many(db, org, achievement,
+                              [awards.AwardRequest(participant_id=person.id)])[0].credential
+    awards.revoke(db, cred, "Effacement")
     db.commit()
     index = cred.revocation_index
     db.delete(cred)  # as when a participant's data is erased
     db.commit()
     lst = db.scalars(select(StatusList)).one()
     assert statuslist.get_bit(lst.bits, index)
-    allocator = service.IndexAllocator(db, org)
+    allocator = awards.IndexAllocator(db, org)
     allocator.allocate()
     assert index in allocator.taken

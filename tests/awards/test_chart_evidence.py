@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from badger import awards
 from badger.awards import evidence as chart_evidence
-from badger.awards import service
 from badger.awards.models import Credential, EvidenceImage
 from badger.grids import service as grids
 from badger.ob3.schema import validate_credential
@@ -231,9 +231,9 @@ def test_only_a_prepared_chart_is_cited(app: Any, db: Any, org: Any, coach: Any,
                                         flow: dict[str, Any], achievement: Any) -> None:
     """A caller handing award_many a chart URL of its own attaches nothing: a chart only
     comes from the participant's consent."""
-    result = service.award_many(
+    result = awards.award_many(
         db, org, achievement,
-        [service.AwardRequest(participant_id=flow["person"].id,
+        [awards.AwardRequest(participant_id=flow["person"].id,
                               validated_competence_id=flow["vc"].id)],
         actor=coach, chart_url="https://badges.example.fr/evidence/whatever.png")[0]
     db.commit()
@@ -244,9 +244,9 @@ def test_only_a_prepared_chart_is_cited(app: Any, db: Any, org: Any, coach: Any,
 
 def test_chart_texts_follow_the_credential_language(app: Any, db: Any, make: Any, org: Any,
                                                     admin: Any, coach: Any, version: Any) -> None:
-    ach = service.create_achievement(
+    ach = awards.create_achievement(
         db, org,
-        service.AchievementInput(competence_id=version.competences[1].id, name="Rule keeping",
+        awards.AchievementInput(competence_id=version.competences[1].id, name="Rule keeping",
                                  description="Keeps the rules of the game.", min_level=3,
                                  language="en"),
         actor=admin,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger import awards
 from badger.audit import AuditEvent
-from badger.awards import service
 from badger.awards.models import Claim, Credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
@@ -56,9 +56,9 @@ def test_claim_redeemed_once_with_email(app: Any, db: Any, client: Any, held: An
 def test_claim_with_did_and_phone(app: Any, db: Any, client: Any, make: Any, org: Any,
                                   coach: Any, achievement: Any, resolver: Any) -> None:
     a, b = make.participant(org, "Fanta"), make.participant(org, "Gaël")
-    rows = service.award_many(db, org, achievement,
-                              [service.AwardRequest(participant_id=a.id),
-                               service.AwardRequest(participant_id=b.id)], actor=coach)
+    rows = awards.award_many(db, org, achievement,
+                              [awards.AwardRequest(participant_id=a.id),
+                               awards.AwardRequest(participant_id=b.id)], actor=coach)
     db.commit()
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     r1 = client.post("/claim", data={"code": rows[0].claim_code, "kind": "did", "value": did})
@@ -102,7 +102,7 @@ def test_suspended_claim_waits(db: Any, client: Any, held: Any, admin: Any,
                                resolver: Any) -> None:
     """A held award that is suspended cannot be redeemed until the suspension is lifted."""
     cred, code = held
-    service.suspend(db, db.get(Credential, cred.id), "Vérification de la séance", actor=admin)
+    awards.suspend(db, db.get(Credential, cred.id), "Vérification de la séance", actor=admin)
     db.commit()
     refused = client.post("/claim", data={"code": code, "kind": "phone", "value": "0612345678"})
     assert refused.status_code == 409
@@ -111,7 +111,7 @@ def test_suspended_claim_waits(db: Any, client: Any, held: Any, admin: Any,
     assert db.get(Credential, cred.id).state == "claim_pending"
     assert db.scalars(select(Claim)).one().redeemed_at is None  # the code is not used up
 
-    service.unsuspend(db, db.get(Credential, cred.id), actor=admin)
+    awards.unsuspend(db, db.get(Credential, cred.id), actor=admin)
     db.commit()
     done = client.post("/claim", data={"code": code, "kind": "phone", "value": "0612345678"})
     assert done.status_code == 200, done.get_data(as_text=True)[:500]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from badger.awards import service
+from badger import awards
 from badger.ob3.verify import verify_credential
 
 
 def _issue(db: Any, make: Any, org: Any, achievement: Any, n: int = 2) -> list[Any]:
     people = [make.participant(org, f"P{i}", email=f"p{i}@example.org") for i in range(n)]
-    rows = service.award_many(db, org, achievement,
-                              [service.AwardRequest(participant_id=p.id) for p in people])
+    rows = awards.award_many(db, org, achievement,
+                              [awards.AwardRequest(participant_id=p.id) for p in people])
     db.commit()
     return [r.credential for r in rows]
 
@@ -21,7 +21,7 @@ def test_export_credentials(app: Any, db: Any, make: Any, org: Any, achievement:
                             tmp_path: Path, resolver: Any) -> None:
     creds = _issue(db, make, org, achievement)
     held = make.participant(org, "Sans e-mail")
-    service.award_many(db, org, achievement, [service.AwardRequest(participant_id=held.id)])
+    awards.award_many(db, org, achievement, [awards.AwardRequest(participant_id=held.id)])
     db.commit()
     out = tmp_path / "export"
     result = app.test_cli_runner().invoke(args=["export-credentials", "--org", "org-a",

@@ -219,11 +219,11 @@ def test_revoke_suspend_unsuspend(app: Any, db: Any, make: Any, flow: dict[str, 
 def test_expiry_and_reissue_keeps_awarded_date(app: Any, db: Any, make: Any, org: Any,
                                                admin: Any, coach: Any, version: Any,
                                                resolver: Any) -> None:
-    from badger.awards import service
+    from badger import awards
 
     ach = _factory.achievement(db, org, admin, version, index=1, validity_days=30)
     person = make.participant(org, "Dario")
-    res = service.award_many(db, org, ach, [service.AwardRequest(participant_id=person.id,
+    res = awards.award_many(db, org, ach, [awards.AwardRequest(participant_id=person.id,
                                                                  phone="06 12 34 56 78")],
                              actor=coach)
     db.commit()

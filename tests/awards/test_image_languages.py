@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from badger.awards import images, service
+from badger import awards
+from badger.awards import images
 from badger.awards.models import Credential
 from badger.ob3.baking import unbake_svg
 from badger.ob3.verify import verify_credential
@@ -30,11 +31,11 @@ EN_ALT = "Round badge: a clock above the words Always on time"
 
 def _translate(db: Any, org: Any, ach: Any, name: str = EN_NAME, alt: str = EN_ALT,
                upload: bytes | None = None) -> None:
-    service.update_achievement(db, ach, org, service.AchievementInput(
+    awards.update_achievement(db, ach, org, awards.AchievementInput(
         competence_id=ach.competence_id, name=ach.name, description=ach.description,
         criteria=ach.criteria_narrative, min_level=ach.min_level, language=ach.language,
         image_alt=ach.image_alt, upload_png=upload,
-        translations=[service.TranslationInput(language="en", name=name,
+        translations=[awards.TranslationInput(language="en", name=name,
                                                description="Arrives on time.",
                                                image_alt=alt)]))
     db.commit()

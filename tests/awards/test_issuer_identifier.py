@@ -25,9 +25,8 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 from sqlalchemy import select
 
-from badger import urls
+from badger import awards, urls
 from badger.audit import AuditEvent
-from badger.awards import service
 from badger.awards.keys import issuer_keys
 from badger.awards.models import Credential, StatusList
 from badger.ob3 import generate_key, sign
@@ -64,7 +63,7 @@ def app_config(app_config: dict[str, Any], port: int) -> dict[str, Any]:
 
 def _issue(db: Any, org: Any, coach: Any, ach: Any, make: Any, name: str) -> Credential:
     person = make.participant(org, name, email=f"{name.lower()}@example.org")
-    row = service.award_many(db, org, ach, [service.AwardRequest(participant_id=person.id)],
+    row = awards.award_many(db, org, ach, [awards.AwardRequest(participant_id=person.id)],
                              actor=coach)[0]
     db.commit()
     assert row.credential is not None, row.message
@@ -72,7 +71,7 @@ def _issue(db: Any, org: Any, coach: Any, ach: Any, make: Any, name: str) -> Cre
 
 
 def _use(db: Any, org: Any, kind: str) -> None:
-    service.set_issuer_identifier(db, org, kind)
+    awards.set_issuer_identifier(db, org, kind)
     db.commit()
 
 
@@ -121,7 +120,7 @@ def test_each_identifier_signs_end_to_end(app: Flask, db: Any, org: Any, coach: 
         assert report.verified, report.to_dict()["checks"]
         assert _states(report)["status"] == "passed"
     # revoked: every form fails on its status, whatever the identifier
-    service.revoke(db, cred, "erreur de saisie")
+    awards.revoke(db, cred, "erreur de saisie")
     db.commit()
     for data in (doc, cred.signed_jwt):
         report = _verify(app, data)
@@ -145,7 +144,7 @@ def test_changing_identifier_keeps_old_credentials_verifying(
     for c in (old, new, newest):
         assert _verify(app, json.loads(c.signed_json or "")).verified
     # the old https credential is revoked: its own (https) list is re-signed and says so
-    service.revoke(db, old, "erreur")
+    awards.revoke(db, old, "erreur")
     db.commit()
     assert not _verify(app, json.loads(old.signed_json or "")).verified
     assert _verify(app, json.loads(new.signed_json or "")).verified
@@ -359,7 +358,7 @@ def test_verifier_core_accepts_each_identifier_and_sees_revocation(
     _use(db, org, kind)
     good = _issue(db, org, coach, achievement, make, "Ana")
     revoked = _issue(db, org, coach, achievement, make, "Bob")
-    service.revoke(db, revoked, "erreur de saisie")
+    awards.revoke(db, revoked, "erreur de saisie")
     db.commit()
     result = _dcc(json.loads(good.signed_json or ""), tls_server)
     assert result["ok"] and result["signature"] and result["revocation"], result
@@ -414,7 +413,7 @@ def test_reissue_keeps_the_identity_of_its_status_list(
     names; a new badge, or a lifted suspension (a fresh bit), takes the new choice."""
     cred = _issue(db, org, coach, achievement, make, "Ana")
     _use(db, org, "did:web")
-    service.reissue(db, cred, actor=None)
+    awards.reissue(db, cred, actor=None)
     db.commit()
     doc = json.loads(cred.signed_json or "")
     assert doc["issuer"]["id"] == urls.issuer_url(org)
@@ -422,10 +421,10 @@ def test_reissue_keeps_the_identity_of_its_status_list(
                         )["iss"] == urls.issuer_url(org)
     report = _verify(app, doc)
     assert report.verified and _states(report)["status"] == "passed", report.to_dict()["checks"]
-    service.suspend(db, cred, "vérification en cours")
+    awards.suspend(db, cred, "vérification en cours")
     db.commit()
     assert not _verify(app, doc).verified
-    service.unsuspend(db, cred)
+    awards.unsuspend(db, cred)
     db.commit()
     doc = json.loads(cred.signed_json or "")
     assert doc["issuer"]["id"] == urls.did_web(org)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from badger.awards import jobs, service
+from badger import awards
+from badger.awards import jobs, signing
 from badger.awards.models import AwardJob, Credential
 from badger.db import utcnow
 from tests.conftest import login_staff
@@ -53,7 +54,7 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
                                                  achievement: Any, people: list[Any],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     app.config["BADGER_AWARD_SYNC_LIMIT"] = 2
-    real = service.bake_svg
+    real = signing.bake_svg
     calls = {"n": 0}
 
     def flaky(*args: Any, **kwargs: Any) -> bytes:
@@ -62,7 +63,7 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
             raise RuntimeError("injected baking failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "bake_svg", flaky)
+    monkeypatch.setattr(signing, "bake_svg", flaky)
     login_staff(client, coach)
     r = client.post(f"/admin/badges/{achievement.id}/csv",
                     data={"csv_text": _csv([p.display_name for p in people]), "confirm": "1"})
@@ -75,7 +76,7 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
     failed = people[2]
     assert failed.id not in {c.participant_id for c in creds}
     # sending the same file again finishes the job: the four done rows are skipped
-    monkeypatch.setattr(service, "bake_svg", real)
+    monkeypatch.setattr(signing, "bake_svg", real)
     r = client.post(f"/admin/badges/{achievement.id}/csv",
                     data={"csv_text": _csv([p.display_name for p in people]), "confirm": "1"})
     assert r.status_code == 200  # one row left: small enough to run in the request
@@ -87,17 +88,17 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
 
 
 def _crashed_job(app: Any, db: Any, org: Any, coach: Any, achievement: Any,
-                 people: list[Any]) -> tuple[AwardJob, list[service.AwardRequest]]:
+                 people: list[Any]) -> tuple[AwardJob, list[awards.AwardRequest]]:
     """A job of five rows whose process died: two credentials were issued, only the first
     reached the job row (the old "one behind"), and the heartbeat stopped ten minutes ago.
     The last row carried an address of its own (kept in memory only, so lost in the crash)."""
-    reqs = [service.AwardRequest(participant_id=p.id, level=4, narrative=f"Bravo {p.display_name}")
+    reqs = [awards.AwardRequest(participant_id=p.id, level=4, narrative=f"Bravo {p.display_name}")
             for p in people[:4]]
-    reqs.append(service.AwardRequest(participant_id=people[4].id, level=4,
+    reqs.append(awards.AwardRequest(participant_id=people[4].id, level=4,
                                      email="autre.adresse@example.net"))
     job = jobs.start(app, db, org, achievement, reqs, actor=coach)
     db.commit()
-    issued = [service.award_many(db, org, achievement, [r], actor=coach)[0] for r in reqs[:2]]
+    issued = [awards.award_many(db, org, achievement, [r], actor=coach)[0] for r in reqs[:2]]
     db.commit()
     job.results = [{"participant_id": people[0].id, "name": "P0", "outcome": "issued",
                     "message": "", "credential_id": issued[0].credential.id}]
@@ -149,7 +150,7 @@ def test_an_interrupted_job_shows_it_and_staff_resume_it(app: Any, db: Any, clie
 def test_a_job_that_still_beats_cannot_be_resumed(app: Any, db: Any, client: Any, org: Any,
                                                   coach: Any, achievement: Any,
                                                   people: list[Any]) -> None:
-    reqs = [service.AwardRequest(participant_id=p.id, level=4) for p in people]
+    reqs = [awards.AwardRequest(participant_id=p.id, level=4) for p in people]
     job = jobs.start(app, db, org, achievement, reqs, actor=coach)
     db.commit()
     login_staff(client, coach)

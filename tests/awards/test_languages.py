@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from badger.awards import service
+from badger import awards
 from badger.awards.models import AchievementTranslation, Credential
 from badger.errors import UserError
 from badger.ob3 import find_undefined_terms
@@ -32,10 +32,10 @@ def _translate(db: Any, org: Any, ach: Any, **texts: str) -> None:
     """Give ``ach`` an English translation through the service (as the form does)."""
     values = {"name": "Punctuality", "description": "Arrives on time, session after session.",
               "criteria": "Level 3 or more, agreed with the coach.", **texts}
-    service.update_achievement(db, ach, org, service.AchievementInput(
+    awards.update_achievement(db, ach, org, awards.AchievementInput(
         competence_id=ach.competence_id, name=ach.name, description=ach.description,
         criteria=ach.criteria_narrative, min_level=ach.min_level, language=ach.language,
-        translations=[service.TranslationInput(language="en", **values)]))
+        translations=[awards.TranslationInput(language="en", **values)]))
     db.commit()
 
 
@@ -129,11 +129,11 @@ def test_refusal_reads_in_the_interface_language(client: Any, db: Any, admin: An
 def test_main_language_cannot_take_a_translated_language(db: Any, org: Any,
                                                          achievement: Any) -> None:
     _translate(db, org, achievement)
-    data = service.AchievementInput(competence_id=achievement.competence_id,
+    data = awards.AchievementInput(competence_id=achievement.competence_id,
                                     name=achievement.name, description=achievement.description,
                                     language="en")
     with pytest.raises(UserError) as err:
-        service.update_achievement(db, achievement, org, data)
+        awards.update_achievement(db, achievement, org, data)
     assert "retirez-la" in str(err.value.message)
     db.rollback()
 
@@ -281,8 +281,8 @@ def test_language_without_translation_falls_back_to_the_main_one(
     person = make.participant(org, "Chen", email="chen@example.org")
     person.locale = "en"
     db.commit()
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id,
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id,
                                                    observation="Toujours là.")],
                              actor=coach)[0]
     db.commit()

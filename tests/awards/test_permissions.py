@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from badger.awards import service
+from badger import awards
 from tests.conftest import login_participant, login_staff
 
 
 def _cred(db: Any, make: Any, org: Any, achievement: Any) -> Any:
     person = make.participant(org, "Iris", email="iris@example.org")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id)])[0]
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id)])[0]
     db.commit()
     return row.credential
 

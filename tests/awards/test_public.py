@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from badger.awards import service
+from badger import awards
 from badger.awards.models import Credential
 from badger.ob3 import dids
 from tests.conftest import login_staff
@@ -15,8 +15,8 @@ from tests.conftest import login_staff
 
 def _issue(db: Any, org: Any, coach: Any, achievement: Any, make: Any) -> Any:
     person = make.participant(org, "Hugo", email="hugo@example.org")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id)], actor=coach)[0]
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id)], actor=coach)[0]
     db.commit()
     return row.credential
 

@@ -181,11 +181,11 @@ def test_first_signature_at_claim_redemption_is_no_reissue(app: Any, db: Any, ma
                                                            achievement: Any) -> None:
     """A badge held for a claim is signed when redeemed, days after the award: its first
     version, not a new one."""
-    from badger.awards import service
+    from badger import awards
 
     person = make.participant(org, "Nour")
-    row = service.award_many(db, org, achievement,
-                             [service.AwardRequest(participant_id=person.id)], actor=coach)[0]
+    row = awards.award_many(db, org, achievement,
+                             [awards.AwardRequest(participant_id=person.id)], actor=coach)[0]
     row.credential.awarded_at -= timedelta(days=10)
     db.commit()
     r = app.test_client().post("/claim", data={"code": row.claim_code, "kind": "email",
@@ -204,18 +204,18 @@ def test_notice_on_a_phone(live_server: str, phone_page: Any, db: Any, make: Any
                            coach: Any, admin: Any, achievement: Any) -> None:
     """At 360 px, in French and English: the notice with its pictogram and buttons fits the
     screen and has no axe-core violation."""
-    from badger.awards import service
+    from badger import awards
     from tests.a11y import assert_accessible, no_overflow
 
     person = make.participant(org, "Inès", email="ines@example.org")
     # issued after the live server started, so the credential carries its base URL
-    cred = service.award_many(db, org, achievement,
-                              [service.AwardRequest(participant_id=person.id)],
+    cred = awards.award_many(db, org, achievement,
+                              [awards.AwardRequest(participant_id=person.id)],
                               actor=coach)[0].credential
     cred.awarded_at -= timedelta(days=3)
     db.commit()
-    service.suspend(db, cred, "Vérification", actor=admin)
-    service.unsuspend(db, cred, actor=admin)
+    awards.suspend(db, cred, "Vérification", actor=admin)
+    awards.unsuspend(db, cred, actor=admin)
     db.commit()
     page = phone_page
     page.goto(f"{live_server}/code")

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, update
 
+from badger import awards
 from badger import db as badger_db
-from badger.awards import service
+from badger.awards import status_lists
 from badger.awards.models import Credential, StatusList
 from badger.db import get_db
 from badger.networks import service as networks
@@ -66,8 +67,8 @@ def signer_calls(monkeypatch: Any) -> list[str]:
 
 def _issue(db: Any, org: Any, coach: Any, achievement: Any, make: Any, n: int = 1) -> list[Any]:
     people = [make.participant(org, f"Personne {i}", email=f"p{i}@example.org") for i in range(n)]
-    rows = service.award_many(db, org, achievement,
-                              [service.AwardRequest(participant_id=p.id) for p in people],
+    rows = awards.award_many(db, org, achievement,
+                              [awards.AwardRequest(participant_id=p.id) for p in people],
                               actor=coach)
     db.commit()
     return [row.credential for row in rows]
@@ -118,7 +119,7 @@ def test_revoking_several_in_one_transaction_signs_the_list_once(
     etag = before.etag
     signer_calls.clear()
     for cred in creds:
-        service.revoke(db, cred, "Session annulée", actor=None)
+        awards.revoke(db, cred, "Session annulée", actor=None)
     db.commit()
     assert signer_calls == [f"StatusList:{before.id}"]
     stored = _stored(db)
@@ -129,7 +130,7 @@ def test_revoking_several_in_one_transaction_signs_the_list_once(
 
     # setting a bit that is already set changes nothing: no signing, the same ETag
     signer_calls.clear()
-    service._flip(db, db.get(Credential, creds[0].id), True)
+    status_lists.flip_status(db, db.get(Credential, creds[0].id), True)
     db.commit()
     assert signer_calls == [] and _stored(db).etag == stored.etag
 
@@ -141,7 +142,7 @@ def test_rollback_leaves_the_list_and_its_signature_as_they_were(
     before = _stored(db)
     kept = (before.bits, before.signed_json, before.etag, before.updated_at)
     signer_calls.clear()
-    service.revoke(db, db.get(Credential, cred.id), "Erreur", actor=None)
+    awards.revoke(db, db.get(Credential, cred.id), "Erreur", actor=None)
     db.flush()
     db.rollback()
     db.commit()  # a later commit does not sign what was rolled back

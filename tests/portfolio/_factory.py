@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from badger.awards import service as awards
+from badger import awards
 from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from badger.awards import service as awards
+from badger import awards
 from badger.awards.models import Credential
 from badger.portfolio.models import ImportedCredential
 from tests.awards import _factory as awards_factory

@@ -191,7 +191,7 @@ def test_after_erasure_pages_say_the_holder_withdrew_the_copy(
     app: Any, db: Any, client: Any, make: Any, participant_client: Any, creds: list[Any],
     admin: Any, org: Any, lang: str,
 ) -> None:
-    from badger.awards import service as awards
+    from badger import awards
 
     cred = creds[0]
     assert participant_client.post(f"/portfolio/badges/{cred.id}/public",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from badger.awards import service as awards
+from badger import awards
 from badger.db import get_db
 from badger.networks import service as networks
 from badger.resolver import LocalFirstResolver

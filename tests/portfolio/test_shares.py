@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from badger.awards import service as awards
+from badger import awards
 from badger.db import utcnow
 from badger.portfolio.models import Share, ShareView
 from tests.conftest import login_participant

@@ -295,7 +295,7 @@ def test_upgrade_shows_the_diff_and_keeps_grids_and_badges_pinned(
 ) -> None:
     from sqlalchemy import select
 
-    from badger.awards import service as awards
+    from badger import awards
     from badger.awards.models import Achievement, Credential
     from badger.grids.models import GroupSession, Round
     from badger.referentiels.models import Adoption
