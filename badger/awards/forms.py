@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import Form, SelectMultipleField, StringField, TextAreaField
+from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 
 
@@ -55,25 +56,36 @@ class TranslationBlock(Form):
     remove = StringField()
 
 
+_NUMBER = {"type": "number", "inputmode": "numeric"}
+
+
 class AchievementForm(FlaskForm):
-    competence_id = StringField()
-    name = StringField()
-    description = TextAreaField()
-    criteria = TextAreaField()
-    min_level = StringField()
-    validity_days = StringField()
-    achievement_type = StringField()
-    language = StringField()
-    tags = StringField()
-    image = FileField()
-    image_alt = StringField()
+    """A badge definition; the two lists (competences, types) are filled per request."""
+
+    competence_id = SelectField(_l("Compétence du référentiel"), validate_choice=False,
+                                render_kw={"required": True})
+    name = StringField(_l("Nom du badge"), render_kw={"required": True, "maxlength": 200})
+    description = TextAreaField(_l("Description"), render_kw={"required": True})
+    criteria = TextAreaField(_l("Critères d'obtention"))
+    min_level = StringField(_l("Niveau minimum (0 à 5)"), render_kw={**_NUMBER, "min": 0,
+                                                                     "max": 5})
+    validity_days = StringField(_l("Durée de validité en jours (facultatif)"),
+                                render_kw={**_NUMBER, "min": 1})
+    achievement_type = SelectField(_l("Type"), validate_choice=False)
+    language = StringField(_l("Langue principale des textes"), render_kw={"maxlength": 12})
+    tags = StringField(_l("Mots-clés (séparés par des virgules)"))
+    image = FileField(_l("Image PNG (facultatif)"), render_kw={"accept": "image/png"})
+    image_alt = StringField(_l("Texte alternatif de l'image"), render_kw={"maxlength": 500})
     pictogram = StringField()
     tr = FieldList(FormField(TranslationBlock, separator="-"), separator="-")
 
-    def sent(self) -> dict[str, str]:
-        """What was typed in the main fields, to show the form again."""
-        return {name: text(field) for name, field in self._fields.items()
-                if isinstance(field, StringField)}
+    def show(self, defaults: dict[str, Any]) -> None:
+        """Fill each field left empty with ``defaults`` (the stored badge, or suggestions),
+        so the page shows what was typed, else what is stored."""
+        for name, value in defaults.items():
+            field = self._fields[name]
+            if not text(field):
+                field.data = "" if value is None else str(value)
 
 
 class ProposalsForm(FlaskForm):
@@ -83,8 +95,11 @@ class ProposalsForm(FlaskForm):
 class BulkAwardForm(FlaskForm):
     achievement_id = StringField()
     participant = _Multiple()
-    level = StringField()
-    observation = TextAreaField()
+    level = StringField(
+        _l("Niveau atteint (laisser vide : niveau convenu dans la grille, sinon niveau "
+           "minimum)"),
+        render_kw={"type": "number", "min": 0, "max": 5, "inputmode": "numeric"})
+    observation = TextAreaField(_l("Observation du coach (preuve)"))
 
 
 def bulk_award_form(participant_ids: list[int]) -> BulkAwardForm:
@@ -101,13 +116,27 @@ def narrative(form: BulkAwardForm, participant_id: int) -> str:
 
 
 class CsvAwardForm(FlaskForm):
-    file = FileField()
-    csv_text = TextAreaField()
+    file = FileField(_l("Fichier CSV"), render_kw={"accept": ".csv,text/csv"})
+    csv_text = TextAreaField(_l("ou collez le contenu"))
     confirm = StringField()
 
 
 class ReasonForm(FlaskForm):
+    """The reason of a revocation or a suspension (read by the action's view)."""
+
     reason = StringField()
+
+
+_REASON = {"required": True, "maxlength": 2000}
+
+
+class RevokeForm(ReasonForm):
+    reason = StringField(_l("Raison du retrait (définitif)"), id="reason-revoke",
+                         render_kw=_REASON)
+
+
+class SuspendForm(ReasonForm):
+    reason = StringField(_l("Raison de la suspension"), id="reason-suspend", render_kw=_REASON)
 
 
 class ConsentForm(FlaskForm):
@@ -121,6 +150,7 @@ class ConsentForm(FlaskForm):
 
 
 class RedeemForm(FlaskForm):
-    code = StringField()
+    code = StringField(_l("Code reçu"),
+                       render_kw={"required": True, "autocapitalize": "characters"})
     kind = StringField()
-    value = StringField()
+    value = StringField(_l("Adresse, numéro ou DID"), render_kw={"required": True})

@@ -68,7 +68,7 @@ def bulk_award(session_id: int) -> Any:
         return render_template("awards/bulk_result.html", results=results, achievement=ach,
                                back=url_for("awards.bulk_award", session_id=gs.id))
     return render_template(
-        "awards/bulk.html", gs=gs,
+        "awards/bulk.html", gs=gs, form=bulk_award_form([]),
         achievements=reading.active_achievements(db, gs.competence_ids or []),
         awarded=reading.awarded_pairs(db, [p.id for p in gs.participants]))
 
@@ -129,9 +129,10 @@ def csv_award(achievement_id: int) -> Any:
     """CSV bulk award: one row per participant (narrative per row), dry run first."""
     db = get_session()
     ach = get_or_404(db, Achievement, achievement_id)
-    if request.method == "GET":
-        return render_template("awards/csv.html", achievement=ach, plan=None, text="")
     form = CsvAwardForm()
+    if request.method == "GET":
+        return render_template("awards/csv.html", achievement=ach, plan=None, text="",
+                               form=form)
     upload = form.file.data
     csv_text = (upload.read().decode("utf-8-sig", errors="replace")
                 if upload and getattr(upload, "filename", None) else text(form.csv_text))
@@ -139,8 +140,9 @@ def csv_award(achievement_id: int) -> Any:
         rows = awards.parse_csv(csv_text)
         plan = awards.plan_csv(db, g.organisation, ach, rows)
     except UserError as exc:
+        form.csv_text.data = csv_text
         return render_template("awards/csv.html", achievement=ach, plan=None, text=csv_text,
-                               error=str(exc.message)), exc.status
+                               form=form, error=str(exc.message)), exc.status
     if text(form.confirm) != "1":
         return render_template("awards/csv.html", achievement=ach, plan=plan, text=csv_text)
     requests = [r.request for r in plan if r.plan in {"issue", "claim"} and r.request]

@@ -13,7 +13,16 @@ from flask_login import current_user
 
 from badger import awards, urls
 from badger.awards import reading
-from badger.awards.forms import ConsentForm, ReasonForm, RedeemForm, number, text, was_sent
+from badger.awards.forms import (
+    ConsentForm,
+    ReasonForm,
+    RedeemForm,
+    RevokeForm,
+    SuspendForm,
+    number,
+    text,
+    was_sent,
+)
 from badger.awards.models import Credential
 from badger.awards.views.common import bp, settings
 from badger.db import get_or_404, get_session
@@ -40,7 +49,8 @@ def credential_detail(credential_id: int) -> Any:
     cred = get_or_404(db, Credential, credential_id)
     return render_template("awards/credential_detail.html", cred=cred,
                            claim=reading.claim_of(db, cred),
-                           credential_id_url=urls.credential_url(cred.uuid))
+                           credential_id_url=urls.credential_url(cred.uuid),
+                           revoke_form=RevokeForm(), suspend_form=SuspendForm())
 
 
 def _revoke(cred: Credential, reason: str) -> str:
@@ -192,8 +202,8 @@ def redeem(code: str | None = None) -> Any:
     db = get_session()
     error = None
     status = 200
+    form = RedeemForm()
     if request.method == "POST":
-        form = RedeemForm()
         code = text(form.code)
         kind = text(form.kind) if was_sent(form.kind) else "email"
         value = text(form.value)
@@ -206,6 +216,8 @@ def redeem(code: str | None = None) -> Any:
             )
         except UserError as exc:
             error, status = str(exc.message), exc.status
+            form.value.data = ""  # never shown back
         else:
             return render_template("awards/claim_done.html", cred=cred)
-    return render_template("awards/claim.html", code=code or "", error=error), status
+    form.code.data = code or ""
+    return render_template("awards/claim.html", form=form, error=error), status

@@ -97,6 +97,11 @@ def _input_from_form(form: AchievementForm, competence_id: int) -> awards.Achiev
     )
 
 
+def _with_types(form: AchievementForm) -> AchievementForm:
+    form.achievement_type.choices = [(t, t) for t in sorted(model.ACHIEVEMENT_TYPES)]
+    return form
+
+
 @bp.route("/admin/badges")
 @staff_required()
 def achievements() -> Any:
@@ -152,15 +157,19 @@ def achievement_new() -> Any:
         else:
             flash(_("Badge créé."), "success")
             return redirect(url_for("awards.achievement_edit", achievement_id=ach.id))
-    chosen = number(request.args.get("competence_id") or form.competence_id)
+    chosen = number(request.args.get("competence_id") or text(form.competence_id))
     suggestion = ""
     for c in competences:
         if c.id == chosen:
             suggestion = awards.default_criteria(c, number(form.min_level, 3) or 3)
+    form.competence_id.choices = [(str(c.id), f"{c.code} — {c.label}" if c.code else c.label)
+                                  for c in competences]
+    form.competence_id.data = str(chosen) if chosen is not None else None
+    form.show({"criteria": suggestion, "min_level": 3, "language": "fr",
+               "achievement_type": "Competency"})
     return render_template(
         "awards/achievement_form.html", achievement=None, competences=competences,
-        error=error, form=form.sent(), suggestion=suggestion, chosen=chosen,
-        types=sorted(model.ACHIEVEMENT_TYPES), translations=_translation_blocks(None, form),
+        error=error, form=_with_types(form), translations=_translation_blocks(None, form),
         language_name=language_name,
     ), status
 
@@ -187,10 +196,14 @@ def achievement_edit(achievement_id: int) -> Any:
         else:
             flash(_("Badge enregistré."), "success")
             return redirect(url_for("awards.achievement_edit", achievement_id=ach.id))
+    form.show({"name": ach.name, "description": ach.description,
+               "criteria": ach.criteria_narrative, "min_level": ach.min_level,
+               "validity_days": ach.validity_days or "",
+               "achievement_type": ach.achievement_type, "language": ach.language,
+               "tags": ", ".join(ach.tags or []), "image_alt": ach.image_alt})
     return render_template(
         "awards/achievement_form.html", achievement=ach, competences=[], error=error,
-        form=form.sent() if request.method == "POST" else None, suggestion="", chosen=None,
-        types=sorted(model.ACHIEVEMENT_TYPES), translations=_translation_blocks(ach, form),
+        form=_with_types(form), translations=_translation_blocks(ach, form),
         language_name=language_name,
     ), status
 
