@@ -28,11 +28,10 @@ _rng = secrets.SystemRandom()
 
 
 def signing_keys(org: Organisation) -> IssuerKeys:
+    """The organisation's key ring (with its ES256 key when it signs VC-JWTs so)."""
     keys = issuer_keys(org.slug, es256=documents.jwt_algorithm(org) == "ES256")
     assert keys is not None
     return keys
-
-
 
 
 class IndexAllocator:

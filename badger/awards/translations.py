@@ -49,8 +49,6 @@ class TranslationInput:
         return not any(v.strip() for v in (self.name, self.description, self.criteria))
 
 
-
-
 @contextlib.contextmanager
 def in_language(language: str | None) -> Iterator[None]:
     """``_()`` answers in ``language`` inside the block: from its catalogue when the interface
