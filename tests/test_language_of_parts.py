@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.awards import _factory as awards
 from tests.grids._factory import APELS, journey_round, published_version
 
 AR = {"Accept-Language": "ar", "Accept": "text/html"}
@@ -118,7 +119,7 @@ def test_chart_axis_labels_say_their_language_in_an_arabic_chart(
 def test_badge_names_are_marked_french_in_arabic_and_not_when_translated(
     client: Any, db: Any, org: Any, admin: Any
 ) -> None:
-    from badger import awards
+    from badger.awards import AchievementInput, TranslationInput, update_achievement
 
     version = awards.adopted_version(db, org, admin)
     ach = awards.achievement(db, org, admin, version)  # "Ponctualité", in French
@@ -128,11 +129,11 @@ def test_badge_names_are_marked_french_in_arabic_and_not_when_translated(
     french = client.get(f"/issuers/{org.slug}", headers=FR).get_data(as_text=True)
     assert "> Ponctualité</a>" in french and fr("Ponctualité") not in french
 
-    awards.update_achievement(
+    update_achievement(
         db,
         ach,
         org,
-        awards.AchievementInput(
+        AchievementInput(
             competence_id=ach.competence_id,
             name=ach.name,
             description=ach.description,
@@ -140,7 +141,7 @@ def test_badge_names_are_marked_french_in_arabic_and_not_when_translated(
             min_level=ach.min_level,
             language=ach.language,
             translations=[
-                awards.TranslationInput(
+                TranslationInput(
                     language="en",
                     name="Punctuality",
                     description="Arrives on time.",
