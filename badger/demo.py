@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badger.accounts import service as accounts
-from badger.accounts.models import Membership, Participant, Role, User
+from badger.accounts.models import Membership, NetworkAdmin, Participant, Role, User
 from badger.networks.models import Network, NetworkMembership, Organisation
 
 #: Development-only credentials, printed by `badger demo` and refused in production.
@@ -78,8 +78,6 @@ def ensure_demo(session: Session) -> DemoContext:
         users.append(user)
     admin, coach = users
     if not admin.network_roles:
-        from badger.accounts.models import NetworkAdmin
-
         session.add(NetworkAdmin(user=admin, network=network))
 
     participants = []
