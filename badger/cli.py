@@ -23,7 +23,7 @@ from badger.accounts import service as accounts
 from badger.accounts.models import Role
 from badger.config import ConfigError
 from badger.db import get_session
-from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo
+from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo, is_installed, login_box
 from badger.errors import UserError
 from badger.networks.models import Organisation
 from badger.resolver import app_resolver
@@ -108,7 +108,23 @@ def run_command(host: str, port: int, threads: int) -> None:
     click.echo(
         f"badger serving on http://{host}:{port}/ (base URL {app.config['BADGER_BASE_URL']})"
     )
+    _echo_demo_logins(app)
     serve(app, host=host, port=port, threads=threads, ident="badger")
+
+
+def _echo_demo_logins(app: Any) -> None:
+    """On a demo install (never in production), end the start-up output with who logs in
+    where: the newcomer's first screen (README, "First hour")."""
+    if app.config["BADGER_ENV"] == "production":
+        return
+    session = get_session()
+    try:
+        installed = is_installed(session)
+    finally:
+        session.rollback()
+    if installed:
+        config = app.config
+        click.echo(login_box(config["BADGER_BASE_URL"], config["BADGER_LOGIN_CODE_MINUTES"]))
 
 
 @click.command("demo")
