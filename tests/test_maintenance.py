@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from badger import create_app, maintenance
+from badger import create_app, maintenance, portfolio
 from badger.accounts import service as accounts
 from badger.accounts.models import (
     ActionToken,
@@ -29,7 +29,6 @@ from badger.awards.models import AwardJob, Claim, Credential, EvidenceImage
 from badger.config import ConfigError
 from badger.db import utcnow
 from badger.grids.models import Rating, Round
-from badger.portfolio import service as portfolio
 from badger.portfolio.models import ImportedCredential, Share, ShareItem, ShareView
 from tests.portfolio import _factory
 
