@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from badger import audit
+from badger import audit, urls
 from badger.accounts.models import Participant
 from badger.db import utcnow
 from badger.errors import UserError
@@ -269,10 +269,9 @@ class DidChallenge:
     domain: str
 
 
-def presentation_domain(app: Flask | None = None) -> str:
+def presentation_domain() -> str:
     """The ``domain`` a presentation must name: this server's host (with its port)."""
-    app = app or current_app
-    return urlsplit(str(app.config["BADGER_BASE_URL"])).netloc
+    return urlsplit(urls.base_url()).netloc
 
 
 def did_challenge(db: Session, participant: Participant) -> DidChallenge:

@@ -34,10 +34,9 @@ from badger.verification import service as vservice
 REPORTS = vservice.ReportCache(ttl=120.0)
 
 
-def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
+def imported_reports(app: Flask) -> vservice.ReportCache:
     """The app's cache of imported badges' reports: kept ``BADGER_IMPORTED_VERIFY_TTL`` seconds,
     during which a share page fetches nothing for them (their issuers are elsewhere)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("badger.imported_reports")
     if cache is None:
         ttl = float(app.config.get("BADGER_IMPORTED_VERIFY_TTL", 300))
@@ -286,13 +285,13 @@ def credential_view(
 def imported_view(
     imp: ImportedCredential,
     resolver: vservice.MemoResolver,
-    cache: vservice.ReportCache | None = None,
+    cache: vservice.ReportCache,
 ) -> BadgeView:
     """A badge received elsewhere, verified live at most once per ``cache.ttl`` (the share
     page and its annex share the outcome; a revocation shows once the entry expires). Its
     title's language: what its document says (:func:`awards.document_language`), else unknown."""
     report, _key = vservice.verify_cached(
-        bytes(imp.raw), resolver, cache or imported_reports(), fresh_status=False
+        bytes(imp.raw), resolver, cache, fresh_status=False
     )
     about = vservice.describe(report)
     return BadgeView(

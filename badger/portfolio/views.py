@@ -34,9 +34,10 @@ from badger.accounts import sessions
 from badger.db import get_session, utcnow
 from badger.errors import UserError, error_response
 from badger.forms import ConfirmForm
-from badger.guards import form_int
 from badger.i18n import current_language
+from badger.portfolio.forms import BindForm, EraseForm, ImportForm, PublicForm, ShareForm
 from badger.security import limiter, participant_required
+from badger.verification.service import MAX_VERIFY_BYTES
 
 bp = Blueprint("portfolio", __name__)
 
@@ -46,10 +47,6 @@ PUBLIC_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store, private",
 }
-
-
-def _ids(name: str) -> list[int]:
-    return [i for i in (form_int(raw) for raw in request.form.getlist(name)) if i is not None]
 
 
 def _qr_svg(url: str, title: str) -> str:
@@ -72,12 +69,15 @@ def index() -> Any:
     """My badges (with downloads), my charts and my imported badges."""
     db = get_session()
     creds = portfolio.my_credentials(db, current_user)
+    imports = portfolio.my_imports(db, current_user)
     return render_template(
         "portfolio/index.html",
         credentials=creds,
         linkedin={c.id: portfolio.linkedin_url(db, c) for c in creds},
         rounds=portfolio.my_rounds(db, current_user),
-        imports=portfolio.my_imports(db, current_user),
+        imports=imports,
+        import_form=ImportForm(formdata=None),
+        bind_forms={i.id: BindForm.for_import(i.id) for i in imports if not i.bound},
         confirm=ConfirmForm(),
         now=utcnow(),
     )
@@ -107,9 +107,8 @@ def set_public(credential_id: int) -> Any:
     """Let the badge answer at its web address (or stop it)."""
     db = get_session()
     cred = portfolio.own_credential(db, current_user, credential_id)
-    public = request.form.get("public") == "1"
+    public = PublicForm().public.data == "1"
     portfolio.set_public(db, cred, public, actor=current_user)
-    db.commit()
     flash(
         _("Le badge est visible à son adresse web.")
         if public
@@ -124,18 +123,15 @@ def set_public(credential_id: int) -> Any:
 @limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
 def import_credential() -> Any:
     """Add a badge received elsewhere: it is verified, labelled with its issuer, kept as is."""
-    from badger.verification.service import MAX_VERIFY_BYTES
-
     db = get_session()
-    upload = request.files.get("file")
-    text = (request.form.get("text") or "").strip()
+    form = ImportForm()
+    upload = form.file.data
     if upload is not None and upload.filename:
         data = upload.stream.read(MAX_VERIFY_BYTES + 1)
     else:
-        data = text.encode()
-    typed = (request.form.get("identity") or "").strip()[:320]
+        data = form.text.data.encode()
+    typed = form.identity.data
     imp = portfolio.import_credential(db, current_user, data, identities=[typed] if typed else ())
-    db.commit()
     flash(
         _(
             "Badge ajouté : « %(name)s », délivré par %(issuer)s.",
@@ -162,9 +158,8 @@ def import_bind(import_id: int) -> Any:
     """An import kept from before the holder rule: show it is mine (a proven identity)."""
     db = get_session()
     imp = portfolio.own_import(db, current_user, import_id)
-    typed = (request.form.get("identity") or "").strip()[:320]
+    typed = BindForm().identity.data
     portfolio.bind_import(db, current_user, imp, [typed] if typed else ())
-    db.commit()
     flash(_("Ce badge est bien à vous : vous pouvez le partager."), "success")
     return redirect(url_for("portfolio.index") + "#imported")
 
@@ -174,7 +169,6 @@ def import_bind(import_id: int) -> Any:
 def import_delete(import_id: int) -> Any:
     db = get_session()
     portfolio.delete_import(db, portfolio.own_import(db, current_user, import_id))
-    db.commit()
     flash(_("Badge importé supprimé."), "success")
     return redirect(url_for("portfolio.index") + "#imported")
 
@@ -189,27 +183,20 @@ def shares() -> Any:
     db = get_session()
     status = 200
     error = None
+    form = ShareForm(default_days=current_app.config["BADGER_SHARE_DEFAULT_DAYS"])
     if request.method == "POST":
-        try:
-            days = int(request.form.get("days") or current_app.config["BADGER_SHARE_DEFAULT_DAYS"])
-        except ValueError:
-            days = 0
         try:
             new = portfolio.create_share(
                 db,
                 current_user,
-                label=request.form.get("label", ""),
-                days=days,
-                credential_ids=_ids("credential"),
-                round_ids=_ids("chart"),
-                imported_ids=_ids("imported"),
-                show_name=request.form.get("show_name") == "1",
+                label=form.label.data or "",
+                days=form.day_count(),
+                show_name=form.show_name.data == "1",
+                **form.selected_ids(),
             )
-        except UserError as exc:
-            db.rollback()
+        except UserError as exc:  # the error status rolls back whatever was written
             error, status = str(exc.message), exc.status
         else:
-            db.commit()
             session[NEW_LINK_KEY] = [new.share.id, new.token]
             return redirect(url_for("portfolio.share_detail", share_id=new.share.id))
     rows = portfolio.my_shares(db, current_user)
@@ -220,9 +207,8 @@ def shares() -> Any:
         credentials=portfolio.my_credentials(db, current_user),
         rounds=portfolio.my_rounds(db, current_user, shareable_only=True),
         imports=portfolio.my_imports(db, current_user),
-        default_days=current_app.config["BADGER_SHARE_DEFAULT_DAYS"],
         error=error,
-        form=request.form if request.method == "POST" else None,
+        form=form,
         now=utcnow(),
     ), status
 
@@ -259,7 +245,6 @@ def share_revoke(share_id: int) -> Any:
     """Stop a share link now."""
     db = get_session()
     portfolio.revoke_share(db, portfolio.own_share(db, current_user, share_id))
-    db.commit()
     flash(_("Le lien est arrêté. Personne ne peut plus l'ouvrir."), "success")
     return redirect(url_for("portfolio.shares"))
 
@@ -271,7 +256,6 @@ def share_new_link(share_id: int) -> Any:
     db = get_session()
     share = portfolio.own_share(db, current_user, share_id)
     token = portfolio.new_token(db, share)
-    db.commit()
     session[NEW_LINK_KEY] = [share.id, token]
     return redirect(url_for("portfolio.share_detail", share_id=share.id))
 
@@ -309,7 +293,6 @@ def public_share(token: str) -> Any:
     # counted once per visitor and day; who they are is never stored (see ViewDeduplicator)
     visitor = (get_remote_address(), request.headers.get("User-Agent", ""))
     portfolio.record_view(db, share, visitor)
-    db.commit()
     url = url_for("portfolio.public_share", token=token, _external=True)
     fragments = [_badge_html(b) for b in page.badges]
     return _public(
@@ -383,19 +366,20 @@ def erase() -> Any:
     db = get_session()
     error = None
     status = 200
+    form = EraseForm(word=ERASE_WORD)
     if request.method == "POST":
-        if (request.form.get("confirm") or "").strip().upper() != ERASE_WORD:
+        if not form.confirmed():
             error = _("Tapez %(word)s pour confirmer.", word=ERASE_WORD)
             status = 422
         else:
             portfolio.erase(db, current_user)
             sessions.log_out(db)
-            db.commit()
             flash(_("Vos données sont effacées."), "success")
             return redirect(url_for("accounts.home"))
     return render_template(
         "portfolio/erase.html",
         word=ERASE_WORD,
+        form=form,
         error=error,
         count=len(portfolio.my_credentials(db, current_user)),
     ), status
