@@ -17,14 +17,13 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from badger import audit
 from badger.awards import service
 from badger.awards.models import Achievement, AwardJob, Credential
 from badger.db import get_db, utcnow
 from badger.errors import UserError
-from badger.maintenance import Purge
 from badger.networks.models import Organisation
 
 DEFAULT_SYNC_LIMIT = 50
@@ -213,21 +212,3 @@ def resume(session: Any, job: AwardJob, *,
                  obj=job)
     session.flush()
     return todo
-
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Jobs finished (or failed) more than ``after`` ago (``BADGER_RETENTION_JOBS_DAYS``), and
-    jobs still "running" that started that long ago (interrupted: a batch lasts minutes). Their
-    rows hold names and per-row outcomes for the progress page only; the credentials are rows
-    of their own."""
-    cutoff = now - after
-    return [
-        Purge(
-            "awards.jobs",
-            AwardJob,
-            or_(
-                AwardJob.finished_at < cutoff,
-                and_(AwardJob.finished_at.is_(None), AwardJob.created_at < cutoff),
-            ),
-        )
-    ]
