@@ -13,8 +13,9 @@ Where the entries live:
   are (no copy, no serialisation): treat them as read-only.
 * in Redis when ``BADGER_REDIS_URL`` is set (the app's setting, else the environment variable
   outside an app): every process and machine of one instance sees the same entries. Values
-  are stored as JSON through the cache's codec (never pickle: a Redis shared by several
-  services must not be a way into this one); keys are ``<prefix><name>:<sha256 of the key>``
+  are stored as JSON through the cache's codec — never pickle: that Redis is trusted as the
+  session store is (rendered fragments come back from it), but what a bug or an intruder
+  writes there must not run code in this process; keys are ``<prefix><name>:<sha256 of the key>``
   where the prefix (``BADGER_REDIS_PREFIX``, by default ``badger:`` + a digest of
   ``BADGER_BASE_URL``) keeps two instances sharing a Redis apart. Every entry carries an
   expiry (``ttl``, or a day when the cache has none); the bound is Redis's ``maxmemory`` with
@@ -348,6 +349,11 @@ class Cache(Generic[V]):
                                                 count=500))
             if names:
                 redis.client.delete(*names)
+        with self._memory.lock:
+            self._memory.data.clear()
+
+    def clear_local(self) -> None:
+        """Forget what this process holds in memory (entries in Redis stay)."""
         with self._memory.lock:
             self._memory.data.clear()
 

@@ -13,9 +13,7 @@ import json
 import re
 import secrets
 import threading
-import time
 import zipfile
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
-from badger import audit, urls
+from badger import audit, cache, urls
 from badger.accounts.models import LoginCode, Participant
 from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import unscoped, utcnow
@@ -53,7 +51,7 @@ MAX_SHARE_DAYS = 366
 MAX_LABEL = 120
 MAX_IMPORTS = 200
 #: Shared verification results (see :class:`badger.verification.service.ReportCache`).
-REPORTS = vservice.ReportCache(ttl=120.0)
+REPORTS = vservice.ReportCache(ttl=120.0, name="portfolio.reports")
 
 
 def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
@@ -64,7 +62,8 @@ def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
     if cache is None:
         ttl = float(app.config.get("BADGER_IMPORTED_VERIFY_TTL", 300))
         cache = app.extensions.setdefault(
-            "badger.imported_reports", vservice.ReportCache(ttl=ttl)
+            "badger.imported_reports",
+            vservice.ReportCache(ttl=ttl, name="portfolio.imported_reports", register=False),
         )
     return cache
 
@@ -419,12 +418,13 @@ def find_share(db: Session, token: str) -> Share:
 class ViewDeduplicator:
     """Tell a visitor's first view of a share today from their repeated ones, remembering no one.
 
-    A visitor is a keyed hash of (share, client address, User-Agent) under a random salt that
-    lives in this process's memory only and is replaced, with every hash, when the UTC day
-    changes: nothing is written, the address is never kept, and yesterday's hashes cannot be
-    recomputed. At most ``size`` visitors per day are remembered (oldest forgotten first: they
-    would count again). Several server processes each keep their own memory, so a repeated view
-    that reaches another process counts again; a restart forgets the day.
+    A visitor is a keyed hash of (share, client address, User-Agent) under a random salt of the
+    UTC day: nothing is written to the database, the address is never kept, and once the day's
+    salt is gone (the next day) its hashes cannot be recomputed. Salt and hashes live in
+    :mod:`badger.cache` — this process's memory, or the instance's Redis when
+    ``BADGER_REDIS_URL`` is set, so a repeated view counts once whichever process serves it —
+    and expire at the end of the day. At most ``size`` visitors per day are remembered in
+    memory (oldest forgotten first: they would count again).
     """
 
     def __init__(self, size: int = 100_000, today: Callable[[], date] | None = None) -> None:
@@ -432,24 +432,42 @@ class ViewDeduplicator:
         self.today = today or (lambda: datetime.now(UTC).date())
         self._day: date | None = None
         self._salt = b""
-        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._salts: cache.Cache[str] = cache.Cache("portfolio.share_view_salts", size=4,
+                                                    ttl=None, register=False)
+        self._visitors: cache.Cache[bool] = cache.Cache("portfolio.share_views_seen",
+                                                        size=size, ttl=None, register=False)
         self._lock = threading.Lock()
+
+    @property
+    def _seen(self) -> list[bytes]:
+        """The day's visitor hashes this process holds in memory (16 bytes each)."""
+        prefix = f"{self._day}:"
+        return [bytes.fromhex(k.removeprefix(prefix)) for k in self._visitors.local_keys()
+                if k.startswith(prefix)]
+
+    def _day_salt(self, day: date) -> bytes:
+        """The day's salt, the same in every process (the first to ask draws it)."""
+        left = _seconds_left(day)
+        self._salts.add(day.isoformat(), secrets.token_hex(32), ttl=left + 60)
+        salt = self._salts.get(day.isoformat())
+        return bytes.fromhex(salt) if salt else secrets.token_bytes(32)
 
     def first_today(self, share_id: int, address: str, agent: str) -> bool:
         """True the first time this visitor opens this share today (then remembered)."""
         with self._lock:
             day = self.today()
             if day != self._day:
-                self._day, self._salt = day, secrets.token_bytes(32)
-                self._seen.clear()
+                self._day, self._salt = day, self._day_salt(day)
+                self._visitors.clear_local()  # on Redis, yesterday's expire by themselves
             visitor = f"{share_id}\0{address}\0{agent}".encode("utf-8", "replace")
             digest = hmac.new(self._salt, visitor, hashlib.sha256).digest()[:16]
-            if digest in self._seen:
-                return False
-            self._seen[digest] = None
-            while len(self._seen) > self.size:
-                self._seen.popitem(last=False)
-            return True
+            return self._visitors.add(f"{day}:{digest.hex()}", True, ttl=_seconds_left(day))
+
+
+def _seconds_left(day: date) -> float:
+    """Seconds until ``day`` ends (UTC); a minute at least."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+    return max(60.0, (end - datetime.now(UTC)).total_seconds())
 
 
 def view_deduplicator(app: Flask | None = None) -> ViewDeduplicator:
@@ -607,26 +625,17 @@ def _level_text(competence: Any, level: int, lang: str) -> tuple[str | None, str
 
 #: Built badge views by (language, credential, report key, state): a share page shows the same
 #: badges again and again; anything that changes the result changes the key.
-_VIEWS: OrderedDict[str, tuple[float, BadgeView]] = OrderedDict()
-_VIEWS_LOCK = threading.Lock()
 VIEW_TTL = 120.0
+_VIEWS: cache.Cache[BadgeView] = cache.Cache("portfolio.badge_views", size=4096, ttl=VIEW_TTL,
+                                             codec=cache.typed(BadgeView))
 
 
 def _cached_view(key: str) -> BadgeView | None:
-    with _VIEWS_LOCK:
-        item = _VIEWS.get(key)
-        if item is None or item[0] < time.monotonic():
-            _VIEWS.pop(key, None)
-            return None
-        _VIEWS.move_to_end(key)
-        return item[1]
+    return _VIEWS.get(key)
 
 
 def _keep_view(key: str, view: BadgeView) -> None:
-    with _VIEWS_LOCK:
-        _VIEWS[key] = (time.monotonic() + VIEW_TTL, view)
-        while len(_VIEWS) > 4096:
-            _VIEWS.popitem(last=False)
+    _VIEWS.set(key, view)
 
 
 def _credential_key(
