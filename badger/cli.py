@@ -15,7 +15,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 
-from badger import DOMAINS, create_app, domain_module
+from badger import DOMAINS, create_app, domain_module, serving
+from badger.awards import jobs
 from badger.db import get_session
 
 
@@ -95,15 +96,18 @@ def db_check() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def run_command(host: str, port: int, threads: int) -> None:
-    """Serve the app with the production WSGI server (waitress)."""
-    from waitress import serve
-
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes: 1 is waitress; more are gunicorn's workers (see README, "
+                   "\"Running on several machines\").")
+def run_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the app (waitress; gunicorn with --workers N), with the award-job worker."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(
         f"badger serving on http://{host}:{port}/ (base URL {app.config['BADGER_BASE_URL']})"
+        + (f", {workers} processes" if workers > 1 else "")
     )
-    serve(app, host=host, port=port, threads=threads, ident="badger")
+    serving.serve(create_app, host=host, port=port, workers=workers, threads=threads,
+                  on_start=jobs.start_worker, app=app)
 
 
 @click.command("demo")

@@ -85,6 +85,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_SHARE_DEFAULT_DAYS": int(env.get("BADGER_SHARE_DEFAULT_DAYS", "90")),
         "BADGER_CLAIM_DAYS": int(env.get("BADGER_CLAIM_DAYS", "180")),
         "BADGER_AWARD_SYNC_LIMIT": int(env.get("BADGER_AWARD_SYNC_LIMIT", "50")),
+        # how often each server process looks for award jobs nobody runs (0: never)
+        "BADGER_JOB_POLL_SECONDS": float(env.get("BADGER_JOB_POLL_SECONDS", "5")),
         "MAX_CONTENT_LENGTH": int(env.get("BADGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
