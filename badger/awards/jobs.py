@@ -36,7 +36,7 @@ from sqlalchemy import and_, func, or_, select, update
 from badger import audit
 from badger.awards import service
 from badger.awards.models import Achievement, AwardJob, Credential
-from badger.db import get_db, utcnow
+from badger.db import after_commit, get_db, utcnow
 from badger.errors import UserError
 from badger.maintenance import Purge
 from badger.networks.models import Organisation
@@ -125,6 +125,17 @@ def launch(app: Flask, job_id: int, requests: Sequence[service.AwardRequest],
     app.extensions.setdefault("badger.award_threads", []).append(thread)
     thread.start()
     return thread
+
+
+def launch_after_commit(app: Flask, session: Any, job_id: int,
+                        requests: Sequence[service.AwardRequest], actor_id: int | None,
+                        rows: Sequence[int] | None = None) -> None:
+    """:func:`launch` once ``session``'s transaction commits (never if it is rolled back): how a
+    view kicks the job it queued in the request's transaction."""
+    def kick() -> None:
+        launch(app, job_id, requests, actor_id, rows)
+
+    after_commit(session, kick)
 
 
 def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:

@@ -106,3 +106,21 @@ def test_two_workers_run_each_job_once(app: Any, app_config: dict[str, Any], db:
     for j in queued:
         assert len(db.get(AwardJob, j.id).results) == 1
     assert db.scalar(select(func.count()).select_from(Credential)) == len(people)
+
+
+def test_a_job_queued_in_a_transaction_is_kicked_after_its_commit_only(
+    app: Any, db: Any, org: Any, coach: Any, achievement: Any, people: list[Any]
+) -> None:
+    reqs = [service.AwardRequest(participant_id=p.id, level=4) for p in people]
+    job = jobs.start(app, db, org, achievement, reqs, actor=coach)
+    jobs.launch_after_commit(app, db, job.id, reqs, coach.id)
+    db.rollback()  # a failed request: no job, nothing kicked
+    assert not app.extensions.get("badger.award_threads")
+    job = jobs.start(app, db, org, achievement, reqs, actor=coach)
+    jobs.launch_after_commit(app, db, job.id, reqs, coach.id)
+    db.commit()
+    for thread in app.extensions["badger.award_threads"]:
+        thread.join(timeout=60)
+    db.expire_all()
+    done = db.get(AwardJob, job.id)
+    assert done.status == "finished" and len(done.results) == len(people)
