@@ -26,11 +26,18 @@ count (rate limits: :class:`CacheStorage` is the ``limits`` storage Flask-Limite
 login limit counts across processes), and :meth:`Cache.add` stores only when absent (a view
 counted once whichever process served it).
 
-What stays process-local on purpose, outside this module: pure, immutable data derived from
-what ships with the code — the bundled JSON-LD contexts and schemas (``badger.ob3.loader``,
-``badger.ob3.schema``), compiled regexes, fonts, the chart palette and shipped référentiels
-(``functools`` caches of a handful of entries). They never change while the process lives, so
-no other process can disagree with them.
+What stays process-local on purpose, outside this module:
+
+* pure, immutable data derived from what ships with the code — the bundled JSON-LD contexts
+  and schemas (``badger.ob3.loader``, ``badger.ob3.schema``), the CASE schema validators
+  (``badger.referentiels.case``), compiled regexes, fonts (``badger.awards.images``,
+  ``badger.grids.charts``), translated check texts by locale (``badger.verification.messages``).
+  They never change while the process lives, so no other process can disagree with them;
+* the decrypted signing keys (``badger.keystore``, keyed on the key files' fingerprint): key
+  material never leaves the process;
+* two per-app throttles whose per-process copy is harmless: the trusted remote registries
+  (refetched by each process at most every ``BADGER_REGISTRY_TTL``) and the OAuth purge (run at
+  most once a period per process; purging is idempotent).
 """
 
 from __future__ import annotations
