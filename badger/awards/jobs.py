@@ -34,10 +34,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from badger import audit
+from badger.accounts.models import User
 from badger.awards import service
 from badger.awards.models import Achievement, AwardJob, Credential
 from badger.db import after_commit, get_db, utcnow
 from badger.errors import UserError
+from badger.grids.models import GroupSession
 from badger.maintenance import Purge
 from badger.networks.models import Organisation
 
@@ -223,9 +225,6 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
         actor_id: int | None, *, claim_first: bool = False) -> None:
     """Award ``rows`` of the job, one transaction each. ``claim_first``: take the queued job
     first (:func:`claim`); nothing runs when another process has it."""
-    from badger.accounts.models import User
-    from badger.grids.models import GroupSession
-
     with app.app_context():
         db = get_db(app).session()
         try:

@@ -51,7 +51,7 @@ MAX_SHARE_DAYS = 366
 MAX_LABEL = 120
 MAX_IMPORTS = 200
 #: Shared verification results (see :class:`badger.verification.service.ReportCache`).
-REPORTS = vservice.ReportCache(ttl=120.0, name="portfolio.reports")
+REPORTS = vservice.ReportCache(ttl=120.0, name="portfolio.reports", register=True)
 
 
 def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
@@ -63,7 +63,7 @@ def imported_reports(app: Flask | None = None) -> vservice.ReportCache:
         ttl = float(app.config.get("BADGER_IMPORTED_VERIFY_TTL", 300))
         cache = app.extensions.setdefault(
             "badger.imported_reports",
-            vservice.ReportCache(ttl=ttl, name="portfolio.imported_reports", register=False),
+            vservice.ReportCache(ttl=ttl, name="portfolio.imported_reports"),
         )
     return cache
 

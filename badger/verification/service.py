@@ -372,6 +372,7 @@ class ReportCache:
     credential points to (fetched fresh by the caller), so a revocation changes the key and the
     badge is verified again at once; with ``fresh_status=False`` nothing is fetched while the
     entry lives, and ``ttl`` bounds how late a revocation shows. ``clock``: seconds, monotonic.
+    The reports are kept in a :class:`badger.cache.Cache` (shared by every process on Redis).
     """
 
     def __init__(
@@ -381,8 +382,10 @@ class ReportCache:
         clock: Callable[[], float] = time.monotonic,
         *,
         name: str = "verification.reports",
-        register: bool = True,
+        register: bool = False,
     ) -> None:
+        """``name``: its :class:`badger.cache.Cache` (``register``: listed in
+        :data:`badger.cache.CACHES`, for one module-level cache of that name)."""
         self._cache: cache.Cache[VerificationReport] = cache.Cache(
             name, size=size, ttl=ttl, codec=cache.typed(VerificationReport), clock=clock,
             register=register)
