@@ -127,3 +127,12 @@ def test_every_named_cache_declares_its_policy() -> None:
             "referentiels.case_packages"} <= names
     for named in cache.CACHES.values():
         assert named.size > 0 and (named.ttl is None or named.ttl > 0)
+
+
+def test_ci_fails_without_redis_and_the_sqlite_run_skips_the_two_process_test() -> None:
+    from tests import test_several_processes
+    from tests.conftest import ci_failure
+
+    assert ci_failure("redis-server is not installed", {"CI": "true"})
+    reason = test_several_processes.pytestmark.kwargs["reason"]
+    assert ci_failure(reason, {"CI": "true"}) is None  # the PostgreSQL run runs it
