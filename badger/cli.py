@@ -18,9 +18,10 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import func, select
 
-from badger import DOMAINS, backup, create_app, domain_module, keystore, migrate
+from badger import DOMAINS, backup, create_app, domain_module, keystore, migrate, serving
 from badger.accounts import service as accounts
 from badger.accounts.models import Role
+from badger.awards import jobs
 from badger.config import ConfigError
 from badger.db import get_session
 from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo, is_installed, login_box
@@ -100,16 +101,19 @@ def db_check() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def run_command(host: str, port: int, threads: int) -> None:
-    """Serve the app with the production WSGI server (waitress)."""
-    from waitress import serve
-
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes: 1 is waitress; more are gunicorn's workers (see README, "
+                   "\"Running on several machines\").")
+def run_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the app (waitress; gunicorn with --workers N), with the award-job worker."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(
         f"badger serving on http://{host}:{port}/ (base URL {app.config['BADGER_BASE_URL']})"
+        + (f", {workers} processes" if workers > 1 else "")
     )
     _echo_demo_logins(app)
-    serve(app, host=host, port=port, threads=threads, ident="badger")
+    serving.serve(create_app, host=host, port=port, workers=workers, threads=threads,
+                  on_start=jobs.start_worker, app=app)
 
 
 def _echo_demo_logins(app: Any) -> None:

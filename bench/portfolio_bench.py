@@ -234,10 +234,8 @@ def _cold_views(get: Any, cold: int, timing: Timing) -> tuple[list[float], list[
     timing.times.clear()
     timing.cpu.clear()
     for _ in range(cold):
-        with portfolio.REPORTS._lock:
-            portfolio.REPORTS._data.clear()
-        with portfolio._VIEWS_LOCK:
-            portfolio._VIEWS.clear()
+        portfolio.REPORTS.clear()
+        portfolio._VIEWS.clear()
         get()
     return list(timing.times), list(timing.cpu)
 

@@ -5,9 +5,6 @@ page's language where translated. Built views are reused while nothing that chan
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from badger import cache
 from badger.awards.models import Credential
 from badger.awards.service import credential_texts, document_language
 from badger.ob3 import VerificationReport
@@ -31,7 +29,7 @@ from badger.verification import messages
 from badger.verification import service as vservice
 
 #: Shared verification results (see :class:`badger.verification.service.ReportCache`).
-REPORTS = vservice.ReportCache(ttl=120.0)
+REPORTS = vservice.ReportCache(ttl=120.0, name="portfolio.reports", register=True)
 
 
 def imported_reports(app: Flask) -> vservice.ReportCache:
@@ -41,7 +39,8 @@ def imported_reports(app: Flask) -> vservice.ReportCache:
     if cache is None:
         ttl = float(app.config.get("BADGER_IMPORTED_VERIFY_TTL", 300))
         cache = app.extensions.setdefault(
-            "badger.imported_reports", vservice.ReportCache(ttl=ttl)
+            "badger.imported_reports",
+            vservice.ReportCache(ttl=ttl, name="portfolio.imported_reports"),
         )
     return cache
 
@@ -161,26 +160,17 @@ def _level_text(competence: Any, level: int, lang: str) -> tuple[str | None, str
 
 #: Built badge views by (language, credential, report key, state): a share page shows the same
 #: badges again and again; anything that changes the result changes the key.
-_VIEWS: OrderedDict[str, tuple[float, BadgeView]] = OrderedDict()
-_VIEWS_LOCK = threading.Lock()
 VIEW_TTL = 120.0
+_VIEWS: cache.Cache[BadgeView] = cache.Cache("portfolio.badge_views", size=4096, ttl=VIEW_TTL,
+                                             codec=cache.typed(BadgeView))
 
 
 def cached_view(key: str) -> BadgeView | None:
-    with _VIEWS_LOCK:
-        item = _VIEWS.get(key)
-        if item is None or item[0] < time.monotonic():
-            _VIEWS.pop(key, None)
-            return None
-        _VIEWS.move_to_end(key)
-        return item[1]
+    return _VIEWS.get(key)
 
 
 def _keep_view(key: str, view: BadgeView) -> None:
-    with _VIEWS_LOCK:
-        _VIEWS[key] = (time.monotonic() + VIEW_TTL, view)
-        while len(_VIEWS) > 4096:
-            _VIEWS.popitem(last=False)
+    _VIEWS.set(key, view)
 
 
 def credential_key(

@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from badger import audit
+from badger import audit, cache
 from badger.accounts.models import Participant
 from badger.db import unscoped, utcnow
 from badger.errors import UserError
@@ -187,12 +186,13 @@ def find_share(db: Session, token: str) -> Share:
 class ViewDeduplicator:
     """Tell a visitor's first view of a share today from their repeated ones, remembering no one.
 
-    A visitor is a keyed hash of (share, client address, User-Agent) under a random salt that
-    lives in this process's memory only and is replaced, with every hash, when the UTC day
-    changes: nothing is written, the address is never kept, and yesterday's hashes cannot be
-    recomputed. At most ``size`` visitors per day are remembered (oldest forgotten first: they
-    would count again). Several server processes each keep their own memory, so a repeated view
-    that reaches another process counts again; a restart forgets the day.
+    A visitor is a keyed hash of (share, client address, User-Agent) under a random salt of the
+    UTC day: nothing is written to the database, the address is never kept, and once the day's
+    salt is gone (the next day) its hashes cannot be recomputed. Salt and hashes live in
+    :mod:`badger.cache` — this process's memory, or the instance's Redis when
+    ``BADGER_REDIS_URL`` is set, so a repeated view counts once whichever process serves it —
+    and expire at the end of the day. At most ``size`` visitors per day are remembered in
+    memory (oldest forgotten first: they would count again).
     """
 
     def __init__(self, size: int = 100_000, today: Callable[[], date] | None = None) -> None:
@@ -200,24 +200,42 @@ class ViewDeduplicator:
         self.today = today or (lambda: datetime.now(UTC).date())
         self._day: date | None = None
         self._salt = b""
-        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._salts: cache.Cache[str] = cache.Cache("portfolio.share_view_salts", size=4,
+                                                    ttl=None, register=False)
+        self._visitors: cache.Cache[bool] = cache.Cache("portfolio.share_views_seen",
+                                                        size=size, ttl=None, register=False)
         self._lock = threading.Lock()
+
+    @property
+    def _seen(self) -> list[bytes]:
+        """The day's visitor hashes this process holds in memory (16 bytes each)."""
+        prefix = f"{self._day}:"
+        return [bytes.fromhex(k.removeprefix(prefix)) for k in self._visitors.local_keys()
+                if k.startswith(prefix)]
+
+    def _day_salt(self, day: date) -> bytes:
+        """The day's salt, the same in every process (the first to ask draws it)."""
+        left = _seconds_left(day)
+        self._salts.add(day.isoformat(), secrets.token_hex(32), ttl=left + 60)
+        salt = self._salts.get(day.isoformat())
+        return bytes.fromhex(salt) if salt else secrets.token_bytes(32)
 
     def first_today(self, share_id: int, address: str, agent: str) -> bool:
         """True the first time this visitor opens this share today (then remembered)."""
         with self._lock:
             day = self.today()
             if day != self._day:
-                self._day, self._salt = day, secrets.token_bytes(32)
-                self._seen.clear()
+                self._day, self._salt = day, self._day_salt(day)
+                self._visitors.clear_local()  # on Redis, yesterday's expire by themselves
             visitor = f"{share_id}\0{address}\0{agent}".encode("utf-8", "replace")
             digest = hmac.new(self._salt, visitor, hashlib.sha256).digest()[:16]
-            if digest in self._seen:
-                return False
-            self._seen[digest] = None
-            while len(self._seen) > self.size:
-                self._seen.popitem(last=False)
-            return True
+            return self._visitors.add(f"{day}:{digest.hex()}", True, ttl=_seconds_left(day))
+
+
+def _seconds_left(day: date) -> float:
+    """Seconds until ``day`` ends (UTC); a minute at least."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+    return max(60.0, (end - datetime.now(UTC)).total_seconds())
 
 
 def view_deduplicator(app: Flask | None = None) -> ViewDeduplicator:

@@ -7,8 +7,6 @@ revoked or expired link answers 410 with a neutral page that says nothing about 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import segno
@@ -29,7 +27,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
-from badger import portfolio
+from badger import cache, portfolio
 from badger.accounts import sessions
 from badger.db import get_session, utcnow
 from badger.errors import UserError, error_response
@@ -304,25 +302,22 @@ def public_share(token: str) -> Any:
     )
 
 
-_FRAGMENTS: OrderedDict[str, Markup] = OrderedDict()
-_FRAGMENTS_LOCK = threading.Lock()
+#: Rendered badge fragments by their view's key (same key: same language, same result).
+_FRAGMENTS: cache.Cache[Markup] = cache.Cache(
+    "portfolio.badge_fragments", size=4096, ttl=portfolio.VIEW_TTL, codec=cache.Codec(str, Markup))
 
 
 def _badge_html(badge: portfolio.BadgeView) -> Markup:
     """One badge's HTML; reused while its view is (same key: same language, same result)."""
     key = badge.cache_key
     if key is not None:
-        with _FRAGMENTS_LOCK:
-            hit = _FRAGMENTS.get(key)
+        hit = _FRAGMENTS.get(key)
         if hit is not None:
             return hit
     macro = get_template_attribute("portfolio/_badge.html", "badge")
     html = Markup(macro(badge, heading=3))  # noqa: S704 - rendered by autoescaping Jinja
     if key is not None:
-        with _FRAGMENTS_LOCK:
-            _FRAGMENTS[key] = html
-            while len(_FRAGMENTS) > 4096:
-                _FRAGMENTS.popitem(last=False)
+        _FRAGMENTS.set(key, html)
     return html
 
 
