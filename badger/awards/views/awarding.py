@@ -20,7 +20,7 @@ from badger.awards.forms import (
 )
 from badger.awards.models import Achievement, AwardJob
 from badger.awards.views.common import bp, settings
-from badger.db import after_commit, get_or_404, get_session
+from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.grids.models import GroupSession
 from badger.security import staff_required
@@ -79,12 +79,7 @@ def _start_job(ach: Achievement, requests: list[awards.AwardRequest], *,
     db = get_session()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job = jobs.start(app, db, g.organisation, ach, requests, actor=current_user, group=group)
-    job_id, actor_id = job.id, current_user.id
-
-    def launch() -> None:
-        jobs.launch(app, job_id, requests, actor_id)
-
-    after_commit(db, launch)
+    jobs.launch_after_commit(app, db, job.id, requests, current_user.id)
     return redirect(url_for("awards.job", job_id=job.id), 303)
 
 
@@ -113,12 +108,8 @@ def job_resume(job_id: int) -> Any:
     row = get_or_404(db, AwardJob, job_id)
     rows = jobs.resume(db, row, actor=current_user)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    job_id, actor_id = row.id, current_user.id
-
-    def launch() -> None:
-        jobs.launch(app, job_id, [req for _, req in rows], actor_id, rows=[i for i, _ in rows])
-
-    after_commit(db, launch)
+    jobs.launch_after_commit(app, db, row.id, [req for _, req in rows], current_user.id,
+                             rows=[i for i, _ in rows])
     flash(_("Attribution reprise."), "success")
     return redirect(url_for("awards.job", job_id=row.id), 303)
 
