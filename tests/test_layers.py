@@ -48,6 +48,7 @@ DOMAIN_ORDER = (
 CORE = frozenset({
     "config", "db", "errors", "forms", "guards", "i18n", "security", "templating", "audit",
     "keystore", "csvsafe", "urls", "resolver", "cache", "maintenance", "public", "migrate",
+    "serving",
 })
 #: They put the application together, so they may import any layer. The package root
 #: (``badger/__init__.py``: create_app, DOMAINS, resource_dir) is one of them; any module may
