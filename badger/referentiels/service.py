@@ -49,7 +49,7 @@ PICTOGRAM_SIZE = 256
 
 def item_url(identifier: str, base: str | None = None) -> str:
     """The CASE CFItem URL of a competence: use it as OB 3.0 ``Alignment.targetUrl``."""
-    return case.case_url(base or urls.base_url(), "CFItems", identifier)
+    return urls.case_url("CFItems", identifier, base)
 
 
 def competence_public_url(competence: Competence, base: str | None = None) -> str:
@@ -59,11 +59,11 @@ def competence_public_url(competence: Competence, base: str | None = None) -> st
 
 def rubric_level_url(level_identifier: str, base: str | None = None) -> str:
     """The CASE ``CFRubricCriterionLevel`` URL of one level (OB 3.0 RubricCriterionLevel)."""
-    return case.case_url(base or urls.base_url(), "CFRubricCriterionLevels", level_identifier)
+    return urls.case_url("CFRubricCriterionLevels", level_identifier, base)
 
 
 def document_url(version: ReferentielVersion, base: str | None = None) -> str:
-    return case.case_url(base or urls.base_url(), "CFDocuments", version.identifier)
+    return urls.case_url("CFDocuments", version.identifier, base)
 
 
 def alignment(competence: Competence, base: str | None = None) -> dict[str, Any]:
@@ -320,7 +320,7 @@ def get_version_by_identifier(session: Session, identifier: str) -> ReferentielV
 
 def find_version(session: Session, ref: str) -> ReferentielVersion | None:
     """Resolve ``ref``: a CFDocument identifier, ``key`` (latest published) or ``key@number``."""
-    if case._is_uuid(ref):
+    if case.is_uuid(ref):
         return get_version_by_identifier(session, ref)
     key, _, number = ref.partition("@")
     if number:

@@ -362,7 +362,7 @@ def case_documents() -> Any:
         doc = dict(service.package_of(v)["CFDocument"])
         doc["CFPackageURI"] = {
             "title": v.title, "identifier": v.identifier,
-            "uri": case.case_url(urls.base_url(), "CFPackages", v.identifier),
+            "uri": urls.case_url("CFPackages", v.identifier),
         }
         docs.append(doc)
     tag = "docs:" + ",".join(f"{v.identifier}:{v.content_hash}" for v in versions)
@@ -377,7 +377,7 @@ def case_document(identifier: str) -> Any:
         return _imsx_not_found("CFDocument", identifier)
     doc = dict(service.package_of(v)["CFDocument"])
     doc["CFPackageURI"] = {"title": v.title, "identifier": v.identifier,
-                           "uri": case.case_url(urls.base_url(), "CFPackages", v.identifier)}
+                           "uri": urls.case_url("CFPackages", v.identifier)}
     return _json(doc, f"doc:{v.content_hash}")
 
 
