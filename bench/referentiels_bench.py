@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from badger import create_app
+from badger import referentiels as service
 from badger.db import Base, get_db, get_session
-from badger.referentiels import case, service
+from badger.referentiels import case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import pin_one_core

@@ -369,7 +369,6 @@ def is_uuid(value: str) -> bool:
     return bool(_UUID_RE.match(value))
 
 
-
 def _base_from_uri(uri: str) -> str:
     if CASE_PATH in uri:
         return uri.split(CASE_PATH, 1)[0]
