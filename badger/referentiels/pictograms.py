@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from PIL import UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from badger import resource_dir
 from badger.db import staged_on_commit, write_file_on_commit
 from badger.errors import UserError
 from badger.guards import ImageRefused, open_image
@@ -26,7 +25,15 @@ PICTOGRAM_SIZE = 256
 
 def shipped_pictograms() -> list[str]:
     """Names of the SVG pictograms badger ships."""
-    return sorted(p.stem for p in (resource_dir("static") / "pictograms").glob("*.svg"))
+    return sorted(p.stem for p in _static_dir().joinpath("pictograms").glob("*.svg"))
+
+
+def _static_dir() -> Path:
+    """The top-level ``static/`` folder: beside the package in a checkout, inside it in a
+    wheel (as ``badger.resource_dir`` finds it; a domain does not import the app package)."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "static"
+    return packaged if packaged.is_dir() else package.parent / "static"
 
 
 def valid_pictogram(name: str, session: Session | None = None) -> bool:
