@@ -55,6 +55,7 @@ def editable_version(key: str, number: int) -> ReferentielVersion:
 
 
 def competence_of(version: ReferentielVersion, competence_id: int) -> Competence:
+    """A competence of ``version``, else 404."""
     comp = next((c for c in version.competences if c.id == competence_id), None)
     if comp is None:
         abort(404)
@@ -76,6 +77,7 @@ def owner_choices() -> list[tuple[str, str]]:
 
 
 def owner_kwargs(value: str, choices: list[tuple[str, str]]) -> dict[str, Any]:
+    """The owner chosen in a form (403 if not one of ``choices``) as service arguments."""
     if value not in {c[0] for c in choices}:
         abort(403)
     kind, _sep, raw = value.partition(":")
@@ -94,6 +96,7 @@ def owner_name(value: str) -> str:
 
 
 def can_create() -> bool:
+    """Whether the current user may create a référentiel (admin of some owner)."""
     return bool(current_user.is_authenticated and current_user.kind == "staff"
                 and owner_choices())
 
@@ -105,6 +108,7 @@ def confirm() -> None:
 
 
 def import_error(exc: case.CaseImportError) -> str:
+    """The headline of a refused import (the errors are listed below it)."""
     return _("Import refusé : %(n)s erreur(s).", n=exc.total)
 
 

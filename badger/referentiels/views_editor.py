@@ -169,7 +169,7 @@ def add_category(key: str, number: int) -> Any:
         raise UserError(_("Le libellé de la catégorie est obligatoire."))
     db = get_session()
     referentiels.add_category(db, v, label=form.label.data or "", code=form.code.data or "",
-                         parent_id=int_or_none(form.parent.data))
+                              parent_id=int_or_none(form.parent.data))
     return redirect(url_for(".edit", key=key, number=number))
 
 
