@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from badger import csvsafe
-from badger.referentiels import case, service
+from badger import referentiels as service
+from badger.referentiels import case
 from tests.conftest import login_staff
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from badger import referentiels
 from badger.awards import service
-from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
 LABELS = ["Ponctualité", "Respect des règles", "Goût de l'effort"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from badger import referentiels
 from badger.awards import service as awards
-from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
 LABELS = ["Ponctualité", "Respect des règles", "Goût de l'effort", "Travail en équipe"]
