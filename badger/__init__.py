@@ -25,6 +25,7 @@ DOMAINS = (
     "awards",
     "portfolio",
     "holders",
+    "wallet",
     "verification",
     "api",
 )

@@ -94,6 +94,8 @@ LABELS = {
     "accounts.sessions": "sessions de connexion terminées ou inactives",
     "portfolio.shares": "liens de partage arrêtés ou expirés (avec leurs consultations)",
     "awards.jobs": "suivis d'attributions en arrière-plan terminés",
+    "wallet.offers": "offres de badges vers un portefeuille expirées",
+    "wallet.nonces": "défis de portefeuille (nonces) expirés",
     "audit.events": "événements du journal d'audit",
 }
 
@@ -155,6 +157,7 @@ def purge(
     from badger.awards import jobs
     from badger.holders import service as holders
     from badger.portfolio import service as portfolio
+    from badger.wallet import retention as wallet
 
     now = now or utcnow()
     counts = run(
@@ -165,6 +168,7 @@ def purge(
             *holders.purges(now, retention.codes),
             *portfolio.purges(now, retention.shares),
             *jobs.purges(now, retention.jobs),
+            *wallet.purges(now, retention.codes),
             *audit.purges(now, retention.audit),
         ],
         dry_run=dry_run,
