@@ -14,10 +14,11 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from badger import grids
 from badger.accounts.models import Participant, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
-from badger.grids import charts, service
+from badger.grids import GridConflict, NoteInput, RatingInput, RuleInput, charts
 from badger.grids.models import (
     ROUND_LABEL_NAMES,
     Journey,
@@ -28,7 +29,6 @@ from badger.grids.models import (
     session_participants,
 )
 from badger.grids.models import GroupSession as GroupSessionModel
-from badger.grids.service import GridConflict, NoteInput, RatingInput, RuleInput
 from badger.guards import form_int
 from badger.i18n import current_language
 from badger.referentiels.models import Competence, ReferentielVersion
@@ -100,7 +100,7 @@ def _int(value: str | None) -> int | None:
         raise UserError(_("Une note est un nombre entier de 0 à 5."), 422) from None
 
 
-def _chart(view: service.RoundView, *, prefix: str) -> tuple[Markup, Markup]:
+def _chart(view: grids.RoundView, *, prefix: str) -> tuple[Markup, Markup]:
     lang = current_language()
     axes, series = view.chart(lang, _series_names())
     who = view.round.journey.participant.display_name
@@ -181,7 +181,7 @@ def my_grids() -> Any:
     )
 
 
-def _first_unrated(view: service.RoundView) -> int:
+def _first_unrated(view: grids.RoundView) -> int:
     return next((i for i, a in enumerate(view.axes) if a.self_score is None), 0)
 
 
@@ -203,17 +203,17 @@ def fill_list(round_id: int) -> Any:
             for it in rnd.items
         ]
         try:
-            service.save_ratings(db, rnd, role="self", actor=_actor(), entries=entries)
+            grids.save_ratings(db, rnd, role="self", actor=_actor(), entries=entries)
         except GridConflict as err:
             db.rollback()
-            view = service.round_view(db, rnd, lang)
+            view = grids.round_view(db, rnd, lang)
             return _conflict_response(
                 "grids/fill_list.html", err, round=rnd, view=view, posted=request.form
             )
         db.commit()
         flash(_("Vos réponses sont enregistrées."), "success")
         return redirect(url_for("grids.fill_list", round_id=rnd.id))
-    view = service.round_view(db, rnd, lang)
+    view = grids.round_view(db, rnd, lang)
     return render_template("grids/fill_list.html", round=rnd, view=view, posted={}, conflicts=[])
 
 
@@ -225,7 +225,7 @@ def fill_step(round_id: int, n: int | None) -> Any:
     rnd = _load_round(round_id)
     db = get_session()
     lang = current_language()
-    view = service.round_view(db, rnd, lang)
+    view = grids.round_view(db, rnd, lang)
     if n is None:  # resume where the participant stopped
         return redirect(url_for("grids.fill_step", round_id=rnd.id, n=_first_unrated(view) + 1))
     if not 1 <= n <= len(view.axes):
@@ -239,10 +239,10 @@ def fill_step(round_id: int, n: int | None) -> Any:
             _int(request.form.get("v")),
         )
         try:
-            service.save_ratings(db, rnd, role="self", actor=_actor(), entries=[entry])
+            grids.save_ratings(db, rnd, role="self", actor=_actor(), entries=[entry])
         except GridConflict as err:
             db.rollback()
-            view = service.round_view(db, rnd, lang)
+            view = grids.round_view(db, rnd, lang)
             return _conflict_response(
                 "grids/fill_step.html",
                 err,
@@ -269,10 +269,10 @@ def fill_done(round_id: int) -> Any:
     rnd = _load_round(round_id)
     db = get_session()
     if request.method == "POST":
-        service.submit_self_assessment(db, rnd, _actor())  # refuses an unfinished grid (422)
+        grids.submit_self_assessment(db, rnd, _actor())  # refuses an unfinished grid (422)
         db.commit()
         return redirect(url_for("grids.compare", round_id=rnd.id))
-    view = service.round_view(db, rnd, current_language())
+    view = grids.round_view(db, rnd, current_language())
     return render_template("grids/fill_done.html", round=rnd, view=view)
 
 
@@ -281,7 +281,7 @@ def fill_done(round_id: int) -> Any:
 def chart_in_portfolio(round_id: int) -> Any:
     rnd = _load_round(round_id)
     db = get_session()
-    service.set_chart_in_portfolio(db, rnd, _actor(), request.form.get("show") == "1")
+    grids.set_chart_in_portfolio(db, rnd, _actor(), request.form.get("show") == "1")
     db.commit()
     flash(_("Votre choix est enregistré."), "success")
     return redirect(url_for("grids.compare", round_id=rnd.id))
@@ -297,7 +297,7 @@ def consent(vc_id: int) -> Any:
     answer = request.form.get("answer")
     if answer not in {"given", "declined"}:
         raise UserError(_("Choisissez d'accepter ou de refuser."), 400)
-    service.set_consent(db, vc, _actor(), given=answer == "given")
+    grids.set_consent(db, vc, _actor(), given=answer == "given")
     db.commit()
     flash(_("Votre réponse est enregistrée."), "success")
     return redirect(url_for("grids.compare", round_id=vc.round_id))
@@ -313,7 +313,7 @@ def compare(round_id: int) -> Any:
         abort(401)
     rnd = _load_round(round_id)
     db = get_session()
-    view = service.round_view(db, rnd, current_language(), viewer=_actor())
+    view = grids.round_view(db, rnd, current_language(), viewer=_actor())
     hidden = view.others_hidden
     svg = table = None
     if not hidden:
@@ -340,7 +340,7 @@ def agree(round_id: int) -> Any:
     if cid is None or level is None:
         raise UserError(_("Choisissez un niveau."), 422)
     try:
-        service.record_agreement(
+        grids.record_agreement(
             db,
             rnd,
             competence_id=cid,
@@ -350,7 +350,7 @@ def agree(round_id: int) -> Any:
         )
     except GridConflict as err:
         db.rollback()
-        view = service.round_view(db, rnd, current_language(), viewer=_actor())
+        view = grids.round_view(db, rnd, current_language(), viewer=_actor())
         svg, table = _chart(view, prefix=f"round{rnd.id}")
         return _conflict_response(
             "grids/compare.html",
@@ -377,11 +377,11 @@ def progress(journey_id: int) -> Any:
     if current_user.kind == "participant" and journey.participant_id != current_user.id:
         abort(404)
     lang = current_language()
-    pv = service.journey_progress(db, journey, lang, viewer=_actor())
+    pv = grids.journey_progress(db, journey, lang, viewer=_actor())
     # each label in the language competence_label chose for it (as RoundView.chart marks it)
     competences = {it.competence_id: it.competence for r in journey.rounds for it in r.items}
     axes = [
-        charts.Axis(label, language=service.competence_label_language(competences[p.key], lang))
+        charts.Axis(label, language=grids.competence_label_language(competences[p.key], lang))
         for label, p in pv.axes
     ]
     svg = None
@@ -411,7 +411,7 @@ def progress(journey_id: int) -> Any:
 def _chart_response(rnd: Round, fmt: str) -> Response:
     db = get_session()
     lang = current_language()
-    view = service.round_view(db, rnd, lang, viewer=_actor())
+    view = grids.round_view(db, rnd, lang, viewer=_actor())
     axes, series = view.chart(lang, _series_names())
     title = _(
         "Grille de %(name)s — %(label)s",
@@ -448,10 +448,10 @@ def export(round_id: int, fmt: str) -> Any:
     name = f"grille-{rnd.id}-{rnd.label}".replace(" ", "-")
     lang, viewer = current_language(), _actor()
     if fmt == "csv":
-        resp = Response(service.export_round_csv(db, rnd, lang, viewer=viewer), mimetype="text/csv")
+        resp = Response(grids.export_round_csv(db, rnd, lang, viewer=viewer), mimetype="text/csv")
     else:
         resp = Response(
-            json.dumps(service.export_round(db, rnd, lang, viewer=viewer), ensure_ascii=False),
+            json.dumps(grids.export_round(db, rnd, lang, viewer=viewer), ensure_ascii=False),
             mimetype="application/json",
         )
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -465,7 +465,7 @@ def print_sheet(round_id: int) -> Any:
         abort(401)
     rnd = _load_comparable_round(round_id)
     db = get_session()
-    view = service.round_view(db, rnd, current_language(), viewer=_actor())
+    view = grids.round_view(db, rnd, current_language(), viewer=_actor())
     svg, table = _chart(view, prefix=f"print{rnd.id}")
     return render_template("grids/print.html", round=rnd, view=view, svg=svg, table=table)
 
@@ -519,7 +519,7 @@ def _competence_ids_from_form(version_id: int) -> list[int]:
     if ticked or request.form.get("pick"):
         # In the version's order; ids from elsewhere are kept so that the service refuses them.
         return [c for c in ordered if c in ticked] + sorted(ticked - set(ordered))
-    return ordered[: service.MAX_AXES]
+    return ordered[: grids.MAX_AXES]
 
 
 def _picker_context() -> dict[str, Any]:
@@ -533,11 +533,11 @@ def _picker_context() -> dict[str, Any]:
     return {
         "versions": versions,
         "chosen": chosen,
-        "competences": [(c, service.competence_label(c, lang)) for c in competences],
-        "ticked": {c.id for c in competences[: service.MAX_AXES]},
+        "competences": [(c, grids.competence_label(c, lang)) for c in competences],
+        "ticked": {c.id for c in competences[: grids.MAX_AXES]},
         "labels": ROUND_LABEL_NAMES,
-        "min_axes": service.MIN_AXES,
-        "max_axes": service.MAX_AXES,
+        "min_axes": grids.MIN_AXES,
+        "max_axes": grids.MAX_AXES,
     }
 
 
@@ -560,7 +560,7 @@ def sessions() -> Any:
             raise UserError(_("Date non valable."), 422) from None
         wanted = {i for i in map(form_int, request.form.getlist("participants")) if i is not None}
         people = [p for p in _org_participants() if p.id in wanted]
-        gs = service.create_session(
+        gs = grids.create_session(
             db,
             organisation_id=g.organisation.id,
             coach=_actor(),
@@ -603,7 +603,7 @@ def session_screen(session_id: int) -> Any:
     A cell left empty changes nothing; "–" clears the coach's score."""
     db = get_session()
     gs = get_or_404(db, GroupSessionModel, session_id)
-    rounds = service.session_rounds(db, gs)
+    rounds = grids.session_rounds(db, gs)
     competences = {
         c.id: c
         for c in db.execute(
@@ -612,7 +612,7 @@ def session_screen(session_id: int) -> Any:
     }
     columns = [competences[c] for c in gs.competence_ids if c in competences]
     lang = current_language()
-    conflicts: list[service.Conflict] = []
+    conflicts: list[grids.Conflict] = []
     status = 200
     if request.method == "POST":
         try:
@@ -632,7 +632,7 @@ def session_screen(session_id: int) -> Any:
                     e.score is None and not e.clear for e in entries
                 ):
                     continue  # nothing asked of a closed round
-                service.save_ratings(db, rnd, role="coach", actor=_actor(), entries=entries)
+                grids.save_ratings(db, rnd, role="coach", actor=_actor(), entries=entries)
         except GridConflict as err:
             db.rollback()
             conflicts, status = err.conflicts, 409
@@ -655,7 +655,7 @@ def session_screen(session_id: int) -> Any:
             "grids/session.html",
             gs=gs,
             rounds=rounds,
-            columns=[(c, service.competence_label(c, lang)) for c in columns],
+            columns=[(c, grids.competence_label(c, lang)) for c in columns],
             cells=cells,
             conflicts=conflicts,
             posted=request.form if status == 409 else {},
@@ -673,7 +673,7 @@ def session_peers(session_id: int) -> Any:
     answer = request.form.get("open")
     if answer not in {"0", "1"}:
         raise UserError(_("Choisissez d'ouvrir ou de fermer le regard des pairs."), 400)
-    service.set_peer_review(db, gs, answer == "1")
+    grids.set_peer_review(db, gs, answer == "1")
     db.commit()
     flash(
         _("Le regard des pairs est ouvert.")
@@ -693,7 +693,7 @@ def participant_grids(participant_id: int) -> Any:
     if request.method == "POST":
         action = request.form.get("action")
         if action == "journey":
-            service.start_journey(
+            grids.start_journey(
                 db,
                 organisation_id=g.organisation.id,
                 participant=person,
@@ -701,13 +701,13 @@ def participant_grids(participant_id: int) -> Any:
                 title=request.form.get("title", ""),
             )
         elif action == "round":
-            journey = service.current_journey(db, person)
+            journey = grids.current_journey(db, person)
             if journey is None:
                 raise UserError(_("Commencez d'abord un parcours."), 422)
             version_id = _int(request.form.get("version"))
             if version_id is None:
                 raise UserError(_("Choisissez un référentiel."), 422)
-            service.open_round(
+            grids.open_round(
                 db,
                 journey=journey,
                 referentiel_version_id=version_id,
@@ -731,7 +731,7 @@ def participant_grids(participant_id: int) -> Any:
         "grids/participant_grids.html",
         person=person,
         journeys=journeys,
-        current=service.current_journey(db, person),
+        current=grids.current_journey(db, person),
         **_picker_context(),
     )
 
@@ -742,7 +742,7 @@ def end_journey(journey_id: int) -> Any:
     """End a journey: its open rounds are closed; a new journey can start."""
     db = get_session()
     journey = get_or_404(db, Journey, journey_id)
-    service.end_journey(db, journey)
+    grids.end_journey(db, journey)
     db.commit()
     flash(_("Parcours terminé."), "success")
     return redirect(url_for("grids.participant_grids", participant_id=journey.participant_id))
@@ -756,10 +756,10 @@ def round_state(round_id: int) -> Any:
     db = get_session()
     action = request.form.get("action")
     if action == "close":
-        service.close_round(db, rnd)
+        grids.close_round(db, rnd)
         message = _("Tour de grille clos.")
     elif action == "reopen":
-        service.reopen_round(db, rnd)
+        grids.reopen_round(db, rnd)
         message = _("Tour de grille rouvert.")
     else:
         raise UserError(_("Action inconnue."), 400)
@@ -776,7 +776,7 @@ def round_rules(round_id: int) -> Any:
     rnd = _load_round(round_id)
     db = get_session()
     lang = current_language()
-    conflicts: list[service.Conflict] = []
+    conflicts: list[grids.Conflict] = []
     status = 200
     if request.method == "POST":
         f = request.form
@@ -793,7 +793,7 @@ def round_rules(round_id: int) -> Any:
             if f"min-{it.competence_id}" in f
         ]
         try:
-            changed = service.update_rules(db, rnd, entries)
+            changed = grids.update_rules(db, rnd, entries)
         except GridConflict as err:
             db.rollback()
             conflicts, status = err.conflicts, 409
@@ -802,11 +802,11 @@ def round_rules(round_id: int) -> Any:
             db.commit()
             flash(_("Règles de validation enregistrées (%(n)d).", n=changed), "success")
             return redirect(url_for("grids.round_rules", round_id=rnd.id))
-    view = service.round_view(db, rnd, lang, reveal=True)
+    view = grids.round_view(db, rnd, lang, reveal=True)
     rows = [
         (
             a,
-            service.rule_token(a.rule),
+            grids.rule_token(a.rule),
             a.validation is not None and a.validation.status == "consented",
         )
         for a in view.axes
@@ -832,8 +832,8 @@ def peer_list(session_id: int) -> Any:
     """The other participants of a session, to give each one's grid your view."""
     db = get_session()
     gs = get_or_404(db, GroupSessionModel, session_id)
-    rounds = service.peer_rounds(db, gs, _actor())  # 404 to non-members, 403 until opened
-    done = {rnd.id: len(service.my_peer_ratings(db, rnd, _actor())) for rnd in rounds}
+    rounds = grids.peer_rounds(db, gs, _actor())  # 404 to non-members, 403 until opened
+    done = {rnd.id: len(grids.my_peer_ratings(db, rnd, _actor())) for rnd in rounds}
     return render_template("grids/peer_list.html", gs=gs, rounds=rounds, done=done)
 
 
@@ -844,9 +844,9 @@ def peer_fill(session_id: int, participant_id: int) -> Any:
     only your own answers, never theirs, their coach's or the other peers'."""
     db = get_session()
     gs = get_or_404(db, GroupSessionModel, session_id)
-    rnd = service.peer_round(db, gs, _actor(), participant_id)
+    rnd = grids.peer_round(db, gs, _actor(), participant_id)
     lang = current_language()
-    conflicts: list[service.Conflict] = []
+    conflicts: list[grids.Conflict] = []
     status = 200
     if request.method == "POST":
         entries = []
@@ -864,7 +864,7 @@ def peer_fill(session_id: int, participant_id: int) -> Any:
                 )
             )
         try:
-            service.save_ratings(db, rnd, role="peer", actor=_actor(), entries=entries)
+            grids.save_ratings(db, rnd, role="peer", actor=_actor(), entries=entries)
         except GridConflict as err:
             db.rollback()
             conflicts, status = err.conflicts, 409
@@ -873,12 +873,12 @@ def peer_fill(session_id: int, participant_id: int) -> Any:
             db.commit()
             flash(_("Votre regard est enregistré."), "success")
             return redirect(url_for("grids.peer_list", session_id=gs.id))
-    mine = service.my_peer_ratings(db, rnd, _actor())
+    mine = grids.my_peer_ratings(db, rnd, _actor())
     axes = [
         (
             it.competence,
-            service.competence_label(it.competence, lang),
-            service.competence_levels(it.competence, lang),
+            grids.competence_label(it.competence, lang),
+            grids.competence_levels(it.competence, lang),
             mine.get(it.competence_id),
         )
         for it in rnd.items
@@ -908,7 +908,7 @@ def coach_round(round_id: int) -> Any:
         f = request.form
         ids = [it.competence_id for it in rnd.items]
         try:
-            service.save_ratings(
+            grids.save_ratings(
                 db,
                 rnd,
                 role="coach",
@@ -920,7 +920,7 @@ def coach_round(round_id: int) -> Any:
                     for c in ids
                 ],
             )
-            service.save_coach_notes(
+            grids.save_coach_notes(
                 db,
                 rnd,
                 author=_actor(),
@@ -934,12 +934,12 @@ def coach_round(round_id: int) -> Any:
             )
         except GridConflict as err:
             db.rollback()
-            view = service.round_view(db, rnd, lang, viewer=_actor())
+            view = grids.round_view(db, rnd, lang, viewer=_actor())
             return _conflict_response("grids/coach_round.html", err, round=rnd, view=view, posted=f)
         db.commit()
         flash(_("Regard du coach enregistré."), "success")
         return redirect(url_for("grids.coach_round", round_id=rnd.id))
-    view = service.round_view(db, rnd, lang, viewer=_actor())
+    view = grids.round_view(db, rnd, lang, viewer=_actor())
     return render_template("grids/coach_round.html", round=rnd, view=view, posted={}, conflicts=[])
 
 
@@ -948,7 +948,7 @@ def coach_round(round_id: int) -> Any:
 def confirm(vc_id: int) -> Any:
     db = get_session()
     vc = get_or_404(db, ValidatedCompetence, vc_id)
-    service.confirm_validation(db, vc, _actor())
+    grids.confirm_validation(db, vc, _actor())
     db.commit()
     flash(_("Validation confirmée."), "success")
     return redirect(url_for("grids.compare", round_id=vc.round_id) + f"#axis-{vc.competence_id}")

@@ -778,8 +778,8 @@ def _series_names() -> dict[str, str]:
 
 
 def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
+    from badger import grids
     from badger.grids import charts
-    from badger.grids import service as grids
 
     view = grids.round_view(db, rnd, lang)
     axes, series = view.chart(lang, _series_names())
@@ -1101,9 +1101,9 @@ def import_file(imp: ImportedCredential) -> tuple[bytes, str, str]:
 
 def export_zip(db: Session, participant: Participant) -> bytes:
     """Everything kept about the participant, as JSON plus their credentials' files."""
+    from badger import grids
     from badger.awards import evidence as chart_evidence
     from badger.awards import service as awards
-    from badger.grids import service as grids
     from badger.holders import service as holders
 
     creds = my_credentials(db, participant)
