@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from badger.accounts.models import Participant, User
 from badger.grids import scoring
 from badger.grids.charts import Axis, Series
 from badger.grids.labels import competence_label, competence_label_language, competence_levels
-from badger.grids.models import Agreement, CoachNote, Journey, Rating, Round, ValidatedCompetence
-from badger.referentiels.models import Competence
+from badger.grids.models import (
+    Agreement,
+    CoachNote,
+    GroupSession,
+    Journey,
+    Rating,
+    Round,
+    ValidatedCompetence,
+    session_participants,
+)
+from badger.referentiels.models import Competence, ReferentielVersion
 
 
 @dataclass
@@ -212,4 +221,122 @@ def journey_progress(
     rows = scoring.progress(list(order), rounds)
     return ProgressView(
         [r.display_label for r in journey.rounds], [(order[p.key], p) for p in rows]
+    )
+
+
+# The lists the grid pages show (the views run no query of their own).
+
+
+@dataclass(frozen=True)
+class ParticipantOverview:
+    """What a participant's "my grids" page lists."""
+
+    journeys: list[Journey]
+    #: round id → how many competences the participant has scored
+    done: dict[int, int]
+    #: validations waiting for the participant's answer
+    validations: list[ValidatedCompetence]
+    #: sessions whose peers' views are open, with someone else to look at
+    peer_sessions: list[GroupSession]
+
+
+def participant_overview(db: Session, participant_id: int) -> ParticipantOverview:
+    journeys = list(
+        db.execute(
+            select(Journey)
+            .where(Journey.participant_id == participant_id)
+            .order_by(Journey.started_on.desc())
+            .options(selectinload(Journey.rounds))
+        ).scalars()
+    )
+    rated = db.execute(
+        select(Rating.round_id, func.count())
+        .where(Rating.rater_role == "self", Rating.rater_key == "self")
+        .where(Rating.round_id.in_([r.id for j in journeys for r in j.rounds]))
+        .group_by(Rating.round_id)
+    )
+    done: dict[int, int] = dict(rated.all())
+    validations = list(
+        db.execute(
+            select(ValidatedCompetence)
+            .where(
+                ValidatedCompetence.participant_id == participant_id,
+                ValidatedCompetence.status.in_(("proposed", "confirmed")),
+            )
+            .options(selectinload(ValidatedCompetence.competence))
+        ).scalars()
+    )
+    peer_sessions = db.execute(
+        select(GroupSession)
+        .join(session_participants, session_participants.c.session_id == GroupSession.id)
+        .where(
+            session_participants.c.participant_id == participant_id,
+            GroupSession.peer_review.is_(True),
+        )
+        .order_by(GroupSession.held_on.desc())
+    ).scalars()
+    return ParticipantOverview(
+        journeys, done, validations, [gs for gs in peer_sessions if len(gs.participants) > 1]
+    )
+
+
+def participant_journeys(db: Session, participant_id: int) -> list[Journey]:
+    """A participant's journeys, newest first (the staff's page of their grids)."""
+    return list(
+        db.execute(
+            select(Journey)
+            .where(Journey.participant_id == participant_id)
+            .order_by(Journey.started_on.desc(), Journey.id.desc())
+        ).scalars()
+    )
+
+
+def published_versions(db: Session) -> list[ReferentielVersion]:
+    """The référentiel versions a grid may be built on, by title then number."""
+    return list(
+        db.execute(
+            select(ReferentielVersion)
+            .where(ReferentielVersion.status == "published")
+            .order_by(ReferentielVersion.title, ReferentielVersion.number)
+        ).scalars()
+    )
+
+
+def published_competences(db: Session, version_id: int | None) -> list[Competence]:
+    """The competences of a published version, in order (empty for no or an unknown version)."""
+    if version_id is None:
+        return []
+    return list(
+        db.execute(
+            select(Competence)
+            .join(ReferentielVersion, Competence.version_id == ReferentielVersion.id)
+            .where(Competence.version_id == version_id, ReferentielVersion.status == "published")
+            .order_by(Competence.position, Competence.id)
+        ).scalars()
+    )
+
+
+def active_participants(db: Session) -> list[Participant]:
+    """The organisation's active participants, by name (who can join a session)."""
+    return list(
+        db.execute(
+            select(Participant)
+            .where(Participant.active.is_(True))
+            .order_by(Participant.display_name)
+        ).scalars()
+    )
+
+
+def validations_list(db: Session) -> list[ValidatedCompetence]:
+    """Every validated competence in scope, newest first, with what the list shows."""
+    return list(
+        db.execute(
+            select(ValidatedCompetence)
+            .order_by(ValidatedCompetence.validated_on.desc(), ValidatedCompetence.id)
+            .options(
+                selectinload(ValidatedCompetence.competence),
+                selectinload(ValidatedCompetence.participant),
+                selectinload(ValidatedCompetence.round),
+            )
+        ).scalars()
     )

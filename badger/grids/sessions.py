@@ -14,6 +14,7 @@ from badger.errors import UserError
 from badger.grids.checks import check_version_and_competences
 from badger.grids.journeys import current_journey, open_round, start_journey
 from badger.grids.models import GroupSession, Rating, Round
+from badger.referentiels.models import Competence
 
 
 def create_session(
@@ -108,3 +109,32 @@ def my_peer_ratings(db: Session, rnd: Round, rater: Participant) -> dict[int, Ra
             )
         ).scalars()
     }
+
+
+def list_sessions(db: Session) -> list[GroupSession]:
+    """The organisation's sessions, the latest first."""
+    return list(db.execute(select(GroupSession).order_by(GroupSession.held_on.desc())).scalars())
+
+
+def session_columns(db: Session, gs: GroupSession) -> list[Competence]:
+    """The session's competences in the session's order (the group screen's columns)."""
+    found = {
+        c.id: c
+        for c in db.execute(
+            select(Competence).where(Competence.id.in_(gs.competence_ids))
+        ).scalars()
+    }
+    return [found[c] for c in gs.competence_ids if c in found]
+
+
+def coach_cells(db: Session, rounds: dict[int, Round]) -> dict[tuple[int, int], Rating]:
+    """(participant id, competence id) → the coach's rating, for the group screen's cells."""
+    cells: dict[tuple[int, int], Rating] = {}
+    if not rounds:
+        return cells
+    round_to_p = {r.id: pid for pid, r in rounds.items()}
+    for r in db.execute(
+        select(Rating).where(Rating.round_id.in_(list(round_to_p)), Rating.rater_role == "coach")
+    ).scalars():
+        cells[(round_to_p[r.round_id], r.competence_id)] = r
+    return cells
