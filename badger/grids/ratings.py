@@ -19,6 +19,7 @@ from badger.grids.checks import check_open, checked_score
 from badger.grids.conflicts import Conflict, GridConflict, person_name
 from badger.grids.labels import competence_label
 from badger.grids.models import RATER_ROLES, CoachNote, Rating, Round
+from badger.referentiels.models import Competence
 
 
 @dataclass(frozen=True)
@@ -57,27 +58,11 @@ def _rater(role: str, actor: User | Participant, rnd: Round) -> tuple[str, int |
     raise UserError(_l("Seul un coach peut remplir le regard du coach."), 403)
 
 
-def save_ratings(
-    db: Session,
-    rnd: Round,
-    *,
-    role: str,
-    actor: User | Participant,
-    entries: Iterable[RatingInput],
-) -> int:
-    """Write several ratings of one rater in one round, all or nothing. Returns rows changed."""
-    key, user_id, participant_id = _rater(role, actor, rnd)
-    check_open(rnd)
-    labels = {it.competence_id: it.competence for it in rnd.items}
-    existing = {
-        r.competence_id: r
-        for r in db.execute(
-            select(Rating).where(
-                Rating.round_id == rnd.id, Rating.rater_role == role, Rating.rater_key == key
-            )
-        ).scalars()
-    }
-    entries = list(entries)
+def _check_entries(
+    entries: list[RatingInput], labels: dict[int, Competence], existing: dict[int, Rating]
+) -> None:
+    """Refuse a competence outside the grid or a bad score; then, if someone changed a score
+    the writer saw, refuse them all with both values (:class:`GridConflict`)."""
     conflicts: list[Conflict] = []
     for e in entries:
         if e.competence_id not in labels:
@@ -101,6 +86,30 @@ def save_ratings(
             )
     if conflicts:
         raise GridConflict(conflicts)
+
+
+def save_ratings(
+    db: Session,
+    rnd: Round,
+    *,
+    role: str,
+    actor: User | Participant,
+    entries: Iterable[RatingInput],
+) -> int:
+    """Write several ratings of one rater in one round, all or nothing. Returns rows changed."""
+    key, user_id, participant_id = _rater(role, actor, rnd)
+    check_open(rnd)
+    labels = {it.competence_id: it.competence for it in rnd.items}
+    existing = {
+        r.competence_id: r
+        for r in db.execute(
+            select(Rating).where(
+                Rating.round_id == rnd.id, Rating.rater_role == role, Rating.rater_key == key
+            )
+        ).scalars()
+    }
+    entries = list(entries)
+    _check_entries(entries, labels, existing)
     changed = 0
     for e in entries:
         row = existing.get(e.competence_id)
