@@ -24,6 +24,8 @@ from badger.grids.labels import competence_label, competence_label_language, com
 from badger.grids.ratings import (
     NoteInput,
     RatingInput,
+    check_coach_notes,
+    check_ratings,
     save_coach_notes,
     save_ratings,
     submit_self_assessment,
@@ -59,6 +61,8 @@ __all__ = [
     "RatingInput",
     "RoundView",
     "RuleInput",
+    "check_coach_notes",
+    "check_ratings",
     "close_round",
     "competence_label",
     "competence_label_language",

@@ -88,6 +88,39 @@ def _check_entries(
         raise GridConflict(conflicts)
 
 
+def _existing_ratings(
+    db: Session, rnd: Round, role: str, actor: User | Participant, entries: list[RatingInput]
+) -> tuple[tuple[str, int | None, int | None], dict[int, Rating]]:
+    """Everything :func:`save_ratings` refuses, checked before anything is written; returns
+    the rater and their ratings in the round (competence id → rating)."""
+    rater = _rater(role, actor, rnd)
+    check_open(rnd)
+    labels = {it.competence_id: it.competence for it in rnd.items}
+    existing = {
+        r.competence_id: r
+        for r in db.execute(
+            select(Rating).where(
+                Rating.round_id == rnd.id, Rating.rater_role == role, Rating.rater_key == rater[0]
+            )
+        ).scalars()
+    }
+    _check_entries(entries, labels, existing)
+    return rater, existing
+
+
+def check_ratings(
+    db: Session,
+    rnd: Round,
+    *,
+    role: str,
+    actor: User | Participant,
+    entries: Iterable[RatingInput],
+) -> None:
+    """Raise what :func:`save_ratings` would (a rule, a score, an edit conflict), writing
+    nothing: a page saving several rounds checks them all before it writes any."""
+    _existing_ratings(db, rnd, role, actor, list(entries))
+
+
 def save_ratings(
     db: Session,
     rnd: Round,
@@ -97,19 +130,8 @@ def save_ratings(
     entries: Iterable[RatingInput],
 ) -> int:
     """Write several ratings of one rater in one round, all or nothing. Returns rows changed."""
-    key, user_id, participant_id = _rater(role, actor, rnd)
-    check_open(rnd)
-    labels = {it.competence_id: it.competence for it in rnd.items}
-    existing = {
-        r.competence_id: r
-        for r in db.execute(
-            select(Rating).where(
-                Rating.round_id == rnd.id, Rating.rater_role == role, Rating.rater_key == key
-            )
-        ).scalars()
-    }
     entries = list(entries)
-    _check_entries(entries, labels, existing)
+    (key, user_id, participant_id), existing = _existing_ratings(db, rnd, role, actor, entries)
     changed = 0
     for e in entries:
         row = existing.get(e.competence_id)
@@ -171,17 +193,15 @@ class NoteInput:
     seen_version: int | None = None
 
 
-def save_coach_notes(
-    db: Session, rnd: Round, *, author: User, entries: Iterable[NoteInput], summary: str | None
-) -> None:
-    """The coach's advice and objectives, and factual observations, per axis (all or nothing)."""
+def _existing_notes(db: Session, rnd: Round, entries: list[NoteInput]) -> dict[int, CoachNote]:
+    """Everything :func:`save_coach_notes` refuses, checked before anything is written;
+    returns the round's notes (competence id → note)."""
     check_open(rnd)
     labels = {it.competence_id: it.competence for it in rnd.items}
     existing = {
         n.competence_id: n
         for n in db.execute(select(CoachNote).where(CoachNote.round_id == rnd.id)).scalars()
     }
-    entries = list(entries)
     conflicts = []
     for e in entries:
         if e.competence_id not in labels:
@@ -204,6 +224,20 @@ def save_coach_notes(
                 )
     if conflicts:
         raise GridConflict(conflicts)
+    return existing
+
+
+def check_coach_notes(db: Session, rnd: Round, *, entries: Iterable[NoteInput]) -> None:
+    """Raise what :func:`save_coach_notes` would, writing nothing."""
+    _existing_notes(db, rnd, list(entries))
+
+
+def save_coach_notes(
+    db: Session, rnd: Round, *, author: User, entries: Iterable[NoteInput], summary: str | None
+) -> None:
+    """The coach's advice and objectives, and factual observations, per axis (all or nothing)."""
+    entries = list(entries)
+    existing = _existing_notes(db, rnd, entries)
     for e in entries:
         advice, obs = e.advice.strip()[:4000], e.observations.strip()[:4000]
         row = existing.get(e.competence_id)

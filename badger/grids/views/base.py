@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from badger.accounts.models import Participant, User
 from badger.db import get_or_404, get_session
@@ -93,13 +92,12 @@ def chart_markup(view: RoundView, *, prefix: str) -> tuple[Markup, Markup]:
     return Markup(svg), Markup(table)  # noqa: S704 - both built with escaping in charts.py
 
 
-def save_or_conflict(db: Session, write: Callable[[], object]) -> GridConflict | None:
-    """Run ``write`` in a SAVEPOINT. On an edit conflict its partial writes (an earlier row of
-    the group screen, the scores before the notes) are undone at once, so the page shown again
-    reads what is saved; the 409 answer then rolls the request back."""
+def conflict_of(write: Callable[[], object]) -> GridConflict | None:
+    """Run ``write`` (a service call, or a page's checks before it writes anything) and hand
+    back its edit conflict, to show it on the page. The services raise a conflict before they
+    write, so nothing of it is in the session; the 409 answer then rolls the request back."""
     try:
-        with db.begin_nested():
-            write()
+        write()
     except GridConflict as err:
         return err
     return None

@@ -22,7 +22,7 @@ from badger.grids.forms import (
 )
 from badger.grids.models import GroupSession, ValidatedCompetence
 from badger.grids.reading import participant_overview
-from badger.grids.views.base import actor, bp, conflict_response, load_round, save_or_conflict
+from badger.grids.views.base import actor, bp, conflict_of, conflict_response, load_round
 from badger.i18n import current_language
 from badger.security import participant_required
 
@@ -55,8 +55,8 @@ def fill_list(round_id: int) -> Any:
     form = self_ratings_form(ids)
     if request.method == "POST":
         entries = rating_entries(form, ids)
-        conflict = save_or_conflict(
-            db, lambda: grids.save_ratings(db, rnd, role="self", actor=actor(), entries=entries)
+        conflict = conflict_of(
+            lambda: grids.save_ratings(db, rnd, role="self", actor=actor(), entries=entries)
         )
         if conflict is not None:
             view = grids.round_view(db, rnd, lang)
@@ -86,8 +86,8 @@ def fill_step(round_id: int, n: int | None) -> Any:
     form = StepForm()
     if request.method == "POST":
         entry = form.entry(axis.competence.id)
-        conflict = save_or_conflict(
-            db, lambda: grids.save_ratings(db, rnd, role="self", actor=actor(), entries=[entry])
+        conflict = conflict_of(
+            lambda: grids.save_ratings(db, rnd, role="self", actor=actor(), entries=[entry])
         )
         if conflict is not None:
             view = grids.round_view(db, rnd, lang)
@@ -175,8 +175,8 @@ def peer_fill(session_id: int, participant_id: int) -> Any:
     status = 200
     if request.method == "POST":
         entries = peer_entries(form, ids)
-        conflict = save_or_conflict(
-            db, lambda: grids.save_ratings(db, rnd, role="peer", actor=actor(), entries=entries)
+        conflict = conflict_of(
+            lambda: grids.save_ratings(db, rnd, role="peer", actor=actor(), entries=entries)
         )
         if conflict is None:
             flash(_("Votre regard est enregistré."), "success")

@@ -20,10 +20,10 @@ from badger.grids.views.base import (
     actor,
     bp,
     chart_markup,
+    conflict_of,
     conflict_response,
     load_comparable_round,
     load_round,
-    save_or_conflict,
     series_names,
 )
 from badger.i18n import current_language
@@ -60,8 +60,7 @@ def agree(round_id: int) -> Any:
     rnd = load_round(round_id)
     db = get_session()
     cid, level, seen = AgreeForm().values()
-    conflict = save_or_conflict(
-        db,
+    conflict = conflict_of(
         lambda: grids.record_agreement(
             db, rnd, competence_id=cid, level=level, actor=actor(), seen_version=seen
         ),

@@ -29,6 +29,7 @@ from badger.grids.forms import (
     rules_form,
 )
 from badger.grids.models import GroupSession, Journey, Round, ValidatedCompetence
+from badger.grids.ratings import RatingInput
 from badger.grids.reading import (
     active_participants,
     participant_journeys,
@@ -39,10 +40,10 @@ from badger.grids.sessions import coach_cells, list_sessions, session_columns
 from badger.grids.views.base import (
     actor,
     bp,
+    conflict_of,
     conflict_response,
     load_round,
     picker_context,
-    save_or_conflict,
 )
 from badger.i18n import current_language
 from badger.security import staff_required
@@ -84,12 +85,12 @@ def sessions() -> Any:
     )
 
 
-def _save_group_screen(
+def _group_screen_rows(
     gs: GroupSession, rounds: dict[int, Round], columns: list[int], form: GridForm
-) -> None:
-    """The coach's scores of every row, all or nothing; a closed round's row is skipped when
-    nothing was asked of it."""
-    db = get_session()
+) -> list[tuple[Round, list[RatingInput]]]:
+    """The coach's scores of every row; a closed round's row is left out when nothing was
+    asked of it."""
+    rows = []
     for p in gs.participants:
         rnd = rounds.get(p.id)
         if rnd is None:
@@ -97,7 +98,8 @@ def _save_group_screen(
         entries = cell_entries(form, p.id, columns)
         if rnd.closed_at is not None and all(e.score is None and not e.clear for e in entries):
             continue  # nothing asked of a closed round
-        grids.save_ratings(db, rnd, role="coach", actor=actor(), entries=entries)
+        rows.append((rnd, entries))
+    return rows
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
@@ -114,10 +116,18 @@ def session_screen(session_id: int) -> Any:
     conflicts: list[grids.Conflict] = []
     status = 200
     if request.method == "POST":
-        conflict = save_or_conflict(
-            db, lambda: _save_group_screen(gs, rounds, [c.id for c in columns], form)
-        )
+        rows = _group_screen_rows(gs, rounds, [c.id for c in columns], form)
+
+        # Every row is checked before any is written: a conflict on the third participant
+        # leaves the first two unsaved, and the page shown again reads what is saved.
+        def check() -> None:
+            for rnd, entries in rows:
+                grids.check_ratings(db, rnd, role="coach", actor=actor(), entries=entries)
+
+        conflict = conflict_of(check)
         if conflict is None:
+            for rnd, entries in rows:
+                grids.save_ratings(db, rnd, role="coach", actor=actor(), entries=entries)
             flash(_("Notes du coach enregistrées."), "success")
             return redirect(url_for("grids.session_screen", session_id=gs.id))
         conflicts, status = conflict.conflicts, 409
@@ -239,9 +249,7 @@ def round_rules(round_id: int) -> Any:
     if request.method == "POST":
         entries = rule_entries(form, ids)
         changed: list[int] = []
-        conflict = save_or_conflict(
-            db, lambda: changed.append(grids.update_rules(db, rnd, entries))
-        )
+        conflict = conflict_of(lambda: changed.append(grids.update_rules(db, rnd, entries)))
         if conflict is None:
             flash(_("Règles de validation enregistrées (%(n)d).", n=changed[0]), "success")
             return redirect(url_for("grids.round_rules", round_id=rnd.id))
@@ -282,16 +290,19 @@ def coach_round(round_id: int) -> Any:
         ratings, notes = rating_entries(form, ids), note_entries(form, ids)
         summary = form.value("summary")
 
-        def write() -> None:
-            grids.save_ratings(db, rnd, role="coach", actor=actor(), entries=ratings)
-            grids.save_coach_notes(db, rnd, author=actor(), entries=notes, summary=summary)
+        def check() -> None:
+            # both checked before either is written (the scores must not be saved alone)
+            grids.check_ratings(db, rnd, role="coach", actor=actor(), entries=ratings)
+            grids.check_coach_notes(db, rnd, entries=notes)
 
-        conflict = save_or_conflict(db, write)
+        conflict = conflict_of(check)
         if conflict is not None:
             view = grids.round_view(db, rnd, lang, viewer=actor())
             return conflict_response(
                 "grids/coach_round.html", conflict, round=rnd, view=view, form=form
             )
+        grids.save_ratings(db, rnd, role="coach", actor=actor(), entries=ratings)
+        grids.save_coach_notes(db, rnd, author=actor(), entries=notes, summary=summary)
         flash(_("Regard du coach enregistré."), "success")
         return redirect(url_for("grids.coach_round", round_id=rnd.id))
     view = grids.round_view(db, rnd, lang, viewer=actor())
