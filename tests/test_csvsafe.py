@@ -122,7 +122,7 @@ def test_referentiel_csv_cli_export_is_formula_safe(app: Any, db: Any, org: Any)
 
 
 def test_grid_round_csv_export_is_formula_safe(db: Any, make: Any, org: Any, coach: Any) -> None:
-    from badger.grids import service as grids
+    from badger import grids
     from tests.grids._factory import journey_round, published_version, rate
 
     person = make.participant(org, HOSTILE[2])

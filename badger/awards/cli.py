@@ -240,7 +240,7 @@ def _demo_session(session: Session, org: Organisation, demo: Any, ach: Achieveme
     ).scalars().first()
     if group is not None:
         return group
-    from badger.grids import service as grids
+    from badger import grids
 
     try:
         with session.begin_nested():

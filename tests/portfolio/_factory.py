@@ -108,7 +108,7 @@ def chart_round(db: Any, org: Any, participant: Any, coach: Any, version: Any) -
     """A round with self and coach scores whose chart the participant allows in the portfolio."""
     from datetime import date
 
-    from badger.grids import service as grids
+    from badger import grids
 
     journey = grids.current_journey(db, participant) or grids.start_journey(
         db,

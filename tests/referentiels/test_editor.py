@@ -190,7 +190,7 @@ def _tr(lang: str, label: str, description: str = "", levels: list[str] | None =
 
 def test_translated_level_texts_in_the_editor(client: Any, admin: Any, db: Any,
                                               org: Any) -> None:
-    from badger.grids.service import competence_label
+    from badger.grids import competence_label
 
     login_staff(client, admin)
     key = "grille-traduite"
