@@ -11,8 +11,7 @@ from typing import Any
 
 from PIL import Image
 
-from badger import awards
-from badger.grids import service as grids
+from badger import awards, grids
 from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential

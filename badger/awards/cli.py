@@ -13,17 +13,15 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badger import awards
+from badger import awards, grids, referentiels
 from badger.awards import documents
 from badger.awards import keys as award_keys
 from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import get_session, set_scope, sign_unsigned_status_lists
 from badger.errors import UserError
-from badger.grids import service as grids
 from badger.grids.models import GroupSession
 from badger.networks.models import Organisation
 from badger.ob3.keys import KeyAlgorithm
-from badger.referentiels import service as referentiels
 
 
 def _org(session: Session, slug: str) -> Organisation:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badger import audit
+from badger import audit, grids
 from badger.accounts.models import Participant
 from badger.awards import evidence as charts
 from badger.awards.common import AwardSettings
@@ -22,7 +22,6 @@ from badger.awards.models import (
 )
 from badger.awards.signing import recipient_from
 from badger.errors import UserError
-from badger.grids import service as grids
 from badger.grids.models import ValidatedCompetence
 from badger.networks.models import Organisation
 

@@ -27,12 +27,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from badger import urls
+from badger import grids, urls
 from badger.accounts.models import Participant
 from badger.awards.models import ISSUED, Achievement, Credential, EvidenceImage
 from badger.db import utcnow
 from badger.grids import charts
-from badger.grids import service as grids
 from badger.ob3 import model
 
 #: Served with this: short enough that a revoked badge's picture stops showing soon after.
