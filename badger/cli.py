@@ -201,7 +201,7 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     from datetime import UTC, datetime
 
     from badger.resolver import app_resolver
-    from badger.verification.service import verify_document
+    from badger.verification import verify_document
 
     when = None
     if now:

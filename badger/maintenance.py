@@ -149,9 +149,8 @@ def purge(
 ) -> dict[str, int]:
     """Every domain's purge (see the module docstring for what goes and what stays); key → rows.
     A real purge that deleted something records its counts in the audit trail."""
-    from badger import audit
+    from badger import api, audit
     from badger.accounts import service as accounts
-    from badger.api import service as api
     from badger.awards import jobs
     from badger.holders import service as holders
     from badger.portfolio import service as portfolio

@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from badger import audit, urls
+from badger import verification as vservice
 from badger.accounts.models import LoginCode, Participant
 from badger.awards.models import ISSUED, Achievement, Credential, StatusList
 from badger.db import unscoped, utcnow
@@ -47,7 +48,6 @@ from badger.portfolio.models import (
 from badger.resolver import app_resolver
 from badger.security import constant_time_equals, new_url_token, url_token_hash, url_token_hashes
 from badger.verification import messages
-from badger.verification import service as vservice
 
 MAX_SHARE_DAYS = 366
 MAX_LABEL = 120

@@ -124,7 +124,7 @@ def set_public(credential_id: int) -> Any:
 @limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
 def import_credential() -> Any:
     """Add a badge received elsewhere: it is verified, labelled with its issuer, kept as is."""
-    from badger.verification.service import MAX_VERIFY_BYTES
+    from badger.verification import MAX_VERIFY_BYTES
 
     db = get_session()
     upload = request.files.get("file")

@@ -89,7 +89,7 @@ def test_upsert_equality_ignores_percent_encoding_and_spaces(wallet: Client, tok
 
 
 def test_equality_normalisation() -> None:
-    from badger.api.service import normalise_id
+    from badger.api import normalise_id
 
     assert normalise_id("  urn:uuid:1%20a \n") == "urn:uuid:1 a"
 
