@@ -34,6 +34,11 @@ English ``message``). Decisions worth knowing:
   AchievementCredential (portfolio and API imports must not take anything else); a verify page
   also passes :data:`ENDORSEMENT` to check a bare EndorsementCredential with the same steps
   (format, EndorsementCredential schema, terms, proof, issuer binding, validity, status).
+
+Where the steps live: the report in :mod:`.report`, the document checks (extraction, format,
+schema, terms, validity, recipient) in :mod:`.checks`, the status lists in :mod:`.verify_status`;
+this module keeps the proof and key-provenance steps, the embedded endorsements (verified
+recursively through :func:`_verify`) and the entry point.
 """
 
 from __future__ import annotations
