@@ -8,7 +8,7 @@ as keyed hashes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from badger import audit
 from badger.accounts.models import (
     ActionToken,
     LoginCode,
-    LoginSession,
     Membership,
     Participant,
     Role,
@@ -27,7 +26,6 @@ from badger.accounts.models import (
 )
 from badger.db import utcnow
 from badger.errors import UserError
-from badger.maintenance import Purge
 from badger.networks.models import Organisation
 from badger.security import (
     hash_password,
@@ -246,18 +244,3 @@ def redeem_login_code(session: Session, code: str) -> Participant:
     )
     return row.participant
 
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Login codes and invitation / reset links expired more than ``after`` ago
-    (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
-    audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
-    old code still answers "expired"."""
-    from badger.accounts.sessions import purge_condition
-
-    cutoff = now - after
-    return [
-        Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
-        Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),
-        # Login sessions ended or idle that long ago: only the account page read them.
-        Purge("accounts.sessions", LoginSession, purge_condition(now, after)),
-    ]

@@ -33,7 +33,7 @@ from badger.ob3.baking import BakingError, unbake
 from badger.ob3.dataintegrity import issuer_id, parse_datetime
 from badger.ob3.jwt import JwtError, decode_unverified, is_compact_jws
 from badger.ob3.schema import validate_credential
-from badger.portfolio import service as portfolio_service
+from badger.portfolio import import_credential
 from badger.portfolio.models import ImportedCredential
 
 DEFAULT_LIMIT = 50
@@ -279,7 +279,7 @@ def upsert_credential(
     if holders.holder_proof(db, participant, report.credential) is None:
         raise UserError(_NOT_YOURS, 400)
     try:
-        imp = portfolio_service.import_credential(db, participant, data, resolver=resolver)
+        imp = import_credential(db, participant, data, resolver=resolver)
     except UserError as exc:
         # The API answers 400 for data it cannot accept (OB 3.0 upsertCredential).
         raise UserError(exc.message, 400, details=exc.details) from exc

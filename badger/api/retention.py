@@ -1,7 +1,7 @@
-"""Housekeeping of OAuth codes and tokens: dead ones are deleted :data:`PURGE_AFTER` after
-they stopped working (:func:`purges`), by ``badger purge`` and by the token endpoint itself at
-most every :data:`PURGE_EVERY` (:func:`maybe_purge`); replay detection never loses a family it
-protects."""
+"""What the OAuth domain lets ``badger purge`` (and its own token endpoint) delete: codes and
+tokens a grace period after they stopped working (hook found by :mod:`badger.maintenance`
+through ``badger.DOMAINS``). The token endpoint also purges by itself, at most every
+:data:`PURGE_EVERY` (:func:`maybe_purge`); replay detection never loses a family it protects."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from badger.api.models import AccessToken, AuthorizationCode, RefreshToken
 from badger.db import utcnow
-from badger.maintenance import Purge
+from badger.maintenance import Purge, Retention
 from badger.maintenance import run as run_purges
 
 #: How long a code or token is kept after it stopped working (expired or revoked), then purged.
@@ -49,10 +49,12 @@ def _dead_refresh(t: Any, cutoff: datetime, now: datetime) -> ColumnElement[bool
     )
 
 
-def purges(now: datetime) -> list[Purge]:
+def purges(now: datetime, retention: Retention | None = None) -> list[Purge]:
     """What may be deleted at ``now``: dead access tokens, dead refresh tokens, then codes
     expired before the grace period whose every token goes too (a kept token's family is
-    revoked through its code, so the code stays as long as one of them)."""
+    revoked through its code, so the code stays as long as one of them). The grace period is
+    fixed (:data:`PURGE_AFTER`), not a retention setting: ``retention`` is not read (the token
+    endpoint calls this without one, see :func:`maybe_purge`)."""
     cutoff = now - PURGE_AFTER
     a, r = aliased(AccessToken), aliased(RefreshToken)
     code = AuthorizationCode
