@@ -28,6 +28,7 @@ DOMAINS = (
     "awards",
     "verification",
     "holders",
+    "wallet",
     "portfolio",
     "api",
 )

@@ -333,7 +333,7 @@ def _walk_files(root: Path, min_depth: int = 1) -> Iterator[Path]:
 
 
 def _pictogram_dir(app: Flask) -> Path:
-    from badger.referentiels.service import pictogram_dir
+    from badger.referentiels.pictograms import pictogram_dir
 
     with app.app_context():
         return Path(pictogram_dir())

@@ -98,6 +98,8 @@ LABELS = {
     "accounts.sessions": "sessions de connexion terminées ou inactives",
     "portfolio.shares": "liens de partage arrêtés ou expirés (avec leurs consultations)",
     "awards.jobs": "suivis d'attributions en arrière-plan terminés",
+    "wallet.offers": "offres de badges vers un portefeuille expirées",
+    "wallet.nonces": "défis de portefeuille (nonces) expirés",
     "audit.events": "événements du journal d'audit",
 }
 
@@ -165,7 +167,7 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
 #: has always printed: OAuth rows, login codes, identity codes, shares, jobs; the audit trail
 #: (core, :func:`audit_purges`) last.
 #: A domain with a retention module not named here runs after these, in ``DOMAINS`` order.
-PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards")
+PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet")
 
 #: The order of the erasure hooks: credentials are withdrawn first (while the person's rows
 #: still exist to say whose they were), then the portfolio's shares (they point at credentials

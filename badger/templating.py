@@ -103,7 +103,7 @@ def shown_language(source: Any, field: str = "label") -> str | None:
     """The language a text is shown in. ``source`` is a language code, None (unknown), or an
     item that has ``language`` (an achievement's texts, a référentiel version); a référentiel
     item with ``translations`` is shown in the page's language when it has ``field`` translated
-    into it (as :func:`badger.grids.service.competence_label` chooses), else in its own."""
+    into it (as :func:`badger.grids.competence_label` chooses), else in its own."""
     if source is None or isinstance(source, str):
         return source or None
     own = getattr(source, "language", None) or None

@@ -52,14 +52,12 @@ def setup() -> tuple[Any, dict[str, Any]]:
     from sqlalchemy import create_engine
 
     import badger.models  # noqa: F401
-    from badger import create_app
+    from badger import create_app, grids, referentiels
     from badger.accounts import service as accounts
     from badger.accounts.models import Role
     from badger.awards import service as awards
     from badger.db import Base, get_db
-    from badger.grids import service as grids
     from badger.networks.models import Organisation
-    from badger.referentiels import service as referentiels
     from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
     tmp = tempfile.mkdtemp()

@@ -72,11 +72,10 @@ def group_screen_ms() -> float:
     from sqlalchemy import create_engine
 
     import badger.models  # noqa: F401
-    from badger import create_app
+    from badger import create_app, grids
     from badger.accounts import service as accounts
     from badger.accounts.models import Role
     from badger.db import Base, get_db
-    from badger.grids import service
     from badger.networks.models import Organisation
     from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
@@ -128,7 +127,7 @@ def group_screen_ms() -> float:
             for i in range(20)
         ]
         db.flush()
-        gs = service.create_session(
+        gs = grids.create_session(
             db,
             organisation_id=org.id,
             coach=coach,
@@ -139,14 +138,14 @@ def group_screen_ms() -> float:
             round_label="entry",
             participants=people,
         )
-        for k, rnd in enumerate(service.session_rounds(db, gs).values()):
-            service.save_ratings(
+        for k, rnd in enumerate(grids.session_rounds(db, gs).values()):
+            grids.save_ratings(
                 db,
                 rnd,
                 role="coach",
                 actor=coach,
                 entries=[
-                    service.RatingInput(it.competence_id, (k + j) % 6)
+                    grids.RatingInput(it.competence_id, (k + j) % 6)
                     for j, it in enumerate(rnd.items)
                 ],
             )

@@ -138,13 +138,12 @@ def _setup(app: Any) -> str:
     """50 issued badges for one participant and a share of all of them; returns the path."""
     import uuid
 
-    from badger import portfolio
+    from badger import portfolio, referentiels
     from badger.accounts import service as accounts
     from badger.accounts.models import Role
     from badger.awards import service as awards
     from badger.db import Base, get_db
     from badger.networks.models import Organisation
-    from badger.referentiels import service as referentiels
     from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
     Base.metadata.create_all(get_db(app).engine)

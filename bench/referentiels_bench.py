@@ -11,6 +11,7 @@ SQLite file database in a temporary folder.
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import tempfile
@@ -20,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from badger import create_app
+from badger import referentiels as service
 from badger.db import Base, get_db, get_session
-from badger.referentiels import case, service
+from badger.referentiels import case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import pin_one_core
@@ -69,7 +71,7 @@ def main() -> None:
         # 1. 10,000-item import
         fw = big_framework(10_000, "bench-10k", categories=100, rubric=False)
         data = case.dumps(case.to_package(fw)).encode("utf-8")
-        compact = len(case.json.dumps(case.to_package(fw), separators=(",", ":")).encode())
+        compact = len(json.dumps(case.to_package(fw), separators=(",", ":")).encode())
         session = get_session()
         t0 = time.perf_counter()
         parsed = case.parse_package(data, max_bytes=len(data) + 1)

@@ -26,7 +26,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from badger import backup, create_app
+from badger import backup, create_app, referentiels
 from badger.accounts import service as accounts
 from badger.awards import service as awards
 from badger.awards.models import Achievement, Credential, StatusList
@@ -34,7 +34,6 @@ from badger.db import Base, get_db
 from badger.networks.models import Network, NetworkEndorsement, NetworkStatusList
 from badger.networks.models import Organisation as Org
 from badger.ob3.verify import verify_credential
-from badger.referentiels import service as referentiels
 from tests.awards.conftest import TestClientResolver
 from tests.conftest import BadgerClient
 from tests.portfolio import _factory

@@ -118,7 +118,7 @@ def test_codecs_give_back_every_cached_type() -> None:
 
 def test_every_named_cache_declares_its_policy() -> None:
     import badger.portfolio.views
-    import badger.referentiels.service  # noqa: F401 - where the other caches are
+    import badger.referentiels.framework  # noqa: F401 - where the other caches are
 
     names = set(cache.CACHES)
     assert {"awards.texts", "awards.achievement_json", "awards.images", "portfolio.reports",

@@ -34,9 +34,13 @@ EXEMPT = {
     "ims.revoke": "OAuth revocation (RFC 7009): HTTP Basic client authentication",
     "ims.upsert_credential": "OB API: bearer token in the Authorization header only",
     "ims.put_profile": "OB API: bearer token in the Authorization header only",
+    "wallet.token": "OpenID4VCI token endpoint: the pre-authorised code is the authority",
+    "wallet.nonce": "OpenID4VCI nonce endpoint: public, hands out a fresh c_nonce",
+    "wallet.credential": "OpenID4VCI credential endpoint: bearer token only",
 }
 #: Exempt routes that act for a person: a browser's cookie must grant them nothing.
-BEARER_ONLY = {"ims.upsert_credential": "POST", "ims.put_profile": "PUT"}
+BEARER_ONLY = {"ims.upsert_credential": "POST", "ims.put_profile": "PUT",
+               "wallet.credential": "POST"}
 
 
 def _write_rules(app: Any) -> list[Any]:

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from badger import csvsafe
-from badger.referentiels import case, service
+from badger import referentiels as service
+from badger.referentiels import case
 from tests.conftest import login_staff
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +122,7 @@ def test_referentiel_csv_cli_export_is_formula_safe(app: Any, db: Any, org: Any)
 
 
 def test_grid_round_csv_export_is_formula_safe(db: Any, make: Any, org: Any, coach: Any) -> None:
-    from badger.grids import service as grids
+    from badger import grids
     from tests.grids._factory import journey_round, published_version, rate
 
     person = make.participant(org, HOSTILE[2])

@@ -17,9 +17,12 @@ import pytest
 
 from badger import api as api_service
 from badger.db import Base
+from badger.wallet import service as wallet_service
 from tests.api._helpers import API, Client, bearer
 from tests.awards import _factory as awards_factory
 from tests.conftest import login_participant, login_staff
+from tests.portfolio import _factory as portfolio_factory
+from tests.wallet import test_oid4vci as wallet_tests
 
 SECOND = timedelta(seconds=1)
 CASES: dict[str, Callable[[Any], None]] = {}
@@ -203,6 +206,41 @@ def _login_session(c: Any) -> None:
     assert browser.get("/admin/participants").status_code == 302
     c.clock.now = start
     assert browser.get("/admin/participants").status_code == 302  # ended stays ended
+
+
+def _wallet_offer(c: Any) -> tuple[Any, dict[str, Any], str | None]:
+    creds = portfolio_factory.badges(c.db, c.org, c.admin, c.participant, n=1)
+    browser = c.app.test_client()
+    login_participant(browser, c.make, c.participant)
+    offer, tx, _link = wallet_tests._offer(browser, creds[0].id)
+    return c.app.test_client(), offer, tx
+
+
+@case("wallet_offers")
+def _wallet_pre_authorized_code(c: Any) -> None:
+    wallet, offer, tx = _wallet_offer(c)
+    _past_then_within(
+        c.clock, wallet_service.OFFER_LIFETIME,
+        lambda: wallet_tests._token(wallet, offer, tx).get_json().get("error") == "invalid_grant",
+        lambda: wallet_tests._token(wallet, offer, tx).status_code == 200,
+    )
+
+
+@case("wallet_nonces")
+def _wallet_nonce(c: Any) -> None:
+    wallet, offer, tx = _wallet_offer(c)
+    nonce = wallet_tests._nonce(wallet)
+    token = wallet_tests._token(wallet, offer, tx).get_json()["access_token"]
+    key, kid = wallet_tests._wallet_key()
+    body = {"credential_configuration_id": "OpenBadgeCredential_ldp_vc"}
+
+    def ask() -> Any:
+        proof = wallet_tests._proof(key, kid, nonce, iat=c.clock.now.timestamp())
+        return wallet_tests._ask(wallet, token, {**body, "proofs": {"jwt": [proof]}})
+
+    _past_then_within(c.clock, wallet_service.NONCE_LIFETIME,
+                      lambda: ask().get_json().get("error") == "invalid_nonce",
+                      lambda: ask().status_code == 200)
 
 
 def test_every_expiring_table_is_covered() -> None:

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from sqlalchemy.exc import IntegrityError
 
+from badger import referentiels as service
 from badger.db import get_db, staged_on_commit, write_file_on_commit
-from badger.referentiels import service
 from tests.conftest import login_staff
 from tests.referentiels.test_views import _create, version_of
 

@@ -297,8 +297,8 @@ def test_two_sessions_saving_one_score_with_one_version(app: Any, make: Any, db:
                                                         coach: Any, admin: Any) -> None:
     """Both writers saw version 1; the database (PostgreSQL waits on the row lock) lets one
     through; the other gets the documented 409, never a 500 or a lost update."""
+    from badger import grids
     from badger.db import get_db
-    from badger.grids import service as grids
     from badger.grids.models import Rating
 
     version = _factory.adopted_version(db, org, admin)

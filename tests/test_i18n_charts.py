@@ -10,8 +10,8 @@ import re
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
-from badger.grids import charts
 from badger.grids.charts import Axis, Series, radar_png, radar_svg
+from badger.grids.charts import png as charts
 
 AR_AXES = [Axis("الالتزام بالمواعيد"), Axis("العمل في فريق"), Axis("Assiduité"),
            Axis("التواصل"), Axis("احترام القواعد")]  # fmt: skip

@@ -11,8 +11,8 @@ from typing import Any
 
 from PIL import Image
 
+from badger import grids
 from badger.awards import service
-from badger.grids import service as grids
 from badger.ob3 import find_undefined_terms
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential

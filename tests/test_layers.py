@@ -3,10 +3,11 @@
     composition   badger/__init__.py, cli.py, demo.py, backup.py, models.py  (may import anything)
          |
     domains       networks < accounts < referentiels < grids < awards < verification < holders
-                  < portfolio < api   (``badger.DOMAINS``; each imports only domains below it)
+                  < wallet < portfolio < api   (``badger.DOMAINS``; each imports only those below)
          |
     core          config, db, errors, forms, guards, i18n, security, templating, audit, keystore,
-                  csvsafe, urls, resolver, cache, maintenance, public, migrate  (no domain)
+                  csvsafe, urls, resolver, cache, maintenance, public, migrate, serving
+                  (no domain)
          |
     badger/ob3    the pure Open Badges 3.0 library (imports nothing of badger)
 
@@ -42,12 +43,13 @@ PACKAGE = ROOT / "badger"
 #: The true dependency order of the domains, lowest first (``badger.DOMAINS`` must say it).
 DOMAIN_ORDER = (
     "networks", "accounts", "referentiels", "grids", "awards", "verification", "holders",
-    "portfolio", "api",
+    "wallet", "portfolio", "api",
 )
 #: Shared plumbing under the domains: these import no domain and no composition module.
 CORE = frozenset({
     "config", "db", "errors", "forms", "guards", "i18n", "security", "templating", "audit",
     "keystore", "csvsafe", "urls", "resolver", "cache", "maintenance", "public", "migrate",
+    "serving",
 })
 #: They put the application together, so they may import any layer. The package root
 #: (``badger/__init__.py``: create_app, DOMAINS, resource_dir) is one of them; any module may

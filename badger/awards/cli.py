@@ -216,9 +216,9 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
 def _adopt_demo_version(session: Session, org: Organisation, demo: Any) -> list[Any]:
     """The demo organisation adopts the référentiel its demo session uses (APELS sport grid),
     when nothing else adopted one, so a fresh install can award badges at once."""
+    from badger import referentiels
     from badger.awards import service
     from badger.grids.models import GroupSession
-    from badger.referentiels import service as referentiels
 
     group = session.execute(
         select(GroupSession).where(GroupSession.organisation_id == org.id)
@@ -240,7 +240,7 @@ def _demo_session(session: Session, org: Organisation, demo: Any, ach: Achieveme
     ).scalars().first()
     if group is not None:
         return group
-    from badger.grids import service as grids
+    from badger import grids
 
     try:
         with session.begin_nested():

@@ -96,8 +96,8 @@ def render_round_png(
     Returns (png, with_coach, evidence name, evidence description), texts in ``lang``. The
     heading and the PNG's Title chunk name the round only, never the person.
     """
+    from badger import grids
     from badger.grids import charts
-    from badger.grids import service as grids
 
     with force_locale(lang):
         label = rnd.display_label

@@ -304,3 +304,6 @@ class HolderWithdrawal(OrgScopedMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     credential_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+from badger.awards import referentiel_usage  # noqa: E402, F401  (registers its upgrade count)

@@ -1091,7 +1091,7 @@ def consent(session: Session, participant: Participant, validated_competence_id:
         # Logged in, the participant can say where the badge goes now (no code to lose).
         raise UserError(_l("Indiquez une adresse e-mail, un numéro de téléphone ou un DID."), 422)
     if accept and prop.validated.consent != "given":
-        from badger.grids import service as grids
+        from badger import grids
 
         grids.set_consent(session, prop.validated, participant, given=True)
     session.add(AwardConsent(organisation_id=participant.organisation_id,

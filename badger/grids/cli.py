@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badger.db import set_scope
-from badger.grids import service
+from badger.grids.checks import MAX_AXES
 from badger.grids.models import GroupSession
+from badger.grids.sessions import create_session
 from badger.referentiels.models import Referentiel
 
 DEMO_REFERENTIEL_KEY = "apels-sport"
@@ -35,8 +36,8 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
         ).scalar_one_or_none()
         if exists is not None:
             return
-        ids = [c.id for c in version.competences][: service.MAX_AXES]
-        service.create_session(
+        ids = [c.id for c in version.competences][: MAX_AXES]
+        create_session(
             session,
             organisation_id=org.id,
             coach=demo.coach,

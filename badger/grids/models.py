@@ -311,3 +311,6 @@ class ValidatedCompetence(OrgScopedMixin, TimestampMixin, Base):
     competence: Mapped[Competence] = relationship()
     round: Mapped[Round] = relationship()
     coach: Mapped[User | None] = relationship()
+
+
+from badger.grids import referentiel_usage  # noqa: E402, F401  (registers its upgrade count)

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from badger.grids import charts as grid_charts
+from badger.grids import round_view
 from badger.grids.models import Round
-from badger.grids.service import round_view
 
 
 @dataclass

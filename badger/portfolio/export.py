@@ -18,7 +18,7 @@ from badger.awards import evidence as chart_evidence
 from badger.awards.models import Credential
 from badger.awards.service import credential_texts, credential_versions
 from badger.errors import UserError
-from badger.grids.service import export_round
+from badger.grids import export_round
 from badger.holders.service import export_rows as identity_rows
 from badger.portfolio.badges import credential_file
 from badger.portfolio.imports import import_file

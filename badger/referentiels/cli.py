@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from badger.db import get_session
 from badger.errors import UserError
-from badger.referentiels import case, service
+from badger.networks.models import Network, Organisation
+from badger.ob3.resolver import ResolutionError
+from badger.referentiels import case
+from badger.referentiels.importing import export, import_framework, parse_upload, shipped_dir
+from badger.referentiels.models import Referentiel
+from badger.referentiels.public_urls import document_url
+from badger.referentiels.reading import find_version
+from badger.resolver import FetchRefusedError, WebResolver
 
 MAX_DOWNLOAD = case.MAX_BYTES
 DOWNLOAD_TIMEOUT = 20.0
@@ -24,11 +31,11 @@ _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 def on_init(session: Session, app: Flask) -> None:
     """Load (or confirm) the référentiels shipped in ``referentiels/`` — idempotent."""
-    folder = service.shipped_dir()
+    folder = shipped_dir()
     for path in sorted(folder.glob("*.json")):
         try:
             fw = case.parse_package(path.read_bytes())
-            version, changed = service.import_framework(session, fw, key=path.stem, shipped=True)
+            version, changed = import_framework(session, fw, key=path.stem, shipped=True)
         except (case.CaseImportError, UserError) as exc:
             app.logger.warning("référentiel %s not loaded: %s", path.name, exc)
             continue
@@ -39,8 +46,6 @@ def on_init(session: Session, app: Flask) -> None:
 def _resolver() -> Any:
     """The verifier's fetcher: https only, every address public (each redirect re-checked, at
     most three), timeouts, size cap; ``BADGER_ALLOW_PRIVATE_FETCH`` lifts the address rule."""
-    from badger.resolver import WebResolver
-
     return WebResolver(
         allow_private=bool(current_app.config.get("BADGER_ALLOW_PRIVATE_FETCH")),
         timeout=DOWNLOAD_TIMEOUT, max_bytes=MAX_DOWNLOAD, cache_ttl=0,
@@ -49,9 +54,6 @@ def _resolver() -> Any:
 
 def _read_source(source: str) -> tuple[bytes, str]:
     if _URL_RE.match(source):
-        from badger.ob3.resolver import ResolutionError
-        from badger.resolver import FetchRefusedError
-
         try:
             data = _resolver().fetch_bytes(source, max_bytes=MAX_DOWNLOAD)
         except FetchRefusedError as exc:
@@ -68,8 +70,6 @@ def _read_source(source: str) -> tuple[bytes, str]:
 
 
 def _owner(session: Session, network: str | None, organisation: str | None) -> dict[str, Any]:
-    from badger.networks.models import Network, Organisation
-
     if network:
         net = session.execute(select(Network).filter_by(slug=network)).scalar_one_or_none()
         if net is None:
@@ -106,10 +106,10 @@ def import_command(
     data, name = _read_source(source)
     owner = _owner(session, network, organisation)
     try:
-        fw = service.parse_upload(data, name, title=title, strict=not lenient)
+        fw = parse_upload(data, name, title=title, strict=not lenient)
         if key:
             fw.key = key
-        version, changed = service.import_framework(
+        version, changed = import_framework(
             session, fw, key=key, publish=not draft, shipped=not owner, **owner
         )
     except case.CaseImportError as exc:
@@ -120,7 +120,7 @@ def import_command(
     state = "importé" if changed else "déjà présent, rien changé"
     click.echo(
         f"{version.referentiel.key} v{version.number} ({version.status}) : {state} — "
-        f"{len(version.competences)} compétences — {service.document_url(version)}"
+        f"{len(version.competences)} compétences — {document_url(version)}"
     )
 
 
@@ -133,10 +133,10 @@ def import_command(
 def export_command(ref: str, fmt: str, output: str | None) -> None:
     """Export REF (document identifier, KEY or KEY@NUMBER) as CASE JSON or CSV."""
     session = get_session()
-    version = service.find_version(session, ref)
+    version = find_version(session, ref)
     if version is None:
         raise click.ClickException(f"référentiel introuvable : {ref}")
-    text, _mime, _name = service.export(version, fmt)
+    text, _mime, _name = export(version, fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"{output} écrit")
@@ -148,8 +148,6 @@ def export_command(ref: str, fmt: str, output: str | None) -> None:
 @with_appcontext
 def list_command() -> None:
     """List référentiels and their versions."""
-    from badger.referentiels.models import Referentiel
-
     session = get_session()
     for ref in session.execute(select(Referentiel).order_by(Referentiel.key)).scalars():
         versions = ", ".join(f"v{v.number} {v.status}" for v in ref.versions)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 LEVEL_FIELDS = [f"level_{n}" for n in range(6)]
+#: A translation field a posted form carries: ``tr-<lang>-label``.
+_TRANSLATION_LABEL = re.compile(r"^tr-([^-]*)-label$")
 
 
 class OwnerMixin:
@@ -79,3 +84,66 @@ class UpgradeForm(FlaskForm):
            "sur la version qu'ils citent."),
         validators=[DataRequired(_l("Cochez la case pour confirmer."))],
     )
+
+
+class CategoryActionForm(FlaskForm):
+    """The inline forms of one category in the editor: rename (and translate), move up or
+    down, place under another category, remove; ``action`` is the button pressed. A field the
+    posted form does not carry keeps its default (``code``: the category's own)."""
+
+    action = StringField(default="rename")
+    label = StringField(default="")
+    code = StringField(default="")
+    parent = StringField(default="")
+
+
+class MoveForm(FlaskForm):
+    """Move a competence: ``direction`` is ``up`` (else down)."""
+
+    direction = StringField(default="")
+
+
+def _with_fields(base: type[FlaskForm], fields: dict[str, Field]) -> type[FlaskForm]:
+    """``base`` with fields whose names are known only per request (``tr-en-label``…)."""
+    return type(base.__name__, (base,), dict(fields))
+
+
+def category_action_form(languages: list[str], code: str) -> CategoryActionForm:
+    """The category form with a translated label field per language (``tr-<lang>-label``)."""
+    cls = _with_fields(CategoryActionForm,
+                       {f"tr-{lang}-label": StringField() for lang in languages})
+    form = cls(code=code)
+    assert isinstance(form, CategoryActionForm)
+    return form
+
+
+def competence_form(languages: list[str]) -> CompetenceForm:
+    """The competence form with, per language, the translated label, definition and 0–5 level
+    texts (``tr-<lang>-label``, ``tr-<lang>-description``, ``tr-<lang>-level-<n>``)."""
+    fields: dict[str, Field] = {}
+    for lang in languages:
+        fields[f"tr-{lang}-label"] = StringField()
+        fields[f"tr-{lang}-description"] = StringField()
+        fields.update({f"tr-{lang}-level-{n}": StringField() for n in range(6)})
+    form = _with_fields(CompetenceForm, fields)()
+    assert isinstance(form, CompetenceForm)
+    return form
+
+
+def text_of(form: FlaskForm, name: str) -> str:
+    """The posted text of a per-request field, ``""`` when absent."""
+    return str(form[name].data or "")
+
+
+def was_posted(form: FlaskForm, name: str) -> bool:
+    """Whether the posted form carried field ``name`` (even empty)."""
+    return bool(form[name].raw_data)
+
+
+def posted_translation_languages() -> list[str]:
+    """The languages a posted form carries a translated label for (``tr-<lang>-label``): the
+    editor's fieldsets are built per language, so the fields to read depend on what was
+    posted (a language added with ``?lang=`` on the previous page)."""
+    if request.method != "POST":
+        return []
+    return [m.group(1) for k in request.form if (m := _TRANSLATION_LABEL.match(k))]

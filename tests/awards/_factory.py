@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from badger import referentiels
 from badger.awards import service
-from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
 LABELS = ["Ponctualité", "Respect des règles", "Goût de l'effort"]
@@ -57,7 +57,7 @@ def achievement(db: Any, org: Any, admin: Any, version: Any, *, index: int = 0,
 
 
 def group_session(db: Any, org: Any, coach: Any, version: Any, participants: list[Any]) -> Any:
-    from badger.grids import service as grids
+    from badger import grids
 
     gs = grids.create_session(
         db, organisation_id=org.id, coach=coach, held_on=date(2026, 11, 24),
@@ -72,7 +72,7 @@ def group_session(db: Any, org: Any, coach: Any, version: Any, participants: lis
 def validate(db: Any, rnd: Any, competence: Any, coach: Any, participant: Any,
              level: int = 4, consent: bool = False) -> Any:
     """Agree a level both ways and confirm it: the grid's validated competence."""
-    from badger.grids import service as grids
+    from badger import grids
 
     grids.record_agreement(db, rnd, competence_id=competence.id, level=level, actor=coach)
     rnd.self_submitted_at = rnd.self_submitted_at or rnd.created_at  # agrees once grid finished
@@ -110,7 +110,7 @@ def english_and_french_readers(db: Any, make: Any, org: Any, coach: Any,
     """Two participants of one session whose grid validated the version's first competence at
     level 4: Ana reads the interface in English, Bruno in French. ``vcs``: participant id ->
     validated competence."""
-    from badger.grids import service as grids
+    from badger import grids
 
     ana = make.participant(org, "Ana", email="ana@example.org")
     ana.locale = "en"

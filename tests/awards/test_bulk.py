@@ -164,7 +164,7 @@ def test_csv_without_header_is_refused(client: Any, coach: Any, achievement: Any
 
 def test_proposals_bulk_award_by_coach(app: Any, db: Any, make: Any, org: Any, coach: Any,
                                        version: Any, achievement: Any) -> None:
-    from badger.grids import service as grids
+    from badger import grids
 
     people = [make.participant(org, n, email=f"{n}@example.org") for n in ("Léa", "Noé")]
     gs = _factory.group_session(db, org, coach, version, people)

@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from badger import grids
 from badger.awards import evidence as chart_evidence
 from badger.awards import service
 from badger.awards.models import Credential, EvidenceImage
-from badger.grids import service as grids
 from badger.ob3.schema import validate_credential
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory

@@ -10,7 +10,7 @@ from badger.awards.models import Credential
 
 
 def test_demo_issues_credentials(app: Any, db: Any, resolver: Any) -> None:
-    from badger.referentiels import service as referentiels
+    from badger import referentiels
 
     referentiels.load_shipped(db, referentiels.shipped_dir())
     db.commit()

@@ -24,7 +24,7 @@ from tests.awards import _interop
 @pytest.mark.parametrize("marker", [pytest.param(0, marks=_interop.needs_node)])
 def test_demo_session_award_claim_export_verify(app: Any, db: Any, resolver: Any,
                                                 tmp_path: Path, marker: int) -> None:
-    from badger.referentiels import service as referentiels
+    from badger import referentiels
 
     referentiels.load_shipped(db, referentiels.shipped_dir())
     db.commit()

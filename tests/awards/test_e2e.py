@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger import grids
 from badger.audit import AuditEvent
 from badger.awards.models import Credential
-from badger.grids import service as grids
 from badger.ob3 import baking
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory, _interop

@@ -324,7 +324,7 @@ def test_rubric_uses_the_referentiel_translation(client: Any, db: Any, org: Any,
     uses its words; the alignments keep the référentiel's own (they name its CASE items)."""
     import uuid
 
-    from badger.referentiels import service as referentiels
+    from badger import referentiels
     from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
     ref = Referentiel(uuid=str(uuid.uuid4()), key="t-tr", title="Grille traduite")

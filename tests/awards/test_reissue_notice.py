@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger import grids
 from badger.awards.models import Credential
-from badger.grids import service as grids
 from badger.ob3.verify import verify_credential
 from tests.awards import _factory
 from tests.conftest import login_participant, login_staff

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from badger.grids import service
+from badger import grids
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
 APELS = [
@@ -87,7 +87,7 @@ def journey_round(
     label: str = "entry",
     n: int | None = None,
 ) -> Any:
-    journey = service.current_journey(db, participant) or service.start_journey(
+    journey = grids.current_journey(db, participant) or grids.start_journey(
         db,
         organisation_id=org.id,
         participant=participant,
@@ -95,7 +95,7 @@ def journey_round(
         started_on=date(2025, 1, 6),
     )
     ids = [c.id for c in version.competences][: n or None]
-    rnd = service.open_round(
+    rnd = grids.open_round(
         db, journey=journey, referentiel_version_id=version.id, competence_ids=ids, label=label
     )
     db.commit()
@@ -104,7 +104,7 @@ def journey_round(
 
 def rate(db: Any, rnd: Any, role: str, actor: Any, scores: list[int | None]) -> None:
     entries = [
-        service.RatingInput(it.competence_id, s) for it, s in zip(rnd.items, scores, strict=False)
+        grids.RatingInput(it.competence_id, s) for it, s in zip(rnd.items, scores, strict=False)
     ]
-    service.save_ratings(db, rnd, role=role, actor=actor, entries=entries)
+    grids.save_ratings(db, rnd, role=role, actor=actor, entries=entries)
     db.commit()

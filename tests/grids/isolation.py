@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from badger.grids import service
+from badger import grids
 from badger.grids.models import ValidatedCompetence
 from tests.grids._factory import journey_round, published_version, rate
 
@@ -26,9 +26,9 @@ def _validation(make: Any, org_b: Any) -> Any:
     rnd = _round(make, org_b)
     cid = rnd.items[0].competence_id
     coach = rnd.journey.coach
-    service.submit_self_assessment(make.db, rnd, rnd.journey.participant)
-    service.record_agreement(make.db, rnd, competence_id=cid, level=4, actor=coach)
-    service.record_agreement(
+    grids.submit_self_assessment(make.db, rnd, rnd.journey.participant)
+    grids.record_agreement(make.db, rnd, competence_id=cid, level=4, actor=coach)
+    grids.record_agreement(
         make.db, rnd, competence_id=cid, level=4, actor=rnd.journey.participant
     )
     make.db.commit()
@@ -41,7 +41,7 @@ def _session(make: Any, org_b: Any) -> Any:
     coach = make.staff(org_b, "assessor")
     people = [make.participant(org_b, "Other")]
     version = published_version(make.db)
-    gs = service.create_session(
+    gs = grids.create_session(
         make.db,
         organisation_id=org_b.id,
         coach=coach,

@@ -7,6 +7,7 @@ import os
 import pytest
 from sqlalchemy import select
 
+from badger import grids
 from badger.grids.models import Rating
 from tests.grids._factory import journey_round, published_version, rate
 
@@ -68,11 +69,9 @@ def test_participant_fills_17_axes_on_a_phone_and_sees_the_chart(
 def test_peer_gives_a_view_on_a_phone(live_server, phone_page, db, make, org, coach):
     from datetime import date
 
-    from badger.grids import service
-
     version = published_version(db)
     amina, bastien = make.participant(org, "Amina"), make.participant(org, "Bastien")
-    gs = service.create_session(
+    gs = grids.create_session(
         db,
         organisation_id=org.id,
         coach=coach,
@@ -83,7 +82,7 @@ def test_peer_gives_a_view_on_a_phone(live_server, phone_page, db, make, org, co
         round_label="entry",
         participants=[amina, bastien],
     )
-    service.set_peer_review(db, gs, True)
+    grids.set_peer_review(db, gs, True)
     db.commit()
     code = make.login_code(bastien)
     page = phone_page

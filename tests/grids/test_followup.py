@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger import grids
+from badger.grids import NoteInput, save_coach_notes
 from badger.grids.models import (
     Agreement,
     GroupSession,
@@ -105,13 +107,11 @@ def test_unfinished_round_hidden_in_portfolio_export_and_share_chart(
     rnd = journey_round(db, org, participant, coach, version, n=3)
     rate(db, rnd, "self", participant, [2, 2, 2])
     rate(db, rnd, "coach", coach, [5, 4, 5])
-    from badger.grids import service
-
-    service.save_coach_notes(
+    save_coach_notes(
         db,
         rnd,
         author=coach,
-        entries=[service.NoteInput(rnd.items[0].competence_id, "Conseil secret", "Vu 3 fois")],
+        entries=[NoteInput(rnd.items[0].competence_id, "Conseil secret", "Vu 3 fois")],
         summary="Résumé du coach",
     )
     db.commit()
@@ -276,19 +276,18 @@ def test_staff_and_the_participant_cannot_write_a_peer_view_of_their_own(
     db, make, org, coach, participant
 ):
     from badger.errors import UserError
-    from badger.grids import service
 
     version = published_version(db)
     rnd = journey_round(db, org, participant, coach, version, n=3)
 
     def peer_write(actor: Any) -> None:
         with pytest.raises(UserError) as refused:
-            service.save_ratings(
+            grids.save_ratings(
                 db,
                 rnd,
                 role="peer",
                 actor=actor,
-                entries=[service.RatingInput(rnd.items[0].competence_id, 3)],
+                entries=[grids.RatingInput(rnd.items[0].competence_id, 3)],
             )
         assert refused.value.status == 403
         db.rollback()

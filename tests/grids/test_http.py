@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import select
 
+from badger import grids
 from badger.grids.models import Agreement, Rating, Round, ValidatedCompetence
 from tests.conftest import login_participant, login_staff
 from tests.grids._factory import journey_round, published_version, rate
@@ -108,17 +109,16 @@ def test_coach_group_entry_for_a_session(db, make, org, coach):
 
 def test_coach_can_never_write_self_ratings(db, make, org, coach, participant):
     from badger.errors import UserError
-    from badger.grids import service
 
     version = published_version(db)
     rnd = journey_round(db, org, participant, coach, version, n=3)
     try:
-        service.save_ratings(
+        grids.save_ratings(
             db,
             rnd,
             role="self",
             actor=coach,
-            entries=[service.RatingInput(rnd.items[0].competence_id, 3)],
+            entries=[grids.RatingInput(rnd.items[0].competence_id, 3)],
         )
     except UserError as err:
         assert err.status == 403
@@ -127,12 +127,12 @@ def test_coach_can_never_write_self_ratings(db, make, org, coach, participant):
     db.rollback()
     # and the participant can't write coach ratings
     try:
-        service.save_ratings(
+        grids.save_ratings(
             db,
             rnd,
             role="coach",
             actor=participant,
-            entries=[service.RatingInput(rnd.items[0].competence_id, 3)],
+            entries=[grids.RatingInput(rnd.items[0].competence_id, 3)],
         )
     except UserError as err:
         assert err.status == 403
@@ -233,10 +233,9 @@ def test_participant_can_decline_and_low_level_is_not_proposed(db, make, org, co
     vc = db.get(ValidatedCompetence, vcs[0].id)
     assert vc.status == "declined"
     from badger.db import set_scope
-    from badger.grids import service
 
     set_scope(db, org.id)
-    assert service.ready_for_award(db) == []
+    assert grids.ready_for_award(db) == []
 
 
 def test_progress_across_three_rounds(db, make, org, coach, participant):
@@ -264,14 +263,12 @@ def test_exports_csv_json_print_png(db, make, org, coach, participant):
 
     version = published_version(db)
     rnd = _filled_round(db, org, participant, coach, version, [5, 2, 3], [3, 3, 3])
-    from badger.grids import service
-
-    service.save_coach_notes(
+    grids.save_coach_notes(
         db,
         rnd,
         author=coach,
         entries=[
-            service.NoteInput(
+            grids.NoteInput(
                 rnd.items[1].competence_id, "=doit prendre la parole", "à l'heure 9 séances sur 10"
             )
         ],

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from badger import grids
 from badger.errors import UserError
-from badger.grids import service
 from badger.grids.models import Agreement, Journey, Round
 from tests.conftest import login_participant, login_staff
 from tests.grids._factory import journey_round, published_version, rate
@@ -28,18 +28,18 @@ def test_service_refuses_the_participant_agreement_before_they_finish(db, org, c
     rnd = _rated_round(db, org, participant, coach)
     cid = rnd.items[0].competence_id
     # The coach may agree at any time (they already see both views).
-    service.record_agreement(db, rnd, competence_id=cid, level=3, actor=coach)
+    grids.record_agreement(db, rnd, competence_id=cid, level=3, actor=coach)
     db.commit()
     with pytest.raises(UserError) as err:
-        service.record_agreement(db, rnd, competence_id=cid, level=3, actor=participant)
+        grids.record_agreement(db, rnd, competence_id=cid, level=3, actor=participant)
     assert err.value.status == 409
     assert str(err.value.message).startswith("Terminez d'abord votre propre grille")
     db.rollback()
     ag = db.execute(select(Agreement)).scalar_one()
     assert ag.participant_agreed_at is None and not ag.complete
 
-    service.submit_self_assessment(db, rnd, participant)
-    ag = service.record_agreement(db, rnd, competence_id=cid, level=3, actor=participant)
+    grids.submit_self_assessment(db, rnd, participant)
+    ag = grids.record_agreement(db, rnd, competence_id=cid, level=3, actor=participant)
     db.commit()
     assert ag.complete and ag.level == 3
 
@@ -49,7 +49,7 @@ def test_service_checks_ownership_before_the_finished_grid(db, make, org, coach,
     rnd = _rated_round(db, org, participant, coach)
     other = make.participant(org, "Sam")
     with pytest.raises(UserError) as err:
-        service.record_agreement(
+        grids.record_agreement(
             db, rnd, competence_id=rnd.items[0].competence_id, level=3, actor=other
         )
     assert err.value.status == 403
@@ -80,7 +80,7 @@ def test_service_refuses_to_finish_an_incomplete_grid(db, make, org, coach, part
     rnd = journey_round(db, org, participant, coach, version, n=3)
     rate(db, rnd, "self", participant, [4, 4])
     with pytest.raises(UserError) as err:
-        service.submit_self_assessment(db, rnd, participant)
+        grids.submit_self_assessment(db, rnd, participant)
     assert err.value.status == 422
     db.rollback()
     assert db.get(Round, rnd.id).self_submitted_at is None
@@ -100,12 +100,12 @@ def test_service_refuses_to_finish_an_incomplete_grid(db, make, org, coach, part
 
 
 def test_service_refuses_a_second_journey(db, make, org, coach, participant):
-    first = service.start_journey(
+    first = grids.start_journey(
         db, organisation_id=org.id, participant=participant, coach_id=coach.id
     )
     db.commit()
     with pytest.raises(UserError) as err:
-        service.start_journey(
+        grids.start_journey(
             db, organisation_id=org.id, participant=participant, coach_id=coach.id
         )
     assert err.value.status == 409
@@ -117,7 +117,7 @@ def test_service_refuses_a_second_journey(db, make, org, coach, participant):
     assert r.status_code == 409
     assert db.scalar(select(func.count()).select_from(Journey)) == 1
 
-    service.end_journey(db, db.get(Journey, first.id), ended_on=date(2026, 1, 1))
+    grids.end_journey(db, db.get(Journey, first.id), ended_on=date(2026, 1, 1))
     db.commit()
     r = staff.post(f"/participants/{participant.id}/grids", data={"action": "journey"})
     assert r.status_code == 302
@@ -127,10 +127,10 @@ def test_service_refuses_a_second_journey(db, make, org, coach, participant):
 def test_service_refuses_a_round_on_an_ended_journey(db, org, coach, participant):
     version = published_version(db)
     rnd = journey_round(db, org, participant, coach, version, n=3)
-    service.end_journey(db, rnd.journey)
+    grids.end_journey(db, rnd.journey)
     db.commit()
     with pytest.raises(UserError) as err:
-        service.open_round(
+        grids.open_round(
             db,
             journey=rnd.journey,
             referentiel_version_id=version.id,

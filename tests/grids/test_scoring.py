@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from badger.grids import competence_levels
 from badger.grids import scoring as sc
 
 KEYS = ["assiduite", "ponctualite", "fiabilite", "estime"]
@@ -103,7 +104,6 @@ def test_level_texts_survive_float_scores():
     """CASE imports give scores as 3.0; the participant must still see the level texts."""
     from types import SimpleNamespace
 
-    from badger.grids.service import competence_levels
 
     levels = [{"score": float(i), "description": f"niveau {i}"} for i in range(6)]
     competence = SimpleNamespace(translations={}, language="fr", grid_levels=lambda: levels)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from badger import referentiels
 from badger.awards import service as awards
-from badger.referentiels import service as referentiels
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
 
 LABELS = ["Ponctualité", "Respect des règles", "Goût de l'effort", "Travail en équipe"]
@@ -108,7 +108,7 @@ def chart_round(db: Any, org: Any, participant: Any, coach: Any, version: Any) -
     """A round with self and coach scores whose chart the participant allows in the portfolio."""
     from datetime import date
 
-    from badger.grids import service as grids
+    from badger import grids
 
     journey = grids.current_journey(db, participant) or grids.start_journey(
         db,

@@ -143,7 +143,7 @@ def test_french_credential_is_marked_french_on_arabic_pages(
 def test_offered_badge_reads_in_arabic_then_its_credential_too(
     app: Any, client: Any, db: Any, make: Any, org: Any, admin: Any, coach: Any
 ) -> None:
-    from badger.grids import service as grids
+    from badger import grids
 
     version = awards_factory.adopted_version(db, org, admin)
     ach = awards_factory.achievement(db, org, admin, version)  # "Ponctualité", min level 3

@@ -110,7 +110,7 @@ def test_chart_can_be_shared_with_how_to_read(
 def test_private_chart_cannot_be_shared(
     participant_client: Any, db: Any, org: Any, admin: Any, coach: Any, participant: Any
 ) -> None:
-    from badger.grids import service as grids
+    from badger import grids
 
     version = _factory.adopted_version(db, org, admin)
     rnd = _factory.chart_round(db, org, participant, coach, version)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from badger.referentiels import service
+from badger import referentiels as service
 
 
 def _draft(make: Any, org_b: Any) -> tuple[str, int]:

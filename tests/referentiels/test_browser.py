@@ -114,7 +114,7 @@ def test_member_upgrades_its_adoption_on_a_phone(
     live_server: str, phone_page: Any, make: Any, db: Any, org: Any,
     admin: Any
 ) -> None:
-    from badger.referentiels import service
+    from badger import referentiels as service
 
     net = make.network("reseau-phone")
     v1 = service.create_referentiel(db, title="Savoir-être du réseau", key="se-reseau",

@@ -190,7 +190,7 @@ def _tr(lang: str, label: str, description: str = "", levels: list[str] | None =
 
 def test_translated_level_texts_in_the_editor(client: Any, admin: Any, db: Any,
                                               org: Any) -> None:
-    from badger.grids.service import competence_label
+    from badger.grids import competence_label
 
     login_staff(client, admin)
     key = "grille-traduite"
@@ -265,7 +265,7 @@ def test_translated_level_texts_in_the_editor(client: Any, admin: Any, db: Any,
 
 def test_removing_a_translation_and_the_diff_shows_it(client: Any, admin: Any, db: Any,
                                                      org: Any) -> None:
-    from badger.referentiels import service
+    from badger import referentiels as service
 
     login_staff(client, admin)
     key = "grille-retrait"

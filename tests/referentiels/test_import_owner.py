@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from badger.referentiels import case, service
+from badger import referentiels as service
+from badger.referentiels import case
 from badger.referentiels.models import ReferentielVersion
 from tests.conftest import login_staff
 from tests.referentiels.test_cli import fake_dns, fake_http

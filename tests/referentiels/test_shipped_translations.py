@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from badger.referentiels import case, service
+from badger import referentiels as service
+from badger.referentiels import case
 from badger.referentiels.cli import on_init
 from badger.referentiels.models import (
     CaseObject,

@@ -13,8 +13,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from badger import referentiels as service
 from badger import resource_dir
-from badger.referentiels import case, service
+from badger.errors import UserError
+from badger.referentiels import case
 from badger.referentiels.cli import on_init
 from badger.referentiels.models import (
     Adoption,
@@ -125,7 +127,7 @@ def test_changed_published_package_is_refused(db: Any, shipped: None) -> None:
     pkg = json.loads((ROOT / "referentiels/clea.json").read_text("utf-8"))
     pkg["CFItems"][0]["fullStatement"] = "Autre texte"
     before = counts(db)
-    with pytest.raises(service.UserError) as info:
+    with pytest.raises(UserError) as info:
         service.import_framework(db, case.parse_package(json.dumps(pkg)))
     assert info.value.status == 409
     db.rollback()
@@ -312,7 +314,7 @@ def test_published_version_is_immutable(client: Any, admin: Any, db: Any, org: A
     assert client.put(f"{CASE_BASE}/CFPackages/{v.identifier}", json={}).status_code == 405
     assert client.delete(f"{CASE_BASE}/CFItems/{comp.identifier}").status_code == 405
     # Service and session guard: nothing can change the rows.
-    with pytest.raises(service.UserError):
+    with pytest.raises(UserError):
         service.update_competence(db, version_of(db, key).competences[0],
                                   service.CompetenceInput(code="A", label="Changé"))
     db.rollback()

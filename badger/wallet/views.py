@@ -1,0 +1,163 @@
+"""Wallet delivery over HTTP: the participant's offer page, and the OpenID4VCI endpoints a
+wallet calls (metadata, token, nonce, credential). Thin: parse, call the service, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from wtforms import BooleanField
+
+from badger import db as database
+from badger.db import get_session
+from badger.security import csrf, limiter, participant_required
+from badger.wallet import service
+from badger.wallet.service import WalletError
+
+bp = Blueprint("wallet", __name__)
+
+#: A credential request is a few hundred bytes; a key proof at most a few kilobytes.
+MAX_REQUEST_BYTES = 16 * 1024
+
+
+class OfferForm(FlaskForm):
+    """Ask for a wallet offer of one badge; the 4-digit transaction code is on by default."""
+
+    tx_code = BooleanField(_l("Protéger par un code à 4 chiffres (conseillé)"), default=True)
+
+
+class TokenRequest(Schema):
+    """The token endpoint's form fields (OAuth 2.0, application/x-www-form-urlencoded)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    grant_type = fields.String(load_default="")
+    pre_authorized_code = fields.String(data_key="pre-authorized_code", load_default="")
+    tx_code = fields.String(load_default=None)
+    user_pin = fields.String(load_default=None)
+    authorization_details = fields.String(load_default=None)
+
+
+class CredentialRequestBody(Schema):
+    """The credential endpoint's JSON body (1.0 and Draft 13 forms; read by the service)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    credential_configuration_id = fields.String()
+    credential_identifier = fields.String()
+    format = fields.String()
+    credential_definition = fields.Dict()
+    proofs = fields.Dict()
+    proof = fields.Dict()
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(exc: WalletError) -> Response:
+    if exc.keep:
+        database.keep_on_error(get_session())
+    response = _answer(exc.body(), exc.status)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+    return response
+
+
+@bp.route("/portfolio/badges/<int:credential_id>/wallet", methods=["GET", "POST"])
+@participant_required
+def offer(credential_id: int) -> Any:
+    """"Mettre dans mon portefeuille": a QR code and a link that open the participant's
+    wallet app, with the transaction code to type there."""
+    session = get_session()
+    cred = service.participant_credential(session, current_user, credential_id)
+    form = OfferForm()
+    created = None
+    if form.validate_on_submit():
+        created = service.create_offer(session, current_user, credential_id,
+                                       with_tx_code=bool(form.tx_code.data))
+    qr = (segno.make(created.deep_link, error="l").svg_inline(
+        scale=3, title=_("Code QR à scanner avec votre application portefeuille"))
+        if created else None)
+    return render_template("wallet/offer.html", cred=cred, form=form, created=created, qr=qr,
+                           offerable=service.offerable(cred, database.utcnow()))
+
+
+@bp.route("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> Response:
+    response = jsonify(service.issuer_metadata())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/.well-known/oauth-authorization-server")
+@bp.route("/.well-known/oauth-authorization-server/")  # RFC 8414 for the issuer "https://host/"
+def authorization_server_metadata() -> Response:
+    response = jsonify(service.authorization_server_metadata())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/wallet/token", methods=["POST"])
+@csrf.exempt
+@limiter.limit("20 per minute")
+def token() -> Response:
+    try:
+        data = TokenRequest().load(request.form.to_dict())
+    except ValidationError:
+        return _answer({"error": "invalid_request",
+                        "error_description": "malformed token request"}, 400)
+    form = {"grant_type": data["grant_type"], "pre-authorized_code": data["pre_authorized_code"],
+            "tx_code": data["tx_code"] or data["user_pin"],
+            "authorization_details": data["authorization_details"]}
+    try:
+        return _answer(service.exchange_code(get_session(), form))
+    except WalletError as exc:
+        return _error(exc)
+
+
+@bp.route("/wallet/nonce", methods=["POST"])
+@csrf.exempt
+@limiter.limit("60 per minute")
+def nonce() -> Response:
+    return _answer({"c_nonce": service.new_nonce(get_session())})
+
+
+@bp.route("/wallet/credential", methods=["POST"])
+@csrf.exempt
+@limiter.limit("30 per minute")
+def credential() -> Response:
+    auth = request.headers.get("Authorization", "")
+    scheme, _sep, token = auth.partition(" ")
+    if scheme.lower() not in {"bearer", "dpop"} or not token.strip():
+        return _error(WalletError("invalid_token", "a Bearer access token is required", 401))
+    if (request.content_length or 0) > MAX_REQUEST_BYTES:
+        return _answer({"error": "invalid_credential_request",
+                        "error_description": "the request is too large"}, 413)
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        return _answer({"error": "invalid_credential_request",
+                        "error_description": "the body must be a JSON object"}, 400)
+    try:
+        body = CredentialRequestBody().load(raw)
+    except ValidationError as exc:
+        return _answer({"error": "invalid_credential_request",
+                        "error_description": f"malformed request: {sorted(exc.messages)}"}, 400)
+    try:
+        return _answer(service.credential_response(get_session(), token.strip(), body))
+    except WalletError as exc:
+        return _error(exc)
+
