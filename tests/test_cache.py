@@ -15,8 +15,7 @@ from badger.awards import documents
 from badger.awards.service import BadgeImage
 from badger.ob3 import Check, VerificationReport
 from badger.portfolio import BadgeView, RecruiterWord
-from badger.verification import messages
-from badger.verification.service import Description
+from badger.verification import Description, messages
 
 
 class Clock:

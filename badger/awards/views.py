@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from badger import urls
+from badger import verification as vservice
 from badger.accounts.models import Participant
 from badger.awards import documents, jobs, service
 from badger.awards.keys import issuer_keys
@@ -58,7 +59,6 @@ from badger.public import (
 )
 from badger.resolver import app_resolver
 from badger.security import limiter, participant_required, staff_required
-from badger.verification import service as vservice
 
 bp = Blueprint("awards", __name__)
 issuer_bp = Blueprint("issuer", __name__)
