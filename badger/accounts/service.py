@@ -3,6 +3,10 @@
 Functions take a database session and plain values; callers commit. Tokens and codes are
 returned in clear once, to be shown to the person who hands them over, and stored only
 as keyed hashes.
+
+Server and network administrators are accounts too: :func:`add_network_admin` is registered
+with ``badger.networks`` (which sits below accounts and cannot import them) as the way its
+pages and commands name a network's administrator.
 """
 
 from __future__ import annotations
@@ -20,15 +24,18 @@ from badger.accounts.models import (
     LoginCode,
     LoginSession,
     Membership,
+    NetworkAdmin,
     Participant,
     Role,
     TokenPurpose,
     User,
 )
+from badger.accounts.sessions import purge_condition
 from badger.db import utcnow
 from badger.errors import UserError
 from badger.maintenance import Purge
-from badger.networks.models import Organisation
+from badger.networks import service as networks
+from badger.networks.models import Network, Organisation
 from badger.security import (
     hash_password,
     new_code,
@@ -98,6 +105,27 @@ def create_staff(
     return user
 
 
+def staff_members(session: Session, organisation_id: int) -> list[Membership]:
+    """The organisation's team, by name."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.organisation_id == organisation_id)
+            .join(Membership.user)
+            .order_by(User.name)
+        )
+    )
+
+
+def staff_membership(session: Session, user_id: int, organisation_id: int) -> Membership | None:
+    """``user_id``'s role in the organisation, or None when they are not in its team."""
+    return session.execute(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    ).scalar_one_or_none()
+
+
 def issue_action_token(
     session: Session, user: User, purpose: TokenPurpose, *, actor: object = None
 ) -> str:
@@ -151,6 +179,11 @@ def use_action_token(session: Session, token: str, new_password: str) -> User:
     row.user.active = True
     audit.record(session, "staff.password_set", actor=row.user, obj=row.user)
     return row.user
+
+
+def participants(session: Session) -> list[Participant]:
+    """The participants of the organisation in scope, by name."""
+    return list(session.scalars(select(Participant).order_by(Participant.display_name)))
 
 
 def create_participant(
@@ -247,13 +280,61 @@ def redeem_login_code(session: Session, code: str) -> Participant:
     return row.participant
 
 
+# --------------------------------------------------------------------------- administrators
+
+
+def make_server_admin(session: Session, email: str, name: str, password: str) -> User:
+    """Create a server administrator, or make the existing staff account ``email`` one, with
+    this password (``badger create-server-admin``; the caller checked the address)."""
+    email = normalise_email(email)
+    check_new_password(password)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, name=name.strip() or email)
+        session.add(user)
+    user.password_hash = hash_password(password)
+    user.server_admin = True
+    session.flush()
+    audit.record(session, "server.admin_created", actor=None, obj=user)
+    return user
+
+
+def add_network_admin(
+    session: Session, network: Network, email: str, name: str, *, actor: object
+) -> tuple[User, str | None]:
+    """Make the staff account ``email`` an administrator of ``network`` (server admins only;
+    ``actor=None``: the command line). A new account is created without a password and gets
+    an invitation link: returns ``(user, its token or None)``."""
+    if actor is not None:
+        networks.require_server_admin(actor)
+    email = normalise_email(email or "")
+    if "@" not in email or len(email) > 320:
+        raise UserError(_l("Adresse e-mail non valable."), 400)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, name=networks.clean_text(name, networks.MAX_NAME) or email)
+        session.add(user)
+        session.flush()
+    already = _l("Cette personne administre déjà ce réseau.")
+    if network.id in user.admin_network_ids():
+        raise UserError(already, 409)
+    with networks.conflict_is_409(session, already):
+        session.add(NetworkAdmin(user_id=user.id, network_id=network.id))
+    session.refresh(user)
+    audit.record(session, "network.admin_added", actor=actor, obj=user, network_id=network.id)
+    if user.password_hash is not None:
+        return user, None
+    return user, issue_action_token(session, user, TokenPurpose.INVITE, actor=actor)
+
+
+networks.register_admin_namer(add_network_admin)
+
+
 def purges(now: datetime, after: timedelta) -> list[Purge]:
     """Login codes and invitation / reset links expired more than ``after`` ago
     (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
     audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
     old code still answers "expired"."""
-    from badger.accounts.sessions import purge_condition
-
     cutoff = now - after
     return [
         Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
