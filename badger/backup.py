@@ -171,6 +171,27 @@ def _snapshot_sqlite(source: Path, target: Path) -> None:
         src.close()
 
 
+def _snapshot_postgres(engine: Any, url: URL, target: Path) -> dict[str, str]:
+    """``pg_dump`` of badger's schema (one transaction) into ``target``; what the manifest
+    says of it (schema, server and pg_dump versions)."""
+    pg = _pg(url, _pg_schema(engine))
+    pg_dump = _tool("pg_dump")
+    with engine.connect() as conn:
+        server = str(conn.execute(text("SHOW server_version")).scalar_one())
+    client = _tool_version(pg_dump)
+    if _major(client) < _major(server):
+        raise BackupError(
+            f"pg_dump {client} is older than the server ({server}); install a "
+            f"postgresql-client of version {_major(server)} or newer"
+        )
+    _run(
+        [pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+         f"--schema={pg.schema}", f"--file={target}", f"--dbname={pg.uri}"],
+        pg.env,
+    )
+    return {"schema": pg.schema, "server_version": server, "pg_dump_version": client}
+
+
 # --------------------------------------------------------------------------- archive
 
 
@@ -263,23 +284,8 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
             snapshot, member = stage / SQLITE_MEMBER, SQLITE_MEMBER
             _snapshot_sqlite(_sqlite_path(url), snapshot)
         else:
-            pg = _pg(url, _pg_schema(engine))
-            pg_dump = _tool("pg_dump")
-            with engine.connect() as conn:
-                server = str(conn.execute(text("SHOW server_version")).scalar_one())
-            client = _tool_version(pg_dump)
-            if _major(client) < _major(server):
-                raise BackupError(
-                    f"pg_dump {client} is older than the server ({server}); install a "
-                    f"postgresql-client of version {_major(server)} or newer"
-                )
             snapshot, member = stage / PG_MEMBER, PG_MEMBER
-            _run(
-                [pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                 f"--schema={pg.schema}", f"--file={snapshot}", f"--dbname={pg.uri}"],
-                pg.env,
-            )
-            database.update(schema=pg.schema, server_version=server, pg_dump_version=client)
+            database.update(_snapshot_postgres(engine, url, snapshot))
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as sink:
             writer = EncryptingWriter(sink, passphrase)

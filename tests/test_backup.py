@@ -45,7 +45,7 @@ PASSPHRASE = "correct horse battery staple 42"
 @pytest.fixture(autouse=True)
 def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     """N = 2**14 in tests (the header carries N; restore reads it from there)."""
-    monkeypatch.setattr(backup, "SCRYPT_LOG2_N", 14)
+    monkeypatch.setattr(backup_format, "SCRYPT_LOG2_N", 14)
 
 
 def _own_instance(app: Flask, config: dict[str, Any]) -> Flask:
