@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/interop/node_modules/.installed
 PG_URL ?= $(or $(BADGER_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
+PORT ?= 5000
 
 .PHONY: run test install lint typecheck test-sqlite test-postgres chromium redis node i18n bench clean
 
@@ -17,11 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Serve on http://127.0.0.1:5000 with SQLite, generated keys and demo data when empty.
+## Serve on http://127.0.0.1:$(PORT) (`make run PORT=5077`) with SQLite, generated keys and
+## demo data when empty; ends with the demo logins in a box. The base URL follows the port
+## unless BADGER_BASE_URL is set (credentials name it: keep one port per instance folder).
+run: export BADGER_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/badger init
 	$(BIN)/badger demo --if-empty
-	$(BIN)/badger run --host 127.0.0.1 --port 5000
+	$(BIN)/badger run --host 127.0.0.1 --port $(PORT)
 
 ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP) node chromium redis lint typecheck test-sqlite test-postgres

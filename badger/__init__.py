@@ -11,21 +11,24 @@ from typing import Any
 
 from flask import Flask
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.1.0"
 
-#: Domain packages, in dependency order. Each may provide ``views.bp`` (a blueprint),
-#: ``cli.commands`` (click commands), ``cli.on_init(session, app)`` and
-#: ``cli.on_demo(session, app, demo)`` hooks (see README, "Conventions for contributors").
+#: Domain packages, in their true dependency order: each imports only those before it
+#: (tests/test_layers.py checks it, README "Architecture"). Each may provide ``views.bp`` (a
+#: blueprint), ``views.init_app(app)``, ``cli.commands`` (click commands),
+#: ``cli.on_init(session, app)`` and ``cli.on_demo(session, app, demo)`` hooks, all run in this
+#: order (see README, "Conventions for contributors").
 DOMAINS = (
-    "accounts",
     "networks",
+    "accounts",
     "referentiels",
     "grids",
     "awards",
-    "portfolio",
-    "holders",
     "verification",
+    "holders",
+    "portfolio",
     "api",
 )
 
@@ -58,6 +61,9 @@ class BadgerFlask(Flask):
     here, once, by what it answered (see :mod:`badger.db`)."""
 
     def dispatch_request(self) -> ResponseReturnValue:
+        # Imported here, as in create_app: the package's own module level imports nothing of
+        # badger (it runs before any badger.<x>; see PERMANENT_FUNCTION_IMPORTS in
+        # tests/test_layers.py).
         from badger import db
 
         try:
@@ -75,6 +81,10 @@ class BadgerFlask(Flask):
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings read from the environment."""
+    # The app's parts are imported here, not at module level: this module runs first on any
+    # ``import badger.<x>`` (the ob3 library would load the database layer and every domain),
+    # and badger.models and badger.cli import names from it (true cycles).
+    # tests/test_layers.py lists these imports, and only these (PERMANENT_FUNCTION_IMPORTS).
     from badger import db, errors, guards, i18n, security, templating
     from badger.config import load_config
 
@@ -116,8 +126,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Behind N reverse proxies the client address is the Nth X-Forwarded-For from the right:
         # rate limits and logs must see the visitor, not the proxy. Never trusted by default
         # (anyone can send the header). Host is not taken from headers: BADGER_BASE_URL is.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0
         )

@@ -1,15 +1,17 @@
-"""The audit trail: who did what, when, to which object."""
+"""The audit trail: who did what, when, to which object.
+
+How long events are kept is :mod:`badger.maintenance`'s business (``audit_purges``): this
+module, imported by nearly everything, imports nothing but the database plumbing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from badger.db import Base, UTCDateTime, utcnow
-from badger.maintenance import Purge
 
 
 class AuditEvent(Base):
@@ -58,8 +60,3 @@ def record(
     session.add(event)
     return event
 
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Events recorded more than ``after`` ago (``BADGER_RETENTION_AUDIT_DAYS``, default 400:
-    over a year of security history), whole rows: ``badger/maintenance.py`` says why."""
-    return [Purge("audit.events", AuditEvent, AuditEvent.at < now - after)]

@@ -6,17 +6,29 @@ hook into ``init`` and ``demo`` with ``on_init(session, app)`` / ``on_demo(sessi
 
 from __future__ import annotations
 
+import json
 import stat
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
+from sqlalchemy import func, select
 
-from badger import DOMAINS, create_app, domain_module
+from badger import DOMAINS, backup, create_app, domain_module, keystore, migrate, serving
+from badger.accounts import service as accounts
+from badger.accounts.models import Role
+from badger.awards import jobs
+from badger.config import ConfigError
 from badger.db import get_session
+from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo, is_installed, login_box
+from badger.errors import UserError
+from badger.networks.models import Organisation
+from badger.resolver import app_resolver
+from badger.verification.service import verify_document
 
 
 def _create_app() -> object:
@@ -45,8 +57,6 @@ def _domain_hooks(name: str) -> list[object]:
 
 def init_instance() -> None:
     """Create or upgrade the database, the keys folder, then run each domain's init hook."""
-    from badger import migrate
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     keys_dir = Path(app.config["BADGER_KEYS_DIR"])
     keys_dir.mkdir(parents=True, exist_ok=True)
@@ -75,8 +85,6 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
-    from badger import migrate
-
     migrate.upgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]
     click.echo("Database upgraded.")
 
@@ -84,8 +92,6 @@ def db_upgrade(revision: str) -> None:
 @db_group.command("check")
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
-    from badger import migrate
-
     migrate.check(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo("Models and migrations agree.")
 
@@ -95,15 +101,34 @@ def db_check() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def run_command(host: str, port: int, threads: int) -> None:
-    """Serve the app with the production WSGI server (waitress)."""
-    from waitress import serve
-
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes: 1 is waitress; more are gunicorn's workers (see README, "
+                   "\"Running on several machines\").")
+def run_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the app (waitress; gunicorn with --workers N), with the award-job worker."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(
         f"badger serving on http://{host}:{port}/ (base URL {app.config['BADGER_BASE_URL']})"
+        + (f", {workers} processes" if workers > 1 else "")
     )
-    serve(app, host=host, port=port, threads=threads, ident="badger")
+    _echo_demo_logins(app)
+    serving.serve(create_app, host=host, port=port, workers=workers, threads=threads,
+                  on_start=jobs.start_worker, app=app)
+
+
+def _echo_demo_logins(app: Any) -> None:
+    """On a demo install (never in production), end the start-up output with who logs in
+    where: the newcomer's first screen (README, "First hour")."""
+    if app.config["BADGER_ENV"] == "production":
+        return
+    session = get_session()
+    try:
+        installed = is_installed(session)
+    finally:
+        session.rollback()
+    if installed:
+        config = app.config
+        click.echo(login_box(config["BADGER_BASE_URL"], config["BADGER_LOGIN_CODE_MINUTES"]))
 
 
 @click.command("demo")
@@ -111,11 +136,6 @@ def run_command(host: str, port: int, threads: int) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
 def demo_command(if_empty: bool) -> None:
     """Create demo data (idempotent) and print the logins."""
-    from sqlalchemy import func, select
-
-    from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo
-    from badger.networks.models import Organisation
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["BADGER_ENV"] == "production":
         raise click.ClickException("Demo data is refused in production.")
@@ -153,14 +173,6 @@ def create_admin(
     email: str, name: str, org_slug: str, organisation_name: str | None, password: str
 ) -> None:
     """Create an organisation administrator (and the organisation when it is new)."""
-    from sqlalchemy import select
-
-    from badger import keystore
-    from badger.accounts import service
-    from badger.accounts.models import Role
-    from badger.errors import UserError
-    from badger.networks.models import Organisation
-
     session = get_session()
     org = session.execute(select(Organisation).filter_by(slug=org_slug)).scalar_one_or_none()
     if org is None:
@@ -175,7 +187,7 @@ def create_admin(
         session.add(org)
         session.flush()
     try:
-        service.create_staff(
+        accounts.create_staff(
             session, organisation=org, email=email, name=name, role=Role.ADMIN, password=password
         )
     except UserError as exc:
@@ -197,12 +209,6 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     fetched with the same SSRF-guarded resolver as the web verifier; this server's own URLs are
     answered in process.
     """
-    import json
-    from datetime import UTC, datetime
-
-    from badger.resolver import app_resolver
-    from badger.verification.service import verify_document
-
     when = None
     if now:
         try:
@@ -214,8 +220,6 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
     data = file.read(16 * 1024 * 1024 + 1)
     if len(data) > 16 * 1024 * 1024:
         raise click.ClickException("File larger than 16 MiB.")
-    from badger.db import get_session
-
     report = verify_document(data, app_resolver(), now=when, session=get_session())
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -245,8 +249,6 @@ def verify_command(file: Any, as_json: bool, now: str | None) -> None:
 def backup_command(out: Path, passphrase_file: str | None) -> None:
     """Write one encrypted archive of the database, keys and uploaded pictograms, while the
     server runs. The secret key and the key passphrase are not in it: keep them apart."""
-    from badger import backup
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         manifest = backup.create_backup(app, out, backup.read_passphrase(passphrase_file))
@@ -273,8 +275,6 @@ def backup_command(out: Path, passphrase_file: str | None) -> None:
 def restore_command(archive: Path, passphrase_file: str | None) -> None:
     """Restore an archive of `badger backup` into this EMPTY instance (stop the server first).
     Checks the passphrase, every checksum and that BADGER_KEY_PASSPHRASE opens the keys."""
-    from badger import backup
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         manifest = backup.restore_backup(app, archive, backup.read_passphrase(passphrase_file))
@@ -303,8 +303,6 @@ commands = [
 def main() -> None:
     """The console script. A bad setting stops with its one-line message, not a traceback:
     the operator needs the setting's name and value, nothing else."""
-    from badger.config import ConfigError
-
     try:
         cli.main(args=sys.argv[1:], prog_name="badger")
     except ConfigError as exc:

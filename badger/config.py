@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from badger.cache import instance_prefix
+
 #: Secrets that must never reach production (shown in docs or used by tests).
 INSECURE_SECRETS = frozenset({"", "dev", "changeme", "secret", "test", "insecure"})
 MIN_SECRET_LENGTH = 32
@@ -83,6 +85,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_SHARE_DEFAULT_DAYS": int(env.get("BADGER_SHARE_DEFAULT_DAYS", "90")),
         "BADGER_CLAIM_DAYS": int(env.get("BADGER_CLAIM_DAYS", "180")),
         "BADGER_AWARD_SYNC_LIMIT": int(env.get("BADGER_AWARD_SYNC_LIMIT", "50")),
+        # how often each server process looks for award jobs nobody runs (0: never)
+        "BADGER_JOB_POLL_SECONDS": float(env.get("BADGER_JOB_POLL_SECONDS", "5")),
         "MAX_CONTENT_LENGTH": int(env.get("BADGER_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -94,7 +98,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BABEL_DEFAULT_LOCALE": "fr",
         # None: every language with a compiled catalogue (badger.i18n checks the list at startup).
         "BADGER_LANGUAGES": _languages(env.get("BADGER_LANGUAGES")),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Limits count through badger.cache (its Redis when BADGER_REDIS_URL is set, so a
+        # login limit holds across every process; see badger.cache.CacheStorage).
+        "RATELIMIT_STORAGE_URI": "badger-cache://",
+        "BADGER_REDIS_PREFIX": env.get("BADGER_REDIS_PREFIX") or None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "BADGER_LOGIN_RATE_LIMIT": env.get("BADGER_LOGIN_RATE_LIMIT", "10 per minute"),
         "BADGER_VERIFY_RATE_LIMIT": env.get("BADGER_VERIFY_RATE_LIMIT", "60 per minute"),
@@ -113,6 +120,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
     }
     config.update(overrides)
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+        "redis_url": config.get("BADGER_REDIS_URL") or "", "prefix": instance_prefix(config)})
     check_retention(config)
     check_sessions(config)
     check_config(config)

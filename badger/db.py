@@ -57,6 +57,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import StaticPool
 
+from badger.ob3 import statuslist
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -160,8 +162,6 @@ class StatusListColumns:
     def set_status(self, index: int, value: bool) -> None:
         """Set one entry's bit; the list is re-signed before the transaction commits (a bit
         already at ``value`` changes nothing, so neither the list nor its ETag changes)."""
-        from badger.ob3 import statuslist
-
         if statuslist.get_bit(self.bits, index) == value:
             return
         self.bits = statuslist.set_bit(self.bits, index, value)

@@ -9,14 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badger.accounts import service as accounts
-from badger.accounts.models import Membership, Participant, Role, User
+from badger.accounts.models import Membership, NetworkAdmin, Participant, Role, User
 from badger.networks.models import Network, NetworkMembership, Organisation
 
 #: Development-only credentials, printed by `badger demo` and refused in production.
 DEMO_ADMIN = ("admin@demo.badger.test", "Camille Admin", "demo-admin-password")
 DEMO_COACH = ("coach@demo.badger.test", "Sam Coach", "demo-coach-password")
 DEMO_PARTICIPANTS = ("Amina", "Bastien", "Chloé", "Dario", "Élise")
+#: The codes `badger demo` prints when it creates the participants last 30 days (a code made
+#: from the Participants page lasts BADGER_LOGIN_CODE_MINUTES, 30 minutes by default).
 DEMO_CODE_MINUTES = 60 * 24 * 30
+DEMO_ORGANISATION_SLUG = "sport-insertion-demo"
 
 
 @dataclass
@@ -46,11 +49,11 @@ def ensure_demo(session: Session) -> DemoContext:
         session.add(network)
         created.append("network")
     org = session.execute(
-        select(Organisation).filter_by(slug="sport-insertion-demo")
+        select(Organisation).filter_by(slug=DEMO_ORGANISATION_SLUG)
     ).scalar_one_or_none()
     if org is None:
         org = Organisation(
-            slug="sport-insertion-demo",
+            slug=DEMO_ORGANISATION_SLUG,
             name="Sport & Insertion (démo)",
             description="Association fictive qui accompagne vers l'emploi par le sport.",
             colour="#1d4f91",
@@ -78,8 +81,6 @@ def ensure_demo(session: Session) -> DemoContext:
         users.append(user)
     admin, coach = users
     if not admin.network_roles:
-        from badger.accounts.models import NetworkAdmin
-
         session.add(NetworkAdmin(user=admin, network=network))
 
     participants = []
@@ -100,3 +101,32 @@ def ensure_demo(session: Session) -> DemoContext:
         participants.append(p)
     session.flush()
     return DemoContext(network, org, admin, coach, participants, created, lines)
+
+
+def is_installed(session: Session) -> bool:
+    """Whether the demo organisation exists (``badger run`` then prints :func:`login_box`)."""
+    found = session.scalar(select(Organisation.id).filter_by(slug=DEMO_ORGANISATION_SLUG))
+    return found is not None
+
+
+def login_box(base_url: str, code_minutes: int) -> str:
+    """Who logs in where, in a box: the last thing ``make run`` prints before serving."""
+    days = DEMO_CODE_MINUTES // (60 * 24)
+    lines = [
+        f"badger demo at {base_url}/",
+        "Staff log in at /login:",
+        f"  admin  {DEMO_ADMIN[0]} / {DEMO_ADMIN[2]}",
+        "         (team, participants, badges, the demo network)",
+        f"  coach  {DEMO_COACH[0]} / {DEMO_COACH[2]}",
+        "         (group sessions and grids, awarding badges)",
+        f"Participants ({', '.join(DEMO_PARTICIPANTS)}) log in at /code",
+        "  with a code: as admin, Participants > a name > Créer un code…",
+        f"  A code works once and expires after {code_minutes} minutes (the codes",
+        f"  `badger demo` printed when it created them: once, within {days} days).",
+        "Try first: as coach, Badges > the demo session > award its badge;",
+        "  as a participant, Mes badges; any badge can be checked at /verify.",
+        "Ctrl-C stops the server.",
+    ]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line:<{width}} |" for line in lines), rule])

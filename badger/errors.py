@@ -16,6 +16,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from badger.db import get_session
+
 JSON_PREFIXES = ("/api/", "/ims/", "/credentials/")
 
 TITLES = {
@@ -167,8 +169,6 @@ def init_app(app: Flask) -> None:
 
 def _rollback() -> None:
     """End the failed transaction so the error page (current user, menu) can still read."""
-    from badger.db import get_session
-
     get_session().rollback()
 
 

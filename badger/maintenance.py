@@ -4,14 +4,16 @@ badger keeps data about vulnerable people, so the rule is to collect the minimum
 is no longer needed. The periods an operator may change are settings (``badger/config.py``,
 whole days from 1 to 36,500, checked at startup); ``badger purge`` applies them, best once a day.
 
-Each domain says what it may delete (:class:`Purge`: a table and a WHERE clause, in its own
-``purges(now, …)``); this module counts or deletes them in the order given, in the caller's
-transaction (flush only, the caller commits: one transaction for the whole purge), and a real
-purge that deleted something is itself recorded in the audit trail (counts only).
+Each domain says what it may delete (:class:`Purge`: a table and a WHERE clause) in the
+``purges(now, retention)`` of its ``retention`` module, found through ``badger.DOMAINS`` (see
+"domains' hooks" below: this module imports no domain); this module counts or deletes them in
+the order given (:data:`PURGE_ORDER`), in the caller's transaction (flush only, the caller
+commits: one transaction for the whole purge), and a real purge that deleted something is
+itself recorded in the audit trail (counts only).
 
 **Deleted**
 
-* **OAuth codes and tokens** (``badger.api.service.purges``), 7 days after they stopped
+* **OAuth codes and tokens** (``badger.api.retention.purges``), 7 days after they stopped
   working, fixed in code (``PURGE_AFTER``): access tokens expired or revoked that long ago;
   refresh tokens expired that long ago, or revoked that long ago once nothing of their family is
   alive (a rotated refresh token of a living family stays until it expires, so replaying it
@@ -20,26 +22,26 @@ purge that deleted something is itself recorded in the audit trail (counts only)
   record anyone reads: nothing for an operator to tune. The token endpoint also runs this part
   by itself, at most every ``PURGE_EVERY`` (15 min).
 * **Participants' login codes and staff invitation / password-reset links**
-  (``badger.accounts.service.purges``): ``BADGER_RETENTION_CODES_DAYS`` (30) after they expired,
+  (``badger.accounts.retention.purges``): ``BADGER_RETENTION_CODES_DAYS`` (30) after they expired,
   used or not. Nothing reads them afterwards (a login is audited and kept as ``last_login_at``;
   an invited person can be sent a new link); until then an old code still says "expired" rather
   than "unknown". The same period applies to the codes and DID challenges that prove a
-  participant's phone, e-mail or DID (``badger.holders.service.purges``; only their HMACs).
+  participant's phone, e-mail or DID (``badger.holders.retention.purges``; only their HMACs).
   Login sessions (``login_sessions``) go the same period after they ended or
   were last used: only the person's "where you are logged in" page read them.
-* **Share links stopped or expired** (``badger.portfolio.service.purges``):
+* **Share links stopped or expired** (``badger.portfolio.retention.purges``):
   ``BADGER_RETENTION_SHARES_DAYS`` (365) after they were revoked or expired, with their chosen
   items (the links to badges and charts, never the badges and charts themselves) and their view
   dates. A dead link's label ("entretien boulangerie") tells whom the person showed what — their
   job search — and serves nothing once it is over; for a year it stays in their list and data
   export and its page answers "expired or withdrawn" (410), afterwards "unknown" (404). A live
   link is never deleted, whatever its age, nor its view counter.
-* **Finished background award jobs** (``badger.awards.jobs.purges``):
+* **Finished background award jobs** (``badger.awards.retention.purges``):
   ``BADGER_RETENTION_JOBS_DAYS`` (30) after they finished or failed; a job still "running" that
   started that long ago was interrupted (a batch lasts minutes) and goes too. Their rows hold
   participants' names and per-row outcomes for the coach's progress page, nothing else needs
   them: the credentials they issued are rows of their own.
-* **Audit events** (``badger.audit.purges``): ``BADGER_RETENTION_AUDIT_DAYS`` (400) after they
+* **Audit events** (``audit_purges``): ``BADGER_RETENTION_AUDIT_DAYS`` (400) after they
   were recorded — more than a year of security history (who logged in, revoked, erased, shared
   what). An event holds ids, short facts and sometimes a free-text reason typed by staff, so the
   whole row goes: blanking its personal parts would leave a row that says nothing.
@@ -58,13 +60,13 @@ purge that deleted something is itself recorded in the audit trail (counts only)
   short-lived verification caches live in memory only), live share links.
 * **People, organisations, networks, référentiels, endorsements** (withdrawn ones stay served,
   their status bits set): accounts are closed by the participant's or staff's erasure
-  (``badger.portfolio.service.erase``), never by age — how long a programme keeps a person is
+  (``badger.portfolio.erasure.erase``), never by age — how long a programme keeps a person is
   the programme's decision, not a timer's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,6 +74,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
+from badger import DOMAINS, audit, domain_module
+from badger.audit import AuditEvent
 from badger.db import utcnow
 
 
@@ -144,32 +148,76 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
     return counts
 
 
+
+# --------------------------------------------------------------------------- domains' hooks
+#
+# A domain that deletes old rows has a ``badger/<domain>/retention.py`` module (found through
+# ``badger.DOMAINS`` and ``badger.domain_module``, as ``cli.on_init`` is) with
+#
+# * ``purges(now: datetime, retention: Retention) -> list[Purge]``: what may go at ``now``;
+# * optionally ``erase_participant(session, participant) -> Mapping[str, int] | None``: delete
+#   (or withdraw) the rows of that domain belonging to a participant who erases their data;
+#   the counts it returns go into the ``participant.erase`` audit record (ids and counts only).
+#
+# This module imports no domain: it only calls what they registered.
+
+#: The order in which ``badger purge`` runs (and prints) each domain's purges — the order it
+#: has always printed: OAuth rows, login codes, identity codes, shares, jobs; the audit trail
+#: (core, :func:`audit_purges`) last.
+#: A domain with a retention module not named here runs after these, in ``DOMAINS`` order.
+PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards")
+
+#: The order of the erasure hooks: credentials are withdrawn first (while the person's rows
+#: still exist to say whose they were), then the portfolio's shares (they point at credentials
+#: and imported badges) and imported badges, login codes, proven identities; the participant row
+#: itself is deleted by the caller (``badger.portfolio.erasure.erase``) after all of them.
+ERASE_ORDER = ("awards", "portfolio", "accounts", "holders")
+
+
+def _ordered(first: tuple[str, ...]) -> list[str]:
+    return [d for d in first if d in DOMAINS] + [d for d in DOMAINS if d not in first]
+
+
+def _retention_modules(order: tuple[str, ...]) -> Iterator[Any]:
+    for domain in _ordered(order):
+        module = domain_module(domain, "retention")
+        if module is not None:
+            yield module
+
+
+def audit_purges(now: datetime, retention: Retention) -> list[Purge]:
+    """Events recorded more than ``retention.audit`` ago (``BADGER_RETENTION_AUDIT_DAYS``,
+    default 400: over a year of security history), whole rows: the module docstring says why."""
+    return [Purge("audit.events", AuditEvent, AuditEvent.at < now - retention.audit)]
+
+
+def all_purges(now: datetime, retention: Retention) -> list[Purge]:
+    """Every domain's purges in :data:`PURGE_ORDER`, then the audit trail's."""
+    found: list[Purge] = []
+    for module in _retention_modules(PURGE_ORDER):
+        found.extend(module.purges(now, retention))
+    return [*found, *audit_purges(now, retention)]
+
+
 def purge(
     db: Session, retention: Retention, *, now: datetime | None = None, dry_run: bool = False
 ) -> dict[str, int]:
     """Every domain's purge (see the module docstring for what goes and what stays); key → rows.
     A real purge that deleted something records its counts in the audit trail."""
-    from badger import audit
-    from badger.accounts import service as accounts
-    from badger.api import service as api
-    from badger.awards import jobs
-    from badger.holders import service as holders
-    from badger.portfolio import service as portfolio
-
-    now = now or utcnow()
-    counts = run(
-        db,
-        [
-            *api.purges(now),
-            *accounts.purges(now, retention.codes),
-            *holders.purges(now, retention.codes),
-            *portfolio.purges(now, retention.shares),
-            *jobs.purges(now, retention.jobs),
-            *audit.purges(now, retention.audit),
-        ],
-        dry_run=dry_run,
-    )
+    counts = run(db, all_purges(now or utcnow(), retention), dry_run=dry_run)
     if not dry_run and any(counts.values()):
         audit.record(db, "maintenance.purge", deleted={k: n for k, n in counts.items() if n})
         db.flush()
+    return counts
+
+
+def erase_participant(db: Session, participant: Any) -> dict[str, int]:
+    """Run every domain's ``erase_participant`` hook for ``participant``, in
+    :data:`ERASE_ORDER`; the counts they returned, merged (for the erasure's audit record)."""
+    counts: dict[str, int] = {}
+    for module in _retention_modules(ERASE_ORDER):
+        hook = getattr(module, "erase_participant", None)
+        if hook is not None:
+            counts.update(hook(db, participant) or {})
+    db.flush()
     return counts

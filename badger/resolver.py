@@ -24,15 +24,14 @@ import ipaddress
 import json
 import socket
 import threading
-import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
 from flask import Flask, current_app
 
+from badger import cache
 from badger.ob3 import safejson
 from badger.ob3.resolver import DocumentNotFoundError, ResolutionError
 
@@ -145,37 +144,30 @@ def is_public_address(address: str) -> bool:
 
 
 class _TTLCache:
-    def __init__(self, ttl: float, size: int) -> None:
+    """Fetched documents by URL for ``ttl`` seconds: a :class:`badger.cache.Cache` (shared by
+    the instance's processes when it has Redis); ``ttl`` <= 0 keeps nothing. Callers get
+    their own copy (they may mutate it)."""
+
+    def __init__(self, ttl: float, size: int, scope: str = "") -> None:
         self.ttl = ttl
         self.size = size
-        self._data: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.scope = scope
+        self._cache: cache.Cache[dict[str, Any]] = cache.Cache(
+            "resolver.documents", size=size, ttl=ttl, register=False)
 
     def get(self, key: str) -> dict[str, Any] | None:
         if self.ttl <= 0:
             return None
-        with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return None
-            if item[0] < time.monotonic():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return json.loads(json.dumps(item[1]))  # callers may mutate their copy
+        found = self._cache.get(self.scope + key)
+        return None if found is None else json.loads(json.dumps(found))
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         if self.ttl <= 0:
             return
-        with self._lock:
-            self._data[key] = (time.monotonic() + self.ttl, json.loads(json.dumps(value)))
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+        self._cache.set(self.scope + key, json.loads(json.dumps(value)))
 
     def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
+        self._cache.clear()
 
 
 class WebResolver:
@@ -198,7 +190,8 @@ class WebResolver:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.dns = dns or _default_dns
-        self.cache = _TTLCache(cache_ttl, cache_size)
+        # documents fetched under the private-address policy are kept apart
+        self.cache = _TTLCache(cache_ttl, cache_size, "private:" if allow_private else "")
         self._transport = transport
         self.requests: list[str] = []  # URLs actually fetched (diagnostics, tests)
 

@@ -3,9 +3,10 @@
 Two kinds of people log in: staff (``User``, e-mail + password) and participants
 (``Participant``, one-time code). Flask-Login keeps either in the session under a prefixed
 id ("u:3" or "p:7"), and the person counts as logged in only while the server-side session
-named in the cookie lives (:mod:`badger.accounts.sessions`). Each request then sets the
-organisation scope on the database session (see :mod:`badger.db`), so all tenant data a view
-loads belongs to that organisation.
+named in the cookie lives (:mod:`badger.accounts.sessions`; the accounts domain registers its
+models and session store through :func:`register_principals`, as core modules import no
+domain). Each request then sets the organisation scope on the database session (see
+:mod:`badger.db`), so all tenant data a view loads belongs to that organisation.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -88,28 +90,49 @@ def constant_time_equals(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+@dataclass(frozen=True)
+class Principals:
+    """Who may log in, as the accounts domain registers it per app
+    (:func:`register_principals`): this core module imports no domain."""
+
+    #: Id prefix -> model: ``"u"`` staff (``User``), ``"p"`` participant (``Participant``).
+    models: Mapping[str, Any]
+    #: Whether this request's cookie belongs to a live server-side session of the principal.
+    is_live: Callable[[Any], bool]
+    #: Drop a refused login from the cookie.
+    forget: Callable[[], None]
+
+
+def register_principals(
+    app: Flask,
+    models: Mapping[str, Any],
+    *,
+    is_live: Callable[[Any], bool],
+    forget: Callable[[], None],
+    session_store: Any,
+) -> None:
+    """How a session's principal id becomes a person, and where session records live
+    (``app.extensions["badger.sessions"]``): called by ``badger.accounts`` at ``init_app``."""
+    app.extensions["badger.principals"] = Principals(models, is_live, forget)
+    app.extensions.setdefault("badger.sessions", session_store)
+
+
 @login_manager.user_loader
 def _load_principal(principal_id: str) -> Any:
-    from badger.accounts.models import Participant, User
-
+    principals: Principals | None = current_app.extensions.get("badger.principals")
     kind, _, raw = principal_id.partition(":")
-    if not raw.isdigit():
+    if not raw.isdigit() or principals is None:
         return None
-    db = get_session()
+    model = principals.models.get(kind)
+    if model is None:
+        return None
     # Loading the principal happens before any scope exists; it is by primary key.
-    if kind == "u":
-        stmt = select(User).where(User.id == int(raw))
-    elif kind == "p":
-        stmt = select(Participant).where(Participant.id == int(raw))
-    else:
-        return None
-    principal = db.execute(stmt.execution_options(unscoped=True)).scalar_one_or_none()
+    stmt = select(model).where(model.id == int(raw)).execution_options(unscoped=True)
+    principal = get_session().execute(stmt).scalar_one_or_none()
     # The signed cookie alone is not a login: its session must be live on the server (ended
     # at logout, password change, role removal; expired when idle) — badger.accounts.sessions.
-    from badger.accounts import sessions
-
-    if principal is None or not sessions.is_live(principal):
-        sessions.forget()
+    if principal is None or not principals.is_live(principal):
+        principals.forget()
         return None
     return principal
 
@@ -248,9 +271,6 @@ def _security_headers(response: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    from badger.accounts import sessions
-
-    app.extensions.setdefault("badger.sessions", sessions.make_store(app.config))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -227,3 +227,25 @@ def test_the_badger_command_names_a_bad_setting_without_a_traceback(monkeypatch,
     err = capsys.readouterr().err
     assert "BADGER_RETENTION_AUDIT_DAYS" in err and "'-3'" in err
     assert "Traceback" not in err
+
+
+def test_run_ends_with_the_demo_logins_in_a_box(app, db, capsys):
+    from badger.cli import _echo_demo_logins
+    from badger.demo import DEMO_ADMIN, DEMO_COACH
+
+    _echo_demo_logins(app)
+    assert capsys.readouterr().out == ""  # no demo, no box
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    app.config["BADGER_BASE_URL"] = "http://127.0.0.1:5077"
+    _echo_demo_logins(app)
+    box = capsys.readouterr().out.rstrip("\n").splitlines()
+    assert box[0].startswith("+--") and box[-1] == box[0]
+    assert {len(line) for line in box} == {len(box[0])}
+    text = "\n".join(box)
+    assert "http://127.0.0.1:5077/" in text and "/login" in text and "/code" in text
+    for email, _name, password in (DEMO_ADMIN, DEMO_COACH):
+        assert email in text and password in text
+    assert "works once" in text and "30 minutes" in text
+    app.config["BADGER_ENV"] = "production"
+    _echo_demo_logins(app)
+    assert capsys.readouterr().out == ""  # never in production

@@ -85,7 +85,7 @@ def _invitation_and_reset(c: Any) -> None:
 
 @case("portfolio_shares")
 def _share_link(c: Any) -> None:
-    from badger.portfolio import service
+    from badger import portfolio as service
     from tests.portfolio import _factory
 
     creds = _factory.badges(c.db, c.org, c.admin, c.participant, n=1)

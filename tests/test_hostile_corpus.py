@@ -168,10 +168,10 @@ class _Errors(logging.Handler):
 
 
 def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
+    from badger import portfolio
     from badger.accounts.models import NetworkAdmin
     from badger.grids.models import Round
     from badger.networks.models import NetworkMembership
-    from badger.portfolio import service as portfolio
     from badger.referentiels import service as referentiels
     from badger.referentiels.models import Adoption
     from tests.portfolio import _factory as portfolio_factory

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from badger import create_app, maintenance
+from badger import create_app, maintenance, portfolio
 from badger.accounts import service as accounts
 from badger.accounts.models import (
     ActionToken,
@@ -29,7 +29,6 @@ from badger.awards.models import AwardJob, Claim, Credential, EvidenceImage
 from badger.config import ConfigError
 from badger.db import utcnow
 from badger.grids.models import Rating, Round
-from badger.portfolio import service as portfolio
 from badger.portfolio.models import ImportedCredential, Share, ShareItem, ShareView
 from tests.portfolio import _factory
 
@@ -335,3 +334,38 @@ def test_the_command_line_refuses_to_start_with_a_bad_period(
     assert isinstance(outcome.exception, ConfigError)
     assert "BADGER_RETENTION_AUDIT_DAYS" in str(outcome.exception)
     assert "'quatre cents'" in str(outcome.exception)
+
+
+def test_each_domain_registers_its_purges_and_erasure_in_a_fixed_order() -> None:
+    """The purge and the erasure find the domains' hooks (``<domain>/retention.py``) through
+    ``badger.DOMAINS``; ``badger purge`` runs them, and prints them, in ``PURGE_ORDER``, the
+    audit trail last; every erasure hook is in ``ERASE_ORDER``."""
+    from badger import DOMAINS, domain_module
+
+    hooks = {d: domain_module(d, "retention") for d in DOMAINS}
+    hooks = {d: m for d, m in hooks.items() if m is not None}
+    assert set(hooks) == set(maintenance.PURGE_ORDER)
+    erasing = {d for d, m in hooks.items() if hasattr(m, "erase_participant")}
+    assert erasing == set(maintenance.ERASE_ORDER)
+    keys = [p.key for p in maintenance.all_purges(utcnow(), RETENTION)]
+    assert keys == [
+        "api.access_tokens", "api.refresh_tokens", "api.codes",
+        "accounts.login_codes", "accounts.action_tokens", "accounts.sessions",
+        "holders.challenges", "portfolio.shares", "awards.jobs", "audit.events",
+    ]
+
+
+def test_maintenance_imports_no_domain() -> None:
+    """Core: it calls the hooks the domains registered, it never imports one."""
+    import ast
+    from pathlib import Path
+
+    from badger import DOMAINS
+
+    tree = ast.parse(Path(maintenance.__file__).read_text())
+    imported = {
+        f"{n.module}.{a.name}" if isinstance(n, ast.ImportFrom) else a.name
+        for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)
+        for a in n.names
+    }
+    assert not {m for m in imported if m.split(".")[0] == "badger" and m.split(".")[1] in DOMAINS}

@@ -12,7 +12,7 @@ pages and commands name a network's administrator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,7 +22,6 @@ from badger import audit
 from badger.accounts.models import (
     ActionToken,
     LoginCode,
-    LoginSession,
     Membership,
     NetworkAdmin,
     Participant,
@@ -30,10 +29,8 @@ from badger.accounts.models import (
     TokenPurpose,
     User,
 )
-from badger.accounts.sessions import purge_condition
 from badger.db import utcnow
 from badger.errors import UserError
-from badger.maintenance import Purge
 from badger.networks import service as networks
 from badger.networks.models import Network, Organisation
 from badger.security import (
@@ -329,16 +326,3 @@ def add_network_admin(
 
 networks.register_admin_namer(add_network_admin)
 
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Login codes and invitation / reset links expired more than ``after`` ago
-    (``BADGER_RETENTION_CODES_DAYS``), used or not: nothing reads them any more (a login is
-    audited and kept as ``last_login_at``; an invited person is sent a new link). Until then an
-    old code still answers "expired"."""
-    cutoff = now - after
-    return [
-        Purge("accounts.login_codes", LoginCode, LoginCode.expires_at < cutoff),
-        Purge("accounts.action_tokens", ActionToken, ActionToken.expires_at < cutoff),
-        # Login sessions ended or idle that long ago: only the account page read them.
-        Purge("accounts.sessions", LoginSession, purge_condition(now, after)),
-    ]

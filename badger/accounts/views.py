@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import segno
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -36,13 +37,21 @@ from badger.accounts.forms import (
     ParticipantForm,
     PasswordForm,
 )
-from badger.accounts.models import Participant, Role, TokenPurpose
+from badger.accounts.models import Participant, Role, TokenPurpose, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.forms import ConfirmForm
-from badger.security import limiter, login_required, staff_required
+from badger.security import limiter, login_required, register_principals, staff_required
 
 bp = Blueprint("accounts", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Tell the core who logs in and where sessions live (badger.security imports no domain)."""
+    register_principals(
+        app, {"u": User, "p": Participant}, is_live=sessions.is_live, forget=sessions.forget,
+        session_store=sessions.make_store(app.config),
+    )
 
 
 def _login_limit() -> str:

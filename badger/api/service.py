@@ -12,9 +12,10 @@ Rules worth knowing:
 * Refresh tokens rotate; presenting a rotated (revoked) refresh token revokes its family.
 * Every token speaks for one participant: resource queries filter by ``participant_id`` and the
   view also scopes the session to the participant's organisation.
-* Dead codes and tokens are deleted :data:`PURGE_AFTER` after they stopped working
-  (:func:`purges`), by ``badger purge`` and by the token endpoint itself at most every
-  :data:`PURGE_EVERY` (:func:`maybe_purge`); replay detection never loses a family it protects.
+* Dead codes and tokens are deleted ``PURGE_AFTER`` after they stopped working
+  (:func:`badger.api.retention.purges`), by ``badger purge`` and by the token endpoint itself
+  at most every :data:`PURGE_EVERY` (:func:`maybe_purge`); replay detection never loses a
+  family it protects.
 """
 
 from __future__ import annotations
@@ -35,25 +36,25 @@ from typing import Any, cast
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased, load_only
+from sqlalchemy.orm import Session, load_only
 
 from badger import audit
 from badger.accounts.models import Participant
 from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, RefreshToken
+from badger.api.retention import purges
 from badger.awards.models import ISSUED, Credential
 from badger.db import utcnow
 from badger.errors import UserError
 from badger.holders import service as holders
-from badger.maintenance import Purge
 from badger.maintenance import run as run_purges
 from badger.ob3 import safejson, verify_credential
 from badger.ob3.baking import BakingError, unbake
 from badger.ob3.dataintegrity import issuer_id, parse_datetime
 from badger.ob3.jwt import JwtError, decode_unverified, is_compact_jws
 from badger.ob3.schema import validate_credential, validate_profile
-from badger.portfolio import service as portfolio_service
+from badger.portfolio import import_credential
 from badger.portfolio.models import ImportedCredential
 from badger.security import new_url_token
 
@@ -552,56 +553,9 @@ def revoke_token(db: Session, client: OAuthClient, token: str, hint: str | None)
 
 # --------------------------------------------------------------------------- housekeeping
 
-#: How long a code or token is kept after it stopped working (expired or revoked), then purged.
-PURGE_AFTER = timedelta(days=7)
 #: The token endpoint purges at most this often per process (no background thread).
 PURGE_EVERY = timedelta(minutes=15)
 _purge_lock = threading.Lock()
-
-
-def _dead_access(t: Any, cutoff: datetime) -> ColumnElement[bool]:
-    """Expired, or revoked, before ``cutoff`` (NULL-safe: never NULL for a live row)."""
-    return or_(t.expires_at < cutoff, and_(t.revoked_at.is_not(None), t.revoked_at < cutoff))
-
-
-def _dead_refresh(t: Any, cutoff: datetime, now: datetime) -> ColumnElement[bool]:
-    """Expired before ``cutoff``; or revoked before it once its family has no live refresh
-    token. A rotated token of a living family is kept until it expires, so presenting it again
-    still revokes the family (replay detection)."""
-    live = aliased(RefreshToken)
-    family_alive = exists().where(
-        live.code_id == t.code_id, live.revoked_at.is_(None), live.expires_at > now
-    )
-    return or_(
-        t.expires_at < cutoff,
-        and_(
-            t.revoked_at.is_not(None),
-            t.revoked_at < cutoff,
-            or_(t.code_id.is_(None), ~family_alive),
-        ),
-    )
-
-
-def purges(now: datetime) -> list[Purge]:
-    """What may be deleted at ``now``: dead access tokens, dead refresh tokens, then codes
-    expired before the grace period whose every token goes too (a kept token's family is
-    revoked through its code, so the code stays as long as one of them)."""
-    cutoff = now - PURGE_AFTER
-    a, r = aliased(AccessToken), aliased(RefreshToken)
-    code = AuthorizationCode
-    return [
-        Purge("api.access_tokens", AccessToken, _dead_access(AccessToken, cutoff)),
-        Purge("api.refresh_tokens", RefreshToken, _dead_refresh(RefreshToken, cutoff, now)),
-        Purge(
-            "api.codes",
-            code,
-            and_(
-                code.expires_at < cutoff,
-                ~exists().where(a.code_id == code.id, ~_dead_access(a, cutoff)),
-                ~exists().where(r.code_id == code.id, ~_dead_refresh(r, cutoff, now)),
-            ),
-        ),
-    ]
 
 
 def purge_expired(
@@ -990,7 +944,7 @@ def upsert_credential(
     if holders.holder_proof(db, participant, report.credential) is None:
         raise UserError(_NOT_YOURS, 400)
     try:
-        imp = portfolio_service.import_credential(db, participant, data, resolver=resolver)
+        imp = import_credential(db, participant, data, resolver=resolver)
     except UserError as exc:
         # The API answers 400 for data it cannot accept (OB 3.0 upsertCredential).
         raise UserError(exc.message, 400, details=exc.details) from exc

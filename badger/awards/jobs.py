@@ -6,6 +6,20 @@ its own transaction, which also writes the row's outcome into the job and beats 
 (a crash leaves only whole, finished rows, each one recorded; re-submitting the same file skips
 them as "already awarded"). A running job whose heartbeat stopped shows as interrupted, and staff
 may resume it (:func:`resume`); the page's counts of badges held are read from the credentials.
+
+Claimed from the database, so that any process may run a job and each job runs once. A job is
+*queued* by :func:`start` in the caller's transaction: status "running" and no heartbeat yet.
+After the commit the starting process kicks it (:func:`launch`, from ``db.after_commit`` or
+right after the commit): its thread first *claims* it — one conditional UPDATE that sets the
+first heartbeat where there was none, which exactly one claimer wins, whatever the process —
+then runs it. The starting process claims first because it alone holds the rows' addresses
+(never stored). A job queued but not claimed within :data:`QUEUE_GRACE` (its process died
+between the commit and the kick) is taken by the worker of any process (:func:`start_worker`,
+a poll every ``BADGER_JOB_POLL_SECONDS``, started by ``badger run`` in each server process):
+:func:`claim_next` selects it ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (pollers never wait
+on each other; SQLite's single writer makes the conditional UPDATE enough) and runs its plan as
+a resume does. A queued job older than :data:`STALE_AFTER` shows as interrupted and is left to
+staff, as any job that stopped beating.
 """
 
 from __future__ import annotations
@@ -17,20 +31,26 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from badger import audit
+from badger.accounts.models import User
 from badger.awards import service
 from badger.awards.models import Achievement, AwardJob, Credential
-from badger.db import get_db, utcnow
+from badger.db import after_commit, get_db, utcnow
 from badger.errors import UserError
-from badger.maintenance import Purge
+from badger.grids.models import GroupSession
 from badger.networks.models import Organisation
 
 DEFAULT_SYNC_LIMIT = 50
 #: A "running" job without a heartbeat for this long was interrupted (a row takes a second or
 #: two; the thread beats after each one).
 STALE_AFTER = timedelta(minutes=2)
+
+#: A queued job is left this long to the process that started it before any worker takes it.
+QUEUE_GRACE = timedelta(seconds=10)
+#: Seconds between two looks for queued jobs by a process's worker (``BADGER_JOB_POLL_SECONDS``).
+DEFAULT_POLL_SECONDS = 5.0
 
 RUNNING, INTERRUPTED, FINISHED, FAILED = "running", "interrupted", "finished", "failed"
 
@@ -49,12 +69,13 @@ def _plan_entry(req: service.AwardRequest) -> dict[str, Any]:
 def start(app: Flask, session: Any, org: Organisation, ach: Achievement,
           requests: Sequence[service.AwardRequest], *, actor: Any = None,
           group: Any = None) -> AwardJob:
-    """Record the job (caller commits) and return it; call :func:`launch` after the commit."""
+    """Queue the job in the caller's transaction and return it; call :func:`launch` after the
+    commit (it claims the job, then runs it)."""
     service._eligible(session, org, ach)
     job = AwardJob(organisation_id=org.id, achievement_id=ach.id,
                    session_id=getattr(group, "id", None),
                    created_by_id=service._staff_id(actor), total=len(requests), done=0,
-                   status="running", results=[], heartbeat_at=utcnow(),
+                   status="running", results=[], heartbeat_at=None,
                    plan=[_plan_entry(r) for r in requests])
     session.add(job)
     session.flush()
@@ -94,14 +115,28 @@ def _processed_rows(job: AwardJob) -> set[int]:
 
 def launch(app: Flask, job_id: int, requests: Sequence[service.AwardRequest],
            actor_id: int | None, rows: Sequence[int] | None = None) -> threading.Thread:
-    """Run ``requests`` (plan rows ``rows``, by default 0, 1, 2…) in a background thread."""
+    """Run ``requests`` (plan rows ``rows``, by default 0, 1, 2…) in a background thread.
+    Without ``rows`` the job is a new one, claimed by the thread before it runs (nothing runs
+    if another process claimed it); with them it is a resume, claimed by :func:`resume`."""
     numbered = list(zip(rows if rows is not None else range(len(requests)), requests,
                         strict=True))
     thread = threading.Thread(target=run, args=(app, job_id, numbered, actor_id),
+                              kwargs={"claim_first": rows is None},
                               name=f"award-job-{job_id}", daemon=True)
     app.extensions.setdefault("badger.award_threads", []).append(thread)
     thread.start()
     return thread
+
+
+def launch_after_commit(app: Flask, session: Any, job_id: int,
+                        requests: Sequence[service.AwardRequest], actor_id: int | None,
+                        rows: Sequence[int] | None = None) -> None:
+    """:func:`launch` once ``session``'s transaction commits (never if it is rolled back): how a
+    view kicks the job it queued in the request's transaction."""
+    def kick() -> None:
+        launch(app, job_id, requests, actor_id, rows)
+
+    after_commit(session, kick)
 
 
 def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
@@ -112,14 +147,91 @@ def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
     job.heartbeat_at = utcnow()
 
 
-def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
-        actor_id: int | None) -> None:
-    from badger.accounts.models import User
-    from badger.grids.models import GroupSession
+def claim(session: Any, job_id: int) -> bool:
+    """Take the queued job ``job_id`` for this process (its first heartbeat): True for exactly
+    one caller, in any process; the caller commits."""
+    return bool(session.execute(
+        update(AwardJob).where(
+            AwardJob.id == job_id, AwardJob.status == RUNNING, AwardJob.heartbeat_at.is_(None),
+        ).values(heartbeat_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount == 1)
 
+
+def claim_next(session: Any, now: datetime | None = None) -> AwardJob | None:
+    """Claim the oldest job queued for longer than :data:`QUEUE_GRACE` (and not yet stale);
+    None when there is none. The caller commits."""
+    now = now or utcnow()
+    query = (select(AwardJob.id).where(
+        AwardJob.status == RUNNING, AwardJob.heartbeat_at.is_(None),
+        AwardJob.created_at <= now - QUEUE_GRACE, AwardJob.created_at > now - STALE_AFTER,
+    ).order_by(AwardJob.id).limit(1).execution_options(unscoped=True))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job_id = session.scalar(query)
+    if job_id is None or not claim(session, job_id):
+        return None
+    return session.get(AwardJob, job_id, populate_existing=True)
+
+
+def run_queued(app: Flask) -> int | None:
+    """Claim one queued job (:func:`claim_next`) and run its plan here, as a resume would:
+    rows without an address awarded, rows that had one marked "send the file again". Returns
+    its id, or None when nothing was waiting."""
     with app.app_context():
         db = get_db(app).session()
         try:
+            job = claim_next(db)
+            if job is None:
+                db.rollback()
+                return None
+            todo, marked = _from_plan(db, job)
+            job.results = [*job.results, *marked]
+            job.done = len(job.results)
+            db.commit()
+            job_id, actor_id = job.id, job.created_by_id
+        finally:
+            db.close()
+    run(app, job_id, todo, actor_id)
+    return job_id
+
+
+def _work(app: Flask, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            while run_queued(app) is not None:
+                pass
+        except Exception:  # a database hiccup must not end the worker
+            app.logger.exception("award job worker: poll failed")
+
+
+def start_worker(app: Flask) -> threading.Thread | None:
+    """Start this process's worker (once per app): a daemon thread that looks for queued jobs
+    every ``BADGER_JOB_POLL_SECONDS`` (0: no worker) and runs those nobody claimed."""
+    every = float(app.config.get("BADGER_JOB_POLL_SECONDS", DEFAULT_POLL_SECONDS) or 0)
+    found: threading.Thread | None = app.extensions.get("badger.award_worker")
+    if every <= 0 or found is not None:
+        return found
+    stop = threading.Event()
+    thread = threading.Thread(target=_work, args=(app, stop, every), name="award-job-worker",
+                              daemon=True)
+    app.extensions["badger.award_worker"] = thread
+    app.extensions["badger.award_worker_stop"] = stop
+    thread.start()
+    return thread
+
+
+def run(app: Flask, job_id: int, rows: list[tuple[int, service.AwardRequest]],
+        actor_id: int | None, *, claim_first: bool = False) -> None:
+    """Award ``rows`` of the job, one transaction each. ``claim_first``: take the queued job
+    first (:func:`claim`); nothing runs when another process has it."""
+    with app.app_context():
+        db = get_db(app).session()
+        try:
+            if claim_first:
+                if not claim(db, job_id):
+                    db.rollback()
+                    return
+                db.commit()
             job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
             org = db.get(Organisation, job.organisation_id)
             ach = db.get(Achievement, job.achievement_id)
@@ -187,6 +299,19 @@ def resume(session: Any, job: AwardJob, *,
     if claimed != 1:
         raise UserError(_l("Cette attribution a déjà été reprise."), 409)
     session.refresh(job)
+    todo, marked = _from_plan(session, job)
+    job.results = [*job.results, *marked]
+    job.done = len(job.results)
+    audit.record(session, "award.job_resume", actor=actor, organisation_id=job.organisation_id,
+                 obj=job)
+    session.flush()
+    return todo
+
+
+def _from_plan(session: Any, job: AwardJob
+               ) -> tuple[list[tuple[int, service.AwardRequest]], list[dict[str, Any]]]:
+    """The plan's rows not processed yet: those to award (without an address, as first asked)
+    and the outcomes of those that had one ("already" awarded, or send the "file" again)."""
     done = _processed_rows(job)
     todo: list[tuple[int, service.AwardRequest]] = []
     marked: list[dict[str, Any]] = []
@@ -207,27 +332,4 @@ def resume(session: Any, job: AwardJob, *,
             narrative=entry.get("narrative") or "",
             validated_competence_id=entry.get("validated_competence_id"),
             observation=entry.get("observation") or "")))
-    job.results = [*job.results, *marked]
-    job.done = len(job.results)
-    audit.record(session, "award.job_resume", actor=actor, organisation_id=job.organisation_id,
-                 obj=job)
-    session.flush()
-    return todo
-
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Jobs finished (or failed) more than ``after`` ago (``BADGER_RETENTION_JOBS_DAYS``), and
-    jobs still "running" that started that long ago (interrupted: a batch lasts minutes). Their
-    rows hold names and per-row outcomes for the progress page only; the credentials are rows
-    of their own."""
-    cutoff = now - after
-    return [
-        Purge(
-            "awards.jobs",
-            AwardJob,
-            or_(
-                AwardJob.finished_at < cutoff,
-                and_(AwardJob.finished_at.is_(None), AwardJob.created_at < cutoff),
-            ),
-        )
-    ]
+    return todo, marked

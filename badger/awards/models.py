@@ -259,8 +259,9 @@ class AwardJob(OrgScopedMixin, TimestampMixin, Base):
     #: processed row ("row": its index in ``plan``), written in the transaction that issued it.
     results: Mapped[list[Any]] = mapped_column(default=list)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    #: Last sign of life of the thread running the job (set at start and after each row): a
-    #: "running" job whose heartbeat is older than ``jobs.STALE_AFTER`` was interrupted.
+    #: Last sign of life of the thread running the job (None while queued; set when a process
+    #: claims it, then after each row): a "running" job whose heartbeat (or, queued, whose
+    #: creation) is older than ``jobs.STALE_AFTER`` was interrupted.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The rows to award, in order, for a resume — without addresses: [{"participant_id",
     #: "level", "narrative", "validated_competence_id", "observation", "address"}], where

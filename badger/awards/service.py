@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from badger import audit, guards, urls
+from badger import audit, cache, guards, urls
 from badger.accounts.models import Participant
 from badger.awards import documents, images
 from badger.awards.keys import IssuerKeys, issuer_keys
@@ -363,29 +363,23 @@ _V = TypeVar("_V")
 
 
 class _BadgeCache(Generic[_V]):
-    """What is derived from one version of a badge row (texts, documents, images), kept per
-    process under (uuid, ``updated_at``, *extra) — an edit bumps ``updated_at``, so a stale
-    entry is never met — and simply emptied when ``limit`` entries are reached."""
+    """What is derived from one version of a badge row (texts, documents, images): a named
+    :class:`badger.cache.Cache` keyed on (uuid, ``updated_at``, *extra) — an edit bumps
+    ``updated_at``, so a stale entry is never met, in this process or another."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._data: dict[tuple[str, ...], _V] = {}
+    def __init__(self, name: str, limit: int, codec: cache.Codec[_V]) -> None:
+        self._cache: cache.Cache[_V] = cache.Cache(name, size=limit, ttl=None, codec=codec)
 
     def get(self, ach: Achievement, *extra: str, make: Callable[[], _V]) -> _V:
-        key = (ach.uuid, ach.updated_at.isoformat() if ach.updated_at else "", *extra)
-        hit = self._data.get(key)
-        if hit is None:
-            hit = make()
-            if len(self._data) >= self.limit:
-                self._data.clear()
-            self._data[key] = hit
-        return hit
+        stamp = ach.updated_at.isoformat() if ach.updated_at else ""
+        return self._cache.get_or_set("\x1f".join((ach.uuid, stamp, *extra)), make)
 
     def clear(self) -> None:
-        self._data.clear()
+        self._cache.clear()
 
 
-_texts_cache: _BadgeCache[tuple[documents.AchievementTexts, ...]] = _BadgeCache(512)
+_texts_cache: _BadgeCache[tuple[documents.AchievementTexts, ...]] = _BadgeCache(
+    "awards.texts", 512, cache.typed(tuple[documents.AchievementTexts, ...]))
 
 
 def _translated_texts(session: Session, ach: Achievement
@@ -503,7 +497,8 @@ def _apply_translations(session: Session, ach: Achievement, org: Organisation,
         session.flush()
 
 
-_achievement_cache: _BadgeCache[dict[str, Any]] = _BadgeCache(512)
+_achievement_cache: _BadgeCache[dict[str, Any]] = _BadgeCache("awards.achievement_json", 512,
+                                                               cache.JSON)
 
 
 def achievement_json(session: Session, ach: Achievement,
@@ -534,7 +529,7 @@ class BadgeImage:
     svg: str
 
 
-_image_cache: _BadgeCache[BadgeImage] = _BadgeCache(256)
+_image_cache: _BadgeCache[BadgeImage] = _BadgeCache("awards.images", 256, cache.typed(BadgeImage))
 
 
 def badge_image(session: Session, ach: Achievement, language: str | None = None) -> BadgeImage:

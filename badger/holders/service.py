@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from badger import audit
+from badger import audit, urls
 from badger.accounts.models import Participant
 from badger.db import utcnow
 from badger.errors import UserError
@@ -40,7 +42,7 @@ from badger.holders.models import (
     IdentityChallenge,
     ProvenIdentity,
 )
-from badger.maintenance import Purge
+from badger.ob3.jwt import decode_unverified, is_compact_jws
 from badger.ob3.model import ModelError, hash_identity, normalise_identity
 from badger.ob3.presentation import PresentationError, verify_presentation
 
@@ -191,8 +193,6 @@ def send_code(
     db: Session, participant: Participant, kind: str, value: str, app: Flask | None = None
 ) -> IdentityChallenge:
     """Send a 6-digit code to the e-mail or phone; keep only its HMAC (15 minutes, one use)."""
-    from flask_babel import gettext as _
-
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     if kind not in (KIND_EMAIL, KIND_PHONE):
         raise UserError(_l("Choisissez un téléphone ou une adresse e-mail."), 422)
@@ -269,10 +269,9 @@ class DidChallenge:
     domain: str
 
 
-def presentation_domain(app: Flask | None = None) -> str:
+def presentation_domain() -> str:
     """The ``domain`` a presentation must name: this server's host (with its port)."""
-    app = app or current_app
-    return urlsplit(str(app.config["BADGER_BASE_URL"])).netloc
+    return urlsplit(urls.base_url()).netloc
 
 
 def did_challenge(db: Session, participant: Participant) -> DidChallenge:
@@ -296,16 +295,12 @@ def prove_did(
     db: Session, participant: Participant, presentation: str, resolver: Any
 ) -> ProvenIdentity:
     """Verify a signed presentation answering one of the participant's open challenges."""
-    from badger.ob3.jwt import decode_unverified, is_compact_jws
-
     text = (presentation or "").strip()
     nonce: Any = None
     try:  # which challenge it answers (then everything is checked by verify_presentation)
         if is_compact_jws(text):
             nonce = decode_unverified(text)[1].get("nonce")
         else:
-            import json
-
             proof = json.loads(text).get("proof")
             nonce = (proof[0] if isinstance(proof, list) and proof else proof or {}).get(
                 "challenge"
@@ -432,7 +427,7 @@ def holder_proof(
     return None
 
 
-# --------------------------------------------------------------------------- export / erase
+# --------------------------------------------------------------------------- export
 
 
 def export_rows(db: Session, participant: Participant) -> list[dict[str, Any]]:
@@ -446,16 +441,3 @@ def export_rows(db: Session, participant: Participant) -> list[dict[str, Any]]:
         }
         for i in identities(db, participant)
     ]
-
-
-def purges(now: datetime, after: timedelta) -> list[Purge]:
-    """Identity codes and DID challenges expired more than ``after`` ago
-    (``BADGER_RETENTION_CODES_DAYS``), used or not: a proven identity is its own row."""
-    return [
-        Purge("holders.challenges", IdentityChallenge, IdentityChallenge.expires_at < now - after)
-    ]
-
-
-def erase_participant(db: Session, participant_id: int) -> None:
-    db.execute(delete(IdentityChallenge).where(IdentityChallenge.participant_id == participant_id))
-    db.execute(delete(ProvenIdentity).where(ProvenIdentity.participant_id == participant_id))

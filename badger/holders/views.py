@@ -1,16 +1,27 @@
-"""The participant's "my e-mail, phone and DID" page: add, confirm with a code, remove."""
+"""The participant's "my e-mail, phone and DID" page: add, confirm with a code, remove.
+
+Forms parse (:mod:`badger.holders.forms`), the service decides, the request's transaction is
+committed or rolled back by its answer (:mod:`badger.db`): an error answer keeps nothing,
+except a wrong code's count and a spent DID challenge (:func:`badger.db.keep_on_error`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from badger.db import get_session
+from badger.db import get_session, keep_on_error
 from badger.errors import UserError
 from badger.holders import sending, service
+from badger.holders.forms import (
+    ConfirmCodeForm,
+    EmailForm,
+    PhoneForm,
+    PresentationForm,
+    SendCodeForm,
+)
 from badger.ob3.presentation import MAX_PRESENTATION_BYTES
 from badger.resolver import app_resolver
 from badger.security import limiter, participant_required
@@ -26,6 +37,10 @@ def _page(status: int = 200, **extra: Any) -> Any:
         identities=service.identities(db, current_user),
         sms=sending.sms_backend(app) is not None,
         email=sending.email_configured(app),
+        phone_form=PhoneForm(formdata=None),
+        email_form=EmailForm(formdata=None),
+        confirm_form=ConfirmCodeForm(formdata=None),
+        presentation_form=PresentationForm(formdata=None),
         **extra,
     ), status
 
@@ -41,13 +56,12 @@ def identities() -> Any:
 @limiter.limit("10 per hour")
 def send() -> Any:
     db = get_session()
-    kind = request.form.get("kind", "")
+    form = SendCodeForm()
+    kind = form.kind.data
     try:
-        challenge = service.send_code(db, current_user, kind, request.form.get("value", "")[:320])
+        challenge = service.send_code(db, current_user, kind, form.value.data)
     except UserError as exc:
-        db.rollback()
         return _page(exc.status, error=str(exc.message), kind=kind)
-    db.commit()
     return _page(pending=challenge)
 
 
@@ -55,19 +69,16 @@ def send() -> Any:
 @participant_required
 def confirm() -> Any:
     db = get_session()
+    form = ConfirmCodeForm()
+    challenge_id = form.challenge_id()
     try:
-        challenge_id = int(request.form.get("challenge", ""))
-    except ValueError:
-        challenge_id = 0
-    try:
-        service.confirm_code(db, current_user, challenge_id, request.form.get("code", "")[:20])
+        service.confirm_code(db, current_user, challenge_id, form.code.data)
     except UserError as exc:
-        db.commit()  # keeps the count of wrong codes, nothing else was written
+        keep_on_error(db)  # keeps the count of wrong codes, nothing else was written
         pending = None
         if exc.status == 422:
             pending = service._own_challenge(db, current_user, challenge_id)
         return _page(exc.status, error=str(exc.message), pending=pending)
-    db.commit()
     flash(_("C'est prouvé : les badges remis à cette identité sont à vous."), "success")
     return redirect(url_for("holders.identities"))
 
@@ -79,9 +90,7 @@ def did_challenge() -> Any:
     try:
         found = service.did_challenge(db, current_user)
     except UserError as exc:
-        db.rollback()
         return _page(exc.status, error=str(exc.message))
-    db.commit()
     return _page(did=found)
 
 
@@ -90,8 +99,9 @@ def did_challenge() -> Any:
 @limiter.limit("20 per hour")
 def did_prove() -> Any:
     db = get_session()
-    text = request.form.get("presentation", "")
-    upload = request.files.get("file")
+    form = PresentationForm()
+    text = form.presentation.data or ""
+    upload = form.file.data
     if upload is not None and upload.filename:
         text = upload.stream.read(MAX_PRESENTATION_BYTES + 1).decode("utf-8", "replace")
     if len(text) > MAX_PRESENTATION_BYTES:
@@ -99,9 +109,8 @@ def did_prove() -> Any:
     try:
         service.prove_did(db, current_user, text, app_resolver())
     except UserError as exc:
-        db.commit()  # the challenge is spent either way
+        keep_on_error(db)  # the challenge is spent either way
         return _page(exc.status, error=str(exc.message))
-    db.commit()
     flash(_("C'est prouvé : les badges remis à cette identité sont à vous."), "success")
     return redirect(url_for("holders.identities"))
 
@@ -111,6 +120,5 @@ def did_prove() -> Any:
 def remove(identity_id: int) -> Any:
     db = get_session()
     service.remove(db, current_user, identity_id)
-    db.commit()
     flash(_("Identité retirée."), "success")
     return redirect(url_for("holders.identities"))

@@ -7,8 +7,6 @@ revoked or expired link answers 410 with a neutral page that says nothing about 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import segno
@@ -29,14 +27,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
+from badger import cache, portfolio
 from badger.accounts import sessions
-from badger.db import get_session
+from badger.db import get_session, utcnow
 from badger.errors import UserError, error_response
 from badger.forms import ConfirmForm
-from badger.guards import form_int
 from badger.i18n import current_language
-from badger.portfolio import service
+from badger.portfolio.forms import BindForm, EraseForm, ImportForm, PublicForm, ShareForm
 from badger.security import limiter, participant_required
+from badger.verification.service import MAX_VERIFY_BYTES
 
 bp = Blueprint("portfolio", __name__)
 
@@ -46,10 +45,6 @@ PUBLIC_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store, private",
 }
-
-
-def _ids(name: str) -> list[int]:
-    return [i for i in (form_int(raw) for raw in request.form.getlist(name)) if i is not None]
 
 
 def _qr_svg(url: str, title: str) -> str:
@@ -71,15 +66,18 @@ def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
 def index() -> Any:
     """My badges (with downloads), my charts and my imported badges."""
     db = get_session()
-    creds = service.my_credentials(db, current_user)
+    creds = portfolio.my_credentials(db, current_user)
+    imports = portfolio.my_imports(db, current_user)
     return render_template(
         "portfolio/index.html",
         credentials=creds,
-        linkedin={c.id: service.linkedin_url(db, c) for c in creds},
-        rounds=service.my_rounds(db, current_user),
-        imports=service.my_imports(db, current_user),
+        linkedin={c.id: portfolio.linkedin_url(db, c) for c in creds},
+        rounds=portfolio.my_rounds(db, current_user),
+        imports=imports,
+        import_form=ImportForm(formdata=None),
+        bind_forms={i.id: BindForm.for_import(i.id) for i in imports if not i.bound},
         confirm=ConfirmForm(),
-        now=service.utcnow(),
+        now=utcnow(),
     )
 
 
@@ -88,8 +86,8 @@ def index() -> Any:
 def download(credential_id: int, fmt: str) -> Any:
     """One of my badges as JSON (Data Integrity), JWT, baked PNG or baked SVG."""
     db = get_session()
-    cred = service.own_credential(db, current_user, credential_id)
-    return _file_response(*service.credential_file(cred, fmt))
+    cred = portfolio.own_credential(db, current_user, credential_id)
+    return _file_response(*portfolio.credential_file(cred, fmt))
 
 
 @bp.route("/portfolio/badges.zip")
@@ -97,7 +95,7 @@ def download(credential_id: int, fmt: str) -> Any:
 def download_all() -> Any:
     """All my badges in every format, in one zip."""
     db = get_session()
-    body = service.credentials_zip(service.my_credentials(db, current_user))
+    body = portfolio.credentials_zip(portfolio.my_credentials(db, current_user))
     return _file_response(body, "application/zip", "badges.zip")
 
 
@@ -106,10 +104,9 @@ def download_all() -> Any:
 def set_public(credential_id: int) -> Any:
     """Let the badge answer at its web address (or stop it)."""
     db = get_session()
-    cred = service.own_credential(db, current_user, credential_id)
-    public = request.form.get("public") == "1"
-    service.set_public(db, cred, public, actor=current_user)
-    db.commit()
+    cred = portfolio.own_credential(db, current_user, credential_id)
+    public = PublicForm().public.data == "1"
+    portfolio.set_public(db, cred, public, actor=current_user)
     flash(
         _("Le badge est visible à son adresse web.")
         if public
@@ -124,18 +121,15 @@ def set_public(credential_id: int) -> Any:
 @limiter.limit(lambda: str(current_app.config["BADGER_VERIFY_RATE_LIMIT"]))
 def import_credential() -> Any:
     """Add a badge received elsewhere: it is verified, labelled with its issuer, kept as is."""
-    from badger.verification.service import MAX_VERIFY_BYTES
-
     db = get_session()
-    upload = request.files.get("file")
-    text = (request.form.get("text") or "").strip()
+    form = ImportForm()
+    upload = form.file.data
     if upload is not None and upload.filename:
         data = upload.stream.read(MAX_VERIFY_BYTES + 1)
     else:
-        data = text.encode()
-    typed = (request.form.get("identity") or "").strip()[:320]
-    imp = service.import_credential(db, current_user, data, identities=[typed] if typed else ())
-    db.commit()
+        data = form.text.data.encode()
+    typed = form.identity.data
+    imp = portfolio.import_credential(db, current_user, data, identities=[typed] if typed else ())
     flash(
         _(
             "Badge ajouté : « %(name)s », délivré par %(issuer)s.",
@@ -152,7 +146,7 @@ def import_credential() -> Any:
 def import_download(import_id: int) -> Any:
     """The imported badge exactly as it was received."""
     db = get_session()
-    return _file_response(*service.import_file(service.own_import(db, current_user, import_id)))
+    return _file_response(*portfolio.import_file(portfolio.own_import(db, current_user, import_id)))
 
 
 @bp.route("/portfolio/imports/<int:import_id>/bind", methods=["POST"])
@@ -161,10 +155,9 @@ def import_download(import_id: int) -> Any:
 def import_bind(import_id: int) -> Any:
     """An import kept from before the holder rule: show it is mine (a proven identity)."""
     db = get_session()
-    imp = service.own_import(db, current_user, import_id)
-    typed = (request.form.get("identity") or "").strip()[:320]
-    service.bind_import(db, current_user, imp, [typed] if typed else ())
-    db.commit()
+    imp = portfolio.own_import(db, current_user, import_id)
+    typed = BindForm().identity.data
+    portfolio.bind_import(db, current_user, imp, [typed] if typed else ())
     flash(_("Ce badge est bien à vous : vous pouvez le partager."), "success")
     return redirect(url_for("portfolio.index") + "#imported")
 
@@ -173,8 +166,7 @@ def import_bind(import_id: int) -> Any:
 @participant_required
 def import_delete(import_id: int) -> Any:
     db = get_session()
-    service.delete_import(db, service.own_import(db, current_user, import_id))
-    db.commit()
+    portfolio.delete_import(db, portfolio.own_import(db, current_user, import_id))
     flash(_("Badge importé supprimé."), "success")
     return redirect(url_for("portfolio.index") + "#imported")
 
@@ -189,41 +181,33 @@ def shares() -> Any:
     db = get_session()
     status = 200
     error = None
+    form = ShareForm(default_days=current_app.config["BADGER_SHARE_DEFAULT_DAYS"])
     if request.method == "POST":
         try:
-            days = int(request.form.get("days") or current_app.config["BADGER_SHARE_DEFAULT_DAYS"])
-        except ValueError:
-            days = 0
-        try:
-            new = service.create_share(
+            new = portfolio.create_share(
                 db,
                 current_user,
-                label=request.form.get("label", ""),
-                days=days,
-                credential_ids=_ids("credential"),
-                round_ids=_ids("chart"),
-                imported_ids=_ids("imported"),
-                show_name=request.form.get("show_name") == "1",
+                label=form.label.data or "",
+                days=form.day_count(),
+                show_name=form.show_name.data == "1",
+                **form.selected_ids(),
             )
-        except UserError as exc:
-            db.rollback()
+        except UserError as exc:  # the error status rolls back whatever was written
             error, status = str(exc.message), exc.status
         else:
-            db.commit()
             session[NEW_LINK_KEY] = [new.share.id, new.token]
             return redirect(url_for("portfolio.share_detail", share_id=new.share.id))
-    rows = service.my_shares(db, current_user)
+    rows = portfolio.my_shares(db, current_user)
     return render_template(
         "portfolio/shares.html",
         shares=rows,
-        stats=service.view_stats(db, [s.id for s in rows]),
-        credentials=service.my_credentials(db, current_user),
-        rounds=service.my_rounds(db, current_user, shareable_only=True),
-        imports=service.my_imports(db, current_user),
-        default_days=current_app.config["BADGER_SHARE_DEFAULT_DAYS"],
+        stats=portfolio.view_stats(db, [s.id for s in rows]),
+        credentials=portfolio.my_credentials(db, current_user),
+        rounds=portfolio.my_rounds(db, current_user, shareable_only=True),
+        imports=portfolio.my_imports(db, current_user),
         error=error,
-        form=request.form if request.method == "POST" else None,
-        now=service.utcnow(),
+        form=form,
+        now=utcnow(),
     ), status
 
 
@@ -232,7 +216,7 @@ def shares() -> Any:
 def share_detail(share_id: int) -> Any:
     """One share: its link and QR code (right after creation), items, view log, revoke."""
     db = get_session()
-    share = service.own_share(db, current_user, share_id)
+    share = portfolio.own_share(db, current_user, share_id)
     link = qr = annex = None
     pending = session.pop(NEW_LINK_KEY, None)
     if isinstance(pending, list) and len(pending) == 2 and pending[0] == share.id:
@@ -240,7 +224,7 @@ def share_detail(share_id: int) -> Any:
         link = url_for("portfolio.public_share", token=token, _external=True)
         annex = url_for("portfolio.public_annex", token=token)
         qr = _qr_svg(link, _("Code QR du partage"))
-    stats = service.view_stats(db, [share.id], dates=50)[share.id]
+    stats = portfolio.view_stats(db, [share.id], dates=50)[share.id]
     return render_template(
         "portfolio/share_detail.html",
         share=share,
@@ -249,7 +233,7 @@ def share_detail(share_id: int) -> Any:
         annex=annex,
         stats=stats,
         confirm=ConfirmForm(),
-        now=service.utcnow(),
+        now=utcnow(),
     )
 
 
@@ -258,8 +242,7 @@ def share_detail(share_id: int) -> Any:
 def share_revoke(share_id: int) -> Any:
     """Stop a share link now."""
     db = get_session()
-    service.revoke_share(db, service.own_share(db, current_user, share_id))
-    db.commit()
+    portfolio.revoke_share(db, portfolio.own_share(db, current_user, share_id))
     flash(_("Le lien est arrêté. Personne ne peut plus l'ouvrir."), "success")
     return redirect(url_for("portfolio.shares"))
 
@@ -269,9 +252,8 @@ def share_revoke(share_id: int) -> Any:
 def share_new_link(share_id: int) -> Any:
     """Make a new link for a share whose link was lost (the old link stops working)."""
     db = get_session()
-    share = service.own_share(db, current_user, share_id)
-    token = service.new_token(db, share)
-    db.commit()
+    share = portfolio.own_share(db, current_user, share_id)
+    token = portfolio.new_token(db, share)
     session[NEW_LINK_KEY] = [share.id, token]
     return redirect(url_for("portfolio.share_detail", share_id=share.id))
 
@@ -285,10 +267,15 @@ def _public(response: Response) -> Response:
     return response
 
 
+def _imported_cache() -> Any:
+    """The app's cache of imported badges' reports (``BADGER_IMPORTED_VERIFY_TTL``)."""
+    return portfolio.imported_reports(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 def _load_public(token: str) -> Any:
     db = get_session()
     try:
-        return db, service.find_share(db, token), None
+        return db, portfolio.find_share(db, token), None
     except UserError as exc:
         return db, None, _public(error_response(exc.status))
 
@@ -300,11 +287,10 @@ def public_share(token: str) -> Any:
     db, share, gone = _load_public(token)
     if gone is not None:
         return gone
-    page = service.share_page(db, share, current_language())
+    page = portfolio.share_page(db, share, current_language(), _imported_cache())
     # counted once per visitor and day; who they are is never stored (see ViewDeduplicator)
     visitor = (get_remote_address(), request.headers.get("User-Agent", ""))
-    service.record_view(db, share, visitor)
-    db.commit()
+    portfolio.record_view(db, share, visitor)
     url = url_for("portfolio.public_share", token=token, _external=True)
     fragments = [_badge_html(b) for b in page.badges]
     return _public(
@@ -316,25 +302,22 @@ def public_share(token: str) -> Any:
     )
 
 
-_FRAGMENTS: OrderedDict[str, Markup] = OrderedDict()
-_FRAGMENTS_LOCK = threading.Lock()
+#: Rendered badge fragments by their view's key (same key: same language, same result).
+_FRAGMENTS: cache.Cache[Markup] = cache.Cache(
+    "portfolio.badge_fragments", size=4096, ttl=portfolio.VIEW_TTL, codec=cache.Codec(str, Markup))
 
 
-def _badge_html(badge: service.BadgeView) -> Markup:
+def _badge_html(badge: portfolio.BadgeView) -> Markup:
     """One badge's HTML; reused while its view is (same key: same language, same result)."""
     key = badge.cache_key
     if key is not None:
-        with _FRAGMENTS_LOCK:
-            hit = _FRAGMENTS.get(key)
+        hit = _FRAGMENTS.get(key)
         if hit is not None:
             return hit
     macro = get_template_attribute("portfolio/_badge.html", "badge")
     html = Markup(macro(badge, heading=3))  # noqa: S704 - rendered by autoescaping Jinja
     if key is not None:
-        with _FRAGMENTS_LOCK:
-            _FRAGMENTS[key] = html
-            while len(_FRAGMENTS) > 4096:
-                _FRAGMENTS.popitem(last=False)
+        _FRAGMENTS.set(key, html)
     return html
 
 
@@ -345,13 +328,13 @@ def public_annex(token: str) -> Any:
     db, share, gone = _load_public(token)
     if gone is not None:
         return gone
-    page = service.share_page(db, share, current_language())
+    page = portfolio.share_page(db, share, current_language(), _imported_cache())
     url = url_for("portfolio.public_share", token=token, _external=True)
     qr = _qr_svg(url, _("Code QR : la page à jour des badges"))
     return _public(
         Response(
             render_template(
-                "portfolio/annex.html", page=page, share_url=url, qr=qr, today=service.utcnow()
+                "portfolio/annex.html", page=page, share_url=url, qr=qr, today=utcnow()
             )
         )
     )
@@ -365,7 +348,7 @@ def public_annex(token: str) -> Any:
 def export() -> Any:
     """Everything kept about me, in one zip (JSON + my badges)."""
     db = get_session()
-    return _file_response(service.export_zip(db, current_user), "application/zip", "my-data.zip")
+    return _file_response(portfolio.export_zip(db, current_user), "application/zip", "my-data.zip")
 
 
 ERASE_WORD = "EFFACER"
@@ -378,19 +361,20 @@ def erase() -> Any:
     db = get_session()
     error = None
     status = 200
+    form = EraseForm(word=ERASE_WORD)
     if request.method == "POST":
-        if (request.form.get("confirm") or "").strip().upper() != ERASE_WORD:
+        if not form.confirmed():
             error = _("Tapez %(word)s pour confirmer.", word=ERASE_WORD)
             status = 422
         else:
-            service.erase(db, current_user)
+            portfolio.erase(db, current_user)
             sessions.log_out(db)
-            db.commit()
             flash(_("Vos données sont effacées."), "success")
             return redirect(url_for("accounts.home"))
     return render_template(
         "portfolio/erase.html",
         word=ERASE_WORD,
+        form=form,
         error=error,
-        count=len(service.my_credentials(db, current_user)),
+        count=len(portfolio.my_credentials(db, current_user)),
     ), status

@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from badger import urls
+from badger import cache, urls
 from badger.db import staged_on_commit, utcnow, write_file_on_commit
 from badger.errors import UserError
 from badger.referentiels import case
@@ -272,22 +271,19 @@ def _hash(pkg: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_PACKAGE_CACHE: OrderedDict[tuple[int, str, str], dict[str, Any]] = OrderedDict()
+#: CASE packages of published versions (they never change) by (version, content hash, base).
+_PACKAGE_CACHE: cache.Cache[dict[str, Any]] = cache.Cache("referentiels.case_packages", size=32,
+                                                          ttl=None)
 
 
 def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str, Any]:
     """The CASE CFPackage of ``version`` (cached for published versions: they never change)."""
     base = base or urls.base_url()
-    key = (version.id, version.content_hash or "", base)
-    if version.is_published and key in _PACKAGE_CACHE:
-        _PACKAGE_CACHE.move_to_end(key)
-        return _PACKAGE_CACHE[key]
-    pkg = case.to_package(framework_of(version), base_url=base)
-    if version.is_published:
-        _PACKAGE_CACHE[key] = pkg
-        while len(_PACKAGE_CACHE) > 32:
-            _PACKAGE_CACHE.popitem(last=False)
-    return pkg
+    if not version.is_published:
+        return case.to_package(framework_of(version), base_url=base)
+    key = f"{version.id}\x1f{version.content_hash or ''}\x1f{base}"
+    return _PACKAGE_CACHE.get_or_set(
+        key, lambda: case.to_package(framework_of(version), base_url=base))
 
 
 # --------------------------------------------------------------------------- loading

@@ -16,7 +16,6 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from badger import urls
+from badger import cache, urls
 from badger.errors import UserError
 from badger.ob3 import Check, Resolver, VerificationReport, model, safejson, verify_credential
 from badger.ob3 import presentation as vp_lib
@@ -373,6 +372,7 @@ class ReportCache:
     credential points to (fetched fresh by the caller), so a revocation changes the key and the
     badge is verified again at once; with ``fresh_status=False`` nothing is fetched while the
     entry lives, and ``ttl`` bounds how late a revocation shows. ``clock``: seconds, monotonic.
+    The reports are kept in a :class:`badger.cache.Cache` (shared by every process on Redis).
     """
 
     def __init__(
@@ -380,27 +380,40 @@ class ReportCache:
         ttl: float = 120.0,
         size: int = 2048,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        name: str = "verification.reports",
+        register: bool = False,
     ) -> None:
-        self.ttl = ttl
-        self.size = size
-        self.clock = clock
-        self._data: OrderedDict[str, tuple[float, VerificationReport]] = OrderedDict()
-        self._lock = threading.Lock()
+        """``name``: its :class:`badger.cache.Cache` (``register``: listed in
+        :data:`badger.cache.CACHES`, for one module-level cache of that name)."""
+        self._cache: cache.Cache[VerificationReport] = cache.Cache(
+            name, size=size, ttl=ttl, codec=cache.typed(VerificationReport), clock=clock,
+            register=register)
+
+    @property
+    def ttl(self) -> float:
+        return float(self._cache.ttl or 0)
+
+    @property
+    def size(self) -> int:
+        return self._cache.size
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._cache.clock
+
+    @clock.setter
+    def clock(self, value: Callable[[], float]) -> None:
+        self._cache.clock = value
 
     def get(self, key: str) -> VerificationReport | None:
-        with self._lock:
-            item = self._data.get(key)
-            if item is None or item[0] < self.clock():
-                self._data.pop(key, None)
-                return None
-            self._data.move_to_end(key)
-            return item[1]
+        return self._cache.get(key)
 
     def put(self, key: str, report: VerificationReport) -> None:
-        with self._lock:
-            self._data[key] = (self.clock() + self.ttl, report)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+        self._cache.set(key, report)
+
+    def clear(self) -> None:
+        self._cache.clear()
 
 
 def _digest(value: Any) -> str:
@@ -483,7 +496,9 @@ def _status_urls(credential: Mapping[str, Any], depth: int = 0) -> list[str]:
     return urls
 
 
-_STATUS_URLS: OrderedDict[str, list[str]] = OrderedDict()
+#: The status lists a credential depends on, by the credential's digest.
+_STATUS_URLS: cache.Cache[list[str]] = cache.Cache("verification.status_urls", size=8192,
+                                                   ttl=None)
 
 
 def _status_urls_of(text: str, digest: str) -> list[str]:
@@ -494,9 +509,7 @@ def _status_urls_of(text: str, digest: str) -> list[str]:
         except ValueError:
             doc = {}
         urls = _status_urls(doc) if isinstance(doc, Mapping) else []
-        _STATUS_URLS[digest] = urls
-        while len(_STATUS_URLS) > 8192:
-            _STATUS_URLS.popitem(last=False)
+        _STATUS_URLS.set(digest, urls)
     return urls
 
 

@@ -399,7 +399,7 @@ def test_a_share_never_includes_an_unbound_badge(
     assert r.status_code == 404
     assert db.scalar(select(func.count()).select_from(Share)) == 0
     # defence in depth: a share row written directly
-    from badger.portfolio import service as portfolio
+    from badger import portfolio
 
     made = portfolio.create_share(
         db, participant, label="direct", days=7, imported_ids=[], round_ids=[],

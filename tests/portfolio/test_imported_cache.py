@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from badger.portfolio import service as portfolio
+from badger import portfolio
 from badger.portfolio.models import ImportedCredential
 from tests.verification import _creds as c
 

@@ -9,9 +9,9 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from badger import portfolio
 from badger.accounts import service as accounts
 from badger.accounts.models import TokenPurpose
-from badger.portfolio import service as portfolio
 from badger.portfolio.models import Share
 from badger.security import token_hash, url_token_hash
 

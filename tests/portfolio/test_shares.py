@@ -133,7 +133,7 @@ def test_repeated_views_count_again_the_next_day_and_nothing_identifies_the_visi
 ) -> None:
     from datetime import date
 
-    from badger.portfolio import service as portfolio
+    from badger import portfolio
 
     days = [date(2026, 11, 26)]
     dedup = portfolio.view_deduplicator(app)

@@ -1,0 +1,64 @@
+"""What the OAuth domain lets ``badger purge`` (and its own token endpoint) delete: codes and
+tokens a grace period after they stopped working (hook found by :mod:`badger.maintenance`
+through ``badger.DOMAINS``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import aliased
+
+from badger.api.models import AccessToken, AuthorizationCode, RefreshToken
+from badger.maintenance import Purge, Retention
+
+#: How long a code or token is kept after it stopped working (expired or revoked), then purged.
+PURGE_AFTER = timedelta(days=7)
+
+
+def _dead_access(t: Any, cutoff: datetime) -> ColumnElement[bool]:
+    """Expired, or revoked, before ``cutoff`` (NULL-safe: never NULL for a live row)."""
+    return or_(t.expires_at < cutoff, and_(t.revoked_at.is_not(None), t.revoked_at < cutoff))
+
+
+def _dead_refresh(t: Any, cutoff: datetime, now: datetime) -> ColumnElement[bool]:
+    """Expired before ``cutoff``; or revoked before it once its family has no live refresh
+    token. A rotated token of a living family is kept until it expires, so presenting it again
+    still revokes the family (replay detection)."""
+    live = aliased(RefreshToken)
+    family_alive = exists().where(
+        live.code_id == t.code_id, live.revoked_at.is_(None), live.expires_at > now
+    )
+    return or_(
+        t.expires_at < cutoff,
+        and_(
+            t.revoked_at.is_not(None),
+            t.revoked_at < cutoff,
+            or_(t.code_id.is_(None), ~family_alive),
+        ),
+    )
+
+
+def purges(now: datetime, retention: Retention | None = None) -> list[Purge]:
+    """What may be deleted at ``now``: dead access tokens, dead refresh tokens, then codes
+    expired before the grace period whose every token goes too (a kept token's family is
+    revoked through its code, so the code stays as long as one of them). The grace period is
+    fixed (:data:`PURGE_AFTER`), not a retention setting: ``retention`` is not read (the token
+    endpoint calls this without one, see ``badger.api.service.maybe_purge``)."""
+    cutoff = now - PURGE_AFTER
+    a, r = aliased(AccessToken), aliased(RefreshToken)
+    code = AuthorizationCode
+    return [
+        Purge("api.access_tokens", AccessToken, _dead_access(AccessToken, cutoff)),
+        Purge("api.refresh_tokens", RefreshToken, _dead_refresh(RefreshToken, cutoff, now)),
+        Purge(
+            "api.codes",
+            code,
+            and_(
+                code.expires_at < cutoff,
+                ~exists().where(a.code_id == code.id, ~_dead_access(a, cutoff)),
+                ~exists().where(r.code_id == code.id, ~_dead_refresh(r, cutoff, now)),
+            ),
+        ),
+    ]
