@@ -338,14 +338,15 @@ def test_staff_get_no_offer_page(coach_client: Any, creds: list[Any]) -> None:
 def test_dead_offers_and_nonces_are_purged_after_the_codes_retention(
         app: Flask, client: Any, make: Any, participant: Any, creds: list[Any], db: Any,
         clock: Any) -> None:
-    from badger import maintenance
+    from badger import maintenance, wallet
 
     retention = maintenance.Retention.from_config(app.config)
     login_participant(client, make, participant)
     _offer(client, creds[0].id)
     _nonce(client)
     clock.advance(days=retention.codes.days)  # dead, but not for long enough
-    _offer(client, creds[1].id)
+    wallet.create_offer(db, participant, creds[1].id, now=clock.now)
+    db.commit()
     counts = maintenance.purge(db, retention, now=clock.now)
     assert counts["wallet.offers"] == 0 and counts["wallet.nonces"] == 0
     clock.advance(minutes=11)  # the first offer (10 min) and nonce (5 min) died that long ago
