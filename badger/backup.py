@@ -12,16 +12,8 @@ the key passphrase; an archive holding both would hand the issuers' signing keys
 gets the archive and its passphrase. Keep them apart (a password manager, the server's
 configuration), and keep the base URL: credentials carry it, it cannot change.
 
-**Format.** A gzip'd tar, encrypted in chunks so neither side holds the database in memory::
-
-    header  = b"BADGERBK" | version 1 | log2(N) | r | p | salt (16) | nonce prefix (8)
-    check   = HMAC-SHA256(check key, header)                       (32 bytes, after the header)
-    chunk   = final flag (1) | length (4, big-endian) | AES-256-GCM(≤ 1 MiB)
-
-``scrypt(passphrase, salt, N, r, p)`` gives 64 bytes: the AES key and the check key. Each
-chunk's nonce is the prefix and the chunk's number; its associated data is the header, the
-number and the final flag, so a changed header, a reordered, dropped, added or truncated chunk
-is refused. The check value tells a wrong passphrase from a damaged archive.
+**Format.** A gzip'd tar, encrypted in chunks so neither side holds the database in memory
+(:mod:`badger.backup_format`: the encryption, its header and its checks).
 
 **Restore** only fills an empty instance (no row in the database, no file in the keys and
 pictogram folders): it decrypts into a private temporary folder, checks the manifest, every
@@ -32,15 +24,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import hmac
 import io
 import json
 import os
 import re
-import secrets
 import shutil
 import sqlite3
-import struct
 import subprocess
 import tarfile
 import tempfile
@@ -48,29 +37,36 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, make_url
 
-MAGIC = b"BADGERBK"
-FORMAT_VERSION = 1
-CHUNK = 1024 * 1024
-#: scrypt cost: N = 2**17, r = 8 (128 MiB, about half a second), as OWASP advises.
-SCRYPT_LOG2_N = 17
-SCRYPT_R = 8
-SCRYPT_P = 1
-#: What a header may ask for when read back (bounds the memory a forged header can demand).
-MAX_LOG2_N = 20
-MAX_SCRYPT_MEMORY = 1024**3
+from badger import __version__
+from badger.backup_format import (
+    CHUNK,
+    FORMAT_VERSION,
+    BackupError,
+    DecryptingReader,
+    EncryptingWriter,
+    WrongPassphrase,
+)
+from badger.db import get_db
+from badger.migrate import alembic_config
+from badger.ob3.keys import KeyMaterialError, load_key
+from badger.referentiels.pictograms import pictogram_dir
+
+__all__ = [
+    "BackupError",
+    "WrongPassphrase",
+    "create_backup",
+    "read_passphrase",
+    "restore_backup",
+]
+
 MIN_PASSPHRASE = 12
-_HEADER = struct.Struct(">8sBBBB16s8s")
-_RECORD = struct.Struct(">BI")
-_AAD = struct.Struct(">QB")
 
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
@@ -82,135 +78,6 @@ _PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}"
 #: Key files: ``keys/<org>/<file>`` or ``keys/networks/<network>/<file>`` (no dot files).
 _KEY_MEMBER = re.compile(rf"keys/(?:{_PART}/){{1,3}}{_PART}")
 _PICTO_MEMBER = re.compile(r"pictograms/upload-[0-9a-f]{16}\.png")
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that cannot go on; the message says why, for the operator."""
-
-
-class WrongPassphrase(BackupError):
-    """The passphrase does not open this archive."""
-
-
-# --------------------------------------------------------------------------- encryption
-
-
-def _derive(passphrase: bytes, salt: bytes, log2_n: int, r: int, p: int) -> tuple[bytes, bytes]:
-    material = Scrypt(salt=salt, length=64, n=2**log2_n, r=r, p=p).derive(passphrase)
-    return material[:32], material[32:]
-
-
-class EncryptingWriter(io.RawIOBase):
-    """A write-only stream that encrypts what it is given into ``sink``, chunk by chunk."""
-
-    def __init__(self, sink: BinaryIO, passphrase: bytes) -> None:
-        super().__init__()
-        salt, self._prefix = secrets.token_bytes(16), secrets.token_bytes(8)
-        self._header = _HEADER.pack(
-            MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, self._prefix
-        )
-        key, check_key = _derive(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
-        self._aead = AESGCM(key)
-        self._sink = sink
-        self._buffer = bytearray()
-        self._counter = 0
-        sink.write(self._header)
-        sink.write(hmac.new(check_key, self._header, hashlib.sha256).digest())
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        view = memoryview(data).cast("B")
-        self._buffer += view
-        while len(self._buffer) > CHUNK:
-            self._seal(bytes(self._buffer[:CHUNK]), final=False)
-            del self._buffer[:CHUNK]
-        return len(view)
-
-    def _seal(self, plain: bytes, *, final: bool) -> None:
-        nonce = self._prefix + struct.pack(">I", self._counter)
-        aad = self._header + _AAD.pack(self._counter, final)
-        sealed = self._aead.encrypt(nonce, plain, aad)
-        self._sink.write(_RECORD.pack(final, len(sealed)))
-        self._sink.write(sealed)
-        self._counter += 1
-        if self._counter >= 2**32:
-            raise BackupError("archive too large")
-
-    def finish(self) -> None:
-        """Seal the last chunk (marked final, possibly empty). Does not close ``sink``; an
-        archive left unfinished (an error on the way) is refused as truncated."""
-        self._seal(bytes(self._buffer), final=True)
-        self._buffer.clear()
-        self.close()
-
-
-class DecryptingReader(io.RawIOBase):
-    """A read-only stream of the plain text of an archive; every chunk is authenticated before
-    a byte of it is returned, and the end must be the final chunk."""
-
-    def __init__(self, source: BinaryIO, passphrase: bytes) -> None:
-        super().__init__()
-        head = source.read(_HEADER.size + 32)
-        if len(head) < _HEADER.size + 32 or not head.startswith(MAGIC):
-            raise BackupError("not a badger backup archive")
-        _magic, version, log2_n, r, p, salt, prefix = _HEADER.unpack(head[: _HEADER.size])
-        if version != FORMAT_VERSION:
-            raise BackupError(f"archive format {version} is not supported (expected 1)")
-        if not (10 <= log2_n <= MAX_LOG2_N and 1 <= r <= 16 and 1 <= p <= 4) or (
-            128 * r * 2**log2_n > MAX_SCRYPT_MEMORY
-        ):
-            raise BackupError("archive header asks for unsupported scrypt parameters")
-        self._header = head[: _HEADER.size]
-        key, check_key = _derive(passphrase, salt, log2_n, r, p)
-        expected = hmac.new(check_key, self._header, hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, head[_HEADER.size :]):
-            raise WrongPassphrase("wrong passphrase for this archive (or its header is damaged)")
-        self._aead = AESGCM(key)
-        self._prefix = prefix
-        self._source = source
-        self._counter = 0
-        self._plain = b""
-        self._offset = 0
-        self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def _next_chunk(self) -> None:
-        record = self._source.read(_RECORD.size)
-        if len(record) < _RECORD.size:
-            raise BackupError("archive truncated: its last part is missing")
-        final, length = _RECORD.unpack(record)
-        if final not in (0, 1) or length < 16 or length > CHUNK + 16:
-            raise BackupError("archive damaged or tampered with (bad chunk)")
-        sealed = self._source.read(length)
-        if len(sealed) < length:
-            raise BackupError("archive truncated: its last part is missing")
-        nonce = self._prefix + struct.pack(">I", self._counter)
-        try:
-            aad = self._header + _AAD.pack(self._counter, final)
-            plain = self._aead.decrypt(nonce, sealed, aad)
-        except InvalidTag:
-            raise BackupError("archive damaged or tampered with (authentication failed)") from None
-        self._counter += 1
-        if final:
-            if self._source.read(1):
-                raise BackupError("archive damaged or tampered with (data after its end)")
-            self._done = True
-        self._plain, self._offset = plain, 0
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        while self._offset >= len(self._plain):
-            if self._done:
-                return 0
-            self._next_chunk()
-        n = min(len(view), len(self._plain) - self._offset)
-        view[:n] = self._plain[self._offset : self._offset + n]
-        self._offset += n
-        return n
 
 
 # --------------------------------------------------------------------------- database
@@ -284,8 +151,6 @@ def _tool_version(path: str) -> str:
 
 
 def _alembic_revision(engine: Any) -> str | None:
-    from sqlalchemy import inspect
-
     if not inspect(engine).has_table("alembic_version"):
         return None
     with engine.connect() as conn:
@@ -304,6 +169,27 @@ def _snapshot_sqlite(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+def _snapshot_postgres(engine: Any, url: URL, target: Path) -> dict[str, str]:
+    """``pg_dump`` of badger's schema (one transaction) into ``target``; what the manifest
+    says of it (schema, server and pg_dump versions)."""
+    pg = _pg(url, _pg_schema(engine))
+    pg_dump = _tool("pg_dump")
+    with engine.connect() as conn:
+        server = str(conn.execute(text("SHOW server_version")).scalar_one())
+    client = _tool_version(pg_dump)
+    if _major(client) < _major(server):
+        raise BackupError(
+            f"pg_dump {client} is older than the server ({server}); install a "
+            f"postgresql-client of version {_major(server)} or newer"
+        )
+    _run(
+        [pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+         f"--schema={pg.schema}", f"--file={target}", f"--dbname={pg.uri}"],
+        pg.env,
+    )
+    return {"schema": pg.schema, "server_version": server, "pg_dump_version": client}
 
 
 # --------------------------------------------------------------------------- archive
@@ -333,8 +219,6 @@ def _walk_files(root: Path, min_depth: int = 1) -> Iterator[Path]:
 
 
 def _pictogram_dir(app: Flask) -> Path:
-    from badger.referentiels.pictograms import pictogram_dir
-
     with app.app_context():
         return Path(pictogram_dir())
 
@@ -381,9 +265,6 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
     """Write the encrypted archive of ``app``'s instance to ``out`` (refused if it exists);
     return its manifest. The file appears complete or not at all (written aside, then renamed).
     """
-    from badger import __version__
-    from badger.db import get_db
-
     if len(passphrase.decode("utf-8", "replace")) < MIN_PASSPHRASE:
         raise BackupError(f"the backup passphrase must have at least {MIN_PASSPHRASE} characters")
     if out.exists():
@@ -403,23 +284,8 @@ def create_backup(app: Flask, out: Path, passphrase: bytes) -> dict[str, Any]:
             snapshot, member = stage / SQLITE_MEMBER, SQLITE_MEMBER
             _snapshot_sqlite(_sqlite_path(url), snapshot)
         else:
-            pg = _pg(url, _pg_schema(engine))
-            pg_dump = _tool("pg_dump")
-            with engine.connect() as conn:
-                server = str(conn.execute(text("SHOW server_version")).scalar_one())
-            client = _tool_version(pg_dump)
-            if _major(client) < _major(server):
-                raise BackupError(
-                    f"pg_dump {client} is older than the server ({server}); install a "
-                    f"postgresql-client of version {_major(server)} or newer"
-                )
             snapshot, member = stage / PG_MEMBER, PG_MEMBER
-            _run(
-                [pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                 f"--schema={pg.schema}", f"--file={snapshot}", f"--dbname={pg.uri}"],
-                pg.env,
-            )
-            database.update(schema=pg.schema, server_version=server, pg_dump_version=client)
+            database.update(_snapshot_postgres(engine, url, snapshot))
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as sink:
             writer = EncryptingWriter(sink, passphrase)
@@ -542,10 +408,6 @@ def _check_revision(app: Flask, revision: str | None) -> None:
     """Refuse an archive made by a newer badger (a schema this code does not know)."""
     if revision is None:
         return
-    from alembic.script import ScriptDirectory
-
-    from badger.migrate import alembic_config
-
     with app.app_context():
         script = ScriptDirectory.from_config(alembic_config(app))
     try:
@@ -562,8 +424,6 @@ def _check_revision(app: Flask, revision: str | None) -> None:
 def _check_keys(app: Flask, keys_stage: Path) -> None:
     """Every key must open with this instance's key passphrase, or the restored issuers could
     not sign (and the keys' real passphrase was lost)."""
-    from badger.ob3.keys import KeyMaterialError, load_key
-
     passphrase = str(app.config["BADGER_KEY_PASSPHRASE"] or "").encode()
     for pem in sorted(keys_stage.rglob("*.pem")):
         try:
@@ -576,10 +436,6 @@ def _check_keys(app: Flask, keys_stage: Path) -> None:
 
 
 def _check_empty(app: Flask, kind: str, manifest: dict[str, Any]) -> None:
-    from sqlalchemy import inspect
-
-    from badger.db import get_db
-
     if manifest["database"].get("kind") != kind:
         raise BackupError(
             f"the archive holds a {manifest['database'].get('kind')} database; this instance "
@@ -611,8 +467,6 @@ def _check_empty(app: Flask, kind: str, manifest: dict[str, Any]) -> None:
 
 
 def _restore_sqlite(app: Flask, snapshot: Path) -> None:
-    from badger.db import get_db
-
     get_db(app).engine.dispose()
     target = _sqlite_path(make_url(app.config["BADGER_DATABASE_URL"]))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -631,8 +485,6 @@ def _restore_sqlite(app: Flask, snapshot: Path) -> None:
 def _restore_postgres(app: Flask, dump: Path, manifest: dict[str, Any], stage: Path) -> None:
     """``pg_restore`` turns the dump into SQL, ``psql`` runs it in one transaction, renaming
     the archived schema to this instance's when they differ."""
-    from badger.db import get_db
-
     engine = get_db(app).engine
     url = make_url(app.config["BADGER_DATABASE_URL"])
     target = _pg_schema(engine)

@@ -28,7 +28,7 @@ from badger.demo import DEMO_ADMIN, DEMO_COACH, ensure_demo, is_installed, login
 from badger.errors import UserError
 from badger.networks.models import Organisation
 from badger.resolver import app_resolver
-from badger.verification.service import verify_document
+from badger.verification import verify_document
 
 
 def _create_app() -> object:

@@ -26,7 +26,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from badger import awards, backup, create_app, referentiels
+from badger import awards, backup, backup_format, create_app, referentiels
 from badger.accounts import service as accounts
 from badger.awards.models import Achievement, Credential, StatusList
 from badger.db import Base, get_db
@@ -43,7 +43,7 @@ PASSPHRASE = "correct horse battery staple 42"
 @pytest.fixture(autouse=True)
 def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     """N = 2**14 in tests (the header carries N; restore reads it from there)."""
-    monkeypatch.setattr(backup, "SCRYPT_LOG2_N", 14)
+    monkeypatch.setattr(backup_format, "SCRYPT_LOG2_N", 14)
 
 
 def _own_instance(app: Flask, config: dict[str, Any]) -> Flask:
@@ -373,7 +373,7 @@ def test_backup_under_writes_restores_into_a_fresh_instance_where_everything_ver
 
 def _plain_members(archive: Path, passphrase: str) -> dict[str, bytes]:
     with archive.open("rb") as fh:
-        reader = backup.DecryptingReader(fh, passphrase.encode())
+        reader = backup_format.DecryptingReader(fh, passphrase.encode())
         data = zlib.decompress(io.BufferedReader(reader).read(), wbits=31)
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}
@@ -434,11 +434,11 @@ def test_wrong_passphrase_is_refused_clearly_and_writes_nothing(
 
 
 def _chunks(raw: bytes) -> tuple[bytes, list[bytes]]:
-    head = backup._HEADER.size + 32
+    head = backup_format._HEADER.size + 32
     out, pos = [], head
     while pos < len(raw):
-        _final, length = backup._RECORD.unpack(raw[pos : pos + backup._RECORD.size])
-        end = pos + backup._RECORD.size + length
+        _final, length = backup_format._RECORD.unpack(raw[pos : pos + backup_format._RECORD.size])
+        end = pos + backup_format._RECORD.size + length
         out.append(raw[pos:end])
         pos = end
     return raw[:head], out
@@ -548,26 +548,26 @@ def test_backup_refuses_a_short_passphrase_an_existing_file_and_no_passphrase(
 
 
 def test_the_stream_cipher_round_trips_across_chunks_and_refuses_reordering() -> None:
-    plain = secrets.token_bytes(backup.CHUNK * 2 + 12345)
+    plain = secrets.token_bytes(backup_format.CHUNK * 2 + 12345)
     sink = io.BytesIO()
-    writer = backup.EncryptingWriter(sink, b"a passphrase of some length")
+    writer = backup_format.EncryptingWriter(sink, b"a passphrase of some length")
     for i in range(0, len(plain), 300_000):
         writer.write(plain[i : i + 300_000])
     writer.finish()
     raw = sink.getvalue()
     assert len(raw) < len(plain) + 200 and plain[:64] not in raw
-    reader = backup.DecryptingReader(io.BytesIO(raw), b"a passphrase of some length")
+    reader = backup_format.DecryptingReader(io.BytesIO(raw), b"a passphrase of some length")
     assert io.BufferedReader(reader).read() == plain
     head, chunks = _chunks(raw)
     assert len(chunks) == 3
     swapped = head + chunks[1] + chunks[0] + chunks[2]
     with pytest.raises(backup.BackupError, match="tampered"):
-        io.BufferedReader(backup.DecryptingReader(io.BytesIO(swapped), b"a passphrase of some "
-                                                  b"length")).read()
+        io.BufferedReader(backup_format.DecryptingReader(io.BytesIO(swapped),
+                                                         b"a passphrase of some length")).read()
     with pytest.raises(backup.WrongPassphrase):
-        backup.DecryptingReader(io.BytesIO(raw), b"another passphrase")
+        backup_format.DecryptingReader(io.BytesIO(raw), b"another passphrase")
     with pytest.raises(backup.BackupError, match="not a badger backup"):
-        backup.DecryptingReader(io.BytesIO(b"PK\x03\x04" + raw), b"x")
+        backup_format.DecryptingReader(io.BytesIO(b"PK\x03\x04" + raw), b"x")
 
 
 def test_an_instance_made_by_the_cli_comes_back_whole_under_the_same_schema(
@@ -614,7 +614,7 @@ def _repack(archive: Path, members: dict[str, bytes], extra: list[tarfile.TarInf
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     with archive.open("wb") as sink:
-        writer = backup.EncryptingWriter(sink, PASSPHRASE.encode())
+        writer = backup_format.EncryptingWriter(sink, PASSPHRASE.encode())
         writer.write(plain.getvalue())
         writer.finish()
 
@@ -693,7 +693,7 @@ def test_the_cipher_streams_in_bounded_memory(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
         with path.open("wb") as sink:
-            writer = backup.EncryptingWriter(sink, b"a passphrase of some length")
+            writer = backup_format.EncryptingWriter(sink, b"a passphrase of some length")
             for _ in range(96):
                 writer.write(piece)
             writer.finish()
@@ -702,7 +702,8 @@ def test_the_cipher_streams_in_bounded_memory(tmp_path: Path) -> None:
         total = 0
         with path.open("rb") as source:
             reader = io.BufferedReader(
-                backup.DecryptingReader(source, b"a passphrase of some length"), backup.CHUNK
+                backup_format.DecryptingReader(source, b"a passphrase of some length"),
+                backup_format.CHUNK,
             )
             while block := reader.read(256 * 1024):
                 assert block == piece
@@ -711,4 +712,5 @@ def test_the_cipher_streams_in_bounded_memory(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert total == 96 * len(piece)
-    assert write_peak < 6 * backup.CHUNK and read_peak < 6 * backup.CHUNK, (write_peak, read_peak)
+    limit = 6 * backup_format.CHUNK
+    assert write_peak < limit and read_peak < limit, (write_peak, read_peak)

@@ -14,8 +14,7 @@ from badger import cache
 from badger.awards import BadgeImage, documents
 from badger.ob3 import Check, VerificationReport
 from badger.portfolio import BadgeView, RecruiterWord
-from badger.verification import messages
-from badger.verification.service import Description
+from badger.verification import Description, messages
 
 
 class Clock:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from badger.api import service as api_service
+from badger import api as api_service
 from badger.db import Base
 from badger.wallet import service as wallet_service
 from tests.api._helpers import API, Client, bearer

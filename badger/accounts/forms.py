@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -69,4 +69,24 @@ class ParticipantForm(FlaskForm):
         self.locale.choices = [SelectChoice("", str(_l("Celle de son téléphone")))] + [
             SelectChoice(code, name, render_kw={"lang": code, "dir": "auto"})
             for code, name in language_choices()
+        ]
+
+
+class LanguageForm(FlaskForm):
+    """The language switch of every page (``templates/base.html``: one submit button per
+    language, named ``lang``); the view checks the code against ``BADGER_LANGUAGES``."""
+
+    lang = StringField()
+    next = HiddenField()
+
+
+class OrganisationForm(FlaskForm):
+    """Act in another organisation (staff home page); the choices are the person's own."""
+
+    organisation_id = SelectField(_l("Changer d'organisation"), coerce=int, validate_choice=False)
+
+    def __init__(self, *args: Any, memberships: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [
+            (ms.organisation_id, ms.organisation.name) for ms in memberships
         ]

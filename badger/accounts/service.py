@@ -3,6 +3,10 @@
 Functions take a database session and plain values; callers commit. Tokens and codes are
 returned in clear once, to be shown to the person who hands them over, and stored only
 as keyed hashes.
+
+Server and network administrators are accounts too: :func:`add_network_admin` is registered
+with ``badger.networks`` (which sits below accounts and cannot import them) as the way its
+pages and commands name a network's administrator.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from badger.accounts.models import (
     ActionToken,
     LoginCode,
     Membership,
+    NetworkAdmin,
     Participant,
     Role,
     TokenPurpose,
@@ -26,7 +31,8 @@ from badger.accounts.models import (
 )
 from badger.db import utcnow
 from badger.errors import UserError
-from badger.networks.models import Organisation
+from badger.networks import service as networks
+from badger.networks.models import Network, Organisation
 from badger.security import (
     hash_password,
     new_code,
@@ -96,6 +102,27 @@ def create_staff(
     return user
 
 
+def staff_members(session: Session, organisation_id: int) -> list[Membership]:
+    """The organisation's team, by name."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.organisation_id == organisation_id)
+            .join(Membership.user)
+            .order_by(User.name)
+        )
+    )
+
+
+def staff_membership(session: Session, user_id: int, organisation_id: int) -> Membership | None:
+    """``user_id``'s role in the organisation, or None when they are not in its team."""
+    return session.execute(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    ).scalar_one_or_none()
+
+
 def issue_action_token(
     session: Session, user: User, purpose: TokenPurpose, *, actor: object = None
 ) -> str:
@@ -149,6 +176,11 @@ def use_action_token(session: Session, token: str, new_password: str) -> User:
     row.user.active = True
     audit.record(session, "staff.password_set", actor=row.user, obj=row.user)
     return row.user
+
+
+def participants(session: Session) -> list[Participant]:
+    """The participants of the organisation in scope, by name."""
+    return list(session.scalars(select(Participant).order_by(Participant.display_name)))
 
 
 def create_participant(
@@ -243,4 +275,54 @@ def redeem_login_code(session: Session, code: str) -> Participant:
         obj=row.participant,
     )
     return row.participant
+
+
+# --------------------------------------------------------------------------- administrators
+
+
+def make_server_admin(session: Session, email: str, name: str, password: str) -> User:
+    """Create a server administrator, or make the existing staff account ``email`` one, with
+    this password (``badger create-server-admin``; the caller checked the address)."""
+    email = normalise_email(email)
+    check_new_password(password)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, name=name.strip() or email)
+        session.add(user)
+    user.password_hash = hash_password(password)
+    user.server_admin = True
+    session.flush()
+    audit.record(session, "server.admin_created", actor=None, obj=user)
+    return user
+
+
+def add_network_admin(
+    session: Session, network: Network, email: str, name: str, *, actor: object
+) -> tuple[User, str | None]:
+    """Make the staff account ``email`` an administrator of ``network`` (server admins only;
+    ``actor=None``: the command line). A new account is created without a password and gets
+    an invitation link: returns ``(user, its token or None)``."""
+    if actor is not None:
+        networks.require_server_admin(actor)
+    email = normalise_email(email or "")
+    if "@" not in email or len(email) > 320:
+        raise UserError(_l("Adresse e-mail non valable."), 400)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(email=email, name=networks.clean_text(name, networks.MAX_NAME) or email)
+        session.add(user)
+        session.flush()
+    already = _l("Cette personne administre déjà ce réseau.")
+    if network.id in user.admin_network_ids():
+        raise UserError(already, 409)
+    with networks.conflict_is_409(session, already):
+        session.add(NetworkAdmin(user_id=user.id, network_id=network.id))
+    session.refresh(user)
+    audit.record(session, "network.admin_added", actor=actor, obj=user, network_id=network.id)
+    if user.password_hash is not None:
+        return user, None
+    return user, issue_action_token(session, user, TokenPurpose.INVITE, actor=actor)
+
+
+networks.register_admin_namer(add_network_admin)
 

@@ -19,7 +19,11 @@ The records live behind :class:`SessionStore`: :class:`DatabaseStore` (table
 Every method receives the caller's database session: the database store writes in the caller's
 transaction (so a password change and the end of its sessions commit together); the Redis store
 writes at once (an end that outlives a rolled-back transaction errs on the safe side).
-``check`` commits its own short touch.
+
+``check`` is the one method that commits: :func:`is_live` calls it, before the view runs, in a
+short database session of its own (not the request's transaction), so noting the activity (at
+most once a minute) or ending an idle session is saved whatever the view then answers — an
+error page must not keep an idle session alive, nor roll back its end.
 """
 
 from __future__ import annotations
@@ -121,6 +125,8 @@ class DatabaseStore:
         return token
 
     def check(self, db: Session, principal: str, token: str) -> bool:
+        """See :class:`SessionStore`. Commits ``db``: the short session :func:`is_live` opens
+        for this check alone, never the request's (module docstring)."""
         row = db.execute(
             select(LoginSession).where(
                 LoginSession.token_hash == _hash(token), self._of(principal)

@@ -1,4 +1,8 @@
-"""Log in and out, switch language and organisation, manage staff and participants."""
+"""Log in and out, switch language and organisation, manage staff and participants.
+
+Writes are the request's transaction (``badger.db``): committed when the view answers below
+400, rolled back otherwise. A refused login writes nothing (the rate limit counts in the
+limiter's own storage), so none of these views needs ``keep_on_error``."""
 
 from __future__ import annotations
 
@@ -21,12 +25,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from badger import audit
 from badger.accounts import service, sessions
-from badger.accounts.forms import CodeForm, InviteForm, LoginForm, ParticipantForm, PasswordForm
-from badger.accounts.models import Membership, Participant, Role, TokenPurpose, User
+from badger.accounts.forms import (
+    CodeForm,
+    InviteForm,
+    LanguageForm,
+    LoginForm,
+    OrganisationForm,
+    ParticipantForm,
+    PasswordForm,
+)
+from badger.accounts.models import Participant, Role, TokenPurpose, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.forms import ConfirmForm
@@ -72,7 +83,10 @@ def home() -> Any:
         return render_template("accounts/landing.html")
     if current_user.kind == "participant":
         return render_template("accounts/participant_home.html")
-    return render_template("accounts/staff_home.html")
+    switch = OrganisationForm(formdata=None, memberships=current_user.memberships)
+    if g.organisation is not None:
+        switch.organisation_id.data = g.organisation.id
+    return render_template("accounts/staff_home.html", switch_form=switch)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -89,7 +103,6 @@ def login() -> Any:
         else:
             sessions.log_in(db, user, request.headers.get("User-Agent"))
             audit.record(db, "staff.login", actor=user, obj=user)
-            db.commit()
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("accounts/login.html", form=form, error=error), status
@@ -112,7 +125,6 @@ def code_login(code: str | None = None) -> Any:
             error = str(exc.message)
         else:
             sessions.log_in(db, participant, request.headers.get("User-Agent"))
-            db.commit()
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("accounts/code_login.html", form=form, error=error), status
@@ -122,30 +134,29 @@ def code_login(code: str | None = None) -> Any:
 def logout() -> Any:
     """Log out (POST only, so a link elsewhere cannot log people out): the session ends on the
     server too, so a copy of the cookie is worth nothing afterwards."""
-    db = get_session()
-    sessions.log_out(db)
-    db.commit()
+    sessions.log_out(get_session())
     return redirect(url_for("accounts.home"))
 
 
 @bp.route("/language", methods=["POST"])
 def set_language() -> Any:
     """Remember the chosen language for this browser and, when logged in, for the person."""
-    lang = request.form.get("lang", "")
-    if lang not in current_app.config["BADGER_LANGUAGES"]:
+    form = LanguageForm()
+    lang = form.lang.data or ""
+    if not form.validate_on_submit() or lang not in current_app.config["BADGER_LANGUAGES"]:
         raise UserError(_("Code de langue non valable."), 400)
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
-        get_session().commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(form.next.data))
 
 
 @bp.route("/organisation", methods=["POST"])
 @staff_required()
 def switch_organisation() -> Any:
     """Act in another organisation the staff member belongs to."""
-    org_id = request.form.get("organisation_id", type=int)
+    form = OrganisationForm(memberships=current_user.memberships)
+    org_id = form.organisation_id.data if form.validate_on_submit() else None
     if org_id is None or current_user.role_in(org_id) is None:
         abort(404)
     session["org_id"] = org_id
@@ -164,7 +175,6 @@ def accept_token(token: str) -> Any:
         # this browser starts a fresh one.
         user = service.use_action_token(db, token, form.password.data or "")
         sessions.log_in(db, user, request.headers.get("User-Agent"))
-        db.commit()
         flash(_("Votre mot de passe est enregistré."), "success")
         return redirect(url_for("accounts.home"))
     status = 400 if form.errors else 200
@@ -190,17 +200,11 @@ def staff() -> Any:
         token = None
         if user.password_hash is None:
             token = service.issue_action_token(db, user, TokenPurpose.INVITE, actor=current_user)
-        db.commit()
         if token:
             link = url_for("accounts.accept_token", token=token, _external=True)
         flash(_("%(name)s fait maintenant partie de l'équipe.", name=user.name), "success")
         form = InviteForm(formdata=None)
-    members = db.scalars(
-        select(Membership)
-        .where(Membership.organisation_id == g.organisation.id)
-        .join(Membership.user)
-        .order_by(User.name)
-    ).all()
+    members = service.staff_members(db, g.organisation.id)
     status = 400 if form.errors else 200
     return render_template(
         "accounts/staff.html", form=form, members=members, link=link, confirm=ConfirmForm()
@@ -212,17 +216,12 @@ def staff() -> Any:
 def staff_reset(user_id: int) -> Any:
     """Make a password-reset link for a team member (the admin passes it on)."""
     db = get_session()
-    membership = db.execute(
-        select(Membership).where(
-            Membership.user_id == user_id, Membership.organisation_id == g.organisation.id
-        )
-    ).scalar_one_or_none()
+    membership = service.staff_membership(db, user_id, g.organisation.id)
     if membership is None:
         abort(404)
     token = service.issue_action_token(
         db, membership.user, TokenPurpose.PASSWORD_RESET, actor=current_user
     )
-    db.commit()
     link = url_for("accounts.accept_token", token=token, _external=True)
     return render_template("accounts/reset_link.html", user=membership.user, link=link)
 
@@ -246,10 +245,9 @@ def participants() -> Any:
                 locale=form.locale.data or None,
                 actor=current_user,
             )
-            db.commit()
             flash(_("Participant ajouté."), "success")
             return redirect(url_for("accounts.participant_detail", participant_id=participant.id))
-    rows = db.scalars(select(Participant).order_by(Participant.display_name)).all()
+    rows = service.participants(db)
     status = 400 if form.errors else 200
     return render_template("accounts/participants.html", form=form, participants=rows), status
 
@@ -277,7 +275,6 @@ def participant_code(participant_id: int) -> Any:
         minutes=current_app.config["BADGER_LOGIN_CODE_MINUTES"],
         actor=current_user,
     )
-    db.commit()
     url = url_for("accounts.code_login", code=issued.code, _external=True)
     qr_svg = segno.make(url, error="m").svg_inline(scale=6, title=_("Code QR de connexion"))
     return render_template(
@@ -309,7 +306,6 @@ def end_session(session_id: int) -> Any:
     if not sessions.get_store().end_one(db, current_user.get_id(), session_id, "ended_elsewhere"):
         abort(404)
     audit.record(db, "session.end_other", actor=current_user, obj=current_user)
-    db.commit()
     flash(_("Cet appareil est déconnecté."), "success")
     return redirect(url_for("accounts.my_sessions"))
 
@@ -326,6 +322,5 @@ def end_other_sessions() -> Any:
         db, current_user.get_id(), "ended_elsewhere", keep_token=sessions.current_token()
     )
     audit.record(db, "session.end_others", actor=current_user, obj=current_user, count=count)
-    db.commit()
     flash(_("Vos autres appareils sont déconnectés."), "success")
     return redirect(url_for("accounts.my_sessions"))

@@ -4,7 +4,7 @@ Credentials that apps push (``POST /credentials``) are kept as the portfolio's
 ``ImportedCredential``, beside the ones the participant imported by hand.
 
 Secrets are never stored: client secrets, codes and tokens are kept as keyed hashes (see
-:func:`badger.api.service.secret_hash`). Every code and token carries the participant it speaks
+:func:`badger.api.oauth.secret_hash`). Every code and token carries the participant it speaks
 for and its organisation, so a bearer token can only ever reach that participant's data.
 
 A *family* is everything issued from one authorization code (``code_id``): the first access and

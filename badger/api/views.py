@@ -33,15 +33,27 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from badger import urls
-from badger.api import service
+from badger.api import clients, codes, connected, credentials, profiles, tokens
+from badger.api.discovery import service_description
+from badger.api.forms import AuthorizeForm, DisconnectForm, RevokeRequestForm, TokenRequestForm
 from badger.api.models import AccessToken
-from badger.db import get_session, set_scope
+from badger.api.oauth import (
+    SCOPE_CREDENTIAL_READ,
+    SCOPE_CREDENTIAL_UPSERT,
+    SCOPE_PROFILE_READ,
+    SCOPE_PROFILE_UPDATE,
+    OAuthError,
+    host_of,
+    scope_labels,
+    scope_list,
+)
+from badger.db import get_db, get_session, keep_on_error, set_scope
 from badger.errors import UserError, error_response
 from badger.ob3 import safejson
 from badger.ob3.jwt import is_compact_jws
 from badger.resolver import app_resolver
 from badger.security import csrf, limiter, participant_required
-from badger.verification.service import MAX_VERIFY_BYTES
+from badger.verification import MAX_VERIFY_BYTES
 
 bp = Blueprint("api", __name__)
 ims = Blueprint("ims", __name__, url_prefix="/ims/ob/v3p0")
@@ -101,10 +113,10 @@ def oauth_json(body: dict[str, Any], status: int = 200, **headers: str) -> Respo
     return response
 
 
-def oauth_error(err: service.OAuthError) -> Response:
+def oauth_error(err: OAuthError) -> Response:
     headers = {"WWW-Authenticate": 'Basic realm="badger"'} if err.status == 401 else {}
-    if err.commit:
-        get_session().commit()
+    if err.keep:
+        keep_on_error(get_session())
     return oauth_json(err.body(), err.status, **headers)
 
 
@@ -144,7 +156,9 @@ def basic_auth() -> tuple[str | None, str | None]:
 
 
 def require_scope(scope: str) -> Callable[[F], F]:
-    """Bearer token with ``scope``; 401 without a live token, 403 without the scope."""
+    """Bearer token with ``scope``; 401 without a live token, 403 without the scope. The
+    token's use is noted before the view runs, in a short session of its own
+    (:func:`badger.api.tokens.touch`): kept whatever the view answers."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -155,16 +169,15 @@ def require_scope(scope: str) -> Callable[[F], F]:
                 return imsx(401, "a bearer access token is required", **{
                     "WWW-Authenticate": challenge})
             db = get_session()
-            row = service.authenticate_bearer(db, token.strip())
+            row = tokens.authenticate_bearer(db, token.strip())
             if row is None:
                 return imsx(401, "the access token is invalid, expired or revoked", **{
                     "WWW-Authenticate": challenge + ', error="invalid_token"'})
-            if scope not in service.scope_list(row.scope):
+            if scope not in scope_list(row.scope):
                 return imsx(403, f"the access token lacks the scope {scope}", **{
                     "WWW-Authenticate": challenge + f', error="insufficient_scope", scope="{scope}"'
                 })
-            if service.touch(db, row):
-                db.commit()  # its own small transaction, before the view writes anything
+            tokens.touch(get_db().session, row)
             # Defence in depth: only this participant's organisation is visible from here on.
             set_scope(db, row.organisation_id)
             g.api_token = row
@@ -197,148 +210,20 @@ def _ims_http_error(err: HTTPException) -> Response:
 # --------------------------------------------------------------------------- discovery
 
 
-def service_description() -> dict[str, Any]:
-    base = urls.base_url()
-    api = base + "/ims/ob/v3p0"
-    error_ref = {"$ref": "#/components/schemas/Imsx_StatusInfo"}
-
-    def errors(*codes: int) -> dict[str, Any]:
-        return {
-            str(c): {
-                "description": "Imsx_StatusInfo",
-                "content": {"application/json": {"schema": error_ref}},
-            }
-            for c in codes
-        }
-
-    def secured(scope: str) -> list[dict[str, list[str]]]:
-        return [{"OAuth2ACG": [scope]}]
-
-    profile_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}
-    return {
-        "openapi": "3.0.1",
-        "info": {
-            "title": "badger — Open Badges 3.0 API",
-            "description": "Open Badges 3.0 Host: a participant's credentials and profile.",
-            "termsOfService": base + url_for("api.terms"),
-            "version": "3.0",
-            "x-imssf-privacyPolicyUrl": base + url_for("api.privacy"),
-        },
-        "servers": [{"url": api, "description": "badger"}],
-        "tags": [{"name": "OpenBadgeCredentials"}, {"name": "Discovery"}],
-        "paths": {
-            "/credentials": {
-                "get": {
-                    "operationId": "getCredentials",
-                    "tags": ["OpenBadgeCredentials"],
-                    "parameters": [
-                        {"name": "limit", "in": "query", "schema": {"type": "integer",
-                                                                     "minimum": 1}},
-                        {"name": "offset", "in": "query", "schema": {"type": "integer",
-                                                                      "minimum": 0}},
-                        {"name": "since", "in": "query", "schema": {"type": "string",
-                                                                     "format": "date-time"}},
-                    ],
-                    "security": secured(service.SCOPE_CREDENTIAL_READ),
-                    "responses": {
-                        "200": {
-                            "description": "GetOpenBadgeCredentialsResponse",
-                            "headers": {
-                                "X-Total-Count": {"schema": {"type": "integer"}},
-                                "Link": {"schema": {"type": "string"}},
-                            },
-                            "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/GetOpenBadgeCredentialsResponse"
-                            }}},
-                        },
-                        **errors(400, 401, 403, 405, 500),
-                    },
-                },
-                "post": {
-                    "operationId": "upsertCredential",
-                    "tags": ["OpenBadgeCredentials"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/vc+ld+json": {"schema": {"type": "object"}},
-                            "application/json": {"schema": {"type": "object"}},
-                            "text/plain": {"schema": {"type": "string"}},
-                        },
-                    },
-                    "security": secured(service.SCOPE_CREDENTIAL_UPSERT),
-                    "responses": {
-                        "200": {"description": "The credential was replaced"},
-                        "201": {"description": "The credential was created"},
-                        **errors(400, 401, 403, 405, 413, 415, 500),
-                    },
-                },
-            },
-            "/profile": {
-                "get": {
-                    "operationId": "getProfile",
-                    "tags": ["OpenBadgeCredentials"],
-                    "security": secured(service.SCOPE_PROFILE_READ),
-                    "responses": {
-                        "200": {"description": "Profile", "content": profile_content},
-                        **errors(401, 403, 404, 405, 500),
-                    },
-                },
-                "put": {
-                    "operationId": "putProfile",
-                    "tags": ["OpenBadgeCredentials"],
-                    "requestBody": {"required": True, "content": profile_content},
-                    "security": secured(service.SCOPE_PROFILE_UPDATE),
-                    "responses": {
-                        "200": {"description": "Profile", "content": profile_content},
-                        **errors(400, 401, 403, 405, 500),
-                    },
-                },
-            },
-            "/discovery": {
-                "get": {
-                    "operationId": "getServiceDescription",
-                    "tags": ["Discovery"],
-                    "responses": {"200": {"description": "ServiceDescriptionDocument"}},
-                },
-            },
-        },
-        "components": {
-            "securitySchemes": {
-                "OAuth2ACG": {
-                    "type": "oauth2",
-                    "description": "OAuth 2.0 Authorization Code Grant with PKCE (S256)",
-                    "x-imssf-registrationUrl": api + "/oauth/register",
-                    "flows": {
-                        "authorizationCode": {
-                            "authorizationUrl": api + "/oauth/authorize",
-                            "tokenUrl": api + "/oauth/token",
-                            "refreshUrl": api + "/oauth/token",
-                            "x-imssf-revocationUrl": api + "/oauth/revoke",
-                            "scopes": {
-                                service.SCOPE_CREDENTIAL_READ: "Read the credentials",
-                                service.SCOPE_CREDENTIAL_UPSERT: "Create or update credentials",
-                                service.SCOPE_PROFILE_READ: "Read the profile",
-                                service.SCOPE_PROFILE_UPDATE: "Update the profile",
-                            },
-                        }
-                    },
-                }
-            },
-            "schemas": {
-                "GetOpenBadgeCredentialsResponse": {"type": "object"},
-                "Profile": {"type": "object"},
-                "Imsx_StatusInfo": {"type": "object"},
-            },
-        },
-    }
-
-
 @ims.route("/discovery")
 @limiter.limit("60 per minute")
 def discovery() -> Response:
     """Service Description Document (unprotected, cacheable)."""
     response = current_app.response_class(
-        json.dumps(service_description(), indent=1), mimetype="application/json"
+        json.dumps(
+            service_description(
+                urls.base_url(),
+                terms_url=urls.base_url() + url_for("api.terms"),
+                privacy_url=urls.base_url() + url_for("api.privacy"),
+            ),
+            indent=1,
+        ),
+        mimetype="application/json",
     )
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -354,35 +239,33 @@ def register() -> Response:
     db = get_session()
     try:
         if request.mimetype != "application/json":
-            raise service.OAuthError("invalid_client_metadata", "the body must be JSON")
+            raise OAuthError("invalid_client_metadata", "the body must be JSON")
         try:
             payload = safejson.loads(read_body())
         except (UnicodeDecodeError, ValueError) as exc:
-            raise service.OAuthError("invalid_client_metadata", "invalid JSON") from exc
-        client, secret = service.register_client(db, payload)
-    except service.OAuthError as err:
+            raise OAuthError("invalid_client_metadata", "invalid JSON") from exc
+        client, secret = clients.register_client(db, payload)
+    except OAuthError as err:
         return oauth_error(err)
-    body = service.registration_response(client, secret)
-    db.commit()
-    return oauth_json(body, 201)
+    return oauth_json(clients.registration_response(client, secret), 201)
 
 
 @ims.route("/oauth/token", methods=["POST"])
 @limiter.limit("60 per minute")
 def token() -> Response:
     db = get_session()
+    params = TokenRequestForm().params()
     try:
-        client = service.authenticate_client(db, *basic_auth())
-        grant = request.form.get("grant_type")
+        client = clients.authenticate_client(db, *basic_auth())
+        grant = params["grant_type"]
         if grant == "authorization_code":
-            body = service.exchange_code(db, client, request.form)
+            body = tokens.exchange_code(db, client, params)
         elif grant == "refresh_token":
-            body = service.refresh(db, client, request.form)
+            body = tokens.refresh(db, client, params)
         else:
-            raise service.OAuthError("unsupported_grant_type", "grant_type is not supported")
-    except service.OAuthError as err:
+            raise OAuthError("unsupported_grant_type", "grant_type is not supported")
+    except OAuthError as err:
         return oauth_error(err)
-    db.commit()
     return oauth_json(body)
 
 
@@ -391,15 +274,15 @@ def token() -> Response:
 def revoke() -> Response:
     """Token revocation (RFC 7009): 200 even for unknown tokens."""
     db = get_session()
+    form = RevokeRequestForm()
     try:
-        client = service.authenticate_client(db, *basic_auth())
-        value = request.form.get("token") or ""
+        client = clients.authenticate_client(db, *basic_auth())
+        value = form.token.data or ""
         if not value:
-            raise service.OAuthError("invalid_request", "token is required")
-        service.revoke_token(db, client, value, request.form.get("token_type_hint"))
-    except service.OAuthError as err:
+            raise OAuthError("invalid_request", "token is required")
+        tokens.revoke_token(db, client, value, form.token_type_hint.data or None)
+    except OAuthError as err:
         return oauth_error(err)
-    db.commit()
     return oauth_json({})
 
 
@@ -411,12 +294,12 @@ def _consent_error(message: Any, status: int) -> tuple[str, int]:
 def authorize() -> Any:
     """Ask the logged-in participant whether this app may see or change their badges."""
     db = get_session()
-    args = request.args if request.method == "GET" else request.form
+    form = AuthorizeForm(formdata=request.args) if request.method == "GET" else AuthorizeForm()
     try:
-        req = service.check_authorize(db, args)
-    except service.AuthorizeFatal as exc:
+        req = codes.check_authorize(db, form.params())
+    except codes.AuthorizeFatal as exc:
         return _consent_error(exc.message, 400)
-    except service.AuthorizeRedirectError as exc:
+    except codes.AuthorizeRedirectError as exc:
         return redirect(exc.url)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.code_login", next=request.full_path))
@@ -426,19 +309,10 @@ def authorize() -> Any:
             403,
         )
     if request.method == "GET":
-        response = current_app.response_class(
-            render_template(
-                "api/authorize.html",
-                req=req,
-                scopes=service.scope_labels(req.scope),
-                client_host=service.host_of(req.client.client_uri),
-            )
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    if request.form.get("decision") != "allow":
+        return _consent_page(req)
+    if form.decision.data != "allow":
         return redirect(
-            service.redirect_with(
+            codes.redirect_with(
                 req.redirect_uri,
                 {
                     "error": "access_denied",
@@ -447,23 +321,37 @@ def authorize() -> Any:
                 },
             )
         )
-    code = service.issue_code(db, req, current_user)
-    db.commit()
+    code = codes.issue_code(db, req, current_user)
     return redirect(
-        service.redirect_with(req.redirect_uri, {"code": code, "scope": req.scope,
-                                                 "state": req.state})
+        codes.redirect_with(req.redirect_uri, {"code": code, "scope": req.scope,
+                                               "state": req.state})
     )
+
+
+def _consent_page(req: codes.AuthorizeRequest) -> Response:
+    """The question, with the checked request carried in hidden fields (never cached)."""
+    response = current_app.response_class(
+        render_template(
+            "api/authorize.html",
+            req=req,
+            form=AuthorizeForm(formdata=None, data=req.hidden_fields()),
+            scopes=scope_labels(req.scope),
+            client_host=host_of(req.client.client_uri),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --------------------------------------------------------------------------- resources
 
 
 @ims.route("/credentials", methods=["GET"])
-@require_scope(service.SCOPE_CREDENTIAL_READ)
+@require_scope(SCOPE_CREDENTIAL_READ)
 def get_credentials() -> Response:
     db = get_session()
-    paging = service.parse_paging(request.args)
-    page = service.list_credentials(db, _token().participant, paging)
+    paging = credentials.parse_paging(request.args)
+    page = credentials.list_credentials(db, _token().participant, paging)
     body: dict[str, Any] = {"credential": page.credential, "compactJwsString": page.compact_jws}
     response = current_app.response_class(
         json.dumps(body, ensure_ascii=False), mimetype="application/json"
@@ -474,7 +362,7 @@ def get_credentials() -> Response:
     return response
 
 
-def _links(paging: service.Paging, total: int) -> str:
+def _links(paging: credentials.Paging, total: int) -> str:
     url = urls.base_url() + "/ims/ob/v3p0/credentials"
 
     def link(offset: int, rel: str) -> str:
@@ -493,11 +381,8 @@ def _links(paging: service.Paging, total: int) -> str:
     return ", ".join(links)
 
 
-@ims.route("/credentials", methods=["POST"])
-@require_scope(service.SCOPE_CREDENTIAL_UPSERT)
-def upsert_credential() -> Response:
-    db = get_session()
-    document: dict[str, Any] | str
+def _pushed_document() -> dict[str, Any] | str:
+    """The credential an app pushes: a compact JWS (text/plain) or a JSON object."""
     if request.mimetype == "text/plain":
         try:
             document = read_body(MAX_CREDENTIAL_BYTES).decode("ascii").strip()
@@ -505,13 +390,20 @@ def upsert_credential() -> Response:
             raise UserError("the body must be a compact JWS", 400) from exc
         if not is_compact_jws(document):
             raise UserError("the body must be a compact JWS", 400)
-    else:
-        payload = read_json(MAX_CREDENTIAL_BYTES)
-        if not isinstance(payload, dict):
-            raise UserError("the body must be a JSON object", 400)
-        document = payload
-    result = service.upsert_credential(db, _token().participant, document, app_resolver())
-    db.commit()
+        return document
+    payload = read_json(MAX_CREDENTIAL_BYTES)
+    if not isinstance(payload, dict):
+        raise UserError("the body must be a JSON object", 400)
+    return payload
+
+
+@ims.route("/credentials", methods=["POST"])
+@require_scope(SCOPE_CREDENTIAL_UPSERT)
+def upsert_credential() -> Response:
+    document = _pushed_document()
+    result = credentials.upsert_credential(
+        get_session(), _token().participant, document, app_resolver()
+    )
     status = 201 if result.created else 200
     if isinstance(document, str):
         return current_app.response_class(document, status=status, mimetype="text/plain")
@@ -522,10 +414,10 @@ def upsert_credential() -> Response:
 
 
 @ims.route("/profile", methods=["GET"])
-@require_scope(service.SCOPE_PROFILE_READ)
+@require_scope(SCOPE_PROFILE_READ)
 def get_profile() -> Response:
     response = current_app.response_class(
-        json.dumps(service.profile(_token().participant), ensure_ascii=False),
+        json.dumps(profiles.profile(_token().participant), ensure_ascii=False),
         mimetype="application/json",
     )
     response.headers["Cache-Control"] = "no-store"
@@ -533,11 +425,9 @@ def get_profile() -> Response:
 
 
 @ims.route("/profile", methods=["PUT"])
-@require_scope(service.SCOPE_PROFILE_UPDATE)
+@require_scope(SCOPE_PROFILE_UPDATE)
 def put_profile() -> Response:
-    db = get_session()
-    body = service.update_profile(db, _token().participant, read_json())
-    db.commit()
+    body = profiles.update_profile(get_session(), _token().participant, read_json())
     return current_app.response_class(
         json.dumps(body, ensure_ascii=False), mimetype="application/json"
     )
@@ -550,18 +440,19 @@ def put_profile() -> Response:
 @participant_required
 def apps() -> Any:
     """The apps the participant connected, and how to disconnect them."""
-    connected = service.connected_apps(get_session(), current_user)
+    found = connected.connected_apps(get_session(), current_user)
     return render_template(
         "api/apps.html",
+        form=DisconnectForm(formdata=None),
         apps=[
             {
                 "client": a.client,
-                "host": service.host_of(a.client.client_uri),
-                "scopes": service.scope_labels(a.scope),
+                "host": host_of(a.client.client_uri),
+                "scopes": scope_labels(a.scope),
                 "since": a.since,
                 "last_used": a.last_used,
             }
-            for a in connected
+            for a in found
         ],
     )
 
@@ -569,9 +460,8 @@ def apps() -> Any:
 @bp.route("/account/apps/disconnect", methods=["POST"])
 @participant_required
 def disconnect() -> Any:
-    db = get_session()
-    if service.disconnect(db, current_user, request.form.get("client_id") or ""):
-        db.commit()
+    form = DisconnectForm()
+    if connected.disconnect(get_session(), current_user, form.client_id.data or ""):
         flash(_("L'application est déconnectée : elle n'a plus accès à vos badges."), "success")
     return redirect(url_for("api.apps"))
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import secrets
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +43,7 @@ from badger.networks.models import (
     NetworkStatusList,
     Organisation,
 )
-from badger.ob3 import model, sign, statuslist
+from badger.ob3 import model, registry, sign, statuslist
 from badger.ob3.dids import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, verification_method_entry
 from badger.ob3.keys import SigningKey
 
@@ -54,13 +55,7 @@ STATUS_PURPOSE = "revocation"
 
 _rng = secrets.SystemRandom()
 
-# --------------------------------------------------------------------------- URLs and documents
-
-
-
-
-
-
+# --------------------------------------------------------------------------- documents
 
 
 def network_profile(network: Network) -> dict[str, Any]:
@@ -284,7 +279,7 @@ def _membership(session: Session, network: Network, org_slug: str) -> NetworkMem
 
 
 @contextmanager
-def _conflict_is_409(session: Session, message: Any) -> Iterator[None]:
+def conflict_is_409(session: Session, message: Any) -> Iterator[None]:
     """Write inside a savepoint: a concurrent writer's row makes this a 409 and the session
     stays usable (the error page still reads the logged-in person). ``begin_nested`` flushes
     what is pending first, so the rows must be added inside the block."""
@@ -307,7 +302,7 @@ def add_member(session: Session, network: Network, org_slug: str, *, actor: Any)
     already = _l("Cette organisation est déjà membre du réseau.")
     if exists is not None:
         raise UserError(already, 409)
-    with _conflict_is_409(session, already):
+    with conflict_is_409(session, already):
         session.add(NetworkMembership(network_id=network.id, organisation_id=org.id))
     audit.record(session, "network.member_added", actor=actor, organisation_id=org.id,
                  object_type="Network", object_id=network.id)
@@ -348,7 +343,6 @@ def endorse(
     already = _l("Ce membre est déjà recommandé par le réseau.")
     if _active(session, membership.id) is not None:
         raise UserError(already, 409)
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     org = membership.organisation
     now = utcnow().replace(microsecond=0)
     uuid = str(uuidlib.uuid4())
@@ -381,7 +375,7 @@ def endorse(
         status_list_id=lst.id,
         status_index=index,
     )
-    with _conflict_is_409(session, already):
+    with conflict_is_409(session, already):
         session.add(row)
         membership.endorsed_at = now
         membership.endorsement_comment = comment
@@ -427,7 +421,7 @@ def require_server_admin(user: Any) -> None:
         raise UserError(_l("Seul un administrateur du serveur peut faire cela."), 403)
 
 
-def _clean(value: str | None, limit: int) -> str:
+def clean_text(value: str | None, limit: int) -> str:
     value = " ".join((value or "").split())
     if len(value) > limit:
         raise UserError(_l("Le texte dépasse %(n)s caractères.", n=limit), 400)
@@ -455,7 +449,7 @@ def create_network(
                                                                               "registry.json"}:
         raise UserError(_l("L'identifiant du réseau : lettres minuscules, chiffres, « - » ou "
                            "« _ », 80 caractères au plus."), 400)
-    name = _clean(name, MAX_NAME)
+    name = clean_text(name, MAX_NAME)
     if not name:
         raise UserError(_l("Donnez le nom du réseau."), 400)
     url = (url or "").strip() or None
@@ -464,9 +458,9 @@ def create_network(
     taken = _l("Un réseau a déjà l'identifiant « %(slug)s ».", slug=slug)
     if network_by_slug(session, slug) is not None:
         raise UserError(taken, 409)
-    network = Network(slug=slug, name=name, description=_clean(description, 2000), url=url,
-                      location=_clean(location, MAX_LOCATION) or None, listed=True)
-    with _conflict_is_409(session, taken):
+    network = Network(slug=slug, name=name, description=clean_text(description, 2000), url=url,
+                      location=clean_text(location, MAX_LOCATION) or None, listed=True)
+    with conflict_is_409(session, taken):
         session.add(network)
     network_keys.signing_key(slug, app)
     audit.record(session, "network.created", actor=actor, object_type="Network",
@@ -474,34 +468,28 @@ def create_network(
     return network
 
 
+#: How a person is named administrator of a network: ``(session, network, email, name,
+#: actor=...) -> (user, invitation token or None)``. People are accounts, and accounts sit
+#: above networks (``badger.accounts`` imports this module, never the reverse), so
+#: ``badger.accounts`` registers the function when it is imported.
+AdminNamer = Callable[..., tuple[Any, str | None]]
+_ADMIN_NAMERS: list[AdminNamer] = []
+
+
+def register_admin_namer(namer: AdminNamer) -> None:
+    """Say how network administrators are named (``badger.accounts``, once, at import)."""
+    _ADMIN_NAMERS[:] = [namer]
+
+
 def add_network_admin(
     session: Session, network: Network, email: str, name: str, *, actor: Any
-) -> tuple[Any, bool]:
-    """Make the staff account ``email`` an administrator of ``network`` (server admins only).
-
-    A new account is created without a password; returns ``(user, needs_invitation)``, the
-    caller then issues its invitation link."""
-    from badger.accounts.models import NetworkAdmin, User
-    from badger.accounts.service import normalise_email
-
-    if actor is not None:
-        require_server_admin(actor)
-    email = normalise_email(email or "")
-    if "@" not in email or len(email) > 320:
-        raise UserError(_l("Adresse e-mail non valable."), 400)
-    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if user is None:
-        user = User(email=email, name=_clean(name, MAX_NAME) or email)
-        session.add(user)
-        session.flush()
-    already = _l("Cette personne administre déjà ce réseau.")
-    if network.id in user.admin_network_ids():
-        raise UserError(already, 409)
-    with _conflict_is_409(session, already):
-        session.add(NetworkAdmin(user_id=user.id, network_id=network.id))
-    session.refresh(user)
-    audit.record(session, "network.admin_added", actor=actor, obj=user, network_id=network.id)
-    return user, user.password_hash is None
+) -> tuple[Any, str | None]:
+    """Make the staff account ``email`` an administrator of ``network`` (server admins only;
+    ``actor=None``: the command line), through the function ``badger.accounts`` registered.
+    Returns the person and, for a new account (no password yet), its invitation token."""
+    if not _ADMIN_NAMERS:
+        raise RuntimeError("badger.accounts is not loaded: no way to name an administrator")
+    return _ADMIN_NAMERS[0](session, network, email, name, actor=actor)
 
 
 def all_networks(session: Session) -> list[Network]:
@@ -517,12 +505,6 @@ def all_networks(session: Session) -> list[Network]:
 # ``/networks/registry.json`` (plain only: the server has no key of its own).
 
 
-
-
-
-
-
-
 def listed_networks(session: Session) -> list[Network]:
     return list(session.scalars(
         select(Network).where(Network.listed.is_(True)).order_by(Network.slug)
@@ -531,8 +513,6 @@ def listed_networks(session: Session) -> list[Network]:
 
 def server_registry(session: Session) -> dict[str, Any]:
     """This server's registry of its networks (listed ones only), DCC format."""
-    from badger.ob3 import registry
-
     nets = listed_networks(session)
     created = min((n.created_at for n in nets), default=None) or utcnow()
     updated = max((n.updated_at for n in nets), default=None) or created
@@ -548,8 +528,6 @@ def server_registry(session: Session) -> dict[str, Any]:
 def member_registry(session: Session, network: Network) -> dict[str, Any]:
     """The organisations ``network`` actively endorses, DCC format (``meta.updated``: the
     latest endorsement or withdrawal)."""
-    from badger.ob3 import registry
-
     rows = session.execute(
         select(NetworkEndorsement.issued_at, NetworkEndorsement.withdrawn_at)
         .join(NetworkMembership, NetworkMembership.id == NetworkEndorsement.membership_id)
@@ -572,8 +550,6 @@ def member_registry(session: Session, network: Network) -> dict[str, Any]:
 def signed_member_registry(session: Session, network: Network,
                            app: Flask | None = None) -> dict[str, Any]:
     """:func:`member_registry` as a credential signed with the network's active key."""
-    from badger.ob3 import registry
-
     document = member_registry(session, network)
     updated = parse_meta(document["meta"]["updated"])
     unsigned = registry.registry_credential(
@@ -589,7 +565,5 @@ def signed_member_registry(session: Session, network: Network,
                 created=updated)
 
 
-def parse_meta(value: str) -> Any:
-    from datetime import datetime
-
+def parse_meta(value: str) -> datetime:
     return datetime.fromisoformat(value)

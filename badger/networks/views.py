@@ -9,8 +9,7 @@ endpoints of ``badger.awards``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,7 +19,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,9 +26,9 @@ from flask_login import current_user
 
 from badger import urls
 from badger.db import get_session
-from badger.errors import UserError
 from badger.networks import keys as network_keys
 from badger.networks import service
+from badger.networks.forms import EndorseForm, MemberForm, NetworkAdminForm, NetworkForm
 from badger.networks.models import Network
 from badger.public import (
     STATUS_CACHE,
@@ -42,28 +40,24 @@ from badger.public import (
 from badger.security import network_admin_required, server_admin_required
 
 bp = Blueprint("networks", __name__)
-T = TypeVar("T")
-
 
 
 # --------------------------------------------------------------------------- admin pages
+#
+# Writes are the request's transaction (``badger.db``): a refused write (``UserError``) rolls
+# back everything the view wrote before the error page renders.
 
 
 def _admin_network(slug: str) -> Network:
     return service.network_for_admin(get_session(), current_user, slug)
 
 
-def _write(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run one service write and commit; on a refused write roll back first, so the error
-    page renders on a clean session and nothing is half-written."""
-    db = get_session()
-    try:
-        result = action(db, *args, **kwargs)
-        db.commit()
-    except UserError:
-        db.rollback()
-        raise
-    return result
+def _posted(form: Any) -> Any:
+    """``form`` once its POST is checked (the CSRF token; the fields carry no validators, the
+    services check the values)."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
 
 
 @bp.route("/admin/networks")
@@ -90,37 +84,33 @@ def admin_index() -> Any:
 def server_admin() -> Any:
     """Every network of this server; create one (it is listed in the server's registry)."""
     db = get_session()
-    if request.method == "POST":
-        form = request.form
-        network = _write(service.create_network, form.get("slug", ""), form.get("name", ""),
-                         actor=current_user, description=form.get("description", ""),
-                         url=form.get("url"), location=form.get("location"))
+    form = NetworkForm()
+    if form.is_submitted():
+        _posted(form)
+        network = service.create_network(
+            db, form.slug.data or "", form.name.data or "", actor=current_user,
+            description=form.description.data or "", url=form.url.data,
+            location=form.location.data)
         flash(_("Le réseau %(name)s est créé.", name=network.name), "success")
         return redirect(url_for("networks.server_admin"))
     return render_template("networks/server_admin.html", networks=service.all_networks(db),
+                           form=form, admin_form=_admin_form,
                            network_url=urls.network_url,
                            registry_url=urls.server_registry_url())
+
+
+def _admin_form(network: Network) -> NetworkAdminForm:
+    return NetworkAdminForm(formdata=None, suffix=network.id)
 
 
 @bp.route("/admin/server/networks/<slug>/admins", methods=["POST"])
 @server_admin_required
 def server_add_admin(slug: str) -> Any:
     """Name an administrator of a network; a new account gets an invitation link (shown once)."""
-    from badger.accounts import service as accounts
-    from badger.accounts.models import TokenPurpose
-
-    db = get_session()
     network = _network_or_404(slug)
-    try:
-        user, invite = service.add_network_admin(db, network, request.form.get("email", ""),
-                                                 request.form.get("name", ""),
-                                                 actor=current_user)
-        token = accounts.issue_action_token(db, user, TokenPurpose.INVITE,
-                                            actor=current_user) if invite else None
-        db.commit()
-    except UserError:
-        db.rollback()
-        raise
+    form = _posted(NetworkAdminForm())
+    user, token = service.add_network_admin(get_session(), network, form.email.data or "",
+                                            form.name.data or "", actor=current_user)
     flash(_("%(name)s administre maintenant le réseau %(network)s.", name=user.name,
             network=network.name), "success")
     if token is None:
@@ -140,7 +130,8 @@ def admin_network(slug: str) -> Any:
         network=network,
         members=service.members(db, network),
         network_id=urls.network_url(network),
-        max_comment=service.MAX_COMMENT,
+        form=MemberForm(formdata=None),
+        endorse_form=lambda member: EndorseForm(formdata=None, suffix=member.organisation.id),
     )
 
 
@@ -148,8 +139,9 @@ def admin_network(slug: str) -> Any:
 @network_admin_required
 def add_member(slug: str) -> Any:
     network = _admin_network(slug)
-    org = _write(service.add_member, network, request.form.get("organisation", ""),
-                 actor=current_user)
+    form = _posted(MemberForm())
+    org = service.add_member(get_session(), network, form.organisation.data or "",
+                             actor=current_user)
     flash(_("%(name)s est maintenant membre du réseau.", name=org.name), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -158,7 +150,7 @@ def add_member(slug: str) -> Any:
 @network_admin_required
 def remove_member(slug: str, org_slug: str) -> Any:
     network = _admin_network(slug)
-    _write(service.remove_member, network, org_slug, actor=current_user)
+    service.remove_member(get_session(), network, org_slug, actor=current_user)
     flash(_("L'organisation ne fait plus partie du réseau."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -167,8 +159,9 @@ def remove_member(slug: str, org_slug: str) -> Any:
 @network_admin_required
 def endorse(slug: str, org_slug: str) -> Any:
     network = _admin_network(slug)
-    _write(service.endorse, network, org_slug, request.form.get("comment", ""),
-           actor=current_user)
+    form = _posted(EndorseForm())
+    service.endorse(get_session(), network, org_slug, form.comment.data or "",
+                    actor=current_user)
     flash(_("La recommandation est signée et publiée."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 
@@ -177,7 +170,7 @@ def endorse(slug: str, org_slug: str) -> Any:
 @network_admin_required
 def withdraw(slug: str, org_slug: str) -> Any:
     network = _admin_network(slug)
-    _write(service.withdraw, network, org_slug, actor=current_user)
+    service.withdraw(get_session(), network, org_slug, actor=current_user)
     flash(_("La recommandation est retirée."), "success")
     return redirect(url_for("networks.admin_network", slug=network.slug))
 

@@ -296,21 +296,9 @@ def _check_one(
 ) -> ProofOutcome:
     if not isinstance(proof, Mapping):
         return _outcome(index, proof, "proof_malformed", "The proof is not a JSON object.")
-    ptype = proof.get("type")
-    suite = proof.get("cryptosuite")
-    if ptype == PROOF_TYPE:
-        if suite != CRYPTOSUITE and suite not in LEGACY_CRYPTOSUITES:
-            return _outcome(
-                index, proof, "proof_unsupported", f"Unsupported cryptosuite {suite!r}."
-            )
-    elif ptype != ED25519_2020:
-        return _outcome(index, proof, "proof_unsupported", f"Unsupported proof type {ptype!r}.")
-    if proof.get("proofPurpose") != "assertionMethod":
-        return _outcome(
-            index, proof, "proof_purpose", "The proof purpose must be 'assertionMethod'."
-        )
-    if "created" in proof and parse_datetime(proof.get("created")) is None:
-        return _outcome(index, proof, "proof_created", "The proof creation date is not valid.")
+    refused = _refused_options(index, proof)
+    if refused is not None:
+        return refused
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
         return _outcome(
@@ -349,6 +337,38 @@ def _check_one(
             controller=resolved.controller,
             key=resolved,
         )
+    return _valid_signature(index, proof, resolved, expected_controller, resolver)
+
+
+def _refused_options(index: int, proof: Mapping[str, Any]) -> ProofOutcome | None:
+    """The outcome for a proof whose type, cryptosuite, purpose or date this verifier does not
+    accept (before any key is fetched); None when they are acceptable."""
+    ptype = proof.get("type")
+    suite = proof.get("cryptosuite")
+    if ptype == PROOF_TYPE:
+        if suite != CRYPTOSUITE and suite not in LEGACY_CRYPTOSUITES:
+            return _outcome(
+                index, proof, "proof_unsupported", f"Unsupported cryptosuite {suite!r}."
+            )
+    elif ptype != ED25519_2020:
+        return _outcome(index, proof, "proof_unsupported", f"Unsupported proof type {ptype!r}.")
+    if proof.get("proofPurpose") != "assertionMethod":
+        return _outcome(
+            index, proof, "proof_purpose", "The proof purpose must be 'assertionMethod'."
+        )
+    if "created" in proof and parse_datetime(proof.get("created")) is None:
+        return _outcome(index, proof, "proof_created", "The proof creation date is not valid.")
+    return None
+
+
+def _valid_signature(
+    index: int,
+    proof: Mapping[str, Any],
+    resolved: ResolvedKey,
+    expected_controller: str | None,
+    resolver: Resolver | None,
+) -> ProofOutcome:
+    """The outcome of a valid signature: whether its key is proven to be the issuer's."""
     if expected_controller is None:
         return _outcome(
             index,

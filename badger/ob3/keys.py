@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import base58
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -173,8 +174,6 @@ def jwk_thumbprint(jwk: dict[str, Any]) -> str:
 
 def verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bool:
     """Check a raw signature (JOSE conventions: ES256 is r||s, 64 bytes). Never raises."""
-    from cryptography.exceptions import InvalidSignature
-
     try:
         if isinstance(public_key, ed25519.Ed25519PublicKey):
             public_key.verify(signature, data)

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from badger.ob3 import model
-from badger.ob3.verify import Check, VerificationReport
+from badger.ob3.report import Check, VerificationReport
 
 __all__ = [
     "REGISTRY_CONTEXT",

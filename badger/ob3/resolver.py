@@ -455,13 +455,35 @@ def prove_jwt_issuer_key(
             "key_provenance_unverified",
             "The embedded key could not be matched to the issuer.",
         )
-    jwks_unreachable = doc_unreachable = False
+    jwks_proof, jwks_unreachable = _embedded_in_jwks(key, issuer, issuer_auth, resolver)
+    if jwks_proof is not None:
+        return jwks_proof
+    doc_proof, doc_unreachable = _embedded_in_document(key, issuer, resolver)
+    if doc_proof is not None:
+        return doc_proof
+    if jwks_unreachable and doc_unreachable:
+        return KeyProvenance(
+            "unknown",
+            "key_provenance_unverified",
+            "The issuer's keys could not be fetched; the embedded key is unconfirmed.",
+        )
+    return KeyProvenance(
+        "failed", "controller_mismatch", "The embedded key is not one the issuer publishes."
+    )
+
+
+def _embedded_in_jwks(
+    key: ResolvedKey, issuer: str, issuer_auth: str, resolver: Resolver
+) -> tuple[KeyProvenance | None, bool]:
+    """An embedded JWK listed in the JWKS at the issuer's origin (``passed``), else None; and
+    whether that JWKS could not be fetched."""
+    unreachable = False
     try:
         published = resolver.fetch_json(issuer_auth + "/.well-known/jwks.json")
     except DocumentNotFoundError:
         published = {}
     except ResolutionError:
-        jwks_unreachable, published = True, {}
+        unreachable, published = True, {}
     keys = published.get("keys")
     for jwk in keys if isinstance(keys, list) else []:
         if not isinstance(jwk, dict) or jwk.get("iss") not in (None, issuer):
@@ -472,15 +494,24 @@ def prove_jwt_issuer_key(
                     "passed",
                     "jwk_in_issuer_jwks",
                     "The embedded key is listed in the issuer's JWKS.",
-                )
+                ), unreachable
         except (KeyMaterialError, ValueError):
             continue
+    return None, unreachable
+
+
+def _embedded_in_document(
+    key: ResolvedKey, issuer: str, resolver: Resolver
+) -> tuple[KeyProvenance | None, bool]:
+    """An embedded JWK listed as an assertion method by the issuer's own document
+    (``passed``), else None; and whether that document could not be fetched."""
+    unreachable = False
     try:
         doc = _issuer_document(issuer, resolver)
     except (KeyRejectedError, DocumentNotFoundError):
         doc = {}
     except ResolutionError:
-        doc_unreachable, doc = True, {}
+        unreachable, doc = True, {}
     doc_id = _doc_url(issuer)
     listed = {_absolute(i, doc_id) for i in _ids(doc.get("assertionMethod", []))}
     for vm_id, entry in _method_entries(doc, doc_id, ("verificationMethod", "assertionMethod")):
@@ -492,19 +523,10 @@ def prove_jwt_issuer_key(
                     "passed",
                     "controller_matches",
                     f"The embedded key is listed by the issuer's own document ({issuer}).",
-                )
+                ), unreachable
         except KeyRejectedError:
             continue
-    if jwks_unreachable and doc_unreachable:
-        return KeyProvenance(
-            "unknown",
-            "key_provenance_unverified",
-            "The issuer's keys could not be fetched; the embedded key is unconfirmed.",
-        )
-    return KeyProvenance(
-        "failed", "controller_mismatch", "The embedded key is not one the issuer publishes."
-    )
-
+    return None, unreachable
 
 def resolve_jwt_kid(kid: str, resolver: Resolver | None) -> ResolvedKey:
     """Public key for a JWT ``kid``.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from badger import cache
+from badger import verification as vservice
 from badger.awards import credential_texts, document_language
 from badger.awards.models import Credential
 from badger.ob3 import VerificationReport
@@ -26,9 +27,8 @@ from badger.portfolio.models import (
 )
 from badger.referentiels.models import Competence, ReferentielVersion
 from badger.verification import messages
-from badger.verification import service as vservice
 
-#: Shared verification results (see :class:`badger.verification.service.ReportCache`).
+#: Shared verification results (see :class:`badger.verification.ReportCache`).
 REPORTS = vservice.ReportCache(ttl=120.0, name="portfolio.reports", register=True)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from badger import audit
+from badger import verification as vservice
 from badger.accounts.models import Participant
 from badger.db import utcnow
 from badger.errors import UserError
@@ -20,7 +21,6 @@ from badger.ob3 import verify_credential
 from badger.portfolio.models import ImportedCredential
 from badger.resolver import app_resolver
 from badger.verification import messages
-from badger.verification import service as vservice
 
 MAX_IMPORTS = 200
 

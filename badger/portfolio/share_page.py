@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from badger import urls
+from badger import verification as vservice
 from badger.awards.models import Achievement, Credential, StatusList
 from badger.db import unscoped
 from badger.grids.models import Journey, Round
@@ -33,7 +34,6 @@ from badger.portfolio.models import (
     Share,
 )
 from badger.resolver import app_resolver
-from badger.verification import service as vservice
 
 
 @dataclass

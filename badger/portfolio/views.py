@@ -35,7 +35,7 @@ from badger.forms import ConfirmForm
 from badger.i18n import current_language
 from badger.portfolio.forms import BindForm, EraseForm, ImportForm, PublicForm, ShareForm
 from badger.security import limiter, participant_required
-from badger.verification.service import MAX_VERIFY_BYTES
+from badger.verification import MAX_VERIFY_BYTES
 
 bp = Blueprint("portfolio", __name__)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from badger.awards import HOLDER_ERASED
 from badger.ob3 import VerificationReport
-from badger.ob3.verify import ENDORSEMENT, OPEN_BADGE
+from badger.ob3.report import ENDORSEMENT, OPEN_BADGE
 
 #: Title of each step, shown before its sentence.
 STEP_TITLES: dict[str, Any] = {
@@ -446,8 +447,6 @@ _TEXTS: dict[tuple[str, str, str, str, str], tuple[str, str, str]] = {}
 
 
 def _texts(name: str, state: str, code: str, kind: str = OPEN_BADGE) -> tuple[str, str, str]:
-    from flask_babel import get_locale
-
     key = (str(get_locale() or ""), kind, name, state, code)
     hit = _TEXTS.get(key)
     if hit is None:

@@ -15,79 +15,70 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from badger.db import get_session
 from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport
-from badger.ob3.verify import ENDORSEMENT
+from badger.ob3.report import ENDORSEMENT
 from badger.resolver import app_resolver
 from badger.security import csrf, limiter
-from badger.verification import credential_page, messages, service  # noqa: F401 (registers)
+from badger.verification import (
+    credential_page,  # noqa: F401 - registers the credential page
+    messages,
+)
+from badger.verification.description import describe, report_context
+from badger.verification.forms import VerifyForm
+from badger.verification.presentations import verify_presentation
+from badger.verification.reading import MAX_VERIFY_BYTES, check_input, fetch_url
+from badger.verification.schemas import BadRequest, PresentationRequest, VerifyRequest, load_json
+from badger.verification.verifying import verify_bytes, verify_document
 
 bp = Blueprint("verification", __name__)
-
-#: Largest JSON body accepted by the machine endpoints.
-MAX_JSON_BYTES = 1024 * 1024
 
 
 def _verify_limit() -> str:
     return str(current_app.config["BADGER_VERIFY_RATE_LIMIT"])
 
 
-class VerifyOptions(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    challenge = fields.String(load_default=None)
-    domain = fields.String(load_default=None)
-
-
-class VerifyRequest(Schema):
-    """VC-API ``POST /credentials/verify`` body."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    verifiableCredential = fields.Dict(required=True)
-    options = fields.Nested(VerifyOptions, load_default=dict)
-
-
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_verify_limit, methods=["POST"])
 def verify_page() -> Any:
     """Check a badge: upload, paste or URL; plain answer first, every check below."""
-    context: dict[str, Any] = {"error": None, "details": None, "text": "", "url": ""}
+    form = VerifyForm()
+    context: dict[str, Any] = {"error": None, "details": None, "form": form}
     status = 200
     if request.method == "POST":
-        upload = request.files.get("file")
-        text = (request.form.get("text") or "").strip()
-        url = (request.form.get("url") or "").strip()
-        context.update(text=text[:20000], url=url)
+        text = (form.text.data or "").strip()
+        url = (form.url.data or "").strip()
+        form.text.data, form.url.data = text[:20000], url
         try:
-            if request.content_length and request.content_length > service.MAX_VERIFY_BYTES + 65536:
-                raise UserError(_l("Le fichier est trop lourd."), 413)
             resolver = app_resolver()
-            if upload is not None and upload.filename:
-                data = upload.stream.read(service.MAX_VERIFY_BYTES + 1)
-            elif text:
-                data = text.encode("utf-8")
-            elif url:
-                data = service.fetch_url(url, resolver, session=get_session())
-            else:
-                raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
-            report = service.verify_bytes(data, resolver, session=get_session())
+            report = verify_bytes(_given(form.file.data, text, url, resolver), resolver,
+                                  session=get_session())
         except UserError as exc:
             context["error"] = str(exc.message)
             context["details"] = exc.details
             status = exc.status
         else:
-            context.update(service.report_context(report, resolver))
+            context.update(report_context(report, resolver))
     return render_template("verification/verify.html", **context), status
 
 
+def _given(upload: Any, text: str, url: str, resolver: Resolver) -> bytes:
+    """The bytes to verify: the file, else the text, else what the URL serves."""
+    if request.content_length and request.content_length > MAX_VERIFY_BYTES + 65536:
+        raise UserError(_l("Le fichier est trop lourd."), 413)
+    if upload is not None and upload.filename:
+        return bytes(upload.stream.read(MAX_VERIFY_BYTES + 1))
+    if text:
+        return text.encode("utf-8")
+    if url:
+        return fetch_url(url, resolver, session=get_session())
+    raise UserError(_l("Donnez un fichier, un texte ou une adresse de badge."), 400)
+
+
 def _vc_api_body(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
-    about = service.describe(report, resolver) if report.kind == ENDORSEMENT else None
+    about = describe(report, resolver) if report.kind == ENDORSEMENT else None
     return {
         "verified": report.verified,
         "state": report.state,
@@ -129,42 +120,18 @@ def _bad_request(message: Any, details: Any = None) -> Any:
     return jsonify(body), 400
 
 
-def _json_body(schema: Schema) -> tuple[dict[str, Any], Any]:
-    """The VC-API request's JSON body as ``schema`` loads it, or the 400 answer to send."""
-    request.max_content_length = MAX_JSON_BYTES
-    if not request.is_json:
-        return {}, _bad_request(_l("Envoyez du JSON (Content-Type: application/json)."))
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return {}, _bad_request(_l("Le corps de la demande n'est pas un objet JSON."))
-    try:
-        return schema.load(payload), None
-    except ValidationError as exc:
-        return {}, _bad_request(_l("La demande n'est pas valable."), exc.messages)
-
-
 @bp.route("/credentials/verify", methods=["POST"])
 @csrf.exempt
 @limiter.limit(_verify_limit)
 def vc_api_verify() -> Any:
     """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}``."""
-    body, refused = _json_body(VerifyRequest())
-    if refused is not None:
-        return refused
+    try:
+        body = load_json(VerifyRequest())
+    except BadRequest as exc:
+        return _bad_request(exc.message, exc.details)
     resolver = app_resolver()
-    report = service.verify_document(body["verifiableCredential"], resolver,
-                                     session=get_session())
+    report = verify_document(body["verifiableCredential"], resolver, session=get_session())
     return _report_response(report, resolver)
-
-
-class PresentationRequest(Schema):
-    """VC-API ``POST /presentations/verify`` body (a JSON-LD presentation or a VP-JWT)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    verifiablePresentation = fields.Raw(required=True)
-    options = fields.Nested(VerifyOptions, load_default=dict)
 
 
 @bp.route("/presentations/verify", methods=["POST"])
@@ -174,16 +141,17 @@ def vc_api_verify_presentation() -> Any:
     """W3C VC-API: verify ``{"verifiablePresentation": {...} | "<VP-JWT>", "options":
     {"challenge", "domain"}}``. 200 when the presentation (its proof, if any) and every
     credential in it verify; 422 with the reasons otherwise; 400 when it is not a request."""
-    body, refused = _json_body(PresentationRequest())
-    if refused is not None:
-        return refused
+    try:
+        body = load_json(PresentationRequest())
+    except BadRequest as exc:
+        return _bad_request(exc.message, exc.details)
     vp = body["verifiablePresentation"]
     if not isinstance(vp, dict | str):
         return _bad_request(_l("La présentation n'est ni un objet JSON ni un JWT."))
     resolver = app_resolver()
     options = body["options"]
     try:
-        outcome = service.verify_presentation(
+        outcome = verify_presentation(
             vp, challenge=options.get("challenge"), domain=options.get("domain"),
             resolver=resolver, session=get_session())
     except UserError as exc:
@@ -218,14 +186,14 @@ def vc_api_verify_presentation() -> Any:
 @limiter.limit(_verify_limit)
 def api_verify() -> Any:
     """Verify an uploaded file (field ``file``) or a body holding a compact JWS or JSON."""
-    request.max_content_length = service.MAX_VERIFY_BYTES + 65536
+    request.max_content_length = MAX_VERIFY_BYTES + 65536
     upload = request.files.get("file")
     if upload is not None:
-        data = upload.stream.read(service.MAX_VERIFY_BYTES + 1)
+        data = upload.stream.read(MAX_VERIFY_BYTES + 1)
     else:
         data = request.get_data(cache=False)
     try:
-        service.check_input(data)
+        check_input(data)
     except UserError as exc:
         return jsonify(
             {
@@ -235,5 +203,5 @@ def api_verify() -> Any:
         ), exc.status
     resolver = app_resolver()
     return _report_response(
-        service.verify_document(data, resolver, session=get_session()), resolver
+        verify_document(data, resolver, session=get_session()), resolver
     )

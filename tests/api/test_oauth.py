@@ -185,7 +185,7 @@ def test_token_requires_client_authentication(app: Any, participant_client: Any)
 def test_pkce_wrong_verifier_refused(app: Any, participant_client: Any) -> None:
     """A wrong verifier gets invalid_grant and is audited, but does not burn the code (RFC 7636
     §4.6 asks for invalid_grant only; single use concerns a redeemed code — see
-    ``badger.api.service.exchange_code``): the client's own right verifier still works, once."""
+    ``badger.api.tokens.exchange_code``): the client's own right verifier still works, once."""
     from sqlalchemy import select
 
     from badger.audit import AuditEvent

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from badger.api import service
+from badger import api
+from badger.api import retention
 from badger.api.models import AccessToken, AuthorizationCode, OAuthClient, RefreshToken
 from badger.db import utcnow
 from badger.maintenance import Purge
@@ -30,7 +31,7 @@ def _code(db: Any, client: OAuthClient, person: Any, *, expires: Any, used: Any 
         participant_id=person.id,
         organisation_id=person.organisation_id,
         redirect_uri="https://wallet.example.org/callback",
-        scope=service.SCOPE_CREDENTIAL_READ,
+        scope=api.SCOPE_CREDENTIAL_READ,
         code_challenge="x" * 43,
         expires_at=expires,
         used_at=used,
@@ -55,7 +56,7 @@ def _token(
         client_id=client.id,
         participant_id=person.id,
         organisation_id=person.organisation_id,
-        scope=service.SCOPE_CREDENTIAL_READ,
+        scope=api.SCOPE_CREDENTIAL_READ,
         expires_at=expires,
         revoked_at=revoked,
         code_id=code.id if code is not None else None,
@@ -141,15 +142,15 @@ def test_purge_deletes_dead_rows_keeps_live_ones_and_a_dry_run_deletes_nothing(
         "api.codes": len(gone[AuthorizationCode]),
     }
     before = {m: _ids(db, m) for m in gone}
-    assert service.purge_expired(db, now=now, dry_run=True) == expected
+    assert api.purge_expired(db, now=now, dry_run=True) == expected
     db.commit()
     assert {m: _ids(db, m) for m in gone} == before  # the dry run deleted nothing
 
-    assert service.purge_expired(db, now=now) == expected
+    assert api.purge_expired(db, now=now) == expected
     db.commit()
     for model in gone:
         assert _ids(db, model) == kept[model], model.__name__
-    assert service.purge_expired(db, now=now) == dict.fromkeys(expected, 0)
+    assert api.purge_expired(db, now=now) == dict.fromkeys(expected, 0)
 
 
 def test_replaying_a_rotated_refresh_token_after_a_purge_still_revokes_the_family(
@@ -163,12 +164,12 @@ def test_replaying_a_rotated_refresh_token_after_a_purge_still_revokes_the_famil
     # The rotated token was revoked long ago as far as the purge can tell.
     rotated = db.execute(
         select(RefreshToken).where(
-            RefreshToken.token_hash == service.secret_hash(first["refresh_token"])
+            RefreshToken.token_hash == api.secret_hash(first["refresh_token"])
         )
     ).scalar_one()
     rotated.revoked_at = utcnow() - 10 * DAY
     db.commit()
-    counts = service.purge_expired(db)
+    counts = api.purge_expired(db)
     db.commit()
     assert counts["api.refresh_tokens"] == 0 and counts["api.codes"] == 0
     assert _status(wallet, second["access_token"]) == 200
@@ -197,7 +198,7 @@ def test_the_token_endpoint_purges_at_most_every_few_minutes(
     assert stale in _ids(db, AccessToken)  # purged a moment ago: not again yet
 
     state = app.extensions["badger.api.purge"]
-    state["last"] -= service.PURGE_EVERY
+    state["last"] -= api.PURGE_EVERY
     r = wallet.token(grant_type="refresh_token", refresh_token=r.get_json()["refresh_token"])
     assert r.status_code == 200
     assert stale not in _ids(db, AccessToken)
@@ -207,7 +208,7 @@ def test_a_failing_purge_never_costs_the_tokens(
     app: Any, participant_client: Any, db: Any, monkeypatch: Any, caplog: Any
 ) -> None:
     broken = [Purge("api.broken", AccessToken, text("no_such_column = 1"))]  # type: ignore[arg-type]
-    monkeypatch.setattr(service, "purges", lambda now: broken)
+    monkeypatch.setattr(retention, "purges", lambda now: broken)
     wallet = Client.register(app)
     tokens = wallet.tokens(participant_client)  # the purge fails inside its savepoint
     assert "OAuth purge failed" in caplog.text

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from badger.api import secret_hash
+from badger.api.models import AccessToken
 from badger.ob3.schema import (
     validate_get_credentials_response,
     validate_profile,
@@ -89,7 +91,7 @@ def test_upsert_equality_ignores_percent_encoding_and_spaces(wallet: Client, tok
 
 
 def test_equality_normalisation() -> None:
-    from badger.api.service import normalise_id
+    from badger.api import normalise_id
 
     assert normalise_id("  urn:uuid:1%20a \n") == "urn:uuid:1 a"
 
@@ -339,3 +341,17 @@ def test_upsert_scope_alone_cannot_read(
     token = wallet.tokens(participant_client, scope=UPSERT)["access_token"]
     assert _push(wallet, token, signed_credential(7)).status_code == 201
     _imsx(wallet.http.get(f"{API}/credentials", headers=bearer(token)), 403)
+
+
+def test_a_token_use_is_noted_even_when_the_request_is_refused(
+    wallet: Client, token: str, db: Any
+) -> None:
+    """The "connected apps" page shows when an app last used its token: a refused upsert is a
+    use too, so the note survives the request's rollback (written in a session of its own)."""
+    _imsx(_push(wallet, token, "{not json"), 400)
+    db.expire_all()
+    row = db.execute(
+        select(AccessToken).where(AccessToken.token_hash == secret_hash(token))
+    ).scalar_one()
+    assert row.last_used_at is not None
+    assert db.execute(select(ImportedCredential)).first() is None

@@ -179,7 +179,7 @@ def test_endorsement_signed_before_status_lists_keeps_verifying_and_its_410(
     app: Any, net_client: Any, client: Any, db: Any, network: Any, org: Any
 ) -> None:
     from badger.resolver import app_resolver
-    from badger.verification.service import verify_document
+    from badger.verification import verify_document
 
     row = _legacy_endorsement(app, db, network, org)
     doc = _served(app, row)

@@ -169,8 +169,12 @@ def _calls(path: Path) -> set[tuple[str, str, str]]:
 
 def emitted() -> set[tuple[str, str, str]]:
     """(name, state, code) of every check the library and the web layer can report."""
-    return (
-        _calls(ROOT / "ob3" / "verify.py")
-        | _calls(ROOT / "verification" / "service.py")
-        | _calls(ROOT / "ob3" / "registry.py")
-    )
+    files = [
+        *(ROOT / "ob3" / name for name in ("verify.py", "checks.py", "verify_status.py")),
+        *sorted((ROOT / "verification").glob("*.py")),
+        ROOT / "ob3" / "registry.py",
+    ]
+    found: set[tuple[str, str, str]] = set()
+    for path in files:
+        found |= _calls(path)
+    return found

@@ -7,7 +7,7 @@ from typing import Any
 
 from badger.ob3 import model, sign, verify_credential
 from badger.ob3 import statuslist as sl
-from badger.verification.service import describe
+from badger.verification import describe
 from tests.ob3._factory import ISSUER_ID, NOW, credential, key, resolver, signed, vm
 
 LIST_URL = "https://badges.example.fr/status/revocation/9"

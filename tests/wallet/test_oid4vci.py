@@ -333,3 +333,24 @@ def test_staff_get_no_offer_page(coach_client: Any, creds: list[Any]) -> None:
     assert coach_client.get(f"/portfolio/badges/{creds[0].id}/wallet").status_code == 403
     assert coach_client.post(f"/portfolio/badges/{creds[0].id}/wallet",
                              data={"tx_code": "y"}).status_code == 403
+
+
+def test_dead_offers_and_nonces_are_purged_after_the_codes_retention(
+        app: Flask, client: Any, make: Any, participant: Any, creds: list[Any], db: Any,
+        clock: Any) -> None:
+    from badger import maintenance, wallet
+
+    retention = maintenance.Retention.from_config(app.config)
+    login_participant(client, make, participant)
+    _offer(client, creds[0].id)
+    _nonce(client)
+    clock.advance(days=retention.codes.days)  # dead, but not for long enough
+    wallet.create_offer(db, participant, creds[1].id, now=clock.now)
+    db.commit()
+    counts = maintenance.purge(db, retention, now=clock.now)
+    assert counts["wallet.offers"] == 0 and counts["wallet.nonces"] == 0
+    clock.advance(minutes=11)  # the first offer (10 min) and nonce (5 min) died that long ago
+    counts = maintenance.purge(db, retention, now=clock.now)
+    db.commit()
+    assert counts["wallet.offers"] == 1 and counts["wallet.nonces"] == 1
+    assert [o.credential_id for o in db.scalars(select(WalletOffer))] == [creds[1].id]
