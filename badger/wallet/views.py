@@ -11,52 +11,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from wtforms import BooleanField
 
 from badger import db as database
 from badger.db import get_session
 from badger.security import csrf, limiter, participant_required
-from badger.wallet import service
+from badger.wallet import schemas, service
 from badger.wallet.service import WalletError
 
 bp = Blueprint("wallet", __name__)
-
-#: A credential request is a few hundred bytes; a key proof at most a few kilobytes.
-MAX_REQUEST_BYTES = 16 * 1024
-
 
 class OfferForm(FlaskForm):
     """Ask for a wallet offer of one badge; the 4-digit transaction code is on by default."""
 
     tx_code = BooleanField(_l("Protéger par un code à 4 chiffres (conseillé)"), default=True)
-
-
-class TokenRequest(Schema):
-    """The token endpoint's form fields (OAuth 2.0, application/x-www-form-urlencoded)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    grant_type = fields.String(load_default="")
-    pre_authorized_code = fields.String(data_key="pre-authorized_code", load_default="")
-    tx_code = fields.String(load_default=None)
-    user_pin = fields.String(load_default=None)
-    authorization_details = fields.String(load_default=None)
-
-
-class CredentialRequestBody(Schema):
-    """The credential endpoint's JSON body (1.0 and Draft 13 forms; read by the service)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    credential_configuration_id = fields.String()
-    credential_identifier = fields.String()
-    format = fields.String()
-    credential_definition = fields.Dict()
-    proofs = fields.Dict()
-    proof = fields.Dict()
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> Response:
@@ -116,15 +84,7 @@ def authorization_server_metadata() -> Response:
 @limiter.limit("20 per minute")
 def token() -> Response:
     try:
-        data = TokenRequest().load(request.form.to_dict())
-    except ValidationError:
-        return _answer({"error": "invalid_request",
-                        "error_description": "malformed token request"}, 400)
-    form = {"grant_type": data["grant_type"], "pre-authorized_code": data["pre_authorized_code"],
-            "tx_code": data["tx_code"] or data["user_pin"],
-            "authorization_details": data["authorization_details"]}
-    try:
-        return _answer(service.exchange_code(get_session(), form))
+        return _answer(service.exchange_code(get_session(), schemas.token_request()))
     except WalletError as exc:
         return _error(exc)
 
@@ -144,18 +104,10 @@ def credential() -> Response:
     scheme, _sep, token = auth.partition(" ")
     if scheme.lower() not in {"bearer", "dpop"} or not token.strip():
         return _error(WalletError("invalid_token", "a Bearer access token is required", 401))
-    if (request.content_length or 0) > MAX_REQUEST_BYTES:
-        return _answer({"error": "invalid_credential_request",
-                        "error_description": "the request is too large"}, 413)
-    raw = request.get_json(silent=True)
-    if not isinstance(raw, dict):
-        return _answer({"error": "invalid_credential_request",
-                        "error_description": "the body must be a JSON object"}, 400)
     try:
-        body = CredentialRequestBody().load(raw)
-    except ValidationError as exc:
-        return _answer({"error": "invalid_credential_request",
-                        "error_description": f"malformed request: {sorted(exc.messages)}"}, 400)
+        body = schemas.credential_request()
+    except WalletError as exc:
+        return _error(exc)
     try:
         return _answer(service.credential_response(get_session(), token.strip(), body))
     except WalletError as exc:

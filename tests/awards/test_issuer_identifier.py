@@ -5,23 +5,13 @@ Digital Credentials Consortium's verifier-core over a loopback TLS server."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
-import os
-import socket
-import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jwt as pyjwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from flask import Flask
 from sqlalchemy import select
 
@@ -32,6 +22,7 @@ from badger.awards.models import Credential, StatusList
 from badger.ob3 import generate_key, sign
 from badger.ob3.keys import KeyAlgorithm
 from badger.ob3.verify import verify_credential
+from tests import _tls
 from tests.awards import _interop
 from tests.awards.conftest import TestClientResolver
 from tests.awards.test_endorsed_issuer import (  # noqa: F401  (fixtures)
@@ -43,15 +34,9 @@ from tests.awards.test_endorsed_issuer import (  # noqa: F401  (fixtures)
 from tests.conftest import login_staff
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def port() -> int:
-    return _free_port()
+    return _tls.free_port()
 
 
 @pytest.fixture
@@ -294,57 +279,16 @@ def test_did_web_needs_an_https_base(app: Flask, db: Any, org: Any, admin: Any) 
 # --------------------------------------------------------------------------- verifier-core
 
 
-def _tls_files(tmp: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp / "tls.crt", tmp / "tls.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    key_path.chmod(0o600)
-    return cert_path, key_path
-
-
 @pytest.fixture
 def tls_server(app: Flask, port: int, tmp_path: Path) -> Iterator[Path]:
     """The app over TLS on 127.0.0.1:<port> (its base URL is https://localhost:<port>)."""
-    from werkzeug.serving import make_server
-
-    cert, key = _tls_files(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server = make_server("127.0.0.1", port, app, threaded=True, ssl_context=context)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield cert
-    server.shutdown()
-    thread.join(timeout=5)
+    with _tls.serve_tls(app, port, tmp_path) as cert:
+        yield cert
 
 
 def _dcc(credential: dict[str, Any], cert: Path) -> dict[str, Any]:
-    env = {"NODE_EXTRA_CA_CERTS": str(cert),
-           "NODE_OPTIONS": "--dns-result-order=ipv4first"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with _tls.trusting(cert):
         return _interop.run_node("verify-dcc.mjs", {"credential": credential}, timeout=120)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.mark.parametrize("kind", ["https", "did:web", "did:key"])
