@@ -48,11 +48,17 @@ from badger.awards.reading import (
     credential_for_staff,
     credential_versions,
     holder_withdrawn,
+    own_credential,
     public_credential,
 )
 from badger.awards.revocation import reissue, revoke, suspend, unsuspend, withdraw_for_holder
-from badger.awards.signing import build_credential, recipient_from
-from badger.awards.status_lists import IndexAllocator
+from badger.awards.signing import (
+    build_credential,
+    recipient_from,
+    sign_data_integrity,
+    sign_vc_jwt,
+)
+from badger.awards.status_lists import IndexAllocator, signing_keys
 from badger.awards.translations import (
     BadgeImage,
     TranslationInput,
@@ -108,6 +114,7 @@ __all__ = [
     "holder_withdrawn",
     "in_language",
     "match_language",
+    "own_credential",
     "parse_csv",
     "plan_csv",
     "proposals",
@@ -120,6 +127,9 @@ __all__ = [
     "session_requests",
     "set_issuer_identifier",
     "set_jwt_algorithm",
+    "sign_data_integrity",
+    "sign_vc_jwt",
+    "signing_keys",
     "suspend",
     "translations_of",
     "unsuspend",

@@ -25,6 +25,7 @@ from badger.awards.models import (
     StatusList,
 )
 from badger.db import get_or_404
+from badger.errors import UserError
 from badger.grids.models import GroupSession
 from badger.networks.models import Organisation
 
@@ -47,6 +48,20 @@ def holder_withdrawn(session: Session, uuid: str) -> bool:
         select(HolderWithdrawal.id).where(HolderWithdrawal.credential_uuid == uuid)
         .execution_options(unscoped=True)
     ).first() is not None
+
+
+def own_credential(db: Session, participant: Participant, credential_id: int) -> Credential:
+    """One of the participant's issued badges by id; 404 for anyone else's (or none)."""
+    cred = db.execute(
+        select(Credential).where(
+            Credential.id == credential_id,
+            Credential.participant_id == participant.id,
+            Credential.state == ISSUED,
+        )
+    ).scalar_one_or_none()
+    if cred is None:
+        raise UserError(_l("Badge introuvable."), 404)
+    return cred
 
 
 def public_credential(session: Session, uuid: str) -> Credential | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from badger import urls
 from badger.awards import documents
+from badger.awards.keys import IssuerKeys
 from badger.awards.models import (
     ISSUED,
     Credential,
@@ -23,6 +24,7 @@ from badger.awards.status_lists import IndexAllocator, signing_keys
 from badger.awards.translations import achievement_json, badge_image
 from badger.db import utcnow
 from badger.errors import UserError
+from badger.networks.models import Organisation
 from badger.networks.service import active_endorsements
 from badger.ob3 import model, statuslist
 from badger.ob3.baking import bake_png, bake_svg
@@ -125,6 +127,25 @@ def _signs_as(session: Session, cred: Credential) -> str:
     return documents.issuer_id(org, signing_keys(org))
 
 
+def sign_data_integrity(org: Organisation, keys: IssuerKeys, unsigned: Mapping[str, Any], *,
+                        created: datetime) -> dict[str, Any]:
+    """The eddsa-rdfc-2022 signed credential, by the key of the issuer id it names (the
+    organisation's https id, did:web or did:key)."""
+    issuer = documents.issuer_id_of(unsigned)
+    key = documents.signing_key_for(org, keys, issuer)
+    return sign(unsigned, key, documents.method_for(org, key, issuer), created=created)
+
+
+def sign_vc_jwt(org: Organisation, keys: IssuerKeys, unsigned: Mapping[str, Any]) -> str:
+    """The VC-JWT of ``unsigned``, with the organisation's chosen algorithm and its ``kid``."""
+    issuer = documents.issuer_id_of(unsigned)
+    alg = documents.jwt_algorithm(org, issuer)
+    jwt_key = (documents.signing_key_for(org, keys, issuer) if alg == "EdDSA"
+               else keys.for_jwt(alg))
+    assert jwt_key is not None  # signing_keys made the ES256 key when chosen
+    return sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key, issuer))
+
+
 def sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAllocator) -> None:
     """Allocate the status bit, flush (constraints first), then sign both proofs and bake."""
     ach = cred.achievement
@@ -142,13 +163,8 @@ def sign_and_bake(session: Session, cred: Credential, *, allocator: IndexAllocat
     session.flush()
     keys = signing_keys(org)
     unsigned = build_credential(session, cred, allocator.endorsements())
-    issuer = documents.issuer_id_of(unsigned)
-    key = documents.signing_key_for(org, keys, issuer)
-    signed = sign(unsigned, key, documents.method_for(org, key, issuer), created=now)
-    alg = documents.jwt_algorithm(org, issuer)
-    jwt_key = key if alg == "EdDSA" else keys.for_jwt(alg)
-    assert jwt_key is not None  # _keys made the ES256 key when chosen
-    token = sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key, issuer))
+    signed = sign_data_integrity(org, keys, unsigned, created=now)
+    token = sign_vc_jwt(org, keys, unsigned)
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     cred.signed_json = text
     cred.signed_jwt = token

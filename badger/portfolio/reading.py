@@ -59,19 +59,6 @@ def my_imports(db: Session, participant: Participant) -> list[ImportedCredential
     )
 
 
-def own_credential(db: Session, participant: Participant, credential_id: int) -> Credential:
-    cred = db.execute(
-        select(Credential).where(
-            Credential.id == credential_id,
-            Credential.participant_id == participant.id,
-            Credential.state == ISSUED,
-        )
-    ).scalar_one_or_none()
-    if cred is None:
-        raise UserError(_l("Badge introuvable."), 404)
-    return cred
-
-
 def my_shares(db: Session, participant: Participant) -> list[Share]:
     return list(
         db.scalars(

@@ -27,7 +27,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
-from badger import cache, portfolio
+from badger import awards, cache, portfolio
 from badger.accounts import sessions
 from badger.db import get_session, utcnow
 from badger.errors import UserError, error_response
@@ -86,7 +86,7 @@ def index() -> Any:
 def download(credential_id: int, fmt: str) -> Any:
     """One of my badges as JSON (Data Integrity), JWT, baked PNG or baked SVG."""
     db = get_session()
-    cred = portfolio.own_credential(db, current_user, credential_id)
+    cred = awards.own_credential(db, current_user, credential_id)
     return _file_response(*portfolio.credential_file(cred, fmt))
 
 
@@ -104,7 +104,7 @@ def download_all() -> Any:
 def set_public(credential_id: int) -> Any:
     """Let the badge answer at its web address (or stop it)."""
     db = get_session()
-    cred = portfolio.own_credential(db, current_user, credential_id)
+    cred = awards.own_credential(db, current_user, credential_id)
     public = PublicForm().public.data == "1"
     portfolio.set_public(db, cred, public, actor=current_user)
     flash(

@@ -36,13 +36,16 @@ from sqlalchemy.orm import Session
 
 from badger import audit, urls
 from badger.accounts.models import Participant
-from badger.awards import build_credential, documents
-from badger.awards.keys import issuer_keys
+from badger.awards import (
+    build_credential,
+    own_credential,
+    sign_data_integrity,
+    sign_vc_jwt,
+    signing_keys,
+)
 from badger.awards.models import ISSUED, Credential
 from badger.db import utcnow
 from badger.errors import UserError
-from badger.ob3.dataintegrity import sign
-from badger.ob3.jwt import sign_jwt
 from badger.ob3.oid4vci import KeyProofError, verify_key_proof
 from badger.security import token_hash, url_token_hash
 from badger.wallet.models import WalletNonce, WalletOffer
@@ -191,22 +194,11 @@ def offerable(cred: Credential, now: datetime) -> bool:
             and (cred.valid_until is None or cred.valid_until > now))
 
 
-def participant_credential(session: Session, participant: Participant,
-                           credential_id: int) -> Credential:
-    cred = session.execute(
-        select(Credential).where(Credential.id == credential_id,
-                                 Credential.participant_id == participant.id)
-    ).scalar_one_or_none()
-    if cred is None:
-        raise UserError(_l("Ce badge n'existe pas, ou il n'est pas à vous."), 404)
-    return cred
-
-
 def create_offer(session: Session, participant: Participant, credential_id: int, *,
                  with_tx_code: bool = True, now: datetime | None = None) -> OfferCreated:
     """A new single-use offer of one of the participant's badges to their wallet."""
     now = now or utcnow()
-    cred = participant_credential(session, participant, credential_id)
+    cred = own_credential(session, participant, credential_id)
     if not offerable(cred, now):
         raise UserError(_l("Ce badge n'est plus valable : il ne peut pas aller dans un "
                            "portefeuille."), 409)
@@ -408,17 +400,10 @@ def bound_credential(session: Session, cred: Credential, holder: str, fmt: str,
     org = cred.achievement.organisation
     unsigned = build_credential(session, cred)
     unsigned["credentialSubject"] = {**unsigned["credentialSubject"], "id": holder}
-    issuer = documents.issuer_id_of(unsigned)
-    keys = issuer_keys(org.slug, es256=documents.jwt_algorithm(org) == "ES256")
-    assert keys is not None
-    key = documents.signing_key_for(org, keys, issuer)
+    keys = signing_keys(org)
     if fmt == "ldp_vc":
-        return sign(unsigned, key, documents.method_for(org, key, issuer),
-                    created=now.replace(microsecond=0))
-    alg = documents.jwt_algorithm(org, issuer)
-    jwt_key = key if alg == "EdDSA" else keys.for_jwt(alg)
-    assert jwt_key is not None
-    return sign_jwt(unsigned, jwt_key, kid=documents.jwt_kid(org, keys, jwt_key, issuer))
+        return sign_data_integrity(org, keys, unsigned, created=now.replace(microsecond=0))
+    return sign_vc_jwt(org, keys, unsigned)
 
 
 def _prove_holder(session: Session, proof_jwt: str | None, now: datetime) -> str:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from badger import awards
 from badger import db as database
 from badger.db import get_session
 from badger.security import csrf, limiter, participant_required
@@ -49,7 +50,7 @@ def offer(credential_id: int) -> Any:
     """"Mettre dans mon portefeuille": a QR code and a link that open the participant's
     wallet app, with the transaction code to type there."""
     session = get_session()
-    cred = service.participant_credential(session, current_user, credential_id)
+    cred = awards.own_credential(session, current_user, credential_id)
     form = OfferForm()
     created = None
     if form.validate_on_submit():
