@@ -80,7 +80,8 @@ def test_exempt_routes_are_exactly_the_listed_ones(app: Any) -> None:
 def test_the_inventory_covers_the_known_sensitive_routes(app: Any) -> None:
     checked = {r.endpoint for r in _write_rules(app)} - set(EXEMPT)
     for endpoint in ("awards.suspend", "portfolio.share_revoke", "accounts.logout",
-                     "accounts.end_session", "api.authorize", "awards.revoke"):
+                     "accounts.end_session", "api.authorize", "awards.revoke",
+                     "wallet.offer", "wallet.claim_offer"):
         assert endpoint in checked
 
 

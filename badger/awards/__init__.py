@@ -12,7 +12,13 @@ Privacy: a recipient's e-mail or phone is only ever hashed (salted SHA-256, ``ob
 the credential; the clear value is never stored, logged or put in a URL.
 """
 
-from badger.awards.claims import clean_code, find_claim, redeem_claim, renew_claim
+from badger.awards.claims import (
+    claimed_credential,
+    clean_code,
+    find_claim,
+    redeem_claim,
+    renew_claim,
+)
 from badger.awards.common import MAX_BATCH, AwardSettings
 from badger.awards.consent import (
     Proposal,
@@ -100,6 +106,7 @@ __all__ = [
     "award_proposals",
     "badge_image",
     "build_credential",
+    "claimed_credential",
     "clean_code",
     "consent",
     "copy_state",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,7 @@ from badger import audit
 from badger.awards.common import CLAIM_DAYS, AwardSettings, staff_id
 from badger.awards.models import (
     CLAIM_PENDING,
+    ISSUED,
     Claim,
     Credential,
 )
@@ -22,6 +24,11 @@ from badger.db import utcnow
 from badger.errors import UserError
 from badger.networks.models import Organisation
 from badger.security import new_code, token_hash
+
+#: How long after its code was redeemed the claim page can still put the badge into a wallet
+#: (the claim page's "Mettre dans mon portefeuille"); later the participant logs in to their
+#: badges. Never beyond the claim's own expiry.
+WALLET_WINDOW = timedelta(hours=1)
 
 
 def new_claim(session: Session, cred: Credential, *, actor: Any = None,
@@ -108,4 +115,35 @@ def redeem_claim(session: Session, code: str, *, email: str | None = None,
     audit.record(session, "award.claim_redeem", actor=None, organisation_id=cred.organisation_id,
                  obj=cred, bound_with=claim.bound_with if claim.bound_with else None)
     session.flush()
+    return cred
+
+
+def claimed_credential(session: Session, code: str, claimed_here: Collection[int], *,
+                       now: datetime | None = None) -> Credential:
+    """The badge a claim code issued, for the claim page's wallet button. The code is spent
+    once redeemed, so it is not enough: the browser that redeemed it must say so
+    (``claimed_here``: the credential ids its session claimed), and only for
+    :data:`WALLET_WINDOW` and while the claim lives — a code photographed on the printed
+    sheet opens nothing for someone else."""
+    now = now or utcnow()
+    claim = session.execute(
+        select(Claim).where(Claim.code_hash == token_hash(clean_code(code)))
+        .execution_options(unscoped=True)
+    ).scalar_one_or_none()
+    if claim is None:
+        raise UserError(_l("Ce lien n'est pas valable."), 404)
+    if claim.redeemed_at is None:
+        raise UserError(_l("Récupérez d'abord votre badge avec ce code."), 404)
+    if claim.credential_id not in claimed_here:
+        raise UserError(_l("Ce lien ne marche que sur l'appareil où vous avez récupéré le "
+                           "badge. Vous pouvez aussi vous connecter à « Mes badges »."), 404)
+    if claim.expires_at <= now or claim.redeemed_at + WALLET_WINDOW <= now:
+        raise UserError(_l("Ce lien a expiré. Pour mettre le badge dans votre portefeuille, "
+                           "connectez-vous à « Mes badges »."), 410)
+    cred = session.execute(
+        select(Credential).where(Credential.id == claim.credential_id, Credential.state == ISSUED)
+        .execution_options(unscoped=True)
+    ).scalar_one_or_none()
+    if cred is None:
+        raise UserError(_l("Badge introuvable."), 404)
     return cred

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from badger import audit, urls
 from badger.accounts.models import Participant
 from badger.awards import (
     build_credential,
+    claimed_credential,
     own_credential,
     sign_data_integrity,
     sign_vc_jwt,
@@ -199,6 +200,21 @@ def create_offer(session: Session, participant: Participant, credential_id: int,
     """A new single-use offer of one of the participant's badges to their wallet."""
     now = now or utcnow()
     cred = own_credential(session, participant, credential_id)
+    return _new_offer(session, cred, with_tx_code=with_tx_code, now=now, via="portfolio")
+
+
+def create_claim_offer(session: Session, code: str, claimed_here: Collection[int], *,
+                       with_tx_code: bool = True, now: datetime | None = None) -> OfferCreated:
+    """The same offer from the claim page, for the one badge that claim code issued, in the
+    browser that redeemed it and for a while only (:func:`badger.awards.claimed_credential`).
+    The claim code goes nowhere near the offer: the pre-authorised code is a fresh secret."""
+    now = now or utcnow()
+    cred = claimed_credential(session, code, claimed_here, now=now)
+    return _new_offer(session, cred, with_tx_code=with_tx_code, now=now, via="claim")
+
+
+def _new_offer(session: Session, cred: Credential, *, with_tx_code: bool, now: datetime,
+               via: str) -> OfferCreated:
     if not offerable(cred, now):
         raise UserError(_l("Ce badge n'est plus valable : il ne peut pas aller dans un "
                            "portefeuille."), 409)
@@ -207,14 +223,15 @@ def create_offer(session: Session, participant: Participant, credential_id: int,
                if with_tx_code else None)
     row = WalletOffer(
         organisation_id=cred.organisation_id, credential_id=cred.id,
-        participant_id=participant.id, code_hash=url_token_hash(code),
+        participant_id=cred.participant_id, code_hash=url_token_hash(code),
         tx_code_hash=token_hash(tx_code) if tx_code else None,
         expires_at=now + OFFER_LIFETIME,
     )
     session.add(row)
     session.flush()
     audit.record(session, "wallet.offer", organisation_id=cred.organisation_id,
-                 object_type="Credential", object_id=cred.id, tx_code=tx_code is not None)
+                 object_type="Credential", object_id=cred.id, tx_code=tx_code is not None,
+                 via=via)
     grant: dict[str, Any] = {"pre-authorized_code": code}
     if tx_code:
         grant["tx_code"] = {"input_mode": "numeric", "length": TX_CODE_LENGTH,

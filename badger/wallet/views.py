@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +15,7 @@ from wtforms import BooleanField
 
 from badger import awards
 from badger import db as database
+from badger.awards.views import claim_limit, claimed_here
 from badger.db import get_session
 from badger.security import csrf, limiter, participant_required
 from badger.wallet import schemas, service
@@ -44,6 +45,15 @@ def _error(exc: WalletError) -> Response:
     return response
 
 
+def _offer_page(cred: Any, form: OfferForm, created: service.OfferCreated | None, *,
+                back: bool) -> str:
+    qr = (segno.make(created.deep_link, error="l").svg_inline(
+        scale=3, title=_("Code QR à scanner avec votre application portefeuille"))
+        if created else None)
+    return render_template("wallet/offer.html", cred=cred, form=form, created=created, qr=qr,
+                           offerable=service.offerable(cred, database.utcnow()), back=back)
+
+
 @bp.route("/portfolio/badges/<int:credential_id>/wallet", methods=["GET", "POST"])
 @participant_required
 def offer(credential_id: int) -> Any:
@@ -56,11 +66,26 @@ def offer(credential_id: int) -> Any:
     if form.validate_on_submit():
         created = service.create_offer(session, current_user, credential_id,
                                        with_tx_code=bool(form.tx_code.data))
-    qr = (segno.make(created.deep_link, error="l").svg_inline(
-        scale=3, title=_("Code QR à scanner avec votre application portefeuille"))
-        if created else None)
-    return render_template("wallet/offer.html", cred=cred, form=form, created=created, qr=qr,
-                           offerable=service.offerable(cred, database.utcnow()))
+    return _offer_page(cred, form, created, back=True)
+
+
+@bp.route("/claim/<code>/wallet", methods=["GET", "POST"])
+@limiter.limit(claim_limit)
+def claim_offer(code: str) -> Any:
+    """The same page from the claim page, right after the claim code issued the badge, for
+    someone who may have no account: the browser that redeemed the code, for a while."""
+    session = get_session()
+    here = claimed_here()
+    cred = awards.claimed_credential(session, code, here)
+    form = OfferForm()
+    created = None
+    if form.validate_on_submit():
+        created = service.create_claim_offer(session, code, here,
+                                             with_tx_code=bool(form.tx_code.data))
+    response = make_response(_offer_page(cred, form, created, back=False))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.route("/.well-known/openid-credential-issuer")

@@ -38,8 +38,15 @@ def creds(db: Any, org: Any, admin: Any, participant: Any) -> list[Any]:
 
 def _offer(client: Any, credential_id: int, *, tx_code: bool = True) -> tuple[dict[str, Any],
                                                                             str | None, str]:
+    return _offer_at(client, f"/portfolio/badges/{credential_id}/wallet", tx_code=tx_code)
+
+
+def _offer_at(client: Any, url: str, *, tx_code: bool = True) -> tuple[dict[str, Any],
+                                                                     str | None, str]:
+    """Ask the offer page at ``url`` for an offer: the offer (read back from the deep link),
+    the transaction code shown, the deep link."""
     data = {"tx_code": "y"} if tx_code else {}
-    r = client.post(f"/portfolio/badges/{credential_id}/wallet", data=data)
+    r = client.post(url, data=data)
     assert r.status_code == 200, r.text
     link = re.search(r'href="(openid-credential-offer://[^"]+)"', r.text)
     assert link, r.text

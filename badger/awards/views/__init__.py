@@ -10,10 +10,11 @@ from flask import Flask
 
 from badger.awards.views import awarding, credentials, definitions, public
 from badger.awards.views.common import bp, issuer_bp, language_name
+from badger.awards.views.credentials import claim_limit, claimed_here
 from badger.awards.views.public import register_credential_page
 
-__all__ = ["awarding", "bp", "credentials", "definitions", "init_app", "issuer_bp",
-           "language_name", "public", "register_credential_page"]
+__all__ = ["awarding", "bp", "claim_limit", "claimed_here", "credentials", "definitions",
+           "init_app", "issuer_bp", "language_name", "public", "register_credential_page"]
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,9 +40,24 @@ from badger.errors import UserError
 from badger.public import VC_JSON
 from badger.security import limiter, participant_required, staff_required
 
+#: The browser session's list of the credentials it just claimed (the claim page's wallet
+#: button works there only: :func:`badger.awards.claimed_credential`).
+CLAIMED_KEY = "claimed_credentials"
 
-def _claim_limit() -> str:
+
+def claim_limit() -> str:
+    """The rate limit of the claim code's pages (a code is guessed like a password)."""
     return str(current_app.config["BADGER_LOGIN_RATE_LIMIT"])
+
+
+def claimed_here() -> list[int]:
+    """The credentials this browser claimed (its session, signed: it cannot be made up)."""
+    value = session.get(CLAIMED_KEY)
+    return [x for x in value if isinstance(x, int)] if isinstance(value, list) else []
+
+
+def _remember_claimed(cred: Credential) -> None:
+    session[CLAIMED_KEY] = [*claimed_here()[-4:], cred.id]
 
 
 @bp.route("/admin/credentials")
@@ -196,7 +221,7 @@ def my_file(credential_id: int, fmt: str) -> Any:
 
 @bp.route("/claim", methods=["GET", "POST"])
 @bp.route("/claim/<code>", methods=["GET"])
-@limiter.limit(_claim_limit, methods=["POST"])
+@limiter.limit(claim_limit, methods=["POST"])
 def redeem(code: str | None = None) -> Any:
     """Redeem a claim code: bind an e-mail, a phone or a wallet DID; the badge is issued."""
     db = get_session()
@@ -218,6 +243,8 @@ def redeem(code: str | None = None) -> Any:
             error, status = str(exc.message), exc.status
             form.value.data = ""  # never shown back
         else:
-            return render_template("awards/claim_done.html", cred=cred)
+            _remember_claimed(cred)
+            return render_template("awards/claim_done.html", cred=cred,
+                                   code=awards.clean_code(code))
     form.code.data = code or ""
     return render_template("awards/claim.html", form=form, error=error), status
