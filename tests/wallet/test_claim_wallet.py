@@ -101,6 +101,19 @@ def test_after_the_claim_the_page_puts_that_badge_in_a_wallet(
     assert _token(client, offer, tx).json["error"] == "invalid_grant"  # single use
 
 
+def test_the_claim_link_opened_again_shows_the_button_in_that_browser_only(
+        app: Flask, client: Any, held: Any, clock: Any) -> None:
+    _cred, code = held
+    _redeem(client, code)
+    again = client.get(f"/claim/{code}")  # a reload, the back button, the link once more
+    assert again.status_code == 200 and "Badge reçu" in again.text and BUTTON in again.text
+    stranger = app.test_client().get(f"/claim/{code}")
+    assert 'name="value"' in stranger.text and BUTTON not in stranger.text
+    clock.advance(seconds=WALLET_WINDOW.total_seconds())
+    later = client.get(f"/claim/{code}")
+    assert 'name="value"' in later.text and BUTTON not in later.text
+
+
 def test_the_spent_code_opens_nothing_elsewhere_nor_later(
         app: Flask, client: Any, db: Any, held: Any, clock: Any) -> None:
     _cred, code = held

@@ -60,6 +60,18 @@ def _remember_claimed(cred: Credential) -> None:
     session[CLAIMED_KEY] = [*claimed_here()[-4:], cred.id]
 
 
+def _claimed_again(code: str) -> Credential | None:
+    """The badge this browser claimed with ``code`` a moment ago (a reload, the back button):
+    its page shows "badge received" and the wallet button again, not a form whose code is
+    spent. Strangers' browsers claimed nothing: no lookup, the usual form."""
+    if not claimed_here():
+        return None
+    try:
+        return awards.claimed_credential(get_session(), code, claimed_here())
+    except UserError:
+        return None
+
+
 @bp.route("/admin/credentials")
 @staff_required()
 def credentials() -> Any:
@@ -228,6 +240,8 @@ def redeem(code: str | None = None) -> Any:
     error = None
     status = 200
     form = RedeemForm()
+    if request.method == "GET" and code and (again := _claimed_again(code)) is not None:
+        return render_template("awards/claim_done.html", cred=again, code=awards.clean_code(code))
     if request.method == "POST":
         code = text(form.code)
         kind = text(form.kind) if was_sent(form.kind) else "email"
