@@ -100,6 +100,7 @@ LABELS = {
     "awards.jobs": "suivis d'attributions en arrière-plan terminés",
     "wallet.offers": "offres de badges vers un portefeuille expirées",
     "wallet.nonces": "défis de portefeuille (nonces) expirés",
+    "integrators.tokens": "jetons d'accès des intégrations (VC-API) expirés ou retirés",
     "audit.events": "événements du journal d'audit",
 }
 
