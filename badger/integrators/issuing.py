@@ -39,6 +39,7 @@ from badger.errors import UserError
 from badger.integrators.models import IntegratorClient, IssuedCredential
 from badger.integrators.validation import (
     OB_TYPES,
+    PYLD_CRASHES,
     CredentialError,
     check_credential,
     check_terms,
@@ -51,6 +52,7 @@ from badger.ob3.dataintegrity import ProofError
 from badger.ob3.jsonld import UndefinedTermError
 
 MAX_KEY = 200
+SIGNING_ERRORS: tuple[type[Exception], ...] = (ProofError, UndefinedTermError, *PYLD_CRASHES)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     now = utcnow().replace(microsecond=0)
     try:
         signed = sign_data_integrity(org, keys, unsigned, created=now)
-    except (ProofError, UndefinedTermError) as exc:
+    except SIGNING_ERRORS as exc:
         raise CredentialError("credential", str(exc)[:300]) from exc
     if open_badge:
         problems = schema.validate_credential(signed, strict=False)

@@ -25,6 +25,9 @@ DATETIME_RE = re.compile(
 )
 #: An absolute URL (any scheme: https, did, urn…), no white space.
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
+#: What pyld raises, besides its own errors, on some malformed JSON-LD.
+PYLD_CRASHES: tuple[type[Exception], ...] = (KeyError, TypeError, IndexError, AttributeError)
+UNREADABLE: tuple[type[Exception], ...] = (JsonLdProcessingError, ValueError, *PYLD_CRASHES)
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
 
@@ -169,8 +172,7 @@ def check_credential(cred: Any) -> tuple[int, list[str]]:
     issuer_of(cred)
     _check_subject(cred)
     _check_dates(cred, version)
-    if "proof" in cred:
-        raise CredentialError("proof", _l("le service ajoute la preuve : n'en envoyez pas."))
+    _check_typed(cred, "proof")  # an existing proof is kept: ours joins the proof set
     _check_typed(cred, "credentialStatus")
     _check_typed(cred, "credentialSchema", needs_id=True)
     _check_typed(cred, "refreshService")
@@ -191,19 +193,22 @@ def with_proof_context(cred: Mapping[str, Any], version: int) -> dict[str, Any]:
 
 def check_terms(cred: Mapping[str, Any]) -> None:
     """Refuse a context that is not bundled (nothing is fetched) and any term, type or id the
-    contexts leave undefined."""
+    contexts leave undefined (outside an existing proof: the new proof signs the document
+    without it, as a proof set)."""
     for n, item in enumerate(cred["@context"]):
         if isinstance(item, str) and item not in bundled_context_urls():
             raise CredentialError(f"@context[{n}]", _l("contexte non disponible sur ce "
                                                        "service : %(url)s", url=item))
     try:
-        undefined = find_undefined_terms(cred)
+        undefined = find_undefined_terms({k: v for k, v in cred.items() if k != "proof"})
     except ContextNotFoundError as exc:
         raise CredentialError("@context", _l("contexte non disponible sur ce service : "
                                              "%(url)s", url=exc.url)) from exc
-    except (JsonLdProcessingError, ValueError) as exc:
+    except UNREADABLE as exc:
+        # pyld itself stumbles on some malformed contexts (a KeyError on "@vocab"…): the
+        # document is unreadable, the caller's fault, never a 500
         raise CredentialError("@context", _l("le JSON-LD ne peut pas être lu : %(why)s",
-                                             why=str(exc)[:300])) from exc
+                                             why=str(exc)[:300] or type(exc).__name__)) from exc
     if undefined:
         first = undefined[0]
         raise CredentialError(first.path or "credential",

@@ -188,7 +188,7 @@ MALFORMED = {
         "relatedResource[1]"),
     "relatedResource without id": (vc2(relatedResource=[{"digestSRI": "sha384-abc"}]),
                                    "relatedResource[0]"),
-    "a proof already": (vc2(proof={"type": "DataIntegrityProof"}), "proof"),
+    "a proof without type": (vc2(proof={"proofValue": "z1"}), "proof"),
     "undefined term": (vc2(**{"@context": [V2], "type": ["VerifiableCredential"],
                               "credentialSubject": {"id": "did:example:1", "grade": "A"}}),
                        "$.credentialSubject"),
@@ -265,3 +265,15 @@ def test_a_badger_verifier_reads_what_it_signed(app: Flask, db: Any, org: Any,
     assert verify_proof(signed, TestClientResolver(app)).verified
     signed["validFrom"] = "2026-01-02T00:00:00Z"
     assert not verify_proof(signed, TestClientResolver(app)).verified
+
+
+def test_an_existing_proof_is_kept_as_a_proof_set(app: Flask, db: Any, org: Any,
+                                                 send: Any) -> None:
+    earlier = {"type": "Ed25519Signature2020", "created": "2023-03-01T16:53:26Z",
+               "proofPurpose": "assertionMethod", "proofValue": "z58DAdFfa9SkqZMVPxAQ"}
+    context = [V2, {"Ed25519Signature2020": "https://w3id.org/security#Ed25519Signature2020"}]
+    response = send(vc2(proof=earlier, **{"@context": context, "type": ["VerifiableCredential"],
+                                          "credentialSubject": {"id": "did:example:1"}}))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    proofs = response.get_json()["verifiableCredential"]["proof"]
+    assert proofs[0] == earlier and proofs[1]["cryptosuite"] == "eddsa-rdfc-2022"
