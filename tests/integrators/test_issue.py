@@ -20,6 +20,7 @@ from tests.awards import _interop
 from tests.awards.conftest import TestClientResolver
 from tests.integrators._helpers import (
     ISSUE_URL,
+    ORG,
     V1,
     V2,
     bearer,
@@ -277,3 +278,20 @@ def test_an_existing_proof_is_kept_as_a_proof_set(app: Flask, db: Any, org: Any,
     assert response.status_code == 201, response.get_data(as_text=True)
     proofs = response.get_json()["verifiableCredential"]["proof"]
     assert proofs[0] == earlier and proofs[1]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+@pytest.mark.parametrize("credential", [
+    {"@context": [V2] * 3, "type": "VerifiableCredential", "issuer": ORG,
+     "credentialSubject": {"id": "did:example:1", "x": [[[[[[[[[[[[1]]]]]]]]]]]]}},
+    {"@context": [V2, {"@vocab": 5}], "type": "VerifiableCredential", "issuer": ORG,
+     "credentialSubject": {"id": "did:example:1"}},
+    {"@context": [V2, {"@context": {"@context": {}}}], "type": "VerifiableCredential",
+     "issuer": ORG, "credentialSubject": {"id": "did:example:1"}},
+    {"@context": [V2], "type": ["VerifiableCredential"], "issuer": ORG, "id": "urn:" + "x" * 5000,
+     "credentialSubject": {"id": "did:example:1"}},
+    {"@context": [V2], "type": ["VerifiableCredential"], "issuer": ORG, "validFrom": 2**70,
+     "credentialSubject": {"id": "did:example:1", "@id": "_:b0", "@type": 4}},
+])
+def test_hostile_credentials_are_400(send: Any, credential: Any) -> None:
+    response = send(credential)
+    assert response.status_code == 400, response.get_data(as_text=True)
