@@ -177,6 +177,10 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
         signed = sign_data_integrity(org, keys, unsigned, created=now)
     except SIGNING_ERRORS as exc:
         raise CredentialError("credential", str(exc)[:300]) from exc
+    if not open_badge and "proof" not in credential:
+        # one proof: an object, as VC-API issuers answer (the W3C issuer suite requires it);
+        # an Open Badge keeps the array the strict 1EdTech schema asks for
+        signed["proof"] = signed["proof"][0]
     if open_badge:
         problems = schema.validate_credential(signed, strict=False)
         if problems:

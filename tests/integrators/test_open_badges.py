@@ -65,6 +65,7 @@ def test_open_badge_gets_a_status_bit_and_can_be_revoked(app: Flask, db: Any, or
     response = send(open_badge(org, achievement))
     assert response.status_code == 201, response.get_data(as_text=True)
     signed = response.get_json()["verifiableCredential"]
+    assert isinstance(signed["proof"], list)  # the strict 1EdTech schema wants the array
     status = signed["credentialStatus"]
     assert status["type"] == "BitstringStatusListEntry"
     assert status["statusListCredential"].endswith(f"/status/{org.slug}/revocation/1")
