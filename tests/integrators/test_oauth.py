@@ -136,3 +136,16 @@ def test_purge_deletes_dead_tokens_only(app: Flask, db: Any, org: Any, clock: An
     db.commit()
     assert counts == {"integrators.tokens": 1}
     assert [t.token_hash for t in db.scalars(select(IntegratorToken))] == [secret_hash(live)]
+
+
+def test_token_endpoint_is_rate_limited_like_logins(app: Flask, db: Any, org: Any) -> None:
+    app.config["BADGER_LOGIN_RATE_LIMIT"] = "3 per minute"
+    client_id, secret = new_client(db, org)
+    http = app.test_client()
+    for _ in range(3):
+        http.post(TOKEN_URL, data={"grant_type": "client_credentials"},
+                  headers=basic(client_id, "guess"))
+    response = http.post(TOKEN_URL, data={"grant_type": "client_credentials"},
+                         headers=basic(client_id, secret))
+    assert response.status_code == 429
+    assert db.scalar(select(IntegratorToken.id)) is None
