@@ -33,6 +33,7 @@ def test_admin_creates_lists_and_revokes(app: Flask, db: Any, org: Any, admin: A
     client_id = re.search(r"(int_[A-Za-z0-9_\-]+)", page).group(1)  # type: ignore[union-attr]
     secret = re.search(r"client_secret</dt><dd><code[^>]*>([^<]+)<", page).group(1)  # type: ignore[union-attr]
     assert _token_status(app, client_id, secret) == 200
+    assert "/admin/integrators" in http.get("/admin/credentials").get_data(as_text=True)
     listing = http.get("/admin/integrators").get_data(as_text=True)
     assert client_id in listing and "Logiciel RH" in listing
     assert secret not in listing  # shown once only
