@@ -296,3 +296,22 @@ def test_an_existing_proof_is_kept_as_a_proof_set(app: Flask, db: Any, org: Any,
 def test_hostile_credentials_are_400(send: Any, credential: Any) -> None:
     response = send(credential)
     assert response.status_code == 400, response.get_data(as_text=True)
+
+
+def test_a_client_signs_only_as_its_own_organisation(app: Flask, db: Any, org: Any,
+                                                     make: Any) -> None:
+    """Org B's client cannot issue as org A: A's issuer id is refused, and what B's client
+    issues is signed by B's key, recorded in B."""
+    org_b = make.organisation("org-b")
+    client_id, secret = new_client(db, org_b)
+    token_b = get_token(app.test_client(), client_id, secret)
+    http = app.test_client()
+    as_a = http.post(ISSUE_URL, json={"credential": vc2(_issuer(org))}, headers=bearer(token_b))
+    assert as_a.status_code == 400
+    assert as_a.get_json()["error"]["details"] == {"field": "issuer"}
+    as_b = http.post(ISSUE_URL, json={"credential": vc2(_issuer(org_b))}, headers=bearer(token_b))
+    assert as_b.status_code == 201
+    method = as_b.get_json()["verifiableCredential"]["proof"]["verificationMethod"]
+    assert f"/issuers/{org_b.slug}/multikeys/{signing_keys(org_b).ed25519.key_id}" in method
+    rows = db.scalars(select(IssuedCredential)).all()
+    assert [r.organisation_id for r in rows] == [org_b.id]
