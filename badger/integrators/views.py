@@ -85,11 +85,13 @@ def token() -> Response:
     session = get_session()
     params = TokenRequestForm().params()
     client_id, secret = _basic_auth()
-    if client_id is None and request.headers.get("Authorization"):
-        client_id = secret = None  # a malformed Basic header: invalid_client below
-    elif client_id is None:
+    both = client_id is not None and bool(params["client_secret"])
+    if client_id is None and not request.headers.get("Authorization"):
         client_id, secret = params["client_id"] or None, params["client_secret"] or None
+    # (a malformed Authorization header leaves both None: invalid_client below)
     try:
+        if both:  # RFC 6749 §2.3: one authentication method per request
+            raise OAuthError("invalid_request", "use HTTP Basic or client_secret, not both")
         client = oauth.authenticate_client(session, client_id, secret)
         body = oauth.client_credentials(session, client, params)
     except OAuthError as err:

@@ -60,6 +60,8 @@ def test_token_errors(app: Flask, db: Any, org: Any) -> None:
         ({"Authorization": "Basic %%%"}, {**grant, "client_id": client_id,
                                           "client_secret": secret}, 401, "invalid_client"),
         (basic(client_id, secret), {"grant_type": "password"}, 400, "unsupported_grant_type"),
+        (basic(client_id, secret), {**grant, "client_id": client_id, "client_secret": secret},
+         400, "invalid_request"),
         (basic(client_id, secret), {}, 400, "unsupported_grant_type"),
         (basic(client_id, secret), {**grant, "scope": "credentials:issue admin"}, 400,
          "invalid_scope"),
