@@ -75,6 +75,11 @@ def request_hash(credential: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def badge_digest(badge_id: str) -> str:
+    """What ``IssuedCredential.badge_id`` holds for an Open Badge's id."""
+    return hashlib.sha256(badge_id.encode("utf-8")).hexdigest()
+
+
 def _organisation(session: Session, client: IntegratorClient) -> Organisation:
     return session.execute(select(Organisation).where(Organisation.id == client.organisation_id)
                            .execution_options(unscoped=True)).scalar_one()
@@ -96,7 +101,7 @@ def _replay(session: Session, client: IntegratorClient, key: str | None, digest:
     if badge_id:
         row = session.execute(select(IssuedCredential).where(
             IssuedCredential.organisation_id == client.organisation_id,
-            IssuedCredential.badge_id == badge_id)
+            IssuedCredential.badge_id == badge_digest(badge_id))
             .execution_options(unscoped=True)).scalar_one_or_none()
         if row is not None:
             if row.request_hash != digest:
@@ -189,7 +194,8 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     row = IssuedCredential(
         organisation_id=org.id, uuid=str(uuidlib.uuid4()), client_id=client.id,
         credential_id=str(unsigned["id"])[:2000] if "id" in unsigned else None,
-        badge_id=badge_id or None, idempotency_key=idempotency_key, request_hash=digest,
+        badge_id=badge_digest(badge_id) if badge_id else None,
+        idempotency_key=idempotency_key, request_hash=digest,
         open_badge=open_badge, achievement_id=ach.id if ach else None,
         types=" ".join(types)[:500],
         signed_json=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),

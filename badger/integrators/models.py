@@ -70,8 +70,9 @@ class IssuedCredential(OrgScopedMixin, TimestampMixin, Base):
     )
     #: The credential's ``id`` (may be absent).
     credential_id: Mapped[str | None] = mapped_column(String(2000))
-    #: An Open Badge's id: one record per id and organisation (NULL for other credentials).
-    badge_id: Mapped[str | None] = mapped_column(String(2000))
+    #: SHA-256 (hex) of an Open Badge's id: one record per id and organisation (NULL for other
+    #: credentials). A digest, so the unique index holds any id (a long or non-ASCII URL).
+    badge_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     #: SHA-256 of the canonical request, to tell a repeat from a different request.
     request_hash: Mapped[str] = mapped_column(String(64))

@@ -61,7 +61,7 @@ def upgrade() -> None:
     sa.Column('uuid', sa.String(length=36), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=True),
     sa.Column('credential_id', sa.String(length=2000), nullable=True),
-    sa.Column('badge_id', sa.String(length=2000), nullable=True),
+    sa.Column('badge_id', sa.String(length=64), nullable=True),
     sa.Column('idempotency_key', sa.String(length=200), nullable=True),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('open_badge', sa.Boolean(), nullable=False),
