@@ -31,6 +31,7 @@ DOMAINS = (
     "wallet",
     "portfolio",
     "api",
+    "integrators",
 )
 
 

@@ -21,6 +21,9 @@ itself recorded in the audit trail (counts only).
   them is kept (the family hangs on the code). A technical grace for replay detection, not a
   record anyone reads: nothing for an operator to tune. The token endpoint also runs this part
   by itself, at most every ``PURGE_EVERY`` (15 min).
+* **Integrators' bearer tokens** (``badger.integrators.retention.purges``), 7 days after they
+  expired (15 minutes after issue) or were revoked: dead secrets, nothing to keep. Their
+  clients and the credentials they issued stay (the organisation's record of what it signed).
 * **Participants' login codes and staff invitation / password-reset links**
   (``badger.accounts.retention.purges``): ``BADGER_RETENTION_CODES_DAYS`` (30) after they expired,
   used or not. Nothing reads them afterwards (a login is audited and kept as ``last_login_at``;
@@ -100,6 +103,7 @@ LABELS = {
     "awards.jobs": "suivis d'attributions en arrière-plan terminés",
     "wallet.offers": "offres de badges vers un portefeuille expirées",
     "wallet.nonces": "défis de portefeuille (nonces) expirés",
+    "integrators.tokens": "jetons d'accès des intégrations (VC-API) expirés ou retirés",
     "audit.events": "événements du journal d'audit",
 }
 
@@ -167,7 +171,7 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
 #: has always printed: OAuth rows, login codes, identity codes, shares, jobs; the audit trail
 #: (core, :func:`audit_purges`) last.
 #: A domain with a retention module not named here runs after these, in ``DOMAINS`` order.
-PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet")
+PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet", "integrators")
 
 #: The order of the erasure hooks: credentials are withdrawn first (while the person's rows
 #: still exist to say whose they were), then the portfolio's shares (they point at credentials

@@ -37,10 +37,12 @@ EXEMPT = {
     "wallet.token": "OpenID4VCI token endpoint: the pre-authorised code is the authority",
     "wallet.nonce": "OpenID4VCI nonce endpoint: public, hands out a fresh c_nonce",
     "wallet.credential": "OpenID4VCI credential endpoint: bearer token only",
+    "integrators.token": "OAuth client credentials: the client authenticates with its secret",
+    "integrators.issue": "VC-API issuing: bearer token of an integrator client only",
 }
 #: Exempt routes that act for a person: a browser's cookie must grant them nothing.
 BEARER_ONLY = {"ims.upsert_credential": "POST", "ims.put_profile": "PUT",
-               "wallet.credential": "POST"}
+               "wallet.credential": "POST", "integrators.issue": "POST"}
 
 
 def _write_rules(app: Any) -> list[Any]:

@@ -243,6 +243,26 @@ def _wallet_nonce(c: Any) -> None:
                       lambda: ask().status_code == 200)
 
 
+@case("integrator_tokens")
+def _integrator_token(c: Any) -> None:
+    from badger import integrators
+    from badger.awards import signing_keys
+    from badger.awards.documents import issuer_id
+    from tests.integrators import _helpers as integrator
+
+    client_id, secret = integrator.new_client(c.db, c.org)
+    http = c.app.test_client()
+    token = integrator.get_token(http, client_id, secret)
+    body = {"credential": integrator.vc2(issuer_id(c.org, signing_keys(c.org)))}
+
+    def issue() -> int:
+        return int(http.post(integrator.ISSUE_URL, json=body,
+                             headers=integrator.bearer(token)).status_code)
+
+    _past_then_within(c.clock, integrators.TOKEN_TTL, lambda: issue() == 401,
+                      lambda: issue() == 201)
+
+
 def test_every_expiring_table_is_covered() -> None:
     import badger.models  # noqa: F401 - every table
 

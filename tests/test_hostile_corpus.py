@@ -215,6 +215,10 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
 
     identity = prove(db, person, "+33612345678")
     adoption = db.scalars(select(Adoption)).first()
+    from tests.integrators import isolation as integrator_rows
+
+    integrator_client = integrator_rows._client(make, org)
+    issued = integrator_rows._issued(make, org)
     return {
         "admin": admin, "coach": coach, "person": person,
         "ids": {
@@ -225,6 +229,7 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
             "number": 1, "competence_id": competence.id, "category_id": category.id,
             "slug": net.slug, "org_slug": org.slug, "token": "x" * 40, "n": 1,
             "job_id": job.id, "identity_id": identity.id,
+            "client_id": integrator_client, "uuid": issued,
         },
     }
 

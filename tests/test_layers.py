@@ -43,7 +43,7 @@ PACKAGE = ROOT / "badger"
 #: The true dependency order of the domains, lowest first (``badger.DOMAINS`` must say it).
 DOMAIN_ORDER = (
     "networks", "accounts", "referentiels", "grids", "awards", "verification", "holders",
-    "wallet", "portfolio", "api",
+    "wallet", "portfolio", "api", "integrators",
 )
 #: Shared plumbing under the domains: these import no domain and no composition module.
 CORE = frozenset({

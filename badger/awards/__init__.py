@@ -45,6 +45,7 @@ from badger.awards.issuance import (
     award_many,
     award_many_retrying,
     award_one,
+    check_eligible,
     session_requests,
 )
 from badger.awards.reading import (
@@ -64,7 +65,7 @@ from badger.awards.signing import (
     sign_data_integrity,
     sign_vc_jwt,
 )
-from badger.awards.status_lists import IndexAllocator, signing_keys
+from badger.awards.status_lists import IndexAllocator, register_taken_indexes, signing_keys
 from badger.awards.translations import (
     BadgeImage,
     TranslationInput,
@@ -106,6 +107,7 @@ __all__ = [
     "award_proposals",
     "badge_image",
     "build_credential",
+    "check_eligible",
     "claimed_credential",
     "clean_code",
     "consent",
@@ -128,6 +130,7 @@ __all__ = [
     "public_credential",
     "recipient_from",
     "redeem_claim",
+    "register_taken_indexes",
     "reissue",
     "renew_claim",
     "revoke",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,15 @@ from badger.ob3.dataintegrity import sign
 
 STATUS_LIST_SIZE = statuslist.MIN_LIST_SIZE
 _rng = secrets.SystemRandom()
+#: Other tables holding bits of these lists (a higher domain's credentials, e.g. those issued
+#: through the VC-API): ``(session, list_id) -> indexes taken``, registered by that domain.
+_TAKEN_SOURCES: list[Callable[[Session, int], Iterable[int]]] = []
+
+
+def register_taken_indexes(source: Callable[[Session, int], Iterable[int]]) -> None:
+    """Tell the allocator about bits a higher domain's rows own, so it never hands them out."""
+    if source not in _TAKEN_SOURCES:
+        _TAKEN_SOURCES.append(source)
 
 
 def signing_keys(org: Organisation) -> IssuerKeys:
@@ -74,6 +84,8 @@ class IndexAllocator:
                 .execution_options(unscoped=True)
             )
         )
+        for source in _TAKEN_SOURCES:
+            self.taken |= set(source(self.session, lst.id))
         # A set bit whose credential row is gone (participant erased) must never be reused:
         # a new credential on it would be born revoked.
         self.taken |= statuslist.set_indexes(lst.bits)
