@@ -484,7 +484,8 @@ def _chain_input(
 
 
 def _settle_chains(outcomes: list[ProofOutcome], proofs: list[Any]) -> list[ProofOutcome]:
-    """A chained proof holds only if every proof it names verifies too (transitively)."""
+    """A chained proof holds only if every proof it names verifies too (transitively); one
+    built on a proof this verifier cannot check is "could not check" itself."""
     by_id: dict[str, list[int]] = {}
     for i, p in enumerate(proofs):
         if isinstance(p, Mapping) and isinstance(p.get("id"), str):
@@ -495,7 +496,21 @@ def _settle_chains(outcomes: list[ProofOutcome], proofs: list[Any]) -> list[Proo
             if not outcomes[i].signature_valid:
                 continue
             named = [j for pid in (_previous_ids(proof) or []) for j in by_id.get(pid, [])]
-            if any(not outcomes[j].signature_valid for j in named):
+            broken = [outcomes[j] for j in named if not outcomes[j].signature_valid]
+            if not broken:
+                continue
+            changed = True
+            if all(o.code in UNDETERMINED_CODES for o in broken):
+                # built on a proof this verifier cannot check: could not check, not failed
+                outcomes[i] = _outcome(
+                    i,
+                    proof,
+                    "proof_unsupported",
+                    "This proof builds on a previous proof this verifier cannot check.",
+                    controller=outcomes[i].controller,
+                    key=outcomes[i].key,
+                )
+            else:
                 outcomes[i] = _outcome(
                     i,
                     proof,
@@ -504,7 +519,6 @@ def _settle_chains(outcomes: list[ProofOutcome], proofs: list[Any]) -> list[Proo
                     controller=outcomes[i].controller,
                     key=outcomes[i].key,
                 )
-                changed = True
         if not changed:
             break
     return outcomes

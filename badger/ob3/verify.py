@@ -369,8 +369,9 @@ def _check_any_vc(
     requested: frozenset[str],
 ) -> None:
     """Any other Verifiable Credential: the data model instead of the Open Badges schema (a
-    credential that breaks it is not read further), then the same terms, proofs, key provenance and validity; its status only when the caller asked
-    for it (VC-API ``options.checks`` naming ``credentialStatus``)."""
+    credential that breaks it is not read further), then the same terms, proofs, key
+    provenance and validity; its status only when the caller asked for it (VC-API
+    ``options.checks`` naming ``credentialStatus``)."""
     if not check_data_model(credential, report):
         return  # not a well-formed credential: nothing else is worth reading
     expansion = check_terms(credential, report, loader)
