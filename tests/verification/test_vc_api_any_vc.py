@@ -421,3 +421,45 @@ def test_presentation_of_plain_vcs(client: Any, stub: Any) -> None:
     response = client.post("/presentations/verify", json=body, csrf=False)
     assert response.status_code == 422
     assert [e["code"] for e in response.get_json()["errors"]] == ["revoked"]
+
+
+def test_vc11_with_a_status_list_2021(client: Any, stub: Any) -> None:
+    """A VCDM 1.1 credential with the older StatusList2021 entry: read when asked for."""
+    signer = DidKey()
+    sl2021 = "https://w3id.org/vc/status-list/2021/v1"
+    url = "https://status.example.org/2021/1"
+    bits = statuslist.set_bit(statuslist.new_bitstring(), 3, True)
+    listed = {
+        "@context": [VC1, sl2021, DI_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": signer.did,
+        "issuanceDate": "2024-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "StatusList2021",
+            "statusPurpose": "revocation",
+            "encodedList": statuslist.encode_list(bits).removeprefix("u"),
+        },
+    }
+    stub.add(url, badger_signed(listed, signer))
+
+    def at(index: int) -> dict[str, Any]:
+        doc = vc11(signer.did)
+        doc["@context"] = [VC1, sl2021, DI_V2, TERMS]
+        doc["credentialStatus"] = {
+            "id": f"{url}#{index}",
+            "type": "StatusList2021Entry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(index),
+            "statusListCredential": url,
+        }
+        return badger_signed(doc, signer)
+
+    response = verify(client, at(3), checks=["credentialStatus"])
+    assert response.status_code == 422 and codes(response) == ["revoked"]
+    response = verify(client, at(4), checks=["credentialStatus"])
+    assert response.status_code == 200, response.get_json()["errors"]
+    response = verify(client, at(3))
+    assert response.status_code == 200
+    assert [w["code"] for w in response.get_json()["warnings"]] == ["not_requested"]
