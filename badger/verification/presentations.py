@@ -14,7 +14,7 @@ from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport, model
 from badger.ob3 import presentation as vp_lib
 from badger.ob3.jwt import decode_unverified, is_compact_jws
-from badger.verification.verifying import VC_API_KINDS, verify_document
+from badger.verification.verifying import VC_API_KINDS, unwrap_enveloped, verify_document
 
 #: Credentials one presentation may carry (each is verified in full).
 MAX_PRESENTED_CREDENTIALS = 20
@@ -96,8 +96,7 @@ def verify_presentation(
             except vp_lib.PresentationError as exc:
                 outcome.error, outcome.error_code = str(exc), exc.code
     for item in credentials:
-        if isinstance(item, Mapping) and item.get("type") == "EnvelopedVerifiableCredential":
-            item = str(item.get("id", "")).partition(",")[2]  # data:application/vc+jwt,<jws>
+        item = unwrap_enveloped(item)
         if not isinstance(item, Mapping | str):
             item = ""
         outcome.credentials.append(

@@ -31,6 +31,14 @@ DOCUMENT_KINDS = (OPEN_BADGE, ENDORSEMENT)
 VC_API_KINDS = (OPEN_BADGE, ENDORSEMENT, VERIFIABLE_CREDENTIAL)
 
 
+def unwrap_enveloped(item: Any) -> Any:
+    """A VCDM 2.0 ``EnvelopedVerifiableCredential`` (``data:application/vc+jwt,<jws>``) as the
+    compact JWS it carries; anything else as given."""
+    if isinstance(item, Mapping) and item.get("type") == "EnvelopedVerifiableCredential":
+        return str(item.get("id", "")).partition(",")[2]
+    return item
+
+
 def verify_document(
     data: bytes | str | Mapping[str, Any],
     resolver: Resolver,

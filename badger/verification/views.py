@@ -33,7 +33,12 @@ from badger.verification.forms import VerifyForm
 from badger.verification.presentations import verify_presentation
 from badger.verification.reading import MAX_VERIFY_BYTES, check_input, fetch_url
 from badger.verification.schemas import BadRequest, PresentationRequest, VerifyRequest, load_json
-from badger.verification.verifying import VC_API_KINDS, verify_bytes, verify_document
+from badger.verification.verifying import (
+    VC_API_KINDS,
+    unwrap_enveloped,
+    verify_bytes,
+    verify_document,
+)
 
 bp = Blueprint("verification", __name__)
 
@@ -138,15 +143,16 @@ def _bad_request(message: Any, details: Any = None) -> Any:
 @csrf.exempt
 @limiter.limit(_verify_limit)
 def vc_api_verify() -> Any:
-    """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}``."""
+    """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}`` (a VCDM 2.0
+    ``EnvelopedVerifiableCredential`` carrying a VC-JWT too)."""
     try:
         body = load_json(VerifyRequest())
     except BadRequest as exc:
         return _bad_request(exc.message, exc.details)
     resolver = app_resolver()
     report = verify_document(
-        body["verifiableCredential"], resolver, session=get_session(), kinds=VC_API_KINDS,
-        checks=tuple(body["options"].get("checks", ())))
+        unwrap_enveloped(body["verifiableCredential"]), resolver, session=get_session(),
+        kinds=VC_API_KINDS, checks=tuple(body["options"].get("checks", ())))
     return _report_response(report, resolver)
 
 

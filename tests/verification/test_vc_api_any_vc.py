@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from badger.ob3 import keys, sign, statuslist
+from badger.ob3 import keys, sign, sign_jwt, statuslist
 from badger.ob3.dids import did_key_from_public_key
 from tests.verification import _creds as c
 
@@ -463,3 +463,22 @@ def test_vc11_with_a_status_list_2021(client: Any, stub: Any) -> None:
     response = verify(client, at(3))
     assert response.status_code == 200
     assert [w["code"] for w in response.get_json()["warnings"]] == ["not_requested"]
+
+
+def test_enveloped_vc_jwt(client: Any, stub: Any) -> None:
+    signer = DidKey()
+    token = sign_jwt(plain_vc(signer.did), signer.key, kid=signer.vm)
+    enveloped = {
+        "@context": VC2,
+        "type": "EnvelopedVerifiableCredential",
+        "id": "data:application/vc+jwt," + token,
+    }
+    response = verify(client, enveloped)
+    assert response.status_code == 200, response.get_json()["errors"]
+    assert response.get_json()["report"]["format"] == "jwt"
+    other = DidKey()  # the same claims signed by a key that is not the issuer's
+    enveloped["id"] = "data:application/vc+jwt," + sign_jwt(
+        plain_vc(signer.did), other.key, kid=other.vm
+    )
+    response = verify(client, enveloped)
+    assert response.status_code == 422 and "controller_mismatch" in codes(response)
