@@ -91,7 +91,8 @@ def verify_presentation(
         else:
             try:
                 outcome.holder = vp_lib.verify_presentation(
-                    presentation, challenge=challenge, domain=domain, resolver=resolver
+                    presentation, challenge=challenge, domain=domain, resolver=resolver,
+                    holder_optional=True,
                 )
             except vp_lib.PresentationError as exc:
                 outcome.error, outcome.error_code = str(exc), exc.code
