@@ -482,3 +482,18 @@ def test_enveloped_vc_jwt(client: Any, stub: Any) -> None:
     )
     response = verify(client, enveloped)
     assert response.status_code == 422 and "controller_mismatch" in codes(response)
+
+
+def test_the_human_verify_page_still_speaks_of_badges(client: Any, stub: Any) -> None:
+    """/verify is for badges and endorsements: a plain VC is told apart, not verified there."""
+    signer = DidKey()
+    doc = badger_signed(plain_vc(signer.did), signer)
+    response = client.post(
+        "/verify", data={"text": json.dumps(doc)}, content_type="multipart/form-data"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Badge authentique" not in html
+    assert "Ce document n&#39;est pas un badge Open Badges." in html or (
+        "Ce document n'est pas un badge Open Badges." in html
+    )
