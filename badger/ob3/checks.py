@@ -18,7 +18,7 @@ from .jsonld import DocumentExpansion, JsonLdProcessingError, expand_document
 from .jwt import is_compact_jws
 from .loader import OfflineLoader
 from .model import OB_CONTEXT, VC1_CONTEXT, VC2_CONTEXT, hash_identity, normalise_identity
-from .report import ENDORSEMENT, KIND_TYPES, OPEN_BADGE, VerificationReport
+from .report import ENDORSEMENT, KIND_TYPES, OPEN_BADGE, VERIFIABLE_CREDENTIAL, VerificationReport
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 _OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
@@ -87,12 +87,14 @@ def _types(value: Any) -> list[str]:
 
 
 def detect_kind(credential: Mapping[str, Any], kinds: tuple[str, ...]) -> str:
-    """The accepted kind the credential's ``type`` names (the first accepted one if none)."""
+    """The accepted kind the credential's ``type`` names (none named: any VC when accepted,
+    else the first accepted kind)."""
     types = set(_types(credential))
-    for kind in kinds:
+    # a badge or an endorsement is a VerifiableCredential too: the specific kinds first
+    for kind in sorted(kinds, key=lambda k: k == VERIFIABLE_CREDENTIAL):
         if KIND_TYPES[kind] & types:
             return kind
-    return kinds[0]
+    return VERIFIABLE_CREDENTIAL if VERIFIABLE_CREDENTIAL in kinds else kinds[0]
 
 
 def check_format(
@@ -104,6 +106,8 @@ def check_format(
     ctx = credential.get("@context")
     ctx_list = ctx if isinstance(ctx, list) else [ctx]
     first = ctx_list[0] if ctx_list else None
+    if not isinstance(ctx, list) or not all(isinstance(c, str | dict) for c in ctx_list):
+        first = None  # an ordered set (JSON array) of URLs and objects, nothing else
     if first == VC2_CONTEXT:
         report.vc_version = "2.0"
     elif first == VC1_CONTEXT:
@@ -112,7 +116,8 @@ def check_format(
         report.add(
             "format",
             "failed",
-            "The first @context is neither Verifiable Credentials 2.0 nor 1.1.",
+            "The @context must be an array whose first item is the Verifiable Credentials 2.0 "
+            "or 1.1 context.",
             "bad_context",
         )
         return False
@@ -124,9 +129,14 @@ def check_format(
             "format",
             "failed",
             f"The type must include VerifiableCredential and {' or '.join(sorted(named))}.",
-            "bad_type",
+            "not_vc" if kind == VERIFIABLE_CREDENTIAL else "bad_type",
         )
         return False
+    if kind == VERIFIABLE_CREDENTIAL:
+        report.add(
+            "format", "passed", f"Verifiable Credential {report.vc_version}.", "vc_credential"
+        )
+        return True
     ob = [c for c in ctx_list if isinstance(c, str) and c.startswith(_OB_CONTEXT_PREFIX)]
     if not ob:
         report.add("format", "failed", "The Open Badges 3.0 context is missing.", "no_ob_context")
@@ -234,15 +244,22 @@ def check_terms(
 
 
 def check_validity(
-    credential: Mapping[str, Any], report: VerificationReport, now: datetime
+    credential: Mapping[str, Any],
+    report: VerificationReport,
+    now: datetime,
+    *,
+    start_required: bool = True,
 ) -> None:
+    """The validity window. ``start_required``: False for a plain VCDM 2.0 credential, whose
+    ``validFrom`` is optional (Open Badges require it; VCDM 1.1 requires ``issuanceDate``)."""
     start_key, end_key = (
         ("issuanceDate", "expirationDate")
         if report.vc_version == "1.1"
         else ("validFrom", "validUntil")
     )
-    start = parse_datetime(credential.get(start_key))
-    if start is None:
+    start_raw = credential.get(start_key)
+    start = parse_datetime(start_raw)
+    if start is None and (start_required or report.vc_version == "1.1" or start_raw is not None):
         report.add("validity", "failed", f"{start_key} is missing or invalid.", "bad_dates")
         return
     end_raw = credential.get(end_key)
@@ -250,7 +267,7 @@ def check_validity(
     if end_raw is not None and end is None:
         report.add("validity", "failed", f"{end_key} is not a valid date-time.", "bad_dates")
         return
-    if now < start:
+    if start is not None and now < start:
         report.add(
             "validity",
             "failed",

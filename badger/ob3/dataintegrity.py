@@ -13,7 +13,15 @@ Legacy suites verified (not issued): ``DataIntegrityProof``/``eddsa-2022`` (same
 URDNA2015 being RDFC-1.0's former name) and ``Ed25519Signature2020`` (VCDM 1.1 era). For
 the latter, W3C vc-di-eddsa's legacy section and the Digital Bazaar / ACA-Py implementations use
 the same transformation, hashing (proof-config hash first) and ``z``-base58btc serialisation;
-we follow that, with the proof type checked instead of ``cryptosuite``.
+we follow that, with the proof type checked instead of ``cryptosuite``, and the document must
+list the suite's context (``https://w3id.org/security/suites/ed25519-2020/v1``), as Digital
+Bazaar's suite requires before it looks at such a proof.
+
+Several proofs (VC Data Integrity 1.0 §4.5, "Verify Proof Sets and Chains"): every proof must
+verify — one that fails outright fails the set; a proof of a kind this verifier does not
+implement is "could not check" (the caller says so beside a verified one). A proof naming
+``previousProof`` (a string or a list of proof ids) is verified over the document *plus* the
+proofs it names, which must exist and verify themselves (a proof chain).
 """
 
 from __future__ import annotations
@@ -68,6 +76,7 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 LEGACY_CRYPTOSUITES = frozenset({"eddsa-2022"})
 ED25519_2020 = "Ed25519Signature2020"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 #: Outcome codes that say nothing about the credential, only about this verifier: a proof type
 #: or cryptosuite it does not implement (ecdsa-sd-2023, bbs-2023, ecdsa-rdfc-2019…) or a key
@@ -231,16 +240,31 @@ class ProofOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ProofResult:
-    """Outcome of checking every embedded proof; one verified proof suffices."""
+    """Outcome of checking every embedded proof: each must verify (a proof set), and one of
+    them must be bound to the expected controller (the issuer's own proof)."""
 
     outcomes: tuple[ProofOutcome, ...] = field(default_factory=tuple)
     code: str = "proof_missing"
     message: str = "The credential has no embedded proof."
 
     @property
+    def failed(self) -> ProofOutcome | None:
+        """The first proof that fails outright (not one this verifier could not check)."""
+        undetermined = UNDETERMINED_CODES
+        return next(
+            (o for o in self.outcomes if not o.signature_valid and o.code not in undetermined),
+            None,
+        )
+
+    @property
+    def unchecked(self) -> tuple[ProofOutcome, ...]:
+        """The proofs this verifier could not check (unknown suite, key not fetched)."""
+        return tuple(o for o in self.outcomes if o.code in UNDETERMINED_CODES)
+
+    @property
     def verified(self) -> bool:
-        """True if at least one proof is valid and bound to the expected controller."""
-        return any(o.verified for o in self.outcomes)
+        """True if no proof fails and one is valid and bound to the expected controller."""
+        return self.failed is None and any(o.verified for o in self.outcomes)
 
     @property
     def best(self) -> ProofOutcome | None:
@@ -299,6 +323,13 @@ def _check_one(
     refused = _refused_options(index, proof)
     if refused is not None:
         return refused
+    if proof.get("type") == ED25519_2020 and not _lists_context(unsecured, ED25519_2020_CONTEXT):
+        return _outcome(
+            index,
+            proof,
+            "proof_malformed",
+            f"An Ed25519Signature2020 proof needs the {ED25519_2020_CONTEXT} context.",
+        )
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
         return _outcome(
@@ -340,11 +371,18 @@ def _check_one(
     return _valid_signature(index, proof, resolved, expected_controller, resolver)
 
 
+def _lists_context(document: Mapping[str, Any], url: str) -> bool:
+    ctx = document.get("@context")
+    return ctx == url or (isinstance(ctx, list) and url in ctx)
+
+
 def _refused_options(index: int, proof: Mapping[str, Any]) -> ProofOutcome | None:
     """The outcome for a proof whose type, cryptosuite, purpose or date this verifier does not
     accept (before any key is fetched); None when they are acceptable."""
     ptype = proof.get("type")
     suite = proof.get("cryptosuite")
+    if not isinstance(ptype, str) or not ptype:
+        return _outcome(index, proof, "proof_malformed", "The proof has no type.")
     if ptype == PROOF_TYPE:
         if suite != CRYPTOSUITE and suite not in LEGACY_CRYPTOSUITES:
             return _outcome(
@@ -358,6 +396,8 @@ def _refused_options(index: int, proof: Mapping[str, Any]) -> ProofOutcome | Non
         )
     if "created" in proof and parse_datetime(proof.get("created")) is None:
         return _outcome(index, proof, "proof_created", "The proof creation date is not valid.")
+    if "expires" in proof and parse_datetime(proof.get("expires")) is None:
+        return _outcome(index, proof, "proof_malformed", "The proof expiry date is not valid.")
     return None
 
 
@@ -406,6 +446,101 @@ def _valid_signature(
     )
 
 
+def _previous_ids(proof: Any) -> list[str] | None:
+    """The ids ``proof.previousProof`` names ([] when none); None when malformed."""
+    if not isinstance(proof, Mapping) or "previousProof" not in proof:
+        return []
+    value = proof.get("previousProof")
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(i, str) and i for i in items):
+        return None
+    return [str(i) for i in items]
+
+
+def _chain_input(
+    index: int, proof: Any, proofs: list[Any], unsecured: Mapping[str, Any]
+) -> dict[str, Any] | ProofOutcome | None:
+    """What a chained proof signs — the document with the proofs it names as ``proof`` —, an
+    outcome when its ``previousProof`` is malformed or names no proof, or None (no chain)."""
+    ids = _previous_ids(proof)
+    if ids is None:
+        return _outcome(
+            index, proof, "proof_malformed", "previousProof must be a proof id or a list of them."
+        )
+    if not ids:
+        return None
+    matching: list[Any] = []
+    for wanted in ids:
+        found = [p for p in proofs if isinstance(p, Mapping) and p.get("id") == wanted]
+        if not found:
+            return _outcome(
+                index,
+                proof,
+                "previous_proof_missing",
+                f"The previous proof {wanted!r} this proof builds on is not in the document.",
+            )
+        matching.extend(found)
+    return {**unsecured, "proof": copy.deepcopy(matching)}
+
+
+def _settle_chains(outcomes: list[ProofOutcome], proofs: list[Any]) -> list[ProofOutcome]:
+    """A chained proof holds only if every proof it names verifies too (transitively); one
+    built on a proof this verifier cannot check is "could not check" itself."""
+    by_id: dict[str, list[int]] = {}
+    for i, p in enumerate(proofs):
+        if isinstance(p, Mapping) and isinstance(p.get("id"), str):
+            by_id.setdefault(str(p["id"]), []).append(i)
+    for _ in range(len(outcomes)):
+        changed = False
+        for i, proof in enumerate(proofs):
+            if not outcomes[i].signature_valid:
+                continue
+            named = [j for pid in (_previous_ids(proof) or []) for j in by_id.get(pid, [])]
+            broken = [outcomes[j] for j in named if not outcomes[j].signature_valid]
+            if not broken:
+                continue
+            changed = True
+            if all(o.code in UNDETERMINED_CODES for o in broken):
+                # built on a proof this verifier cannot check: could not check, not failed
+                outcomes[i] = _outcome(
+                    i,
+                    proof,
+                    "proof_unsupported",
+                    "This proof builds on a previous proof this verifier cannot check.",
+                    controller=outcomes[i].controller,
+                    key=outcomes[i].key,
+                )
+            else:
+                outcomes[i] = _outcome(
+                    i,
+                    proof,
+                    "previous_proof_invalid",
+                    "A previous proof this proof builds on does not verify.",
+                    controller=outcomes[i].controller,
+                    key=outcomes[i].key,
+                )
+        if not changed:
+            break
+    return outcomes
+
+
+def _check_chained(
+    index: int,
+    proof: Any,
+    chained: Mapping[str, Any],
+    resolver: Resolver | None,
+    expected: str | None,
+    loader: OfflineLoader,
+) -> ProofOutcome:
+    try:
+        canonical = canonicalize(chained, loader=loader)
+    except UndefinedTermError as exc:
+        return _outcome(index, proof, "undefined_terms", f"The previous proofs use {exc}")
+    except JsonLdProcessingError as exc:
+        return _outcome(index, proof, "jsonld_error", str(exc))
+    return _check_one(index, proof, chained, canonical, resolver, expected, loader)
+
+
 def verify_proof(
     document: Mapping[str, Any],
     resolver: Resolver | None,
@@ -419,8 +554,9 @@ def verify_proof(
 
     ``expected_controller`` defaults to the document's issuer id: the verification method's
     controller must equal it (PITFALLS 7). Undefined terms in the document fail every proof.
-    ``expansion``: :func:`badger.ob3.jsonld.expand_document` of this very ``document``, when the
-    caller has it (the document is then not expanded again).
+    Every proof must verify; chained ones (``previousProof``) over the document plus the proofs
+    they name. ``expansion``: :func:`badger.ob3.jsonld.expand_document` of this very
+    ``document``, when the caller has it (the document is then not expanded again).
     """
     ldr = loader or default_loader()
     proofs = proofs_of(document)
@@ -439,11 +575,16 @@ def verify_proof(
     except JsonLdProcessingError as exc:
         outcomes = tuple(_outcome(i, p, "jsonld_error", str(exc)) for i, p in enumerate(proofs))
         return ProofResult(outcomes, "jsonld_error", str(exc))
-    outcomes = tuple(
-        _check_one(i, p, unsecured, canonical_doc, resolver, expected, ldr)
-        for i, p in enumerate(proofs)
-    )
-    result = ProofResult(outcomes)
-    best = result.best
-    assert best is not None
-    return ProofResult(outcomes, best.code, best.message)
+    checked: list[ProofOutcome] = []
+    for i, p in enumerate(proofs):
+        chained = _chain_input(i, p, proofs, unsecured)
+        if isinstance(chained, ProofOutcome):
+            checked.append(chained)
+        elif chained is not None:
+            checked.append(_check_chained(i, p, chained, resolver, expected, ldr))
+        else:
+            checked.append(_check_one(i, p, unsecured, canonical_doc, resolver, expected, ldr))
+    result = ProofResult(tuple(_settle_chains(checked, proofs)))
+    decisive = result.failed or result.best
+    assert decisive is not None
+    return ProofResult(result.outcomes, decisive.code, decisive.message)

@@ -83,16 +83,22 @@ def _verify_data_integrity(
     domain: str | None,
     resolver: Resolver | None,
     loader: OfflineLoader,
+    holder_optional: bool = False,
 ) -> str:
     types = vp.get("type")
     types = types if isinstance(types, list) else [types]
     if "VerifiablePresentation" not in types:
         raise PresentationError("the document is not a VerifiablePresentation", "type")
-    holder = _holder(vp.get("holder"))
     proofs = proofs_of(vp)
     if len(proofs) != 1 or not isinstance(proofs[0], Mapping):
         raise PresentationError("the presentation needs exactly one proof", "proof")
     proof = proofs[0]
+    if holder_optional and vp.get("holder") is None:
+        # no holder named (VCDM 2.0 makes it optional): the presenter is the DID that signed
+        vm_ref = proof.get("verificationMethod")
+        holder = _holder(vm_ref.partition("#")[0] if isinstance(vm_ref, str) else None)
+    else:
+        holder = _holder(vp.get("holder"))
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise PresentationError("the proof must be DataIntegrityProof eddsa-rdfc-2022", "proof")
     if proof.get("proofPurpose") != "authentication":
@@ -175,11 +181,13 @@ def verify_presentation(
     resolver: Resolver | None,
     now: datetime | None = None,
     loader: OfflineLoader | None = None,
+    holder_optional: bool = False,
 ) -> str:
     """The DID the presentation proves; raises :class:`PresentationError` otherwise.
 
     ``domain`` None leaves the domain unchecked (a VC-API caller that names none); proving a
-    DID to this server always passes its own domain."""
+    DID to this server always passes its own domain. ``holder_optional`` (the VC-API): a Data
+    Integrity presentation naming no ``holder`` proves the DID whose key signed it."""
     if not challenge or domain == "":
         raise PresentationError("a challenge and a domain are required", "challenge")
     if isinstance(presentation, bytes):
@@ -202,7 +210,7 @@ def verify_presentation(
     if not isinstance(presentation, Mapping):
         raise PresentationError("the presentation must be a JSON object", "format")
     return _verify_data_integrity(
-        presentation, challenge, domain, resolver, loader or default_loader()
+        presentation, challenge, domain, resolver, loader or default_loader(), holder_optional
     )
 
 

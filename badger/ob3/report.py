@@ -19,9 +19,13 @@ CheckState = Literal["passed", "failed", "warning", "unknown"]
 #: The kinds a report can be about (``VerificationReport.kind``).
 OPEN_BADGE = "OpenBadgeCredential"
 ENDORSEMENT = "EndorsementCredential"
+#: Any W3C Verifiable Credential (VC-API ``/credentials/verify``): the data-model checks of
+#: VCDM 2.0 / 1.1 instead of the Open Badges ones. List it last: a badge is a VC too.
+VERIFIABLE_CREDENTIAL = "VerifiableCredential"
 KIND_TYPES: dict[str, frozenset[str]] = {
     OPEN_BADGE: frozenset({"OpenBadgeCredential", "AchievementCredential"}),
     ENDORSEMENT: frozenset({"EndorsementCredential"}),
+    VERIFIABLE_CREDENTIAL: frozenset({"VerifiableCredential"}),
 }
 
 

@@ -266,6 +266,14 @@ def _parse_index(value: object) -> int:
     return index
 
 
+#: Entry type -> (list credential type, list subject type): W3C Bitstring Status List, and its
+#: predecessor StatusList2021 (VCDM 1.1 credentials; same bitstring, same rules).
+_LIST_KINDS = {
+    "BitstringStatusListEntry": ("BitstringStatusListCredential", "BitstringStatusList"),
+    "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021"),
+}
+
+
 def read_status(list_credential: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:
     """Return True when the entry's bit is set in the (already verified) list credential.
 
@@ -273,23 +281,25 @@ def read_status(list_credential: Mapping[str, Any], entry: Mapping[str, Any]) ->
     could make a status answer wrong: entry/list type, purpose match, the URL linkage, size and
     index range. Any inconsistency raises rather than silently answering "not revoked".
     """
-    if entry.get("type") != "BitstringStatusListEntry":
+    kind = _LIST_KINDS.get(str(entry.get("type")))
+    if kind is None:
         raise StatusListError("credentialStatus is not a BitstringStatusListEntry")
+    list_type, subject_type = kind
     status_size = entry.get("statusSize", 1)
     if status_size not in (1, "1"):
         raise StatusListError("only statusSize 1 is supported")
     types = list_credential.get("type")
     type_list = [types] if isinstance(types, str) else types
-    if not isinstance(type_list, list) or "BitstringStatusListCredential" not in type_list:
-        raise StatusListError("status list is not a BitstringStatusListCredential")
+    if not isinstance(type_list, list) or list_type not in type_list:
+        raise StatusListError(f"status list is not a {list_type}")
     list_url = entry.get("statusListCredential")
     if not isinstance(list_url, str) or list_credential.get("id") != list_url:
         raise StatusListError("status list id does not match statusListCredential")
     subject = list_credential.get("credentialSubject")
     if not isinstance(subject, Mapping):
         raise StatusListError("status list credentialSubject must be an object")
-    if subject.get("type") not in ("BitstringStatusList", ["BitstringStatusList"]):
-        raise StatusListError("status list subject is not a BitstringStatusList")
+    if subject.get("type") not in (subject_type, [subject_type]):
+        raise StatusListError(f"status list subject is not a {subject_type}")
     purpose = entry.get("statusPurpose")
     list_purpose = subject.get("statusPurpose")
     list_purposes = [list_purpose] if isinstance(list_purpose, str) else list_purpose

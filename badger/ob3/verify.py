@@ -68,18 +68,21 @@ from .report import (
     ENDORSEMENT,
     KIND_TYPES,
     OPEN_BADGE,
+    VERIFIABLE_CREDENTIAL,
     Check,
     CheckState,
     VerificationReport,
     endorsement_withdrawn,
 )
 from .resolver import KeyProvenance, Resolver, prove_jwt_issuer_key
+from .vcdm import check_data_model
 from .verify_status import check_status
 
 __all__ = [
     "ENDORSEMENT",
     "OPEN_BADGE",
     "UNDETERMINED_PROOF_CODES",
+    "VERIFIABLE_CREDENTIAL",
     "Check",
     "CheckState",
     "VerificationReport",
@@ -114,6 +117,12 @@ def _check_ldp(
     if best is None:
         report.add("proof", "failed", "The credential has no proof.", "proof_missing")
         return
+    decisive = result.failed
+    if decisive is not None:
+        # every proof must verify (a proof set, a chain): one that fails outright decides,
+        # whatever valid or unknown proof sits beside it
+        report.add("proof", "failed", decisive.message, decisive.code)
+        return
     if best.signature_valid:
         if best.binding is not None and best.binding.state == "failed":
             # a valid signature by someone else's key proves nothing about this credential
@@ -121,16 +130,17 @@ def _check_ldp(
         else:
             report.add("proof", "passed", "The signature is valid.", "proof_valid")
         _add_binding(report, best.binding)
+        if result.unchecked:
+            report.add(
+                "proof_set",
+                "warning",
+                f"{len(result.unchecked)} other proof(s) could not be checked (a suite this "
+                "verifier does not implement, or a key that could not be fetched).",
+                "proof_unchecked",
+            )
         return
-    # no valid proof: one that fails outright decides (whatever else was added beside it);
     # only when every proof is of a kind this verifier cannot check is the answer "unknown"
-    decisive = next(
-        (o for o in result.outcomes if o.code not in UNDETERMINED_PROOF_CODES), None
-    )
-    if decisive is not None:
-        report.add("proof", "failed", decisive.message, decisive.code)
-    else:
-        report.add("proof", "unknown", best.message, best.code)
+    report.add("proof", "unknown", best.message, best.code)
 
 
 def _add_binding(report: VerificationReport, binding: KeyProvenance | None) -> None:
@@ -293,6 +303,7 @@ def _verify(
     depth: int,
     list_proofs: MutableMapping[str, ProofResult] | None = None,
     endorsement_reports: MutableMapping[str, VerificationReport] | None = None,
+    requested: frozenset[str] = frozenset(),
 ) -> VerificationReport:
     report = VerificationReport(kind=kinds[0])
     extracted = extract(data, report)
@@ -328,6 +339,10 @@ def _verify(
         kind = report.kind = detect_kind(credential, kinds)
         if not check_format(credential, report, kind, kinds):
             return report
+    if kind == VERIFIABLE_CREDENTIAL:
+        _check_any_vc(credential, report, resolver, now, loader, list_proofs, requested)
+        _order(report)
+        return report
     check_subject(credential, report, kind)
     check_schema(credential, report, kind)
     expansion = check_terms(credential, report, loader)
@@ -344,14 +359,47 @@ def _verify(
     return report
 
 
+def _check_any_vc(
+    credential: dict[str, Any],
+    report: VerificationReport,
+    resolver: Resolver,
+    now: datetime,
+    loader: OfflineLoader,
+    list_proofs: MutableMapping[str, ProofResult] | None,
+    requested: frozenset[str],
+) -> None:
+    """Any other Verifiable Credential: the data model instead of the Open Badges schema (a
+    credential that breaks it is not read further), then the same terms, proofs, key
+    provenance and validity; its status only when the caller asked for it (VC-API
+    ``options.checks`` naming ``credentialStatus``)."""
+    if not check_data_model(credential, report):
+        return  # not a well-formed credential: nothing else is worth reading
+    expansion = check_terms(credential, report, loader)
+    if report.format == "ldp_vc":
+        _check_ldp(credential, report, resolver, loader, expansion)
+    check_validity(credential, report, now, start_required=False)
+    if "credentialStatus" in requested:
+        check_status(credential, report, resolver, loader, now, list_proofs)
+    elif credential.get("credentialStatus") is not None:
+        report.add(
+            "status",
+            "warning",
+            "The credential has a status entry; it was not checked (ask for it with "
+            "options.checks: [\"credentialStatus\"]).",
+            "not_requested",
+        )
+
+
 _ORDER = [
     "extraction",
     "format",
+    "data_model",
     "subject",
     "schema",
     "jsonld",
     "proof",
     "issuer_binding",
+    "proof_set",
     "jwt_claims",
     "validity",
     "status",
@@ -374,6 +422,7 @@ def verify_credential(
     list_proofs: MutableMapping[str, ProofResult] | None = None,
     endorsement_reports: MutableMapping[str, VerificationReport] | None = None,
     kinds: Collection[str] = (OPEN_BADGE,),
+    checks: Collection[str] = (),
 ) -> VerificationReport:
     """Verify a badge given as baked PNG/SVG bytes, JSON text, a compact JWS or a dict.
 
@@ -389,7 +438,10 @@ def verify_credential(
     report gets its own copy). Keep it no longer than the batch: a withdrawal must show on the
     next one, and a result is that of the batch's first verification of the endorsement.
     ``kinds``: what is accepted, among :data:`OPEN_BADGE` (the default, alone) and
-    :data:`ENDORSEMENT` (a bare EndorsementCredential); ``report.kind`` says which was found.
+    :data:`ENDORSEMENT` (a bare EndorsementCredential) and :data:`VERIFIABLE_CREDENTIAL` (any
+    other VC: VCDM data-model checks, no Open Badges ones); ``report.kind`` says which was found.
+    ``checks``: what a VC-API caller asked for (``options.checks``); a plain VC's status list is
+    read only when it names ``credentialStatus`` (badges and endorsements: always).
     """
     accepted = tuple(dict.fromkeys(kinds))
     if not accepted or any(k not in KIND_TYPES for k in accepted):
@@ -405,4 +457,5 @@ def verify_credential(
         0,
         list_proofs,
         endorsement_reports,
+        frozenset(checks),
     )

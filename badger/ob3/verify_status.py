@@ -161,7 +161,7 @@ def check_status(
     for entry in entries:
         if not isinstance(entry, Mapping):
             results.append(Check("status", "unknown", "Malformed credentialStatus.", "unsupported"))
-        elif entry.get("type") == "BitstringStatusListEntry":
+        elif entry.get("type") in ("BitstringStatusListEntry", "StatusList2021Entry"):
             results.append(
                 _bitstring_status(entry, credential, resolver, loader, now, fetched, list_proofs)
             )

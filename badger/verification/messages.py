@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from badger.awards import HOLDER_ERASED
 from badger.ob3 import VerificationReport
 from badger.ob3.report import ENDORSEMENT, OPEN_BADGE
+from badger.verification.messages_vc import VC_BY_CODE, VC_STEP_TITLES
 
 #: Title of each step, shown before its sentence.
 STEP_TITLES: dict[str, Any] = {
@@ -33,6 +34,7 @@ STEP_TITLES: dict[str, Any] = {
     "recipient": _l("Personne qui a reçu le badge"),
     "endorsements": _l("Recommandations"),
     "registry": _l("Réseaux reconnus par ce service"),
+    **VC_STEP_TITLES,
 }
 
 _UNSUPPORTED = _l(
@@ -175,6 +177,7 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("registry", "registry_unreachable"): _l(
         "Un registre de réseaux n'a pas pu être lu. Réessayez plus tard."
     ),
+    **{key: text for key, (_state, text) in VC_BY_CODE.items()},
 }
 
 #: Sentences for a (step, code) the verifier reports in more than one state, by
@@ -303,6 +306,7 @@ WRITTEN_FOR: dict[tuple[str, str], str] = {
         ],
         "failed",
     ),
+    **{key: state for key, (state, _text) in VC_BY_CODE.items()},
 }
 
 #: A bare EndorsementCredential (a network vouching for an organisation): the steps and

@@ -14,7 +14,7 @@ from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport, model
 from badger.ob3 import presentation as vp_lib
 from badger.ob3.jwt import decode_unverified, is_compact_jws
-from badger.verification.verifying import verify_document
+from badger.verification.verifying import VC_API_KINDS, unwrap_enveloped, verify_document
 
 #: Credentials one presentation may carry (each is verified in full).
 MAX_PRESENTED_CREDENTIALS = 20
@@ -49,11 +49,13 @@ def verify_presentation(
     domain: str | None,
     resolver: Resolver,
     session: Session | None = None,
+    checks: tuple[str, ...] = (),
 ) -> PresentationOutcome:
     """W3C VC-API ``/presentations/verify``: a JSON-LD presentation (unsigned, or signed with
     proof purpose ``authentication``) or a VP-JWT; a signed one must answer ``challenge`` (and
     ``domain`` when given) — :func:`badger.ob3.presentation.verify_presentation`, whose holder is
-    a DID — and each credential it carries is verified as ``/credentials/verify`` would.
+    a DID — and each credential it carries (any Verifiable Credential) is verified as
+    ``/credentials/verify`` would, with the same ``checks``.
 
     Raises :class:`UserError` (400) when the request is not a presentation at all."""
     outcome = PresentationOutcome()
@@ -89,14 +91,16 @@ def verify_presentation(
         else:
             try:
                 outcome.holder = vp_lib.verify_presentation(
-                    presentation, challenge=challenge, domain=domain, resolver=resolver
+                    presentation, challenge=challenge, domain=domain, resolver=resolver,
+                    holder_optional=True,
                 )
             except vp_lib.PresentationError as exc:
                 outcome.error, outcome.error_code = str(exc), exc.code
     for item in credentials:
-        if isinstance(item, Mapping) and item.get("type") == "EnvelopedVerifiableCredential":
-            item = str(item.get("id", "")).partition(",")[2]  # data:application/vc+jwt,<jws>
+        item = unwrap_enveloped(item)
         if not isinstance(item, Mapping | str):
             item = ""
-        outcome.credentials.append(verify_document(item, resolver, session=session))
+        outcome.credentials.append(
+            verify_document(item, resolver, session=session, kinds=VC_API_KINDS, checks=checks)
+        )
     return outcome

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 #: Largest JSON body accepted by the machine endpoints.
 MAX_JSON_BYTES = 1024 * 1024
@@ -19,6 +19,13 @@ class VerifyOptions(Schema):
 
     challenge = fields.String(load_default=None)
     domain = fields.String(load_default=None)
+    #: VC-API: the checks asked for (``["proof", "credentialStatus"]``); only
+    #: ``credentialStatus`` changes anything (a plain VC's status list is read only then).
+    checks = fields.List(
+        fields.String(validate=validate.Length(max=64)),
+        load_default=list,
+        validate=validate.Length(max=16),
+    )
 
 
 class VerifyRequest(Schema):

@@ -18,14 +18,25 @@ from sqlalchemy.orm import Session
 
 from badger.awards import copy_state
 from badger.ob3 import Check, Resolver, VerificationReport, verify_credential
-from badger.ob3.report import ENDORSEMENT, OPEN_BADGE
+from badger.ob3.report import ENDORSEMENT, OPEN_BADGE, VERIFIABLE_CREDENTIAL
 from badger.ob3.resolver import ResolutionError
 from badger.resolver import HttpStatusError
 from badger.verification.reading import check_input
 from badger.verification.trust import with_registry_check
 
-#: What the verify page, the VC-API and the CLI accept: a badge or a bare endorsement.
+#: What the verify page and the CLI accept: a badge or a bare endorsement.
 DOCUMENT_KINDS = (OPEN_BADGE, ENDORSEMENT)
+#: What the VC-API (``/credentials/verify``, ``/presentations/verify``) accepts: any Verifiable
+#: Credential; badges and endorsements still get every Open Badges check.
+VC_API_KINDS = (OPEN_BADGE, ENDORSEMENT, VERIFIABLE_CREDENTIAL)
+
+
+def unwrap_enveloped(item: Any) -> Any:
+    """A VCDM 2.0 ``EnvelopedVerifiableCredential`` (``data:application/vc+jwt,<jws>``) as the
+    compact JWS it carries; anything else as given."""
+    if isinstance(item, Mapping) and item.get("type") == "EnvelopedVerifiableCredential":
+        return str(item.get("id", "")).partition(",")[2]
+    return item
 
 
 def verify_document(
@@ -34,16 +45,22 @@ def verify_document(
     *,
     now: datetime | None = None,
     session: Session | None = None,
+    kinds: tuple[str, ...] = DOCUMENT_KINDS,
+    checks: tuple[str, ...] = (),
 ) -> VerificationReport:
-    """Verify a badge or a bare EndorsementCredential (verify page, VC-API, CLI).
+    """Verify a badge or a bare EndorsementCredential (verify page, VC-API, CLI); with
+    ``kinds=VC_API_KINDS`` any other Verifiable Credential too (``checks``: the VC-API's
+    ``options.checks``).
 
     A badge's report is exactly the library's (which already requires the signing key to be
     proven the issuer's). A bare endorsement without a status list is also looked up at its own
     address (:func:`_check_publication`): badger's networks withdraw one by answering 410.
     """
-    report = verify_credential(data, resolver=resolver, now=now, kinds=DOCUMENT_KINDS)
+    report = verify_credential(data, resolver=resolver, now=now, kinds=kinds, checks=checks)
     if report.kind == ENDORSEMENT:
         _check_publication(report, resolver)
+    elif report.kind == VERIFIABLE_CREDENTIAL:
+        return report
     elif session is not None:
         _explain_own_revoked_copy(report, session)
     return with_registry_check(report)

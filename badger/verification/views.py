@@ -4,8 +4,10 @@
 words with a big pictogram, then every check (passed / failed / could not check). A bare
 EndorsementCredential (a network recommending an organisation) is accepted everywhere here and
 described as such ("Le réseau X recommande l'organisme Y").
-``POST /credentials/verify``: VC-API; 200 when verified, 422 with the report when a check
-failed or could not be done, 400 when the body is not a verification request.
+``POST /credentials/verify``: VC-API, any Verifiable Credential (badges and endorsements get
+every Open Badges check besides); 200 when verified, 422 with the report when a check failed
+or could not be done, 400 when the body is not a verification request or the credential is not
+a well-formed VC (its @context, type or data model).
 ``POST /api/verify``: a multipart file upload, or a compact JWS / JSON as the body.
 """
 
@@ -19,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from badger.db import get_session
 from badger.errors import UserError
 from badger.ob3 import Resolver, VerificationReport
-from badger.ob3.report import ENDORSEMENT
+from badger.ob3.report import ENDORSEMENT, VERIFIABLE_CREDENTIAL
 from badger.resolver import app_resolver
 from badger.security import csrf, limiter
 from badger.verification import (
@@ -31,7 +33,12 @@ from badger.verification.forms import VerifyForm
 from badger.verification.presentations import verify_presentation
 from badger.verification.reading import MAX_VERIFY_BYTES, check_input, fetch_url
 from badger.verification.schemas import BadRequest, PresentationRequest, VerifyRequest, load_json
-from badger.verification.verifying import verify_bytes, verify_document
+from badger.verification.verifying import (
+    VC_API_KINDS,
+    unwrap_enveloped,
+    verify_bytes,
+    verify_document,
+)
 
 bp = Blueprint("verification", __name__)
 
@@ -79,7 +86,7 @@ def _given(upload: Any, text: str, url: str, resolver: Resolver) -> bytes:
 
 def _vc_api_body(report: VerificationReport, resolver: Resolver) -> dict[str, Any]:
     about = describe(report, resolver) if report.kind == ENDORSEMENT else None
-    return {
+    body = {
         "verified": report.verified,
         "state": report.state,
         "checks": [c.name for c in report.checks if c.state == "passed"],
@@ -94,20 +101,32 @@ def _vc_api_body(report: VerificationReport, resolver: Resolver) -> dict[str, An
             if c.state in {"failed", "unknown"}
         ],
         "report": report.to_dict(),
-        "plain": messages.plain_report(report, about),
     }
+    if report.kind != VERIFIABLE_CREDENTIAL:  # the plain sentences speak of badges
+        body["plain"] = messages.plain_report(report, about)
+    return body
 
 
 def _report_response(report: VerificationReport, resolver: Resolver) -> Any:
     body = _vc_api_body(report, resolver)
     if report.verified:
         return jsonify(body), 200
+    return jsonify(body), 400 if _malformed(report) else 422
+
+
+def _malformed(report: VerificationReport) -> bool:
+    """Not a well-formed credential (400): unreadable, not a VC of an accepted kind, or not
+    following the VC data model; anything else that fails is a credential that does not verify
+    (422)."""
     extraction = report.check("extraction")
     fmt = report.check("format")
-    unreadable = (extraction is not None and extraction.state == "failed") or (
-        fmt is not None and fmt.state == "failed" and fmt.code in {"bad_context", "bad_type"}
+    model = report.check("data_model")
+    return (
+        (extraction is not None and extraction.state == "failed")
+        or (fmt is not None and fmt.state == "failed" and fmt.code in {"bad_context", "bad_type",
+                                                                      "not_vc"})
+        or (model is not None and model.state == "failed")
     )
-    return jsonify(body), 400 if unreadable else 422
 
 
 def _bad_request(message: Any, details: Any = None) -> Any:
@@ -124,13 +143,16 @@ def _bad_request(message: Any, details: Any = None) -> Any:
 @csrf.exempt
 @limiter.limit(_verify_limit)
 def vc_api_verify() -> Any:
-    """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}``."""
+    """W3C VC-API: verify ``{"verifiableCredential": {...}, "options": {...}}`` (a VCDM 2.0
+    ``EnvelopedVerifiableCredential`` carrying a VC-JWT too)."""
     try:
         body = load_json(VerifyRequest())
     except BadRequest as exc:
         return _bad_request(exc.message, exc.details)
     resolver = app_resolver()
-    report = verify_document(body["verifiableCredential"], resolver, session=get_session())
+    report = verify_document(
+        unwrap_enveloped(body["verifiableCredential"]), resolver, session=get_session(),
+        kinds=VC_API_KINDS, checks=tuple(body["options"].get("checks", ())))
     return _report_response(report, resolver)
 
 
@@ -153,7 +175,7 @@ def vc_api_verify_presentation() -> Any:
     try:
         outcome = verify_presentation(
             vp, challenge=options.get("challenge"), domain=options.get("domain"),
-            resolver=resolver, session=get_session())
+            resolver=resolver, session=get_session(), checks=tuple(options.get("checks", ())))
     except UserError as exc:
         return _bad_request(exc.message)
     presentation_result: dict[str, Any] = {

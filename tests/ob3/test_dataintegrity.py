@@ -54,7 +54,7 @@ def test_proof_as_single_object_is_accepted() -> None:
     assert verify_proof(doc, resolver()).verified
 
 
-def test_second_proof_is_appended_and_any_valid_proof_suffices() -> None:
+def test_second_proof_is_appended_and_every_proof_must_verify() -> None:
     first = signed()
     second = sign(first, key("Ed25519", 1), vm(key("Ed25519", 1)))
     assert len(second["proof"]) == 2
@@ -63,11 +63,16 @@ def test_second_proof_is_appended_and_any_valid_proof_suffices() -> None:
     assert both.verified and all(o.signature_valid for o in both.outcomes)
     # the extra proof is by a key the issuer does not list: it adds nothing, takes nothing away
     assert [o.verified for o in both.outcomes] == [True, False]
+    # a proof set holds only when every proof verifies (VC Data Integrity 1.0 §4.5): a bad
+    # second proof fails the credential even beside the issuer's valid one
     broken = copy.deepcopy(second)
     broken["proof"][1]["proofValue"] = broken["proof"][0]["proofValue"]
-    still = verify_proof(broken, resolver())
-    assert still.verified
-    assert [o.signature_valid for o in still.outcomes] == [True, False]
+    result = verify_proof(broken, resolver())
+    assert not result.verified and result.code == "signature_invalid"
+    assert [o.signature_valid for o in result.outcomes] == [True, False]
+    report = verify_credential(broken, resolver=resolver(), now=NOW)
+    proof = report.check("proof")
+    assert proof is not None and (proof.state, proof.code) == ("failed", "signature_invalid")
 
 
 TAMPERS: list[tuple[str, list[Any], Any]] = [

@@ -118,3 +118,20 @@ def test_vp_jwt() -> None:
     tampered = token(claims).split(".")
     tampered[2] = tampered[2][:-4] + ("AAAA" if not tampered[2].endswith("AAAA") else "BBBB")
     assert _code(".".join(tampered)) == "signature"
+
+
+def test_holder_is_required_unless_the_caller_makes_it_optional() -> None:
+    """Proving a DID to this server names it (``holder``); the VC-API accepts a presentation
+    naming none, whose signer's DID is then the presenter."""
+    k, did, vm = _did_key()
+    vp = sign_presentation(did, k, vm, challenge=CHALLENGE, domain=DOMAIN)
+    anonymous = _resign({key: v for key, v in vp.items() if key != "holder"}, k)
+    assert _code(anonymous) == "holder"
+    assert verify_presentation(anonymous, challenge=CHALLENGE, domain=DOMAIN, resolver=None,
+                               holder_optional=True) == did
+    other_k, _, _ = _did_key()
+    forged = _resign(anonymous, other_k)  # signed by a key that is not the named method's
+    with pytest.raises(PresentationError) as info:
+        verify_presentation(forged, challenge=CHALLENGE, domain=DOMAIN, resolver=None,
+                            holder_optional=True)
+    assert info.value.code == "signature"

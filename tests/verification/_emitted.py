@@ -170,7 +170,10 @@ def _calls(path: Path) -> set[tuple[str, str, str]]:
 def emitted() -> set[tuple[str, str, str]]:
     """(name, state, code) of every check the library and the web layer can report."""
     files = [
-        *(ROOT / "ob3" / name for name in ("verify.py", "checks.py", "verify_status.py")),
+        *(
+            ROOT / "ob3" / name
+            for name in ("verify.py", "checks.py", "verify_status.py", "vcdm.py")
+        ),
         *sorted((ROOT / "verification").glob("*.py")),
         ROOT / "ob3" / "registry.py",
     ]

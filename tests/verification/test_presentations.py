@@ -100,6 +100,24 @@ def test_signed_presentation_proves_its_holder_for_the_challenge(
     assert missing.get_json()["presentationResult"]["error"]["code"] == "challenge_missing"
 
 
+def test_signed_presentation_without_holder_proves_its_signer(client: Any, stub: Any) -> None:
+    """VCDM 2.0 makes ``holder`` optional: the VC-API then reads the signer's DID as the
+    presenter (what the W3C data-model suite sends); the signature must still hold."""
+    vp = signed(presentation(c.good(), holder=None))
+    assert "holder" not in vp
+    r = post(client, vp, challenge=CHALLENGE, domain=DOMAIN)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["presentationResult"]["holder"] == HOLDER
+    added = {**vp, "verifiableCredential": [c.good(), c.good()]}
+    r = post(client, added, challenge=CHALLENGE, domain=DOMAIN)
+    assert r.status_code == 422
+    assert r.get_json()["presentationResult"]["error"]["code"] == "signature"
+    odd = signed(presentation(c.good(), holder=None), vm="https://badges.example.fr/k#1")
+    r = post(client, odd, challenge=CHALLENGE, domain=DOMAIN)
+    assert r.status_code == 422
+    assert r.get_json()["presentationResult"]["error"]["code"] == "holder"
+
+
 @pytest.mark.parametrize(
     ("change", "code"),
     [
