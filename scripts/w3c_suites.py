@@ -303,6 +303,8 @@ class HttpLog:
 @contextlib.contextmanager
 def badger_server(badger_dir: Path, work: Path, python: str) -> Iterator[dict[str, Any]]:
     """Start badger (from ``badger_dir``) in a child process; yield what it wrote to info."""
+    for old in work.glob("instance-*"):  # the previous run's, kept until now for its log
+        shutil.rmtree(old, ignore_errors=True)
     instance = Path(tempfile.mkdtemp(prefix="instance-", dir=work))
     info, port = instance / "info.json", free_port()
     env = {**os.environ, "PYTHONPATH": str(badger_dir), "BADGER_ENV": "development"}
