@@ -291,13 +291,28 @@ class HttpLog:
             return start_response(status, headers, exc_info)
 
         chunks = list(self.app(environ, start))
+        answer = b"".join(chunks)
         with self.path.open("a") as log:
             log.write(json.dumps({
                 "t": time.time(), "method": environ["REQUEST_METHOD"],
                 "path": environ.get("PATH_INFO"), "status": seen.get("status"),
                 "request": body[:600].decode("utf-8", "replace"),
-                "response": b"".join(chunks)[:600].decode("utf-8", "replace")}) + "\n")
+                "response": answer[:600].decode("utf-8", "replace"),
+                "errors": top_errors(answer)}) + "\n")
         return chunks
+
+
+def top_errors(answer: bytes) -> list[str] | None:
+    """The ``errors`` a JSON answer lists at its top level (code: message), the one-line why."""
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return None
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return None
+    return [f"{e.get('code')}: {e.get('message')}" if isinstance(e, dict) else str(e)
+            for e in errors]
 
 
 @contextlib.contextmanager
@@ -357,9 +372,10 @@ def attach_exchanges(rows: list[dict[str, Any]], timeline: Path, http_log: Path,
         for start in starts:
             if start["t"] <= exchange["t"]:
                 owner = start["title"]
+        why = ("errors " + " | ".join(exchange["errors"])) if exchange.get("errors") \
+            else exchange["response"][:300]
         by_title.setdefault(owner, []).append(
-            f"{exchange['method']} {exchange['path']} -> {exchange['status']}: "
-            f"{exchange['response'][:300]}")
+            f"{exchange['method']} {exchange['path']} -> {exchange['status']}: {why}")
     for row in rows:
         if row["state"] == "failed":
             row["exchanges"] = by_title.get(row["title"], [])[:6]
