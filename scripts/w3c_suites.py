@@ -236,10 +236,12 @@ def integrator_client(app: Any, invoke: Any, base: str) -> dict[str, str] | None
     shown = invoke("integrators", "create", "--org", ORG, "--name", "W3C test suites")
     client_id = re.search(r"client[_ ]id\W+(\S+)", shown, re.IGNORECASE)
     secret = re.search(r"client[_ ]secret\W+(\S+)", shown, re.IGNORECASE)
+    endpoint = re.search(r"token endpoint\W+(https?://\S+)", shown, re.IGNORECASE)
     if not (client_id and secret):
         raise SystemExit(f"could not read the client id and secret in: {shown}")
     return {"client_id": client_id.group(1), "client_secret": secret.group(1),
-            "token_endpoint": f"{base}/oauth/token"}
+            "token_endpoint": endpoint.group(1) if endpoint
+            else f"{base}/integrators/oauth/token"}
 
 
 def tls_files(folder: Path) -> tuple[Path, Path]:
