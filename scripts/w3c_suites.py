@@ -305,12 +305,17 @@ class HttpLog:
 
 
 def top_errors(answer: bytes) -> list[str] | None:
-    """The ``errors`` a JSON answer lists at its top level (code: message), the one-line why."""
+    """The ``errors`` (or ``error``) a JSON answer has at its top level, as "code: message":
+    the one-line why."""
     try:
         data = json.loads(answer)
     except ValueError:
         return None
-    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    errors = data.get("errors")
+    if isinstance(data.get("error"), dict):  # badger's other error shape
+        errors = [data["error"]]
     if not isinstance(errors, list):
         return None
     return [f"{e.get('code')}: {e.get('message')}" if isinstance(e, dict) else str(e)
