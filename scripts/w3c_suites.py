@@ -76,19 +76,25 @@ ORG = "sport-insertion-demo"
 SECRET_ENV = "BADGER_W3C_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 
 
-def local_config(base: str, issuer_id: str, oauth: dict[str, str] | None = None) -> str:
+def local_config(base: str, issuer_id: str, oauth: dict[str, str] | None = None,
+                 extra: dict[str, list[str]] | None = None) -> str:
     """The ``localConfig.cjs`` naming only this badger (vc-test-suite-implementations README,
-    "Testing locally"); ``oauth`` = client id and token endpoint of an integrator client."""
+    "Testing locally"); ``oauth`` = client id and token endpoint of an integrator client;
+    ``extra`` = more tags per endpoint kind (issuers, verifiers, vpVerifiers) to try."""
+    extra = extra or {}
     implementation: dict[str, Any] = {
         "name": "badger",
         "implementation": "badger (local)",
         "issuers": [{"id": issuer_id, "endpoint": f"{base}/credentials/issue",
-                     "supports": {"vc": ["1.1", "2.0"]}, "tags": ISSUER_TAGS}],
+                     "supports": {"vc": ["1.1", "2.0"]},
+                     "tags": ISSUER_TAGS + extra.get("issuers", [])}],
         "verifiers": [{"id": f"{base}/credentials/verify",
                        "endpoint": f"{base}/credentials/verify",
-                       "supports": {"vc": ["1.1", "2.0"]}, "tags": VERIFIER_TAGS}],
+                       "supports": {"vc": ["1.1", "2.0"]},
+                       "tags": VERIFIER_TAGS + extra.get("verifiers", [])}],
         "vpVerifiers": [{"id": f"{base}/presentations/verify",
-                         "endpoint": f"{base}/presentations/verify", "tags": VP_VERIFIER_TAGS}],
+                         "endpoint": f"{base}/presentations/verify",
+                         "tags": VP_VERIFIER_TAGS + extra.get("vpVerifiers", [])}],
     }
     if oauth:
         implementation["oauth2"] = {"clientId": oauth["client_id"], "clientSecret": SECRET_ENV,
@@ -390,7 +396,8 @@ def attach_exchanges(rows: list[dict[str, Any]], timeline: Path, http_log: Path,
 def run_suite(suite_dir: Path, details: dict[str, Any]) -> dict[str, Any]:
     """Write the suite's localConfig.cjs, run mocha with a JSON reporter, return its report."""
     (suite_dir / "localConfig.cjs").write_text(
-        local_config(details["base"], details["issuer_id"], details.get("oauth")))
+        local_config(details["base"], details["issuer_id"], details.get("oauth"),
+                     details.get("extra_tags")))
     report, timeline = suite_dir / "mocha.json", suite_dir / "timeline.jsonl"
     report.unlink(missing_ok=True)
     timeline.unlink(missing_ok=True)
@@ -423,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="python with badger's deps")
     parser.add_argument("--only", action="append", choices=SUITES, help="run only these")
     parser.add_argument("--json", type=Path, help="write per-test results here")
+    parser.add_argument("--tag", action="append", default=[], metavar="KIND=TAG",
+                        help="claim one more tag, e.g. verifiers=EnvelopingProof "
+                             "(KIND: issuers, verifiers, vpVerifiers)")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -433,7 +443,14 @@ def main(argv: list[str] | None = None) -> int:
     prepare(src, work)
     totals = {"passed": 0, "failed": 0, "pending": 0}
     rows: list[dict[str, Any]] = []
+    extra: dict[str, list[str]] = {}
+    for claim in args.tag:
+        kind, _, tag = claim.partition("=")
+        if kind not in ("issuers", "verifiers", "vpVerifiers") or not tag:
+            parser.error(f"--tag {claim}: expected issuers|verifiers|vpVerifiers=TAG")
+        extra.setdefault(kind, []).append(tag)
     with badger_server(args.badger.resolve(), work, args.python) as details:
+        details["extra_tags"] = extra
         print(f"badger at {details['base']}, issuer {details['issuer_id']}, "
               f"integrator client: {'yes' if details.get('oauth') else 'none yet'}", flush=True)
         http_log = Path(details["instance"]) / "http.jsonl"
