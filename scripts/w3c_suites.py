@@ -15,8 +15,8 @@ organisation signing as did:key, writes each suite's ``localConfig.cjs``, runs m
     python scripts/w3c_suites.py --sources DIR --json results.json
     python scripts/w3c_suites.py --badger /path/to/other/checkout --only vc-api-verifier-test-suite
 
-Every HTTP exchange badger served is written to ``<work>/http.jsonl`` (method, path, status,
-the start of both bodies) to tell why a test failed.
+Every HTTP exchange badger served is written to ``<cache>/work/instance-*/http.jsonl`` (method,
+path, status, the start of both bodies, the errors it names) to tell why a test failed.
 """
 
 from __future__ import annotations
