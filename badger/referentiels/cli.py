@@ -35,7 +35,8 @@ def on_init(session: Session, app: Flask) -> None:
     for path in sorted(folder.glob("*.json")):
         try:
             fw = case.parse_package(path.read_bytes())
-            version, changed = import_framework(session, fw, key=path.stem, shipped=True)
+            version, changed = import_framework(session, fw, key=path.stem, shipped=True,
+                                                keep_source=False)
         except (case.CaseImportError, UserError) as exc:
             app.logger.warning("référentiel %s not loaded: %s", path.name, exc)
             continue

@@ -98,8 +98,10 @@ class _PackageWriter:
             doc["description"] = fw.description
         if fw.subject:
             doc["subject"] = list(fw.subject)
-        doc["language"] = fw.language
-        doc["version"] = fw.version
+        if fw.language:  # unknown stays unknown
+            doc["language"] = fw.language
+        if fw.version:
+            doc["version"] = fw.version
         if fw.adoption_status:
             doc["adoptionStatus"] = fw.adoption_status
         licenses = []
@@ -218,7 +220,8 @@ class _PackageWriter:
         d["abbreviatedStatement"] = it.label
         if it.notes:
             d["notes"] = it.notes
-        d["language"] = it.language
+        if it.language:
+            d["language"] = it.language
         type_id = stable_id("itemtype", it.kind)
         d["CFItemTypeURI"] = self.link("CFItemTypes", type_id, ITEM_TYPES[it.kind])
         d["lastChangeDateTime"] = when
