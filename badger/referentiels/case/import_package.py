@@ -43,7 +43,13 @@ from badger.referentiels.case.model import (
     slugify,
 )
 from badger.referentiels.case.schema import schema11_errors
-from badger.referentiels.case.source import DEFINITIONS, REQUIRED_FILLED, Note, normalise
+from badger.referentiels.case.source import (
+    DEFINITIONS,
+    MOVED_TO_EXTENSIONS,
+    REQUIRED_FILLED,
+    Note,
+    normalise,
+)
 from badger.urls import CASE_PATH
 
 
@@ -90,10 +96,10 @@ def parse_decoded(obj: Any) -> Framework:
              if not (str(e.location) in missing and "'identifier'" in str(e.message))]
     if errs:
         raise CaseImportError(sorted(errs, key=lambda e: e[0].sort_key()))
-    fw = _from_package(pkg)
+    fw = _from_package(pkg, {n.pointer for n in notes if n.reason == MOVED_TO_EXTENSIONS})
     fw.source = pkg
     fw.normalisations = notes
-    fw.warnings = _filled_warnings(notes) + fw.warnings
+    fw.warnings = _note_warnings(notes) + fw.warnings
     return fw
 
 
@@ -114,22 +120,30 @@ def _missing_identifiers(pkg: dict[str, Any]) -> list[tuple[Location, Any]]:
     return out
 
 
-def _filled_warnings(notes: list[Note]) -> list[ImportProblem]:
-    filled = [n for n in notes if n.reason == REQUIRED_FILLED]
-    if not filled:
-        return []
-    return [ImportProblem(at(filled[0].pointer), _l(
-        "%(n)s champ(s) requis absent(s) complété(s) (texte vide, date du document, "
-        "urn:uuid:…) ; le premier ici", n=len(filled)))]
+def _note_warnings(notes: list[Note]) -> list[ImportProblem]:
+    """Warnings for the normalisations a reader of badger's package should know about: filled
+    required fields, and each property moved into ``extensions`` (by name)."""
+    out = _Warnings()
+    for n in notes:
+        if n.reason == REQUIRED_FILLED:
+            out.add("filled", n.pointer, _l(
+                "champ requis absent complété (texte vide, date du document ou urn:uuid:…)"))
+        elif n.reason == MOVED_TO_EXTENSIONS and not n.pointer.endswith("/extensions"):
+            out.add(f"moved:{n.detail}", n.pointer, _l(
+                "« %(f)s » n'est pas une propriété CASE 1.1 : rangé tel quel dans extensions",
+                f=n.detail))
+    return out.problems()
 
 
 def _lower(identifier: str) -> str:
     return identifier.strip().lower()
 
 
-def _from_package(pkg: dict[str, Any]) -> Framework:
-    """Build the framework of a schema-valid package, checking badger's rules on the way."""
+def _from_package(pkg: dict[str, Any], moved: set[str] | None = None) -> Framework:
+    """Build the framework of a schema-valid package, checking badger's rules on the way.
+    ``moved``: pointers of ``extensions`` that only hold moved properties (warned already)."""
     reader = _PackageReader(pkg)
+    reader.moved = moved or set()
     reader.read_items()
     reader.read_associations()
     reader.check_cycles()
@@ -244,6 +258,8 @@ class _PackageReader:
     by_id: dict[str, Item] = field(default_factory=dict)
     #: items holding a rubric criterion (they stay competences even with children)
     criteria_of: set[str] = field(default_factory=set)
+    #: pointers of ``extensions`` made by normalisation only (warned by :func:`_note_warnings`)
+    moved: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.fw = _document(self.pkg)
@@ -420,12 +436,13 @@ class _PackageReader:
         """Warn once per property badger keeps and serves back but does not show."""
         for i, it in enumerate(self.pkg.get("CFItems", [])):
             for k in _KEPT_ITEM_FIELDS:
-                if k in it and not _badger_written(k, it):
+                if k in it and not _badger_written(k, it) and (
+                        f"/CFItems/{i}/{k}" not in self.moved):
                     self.warned.add(f"item:{k}", f"/CFItems/{i}/{k}", _l(
                         "« %(f)s » conservé et republié, non affiché par badger", f=k))
         doc = self.pkg["CFDocument"]
         for k in _KEPT_DOC_FIELDS:
-            if k in doc:
+            if k in doc and f"/CFDocument/{k}" not in self.moved:
                 self.warned.add(f"doc:{k}", f"/CFDocument/{k}", _l(
                     "« %(f)s » conservé et republié, non affiché par badger", f=k))
         defs = self.pkg.get("CFDefinitions", {})

@@ -183,7 +183,7 @@ def _diff_list(a: list[Any], b: list[Any], pointer: str) -> list[Difference]:
     seen = set(ia)
     out += [Difference(f"{pointer}/-", MISSING, o) for i, o in zip(ib, b, strict=True)
             if i not in seen]
-    common_a = [i for i in ia if i in bmap]
+    common_a = list(dict.fromkeys(i for i in ia if i in bmap))  # merged duplicates once
     common_b = [i for i in ib if i in seen]
     if common_a != common_b:
         out.append(Difference(pointer, "ordre des objets", "autre ordre"))

@@ -176,6 +176,7 @@ class _Normaliser:
             else:
                 out[k] = self.value(kind, k, v, f"{ptr}/{k}")
         if extra:
+            self.note(f"{ptr}/extensions", MOVED_TO_EXTENSIONS, ", ".join(extra))
             self._extend(kind, out, extra)
         if "identifier" in out:
             self._require(kind, out, ptr)
