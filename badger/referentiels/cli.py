@@ -113,7 +113,8 @@ def import_command(
         if key:
             fw.key = key
         version, changed = import_framework(
-            session, fw, key=key, publish=not draft, shipped=not owner, **owner
+            session, fw, key=key, publish=not draft, shipped=not owner, keep_source=True,
+            **owner,
         )
     except case.CaseImportError as exc:
         raise click.ClickException(str(exc)) from exc

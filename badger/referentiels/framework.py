@@ -298,6 +298,8 @@ def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str
     base = base or urls.base_url()
     if not version.is_published:
         return _with_providers(version, served_package(version, base), base)
-    key = f"{version.id}\x1f{version.content_hash or ''}\x1f{base}"
+    sourced = "s" if version.case_source is not None else "b"
+    key = "\x1f".join((str(version.id), version.identifier, sourced,
+                        version.content_hash or "", base))
     pkg = _PACKAGE_CACHE.get_or_set(key, lambda: served_package(version, base))
     return _with_providers(version, pkg, base)

@@ -61,13 +61,14 @@ def import_framework(
     shipped: bool = False,
     publish: bool = True,
     referentiel: Referentiel | None = None,
-    keep_source: bool = True,
+    keep_source: bool | None = None,
 ) -> tuple[ReferentielVersion, bool]:
     """Store ``fw`` as a version; return ``(version, changed)``.
 
     The package ``fw`` was read from (``fw.source``) is kept whole with the version
-    (``CaseSource``) unless ``keep_source`` is False (badger's own shipped files: badger
-    serves those on its own host), so export gives back everything CASE carried.
+    (``CaseSource``), so export gives back everything CASE carried — unless ``keep_source`` is
+    False; by default it is kept except for ``shipped`` référentiels (badger's own files, served
+    on badger's own host). The command line keeps it for every file it imports.
 
     Idempotent: the same package again changes nothing. A package whose CFDocument identifier
     is already a published version with other content is refused (published versions never
@@ -77,12 +78,13 @@ def import_framework(
     version may gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
-    if existing is not None:
-        return _import_again(session, existing, fw, network_id=network_id,
-                             organisation_id=organisation_id, shipped=shipped, publish=publish,
-                             keep_source=keep_source)
+    if keep_source is None:
+        keep_source = not shipped
     if not keep_source:
         fw.source = None
+    if existing is not None:
+        return _import_again(session, existing, fw, network_id=network_id,
+                             organisation_id=organisation_id, shipped=shipped, publish=publish)
     key = key or fw.key or case.slugify(fw.title)
     if referentiel is None:
         referentiel = get_referentiel(session, key)
@@ -124,14 +126,11 @@ def _import_again(
     organisation_id: int | None,
     shipped: bool,
     publish: bool,
-    keep_source: bool,
 ) -> tuple[ReferentielVersion, bool]:
     """``fw`` names a version already stored: nothing to do, translations added to a shipped
     version, a draft of the same owner replaced, or a refusal (see :func:`import_framework`)."""
     if not existing.is_published:
         _require_same_owner(existing, network_id, organisation_id)
-    if not keep_source:
-        fw.source = None
     if _same_content(existing, fw):
         return existing, False
     if (existing.is_published and shipped and existing.referentiel.shipped

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from badger.referentiels import case
+from badger.referentiels.framework import package_of
 from badger.referentiels.models import (
     PUBLISHED,
     CaseObject,
@@ -119,8 +120,6 @@ def published_case_object(
 ) -> tuple[ReferentielVersion, dict[str, Any]] | None:
     """The newest published version holding the CASE object ``kind``/``identifier`` and the
     object as served in its package (``package_of``); None when no published version has it."""
-    from badger.referentiels.framework import package_of  # framework imports this module
-
     identifier = identifier.lower()
     if kind == "CFItems":
         found = published_item(session, identifier)
@@ -142,8 +141,6 @@ def item_associations(
     if found is None:
         return None
     version, item = found
-    from badger.referentiels.framework import package_of
-
     ident = item["identifier"].lower()
     assocs = [a for a in package_of(version)["CFAssociations"]
               if ident in (str(a["originNodeURI"].get("identifier", "")).lower(),

@@ -396,3 +396,16 @@ def test_csv_errors(text: str, location: str, message: str) -> None:
 def test_csv_not_utf8() -> None:
     with pytest.raises(CaseImportError, match="UTF-8"):
         case.parse_csv("code;label\nA;Épreuve\n".encode("latin-1"), title="T", creator="C")
+
+
+def test_two_associations_never_share_an_identifier() -> None:
+    """Two links of one item to the same URI (same origin, type and destination) are two
+    associations: each keeps an identifier of its own."""
+    fw = case.parse_package((ROOT / "referentiels" / "clea.json").read_bytes())
+    it = fw.competences[0]
+    link = case.ExternalLink(kind="esco", uri="http://data.europa.eu/esco/skill/x", code="x")
+    it.links = [link, case.ExternalLink(**{**link.__dict__, "kind": "rome"})]
+    pkg = case.to_package(fw)
+    ids = [a["identifier"] for a in pkg["CFAssociations"]]
+    assert len(ids) == len(set(ids))
+    assert case.to_package(fw) == pkg  # and the same ones every time

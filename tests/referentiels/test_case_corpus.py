@@ -149,3 +149,46 @@ def test_refusal_names_its_location_in_cli_output(app: Any, db: Any, tmp_path: P
     assert result.exit_code != 0
     assert "/CFItems/3/identifier" in result.output
     assert "identifiant en double" in result.output
+
+
+def test_lookup_functions_for_the_rest_binding(app: Any, db: Any) -> None:
+    """What the CASE REST binding serves by identifier comes from the kept package."""
+    raw = json.loads(SAMPLE.read_bytes())
+    assert cli(app, "import", str(SAMPLE)).exit_code == 0
+    item_type = raw["CFDefinitions"]["CFItemTypes"][0]
+    found = service.published_case_object(db, "CFItemTypes", item_type["identifier"].upper())
+    assert found is not None
+    version, obj = found
+    assert obj["title"] == item_type["title"] and obj["uri"] == item_type["uri"]
+    exemplar = next(a for a in raw["CFAssociations"] if a["associationType"] == "exemplar")
+    _v, assoc = service.published_case_object(db, "CFAssociations", exemplar["identifier"])
+    assert assoc["destinationNodeURI"] == exemplar["destinationNodeURI"]
+    origin = exemplar["originNodeURI"]["identifier"]
+    _v, item, assocs = service.item_associations(db, origin)
+    assert item["identifier"] == origin
+    assert exemplar["identifier"] in {a["identifier"] for a in assocs}
+    assert all(origin in (a["originNodeURI"]["identifier"], a["destinationNodeURI"]["identifier"])
+               for a in assocs)
+    assert service.published_case_object(db, "CFConcepts", item_type["identifier"]) is None
+
+
+def test_association_providers_are_published(app: Any, db: Any) -> None:
+    path = CORPUS_DIR / "opensalt-Utf8TestFramework.json"
+    assert cli(app, "import", str(path)).exit_code == 0
+    version = service.get_version_by_identifier(db, "d0000000-0000-0000-0000-000000000000")
+    extra = {"identifier": case.stable_id("crosswalk-test"), "associationType": "exactMatchOf",
+             "uri": "https://x.example/a", "lastChangeDateTime": "2026-01-01T00:00:00+00:00",
+             "originNodeURI": {"title": "a", "identifier": "a", "uri": "https://x.example/a"},
+             "destinationNodeURI": {"title": "b", "identifier": "b", "uri": "https://x.example/b"}}
+
+    def provider(v: Any, base: str) -> dict[str, list[dict[str, Any]]]:
+        return {"CFAssociations": [extra]} if v.id == version.id else {}
+
+    service.register_association_provider(provider)
+    try:
+        pkg = service.package_of(version)
+        assert pkg["CFAssociations"][-1] == extra
+        assert extra not in service.canonical_package(version)["CFAssociations"]
+    finally:
+        service.ASSOCIATION_PROVIDERS.remove(provider)
+    assert extra not in service.package_of(version)["CFAssociations"]

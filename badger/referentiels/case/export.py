@@ -66,6 +66,8 @@ class _PackageWriter:
     used_types: set[str] = field(default_factory=set)
     #: translations in the order they are written: (item, language, translation)
     translations: list[tuple[Item, str, Translation]] = field(default_factory=list)
+    #: association identifiers written so far
+    assoc_ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.ts = self.fw.last_change or now_iso()
@@ -137,6 +139,11 @@ class _PackageWriter:
         from, else stable)."""
         key = (origin.identifier, atype, dest["identifier"])
         aid = self.fw.association_ids.get(key) or stable_id(*key)
+        n = 1
+        while aid in self.assoc_ids:  # two associations never share one identifier
+            n += 1
+            aid = stable_id(*key, str(n))
+        self.assoc_ids.add(aid)
         a: dict[str, Any] = {
             "identifier": aid,
             "associationType": atype,

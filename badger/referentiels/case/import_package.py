@@ -327,8 +327,8 @@ class _PackageReader:
                 "association dont l'origine n'est pas un élément de ce référentiel : "
                 "conservée et republiée, non affichée par badger"))
             return
-        key = (origin, atype, _lower(dest_id) if is_uuid(dest_id) else dest_id)
-        self.fw.association_ids.setdefault(key, _lower(a["identifier"]))
+        triple = (origin, atype, _lower(dest_id) if is_uuid(dest_id) else dest_id)
+        self.fw.association_ids.setdefault(triple, _lower(a["identifier"]))
         if atype == "isChildOf":
             self._child_of(i, a, origin, _lower(dest_id))
         elif gkind == "translation" and _lower(dest_id) in self.raw_items:
@@ -389,13 +389,13 @@ class _PackageReader:
                                                 and iid not in self.criteria_of)
             self.fw.items.append(self._item(iid, it, "category" if is_cat else "competence"))
         self.by_id = {it.identifier: it for it in self.fw.items}
-        for it in self.fw.items:
-            parent = self.by_id.get(it.parent) if it.parent else None
-            if it.parent is not None and (parent is None or parent.kind != "category"):
-                self.warned.add("parent-kind", f"/CFItems/{self.raw_items[it.identifier][0]}",
+        for item in self.fw.items:
+            parent = self.by_id.get(item.parent) if item.parent else None
+            if item.parent is not None and (parent is None or parent.kind != "category"):
+                self.warned.add("parent-kind", f"/CFItems/{self.raw_items[item.identifier][0]}",
                                 _l("parent qui n'est pas une catégorie pour badger : élément "
                                    "affiché au premier niveau (association conservée)"))
-                it.parent = None
+                item.parent = None
         order = {iid: n for n, iid in enumerate(self.raw_items)}
         self.fw.items.sort(key=lambda it: (it.position, order[it.identifier]))
         renumber(self.fw.items)
