@@ -409,3 +409,24 @@ def test_two_associations_never_share_an_identifier() -> None:
     ids = [a["identifier"] for a in pkg["CFAssociations"]]
     assert len(ids) == len(set(ids))
     assert case.to_package(fw) == pkg  # and the same ones every time
+
+
+def test_siblings_with_equal_or_missing_sequence_numbers_keep_package_order() -> None:
+    """Equal or missing ``sequenceNumber``: package order decides, and the positions badger
+    stores are distinct, so a re-read gives the same order (and the same content hash)."""
+    pkg = load("rectec.json")
+    for a in pkg["CFAssociations"]:
+        if a["associationType"] == "isChildOf":
+            a.pop("sequenceNumber", None)
+    fw = case.parse_package(json.dumps(pkg))
+    order = [it.identifier for it in fw.ordered_items()]
+    ids_in_package = [i["identifier"] for i in pkg["CFItems"]]
+    positions: dict[str | None, list[int]] = {}
+    for it in fw.items:
+        positions.setdefault(it.parent, []).append(it.position)
+    assert all(sorted(p) == list(range(1, len(p) + 1)) for p in positions.values())
+    again = case.parse_package(json.dumps(case.to_package(fw)))
+    assert [it.identifier for it in again.ordered_items()] == order
+    for it in fw.items:
+        siblings = [s.identifier for s in fw.children(it.parent)]
+        assert siblings == [i for i in ids_in_package if i in siblings]
