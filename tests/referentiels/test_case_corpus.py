@@ -158,7 +158,7 @@ def test_lookup_functions_for_the_rest_binding(app: Any, db: Any) -> None:
     item_type = raw["CFDefinitions"]["CFItemTypes"][0]
     found = service.published_case_object(db, "CFItemTypes", item_type["identifier"].upper())
     assert found is not None
-    version, obj = found
+    _version, obj = found
     assert obj["title"] == item_type["title"] and obj["uri"] == item_type["uri"]
     exemplar = next(a for a in raw["CFAssociations"] if a["associationType"] == "exemplar")
     _v, assoc = service.published_case_object(db, "CFAssociations", exemplar["identifier"])
