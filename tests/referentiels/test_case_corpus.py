@@ -192,3 +192,36 @@ def test_association_providers_are_published(app: Any, db: Any) -> None:
     finally:
         service.ASSOCIATION_PROVIDERS.remove(provider)
     assert extra not in service.package_of(version)["CFAssociations"]
+
+
+def test_item_deleted_in_badger_takes_its_associations_along(db: Any) -> None:
+    fw = case.parse_package(SAMPLE.read_bytes())
+    version, _ = service.import_framework(db, fw, publish=False)
+    before = service.package_of(version)
+    precedes = next(a for a in before["CFAssociations"] if a["associationType"] == "precedes")
+    gone = precedes["originNodeURI"]["identifier"]
+    comp = db.query(Competence).filter_by(version_id=version.id, identifier=gone).one()
+    service.delete_competence(db, comp)
+    db.expire(version)
+    after = service.package_of(version)
+    assert gone not in {i["identifier"] for i in after["CFItems"]}
+    assert all(gone not in (a["originNodeURI"]["identifier"], a["destinationNodeURI"]["identifier"])
+               for a in after["CFAssociations"])
+    kept = {a["identifier"] for a in after["CFAssociations"]}
+    assert kept == {a["identifier"] for a in before["CFAssociations"]
+                    if gone not in (a["originNodeURI"]["identifier"],
+                                    a["destinationNodeURI"]["identifier"])}
+    assert case.schema11_errors(after, loose_ids=True) == []
+
+
+def test_kept_package_of_a_published_version_never_changes(app: Any, db: Any) -> None:
+    from badger.referentiels.models import PublishedVersionError
+
+    path = CORPUS_DIR / "opensalt-MarkdownFramework.json"
+    assert cli(app, "import", str(path)).exit_code == 0
+    version = service.get_version_by_identifier(db, "d0000000-0000-0000-0000-000000000000")
+    source = version.case_source
+    source.package = {**source.package, "CFItems": []}
+    with pytest.raises(PublishedVersionError):
+        db.flush()
+    db.rollback()
