@@ -75,6 +75,21 @@ def test_corpus_package_imports_round_trips_and_reimports(path: Path, app: Any, 
     assert "0 différence(s) hors normalisations listées" in diffed.output
 
 
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_exported_corpus_package_imports_again_as_a_no_op(path: Path, app: Any, db: Any,
+                                                          tmp_path: Path) -> None:
+    """export(import(P)) is a fixed point: exported, it imports again without change."""
+    assert cli(app, "import", str(path)).exit_code == 0
+    doc_id = json.loads(path.read_bytes())["CFDocument"]["identifier"]
+    out = tmp_path / "export.json"
+    exported = cli(app, "export", doc_id, "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert case.parse_package(out.read_bytes()).normalisations == []
+    again = cli(app, "import", str(out))
+    assert again.exit_code == 0, again.output
+    assert "déjà présent, rien changé" in again.output
+
+
 def test_served_package_keeps_every_case_field(app: Any, db: Any, client: Any) -> None:
     """Foreign URIs, association types, item types, CASE 1.0 extras: served back as given."""
     raw = json.loads(SAMPLE.read_bytes())
