@@ -98,6 +98,10 @@ def test_served_package_keeps_every_case_field(app: Any, db: Any, client: Any) -
     response = client.get(f"/ims/case/v1p0/CFPackages/{doc_id}")
     assert response.status_code == 200
     served = response.get_json()
+    version = service.get_version_by_identifier(db, doc_id)
+    page = client.get(f"/referentiels/{version.referentiel.key}/v1")
+    assert page.status_code == 200
+    assert raw["CFItems"][0]["fullStatement"] in page.get_data(as_text=True)
     assert served["CFDocument"]["uri"] == raw["CFDocument"]["uri"]
     assert [i["uri"] for i in served["CFItems"]] == [i["uri"] for i in raw["CFItems"]]
     assert sorted(a["associationType"] for a in served["CFAssociations"]) == sorted(
@@ -244,3 +248,66 @@ def test_kept_package_of_a_published_version_never_changes(app: Any, db: Any) ->
     with pytest.raises(PublishedVersionError):
         db.flush()
     db.rollback()
+
+
+def _rich_package() -> dict[str, Any]:
+    """badger's CléA package enriched with everything CASE 1.1 carries that badger has no
+    field for: each must come back out unchanged."""
+    pkg = json.loads((ROOT / "referentiels" / "clea.json").read_text("utf-8"))
+    doc, item, other = pkg["CFDocument"], pkg["CFItems"][0], pkg["CFItems"][1]
+    ts = doc["lastChangeDateTime"]
+    concept = {"identifier": case.stable_id("t", "concept"), "uri": "https://x.example/c/1",
+               "title": "Numératie", "keywords": "calcul|nombres", "hierarchyCode": "C1",
+               "lastChangeDateTime": ts}
+    subject = {"identifier": case.stable_id("t", "subject"), "uri": "https://x.example/s/1",
+               "title": "Compétences de base", "hierarchyCode": "S1", "lastChangeDateTime": ts}
+    lic = {"identifier": case.stable_id("t", "licence"), "uri": "https://x.example/l/1",
+           "title": "Licence Ouverte 2.0", "licenseText": "…", "lastChangeDateTime": ts}
+    grouping = {"identifier": case.stable_id("t", "grouping"), "uri": "https://x.example/g/1",
+                "title": "Progression", "lastChangeDateTime": ts}
+    link = {"title": "Numératie", "identifier": concept["identifier"], "uri": concept["uri"]}
+    pkg["CFDefinitions"].update(CFConcepts=[concept], CFSubjects=[subject], CFLicenses=[lic],
+                                CFAssociationGroupings=[grouping])
+    doc.update(caseVersion="1.1", frameworkType="Référentiel", statusStartDate="2024-01-01",
+               subjectURI=[{"title": subject["title"], "identifier": subject["identifier"],
+                            "uri": subject["uri"]}],
+               licenseURI={"title": lic["title"], "identifier": lic["identifier"],
+                           "uri": lic["uri"]}, extensions={"x:source": "test"})
+    item.update(alternativeLabel="Français", educationLevel=["adulte"],
+                conceptKeywords=["lecture"], conceptKeywordsURI=link, statusEndDate="2030-12-31",
+                subject=["Langue"], notes="Note du publieur", extensions={"x:n": 1})
+    for atype in ("precedes", "isPartOf", "replacedBy", "hasSkillLevel", "isPeerOf",
+                  "isTranslationOf", "exemplar", "ext:isAlignedTo"):
+        ident = case.stable_id("t", atype)
+        pkg["CFAssociations"].append({
+            "identifier": ident, "associationType": atype, "uri": f"https://x.example/a/{ident}",
+            "originNodeURI": {"title": "o", "identifier": item["identifier"], "uri": item["uri"]},
+            "destinationNodeURI": {"title": "d", "identifier": other["identifier"],
+                                   "uri": other["uri"], "targetType": "CASE"},
+            "CFAssociationGroupingURI": {"title": grouping["title"],
+                                         "identifier": grouping["identifier"],
+                                         "uri": grouping["uri"]},
+            "sequenceNumber": 3, "notes": "n", "lastChangeDateTime": ts})
+    level = pkg["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][0]
+    level.update(feedback="Bravo", extensions=[{"x:l": True}])
+    pkg["CFRubrics"][0]["extensions"] = {"x:r": "r"}
+    return pkg
+
+
+def test_everything_case_carries_comes_back(app: Any, db: Any, tmp_path: Path) -> None:
+    pkg = _rich_package()
+    assert case.schema11_errors(pkg) == []
+    path = tmp_path / "riche.json"
+    path.write_text(json.dumps(pkg, ensure_ascii=False), "utf-8")
+    result = cli(app, "import", str(path))
+    assert result.exit_code == 0, result.output
+    for shown in ("« precedes »", "« ext:isAlignedTo »", "« CFConcepts »",
+                  "« educationLevel »", "« alternativeLabel »"):
+        assert shown in result.output
+    version = service.get_version_by_identifier(db, pkg["CFDocument"]["identifier"])
+    served = service.package_of(version)
+    assert case.diff(pkg, served) == []
+    assert served == pkg
+    ids = [a["identifier"] for a in served["CFAssociations"]]
+    assert len(ids) == len(set(ids))
+    assert cli(app, "diff", str(path), version.identifier).exit_code == 0
