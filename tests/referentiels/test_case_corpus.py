@@ -311,3 +311,19 @@ def test_everything_case_carries_comes_back(app: Any, db: Any, tmp_path: Path) -
     ids = [a["identifier"] for a in served["CFAssociations"]]
     assert len(ids) == len(set(ids))
     assert cli(app, "diff", str(path), version.identifier).exit_code == 0
+
+
+def test_diff_prints_what_was_edited_and_fails(app: Any, db: Any) -> None:
+    fw = case.parse_package(SAMPLE.read_bytes())
+    version, _ = service.import_framework(db, fw, publish=False)
+    comp = db.query(Competence).filter_by(version_id=version.id).order_by(Competence.id).first()
+    comp.label = "Libellé changé"
+    db.commit()
+    result = cli(app, "diff", str(SAMPLE), version.identifier)
+    assert result.exit_code == 1
+    index = next(n for n, i in enumerate(json.loads(SAMPLE.read_bytes())["CFItems"])
+                 if i["identifier"] == comp.identifier)
+    assert f"différence : /CFItems/{index}/abbreviatedStatement" in result.output
+    assert "'Libellé changé'" in result.output
+    assert "normalisation : propriété hors CASE 1.1 rangée dans extensions" in result.output
+    assert "différence(s) hors normalisations listées" in result.output
