@@ -44,6 +44,7 @@ from badger.referentiels.case.model import (
 )
 from badger.referentiels.case.schema import schema11_errors
 from badger.referentiels.case.source import (
+    DATE_FROM_DATETIME,
     DEFINITIONS,
     MOVED_TO_EXTENSIONS,
     REQUIRED_FILLED,
@@ -128,6 +129,10 @@ def _note_warnings(notes: list[Note]) -> list[ImportProblem]:
         if n.reason == REQUIRED_FILLED:
             out.add("filled", n.pointer, _l(
                 "champ requis absent complété (texte vide, date du document ou urn:uuid:…)"))
+        elif n.reason == DATE_FROM_DATETIME:
+            out.add("date", n.pointer, _l(
+                "date écrite avec une heure : la date est gardée, la valeur complète est "
+                "rangée dans extensions"))
         elif n.reason == MOVED_TO_EXTENSIONS and not n.pointer.endswith("/extensions"):
             out.add(f"moved:{n.detail}", n.pointer, _l(
                 "« %(f)s » n'est pas une propriété CASE 1.1 : rangé tel quel dans extensions",
