@@ -445,3 +445,14 @@ def test_date_written_as_date_time_keeps_its_date_and_the_full_value() -> None:
         case.source.DATE_FROM_DATETIME, case.source.MOVED_TO_EXTENSIONS}
     assert any(str(w).startswith("/CFItems/0/statusStartDate : date écrite avec une heure")
                for w in fw.warnings)
+
+
+def test_property_outside_case_in_a_link_is_removed_with_a_warning() -> None:
+    pkg = load("clea.json")
+    pkg["CFAssociations"][0]["destinationNodeURI"]["CFDocumentURI"] = "x"
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.source is not None
+    assert "CFDocumentURI" not in fw.source["CFAssociations"][0]["destinationNodeURI"]
+    assert [str(w) for w in fw.warnings if "lien" in str(w)] == [
+        "/CFAssociations/0/destinationNodeURI/CFDocumentURI : « CFDocumentURI » dans un lien "
+        "n'est pas une propriété CASE 1.1 : retiré (un lien CASE n'a pas d'extensions)"]
