@@ -456,3 +456,14 @@ def test_property_outside_case_in_a_link_is_removed_with_a_warning() -> None:
     assert [str(w) for w in fw.warnings if "lien" in str(w)] == [
         "/CFAssociations/0/destinationNodeURI/CFDocumentURI : « CFDocumentURI » dans un lien "
         "n'est pas une propriété CASE 1.1 : retiré (un lien CASE n'a pas d'extensions)"]
+
+
+def test_unknown_package_and_definitions_keys_move_into_extensions() -> None:
+    pkg = load("clea.json")
+    pkg["exportedBy"] = "OpenSALT"
+    pkg["CFDefinitions"]["CFThings"] = [1]
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.source is not None
+    assert fw.source["extensions"] == {"exportedBy": "OpenSALT"}
+    assert fw.source["CFDefinitions"]["extensions"] == {"CFThings": [1]}
+    assert case.schema11_errors(fw.source) == []

@@ -247,17 +247,30 @@ def normalise(pkg: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
         elif key in ("CFItems", "CFAssociations", "CFRubrics"):
             out[key] = n.objects(key, value, f"/{key}")
         elif key == "CFDefinitions" and isinstance(value, dict):
-            defs = {}
+            defs: dict[str, Any] = {}
             for dkey, dval in value.items():
                 if dval is None:
                     n.note(f"/CFDefinitions/{dkey}", NULL_REMOVED)
                 elif dkey in DEFINITIONS:
                     defs[dkey] = n.objects(dkey, dval, f"/CFDefinitions/{dkey}")
+                elif dkey == "extensions":
+                    defs[dkey] = ({**defs.get(dkey, {}), **dval} if isinstance(dval, dict)
+                                  else dval)
                 else:
-                    defs[dkey] = dval
+                    n.note(f"/CFDefinitions/{dkey}", MOVED_TO_EXTENSIONS, dkey)
+                    defs.setdefault("extensions", {})
+                    if isinstance(defs["extensions"], dict):
+                        defs["extensions"][dkey] = dval
             out[key] = defs
-        else:
+        elif key == "extensions" and isinstance(value, dict):
+            out[key] = {**out.get(key, {}), **value}
+        elif key in _TOP or key == "extensions":
             out[key] = value
+        else:
+            n.note(f"/{key}", MOVED_TO_EXTENSIONS, key)
+            out.setdefault("extensions", {})
+            if isinstance(out["extensions"], dict):
+                out["extensions"][key] = value
     for key in ("CFItems", "CFAssociations"):
         if key not in out:
             n.note(f"/{key}", ARRAY_ADDED)
