@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022_case_lossless'
-down_revision = '0020_wallet'
+down_revision = '0021_integrators'
 branch_labels = None
 depends_on = None
 
