@@ -11,6 +11,7 @@ import jsonschema
 from flask_babel import lazy_gettext as _l
 
 from badger.referentiels.case.errors import ImportProblem, at
+from badger.referentiels.case.quickcheck import Check, compile_validator
 
 #: The schema files stay beside the package (``badger/referentiels/case_schemas``).
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "case_schemas"
@@ -31,8 +32,15 @@ def _validator(strict: bool) -> jsonschema.Draft4Validator:
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
+@lru_cache(maxsize=2)
+def _quick(strict: bool) -> Check:
+    return compile_validator(_validator(strict))
+
+
 def schema_errors(data: Any, *, strict: bool = True) -> list[ImportProblem]:
     """Validate ``data`` against the CASE 1.0 CFPackage schema; return sorted errors."""
+    if _quick(strict)(data):  # plain-Python pass; jsonschema only explains refusals
+        return []
     errors = []
     for err in _validator(strict).iter_errors(data):
         loc = at("/" + "/".join(str(p) for p in err.absolute_path))
