@@ -46,7 +46,15 @@ from badger.referentiels.drafts import (
     new_version,
     update_document,
 )
-from badger.referentiels.framework import CANONICAL_BASE, content_hash, framework_of, package_of
+from badger.referentiels.framework import (
+    ASSOCIATION_PROVIDERS,
+    CANONICAL_BASE,
+    canonical_package,
+    content_hash,
+    framework_of,
+    package_of,
+    register_association_provider,
+)
 from badger.referentiels.importing import (
     export,
     import_framework,
@@ -77,6 +85,8 @@ from badger.referentiels.reading import (
     get_referentiel,
     get_version,
     get_version_by_identifier,
+    item_associations,
+    published_case_object,
     published_item,
     published_object,
     published_versions,
@@ -90,18 +100,19 @@ from badger.referentiels.translations import (
 )
 
 __all__ = [
-    "CANONICAL_BASE", "KEY_RE", "LANG_RE", "MAX_PICTOGRAM_BYTES", "PICTOGRAM_SIZE",
-    "CompetenceInput", "Diff", "TranslationInput", "UpgradeImpact", "VersionUsageCounter",
-    "add_category", "add_competence", "add_translations", "adopt", "adoption_of", "adoptions",
-    "alignment", "can_edit", "category_depths", "category_descendants", "competence_public_url",
-    "content_hash", "create_referentiel", "delete_category", "delete_competence", "delete_draft",
-    "derive", "diff", "diff_summary", "document_url", "editable_referentiels", "export",
-    "find_in_package", "find_version", "framework_of", "get_referentiel", "get_version",
-    "get_version_by_identifier", "import_framework", "item_url", "load_shipped",
-    "move_category", "move_competence", "new_version", "package_of", "parse_upload",
-    "pictogram_dir", "publish_version", "published_item", "published_object",
-    "published_versions", "register_version_usage", "rubric_level_url", "save_pictogram",
-    "search", "set_category_parent", "shipped_dir", "shipped_pictograms", "translation_languages",
-    "update_category", "update_competence", "update_document", "upgrade_adoption",
-    "upgrade_impact", "valid_pictogram",
+    "ASSOCIATION_PROVIDERS", "CANONICAL_BASE", "KEY_RE", "LANG_RE", "MAX_PICTOGRAM_BYTES",
+    "PICTOGRAM_SIZE", "CompetenceInput", "Diff", "TranslationInput", "UpgradeImpact",
+    "VersionUsageCounter", "add_category", "add_competence", "add_translations", "adopt",
+    "adoption_of", "adoptions", "alignment", "can_edit", "canonical_package", "category_depths",
+    "category_descendants", "competence_public_url", "content_hash", "create_referentiel",
+    "delete_category", "delete_competence", "delete_draft", "derive", "diff", "diff_summary",
+    "document_url", "editable_referentiels", "export", "find_in_package", "find_version",
+    "framework_of", "get_referentiel", "get_version", "get_version_by_identifier",
+    "import_framework", "item_associations", "item_url", "load_shipped", "move_category",
+    "move_competence", "new_version", "package_of", "parse_upload", "pictogram_dir",
+    "publish_version", "published_case_object", "published_item", "published_object",
+    "published_versions", "register_association_provider", "register_version_usage",
+    "rubric_level_url", "save_pictogram", "search", "set_category_parent", "shipped_dir",
+    "shipped_pictograms", "translation_languages", "update_category", "update_competence",
+    "update_document", "upgrade_adoption", "upgrade_impact", "valid_pictogram",
 ]

@@ -1,4 +1,4 @@
-"""``badger referentiel import|export|list``; ``on_init`` loads the shipped référentiels."""
+"""``badger referentiel import|export|diff|list``; ``on_init`` loads the shipped référentiels."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badger import urls
 from badger.db import get_session
 from badger.errors import UserError
 from badger.networks.models import Network, Organisation
 from badger.ob3.resolver import ResolutionError
 from badger.referentiels import case
+from badger.referentiels.framework import package_of
 from badger.referentiels.importing import export, import_framework, parse_upload, shipped_dir
 from badger.referentiels.models import Referentiel
 from badger.referentiels.public_urls import document_url
@@ -35,7 +37,8 @@ def on_init(session: Session, app: Flask) -> None:
     for path in sorted(folder.glob("*.json")):
         try:
             fw = case.parse_package(path.read_bytes())
-            version, changed = import_framework(session, fw, key=path.stem, shipped=True)
+            version, changed = import_framework(session, fw, key=path.stem, shipped=True,
+                                                keep_source=False)
         except (case.CaseImportError, UserError) as exc:
             app.logger.warning("référentiel %s not loaded: %s", path.name, exc)
             continue
@@ -110,7 +113,8 @@ def import_command(
         if key:
             fw.key = key
         version, changed = import_framework(
-            session, fw, key=key, publish=not draft, shipped=not owner, **owner
+            session, fw, key=key, publish=not draft, shipped=not owner, keep_source=True,
+            **owner,
         )
     except case.CaseImportError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -122,6 +126,15 @@ def import_command(
         f"{version.referentiel.key} v{version.number} ({version.status}) : {state} — "
         f"{len(version.competences)} compétences — {document_url(version)}"
     )
+    _echo_warnings(fw.warnings)
+
+
+def _echo_warnings(warnings: list[Any]) -> None:
+    """What badger keeps and serves back but cannot show or edit (never silent)."""
+    if warnings:
+        click.echo(f"{len(warnings)} avertissement(s) — conservé dans le paquet republié :")
+        for w in warnings:
+            click.echo(f"  {w}")
 
 
 @referentiel_group.command("export")
@@ -142,6 +155,38 @@ def export_command(ref: str, fmt: str, output: str | None) -> None:
         click.echo(f"{output} écrit")
     else:
         click.echo(text, nl=False)
+
+
+@referentiel_group.command("diff")
+@click.argument("source")
+@click.argument("ref")
+@with_appcontext
+def diff_command(source: str, ref: str) -> None:
+    """Compare the CASE package FILE (or URL) with what badger serves for REF.
+
+    Prints the normalisations applied to the file (listed in the README), then every other
+    difference; exits with status 1 when there is one."""
+    session = get_session()
+    data, _name = _read_source(source)
+    try:
+        fw = case.parse_package(data)
+    except case.CaseImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    version = find_version(session, ref)
+    if version is None:
+        raise click.ClickException(f"référentiel introuvable : {ref}")
+    served = package_of(version, urls.base_url())
+    reasons: dict[str, int] = {}
+    for n in fw.normalisations:
+        reasons[n.reason] = reasons.get(n.reason, 0) + 1
+    for reason, count in reasons.items():
+        click.echo(f"normalisation : {reason} ({count})")
+    differences = case.diff(fw.source, served)
+    for d in differences:
+        click.echo(f"différence : {d}")
+    click.echo(f"{len(differences)} différence(s) hors normalisations listées")
+    if differences:
+        raise SystemExit(1)
 
 
 @referentiel_group.command("list")

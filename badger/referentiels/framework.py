@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from badger import cache, urls
 from badger.referentiels import case
-from badger.referentiels.case import Framework
-from badger.referentiels.models import Category, Competence, ReferentielVersion
+from badger.referentiels.case import Framework, merge
+from badger.referentiels.models import CaseSource, Category, Competence, ReferentielVersion
 
 CANONICAL_BASE = "https://badger.invalid"
 
@@ -197,6 +198,85 @@ def fill_version(session: Session, version: ReferentielVersion, fw: Framework) -
     session.expire(version, ["competences"])
 
 
+def store_source(version: ReferentielVersion, fw: Framework) -> None:
+    """Keep the package ``fw`` was read from, and badger's writing of the version as stored
+    now (the baseline :func:`served_package` compares later writings with). Call after
+    :func:`fill_version`."""
+    if fw.source is None:
+        version.case_source = None
+        return
+    baseline = case.to_package(framework_of(version), base_url=CANONICAL_BASE)
+    data = {
+        "package": fw.source,
+        "baseline": baseline,
+        "warnings": [{"location": str(p.location), "message": str(p.message)}
+                     for p in fw.warnings],
+        "normalisations": [{"pointer": n.pointer, "reason": n.reason, "detail": n.detail}
+                           for n in fw.normalisations],
+    }
+    if version.case_source is None:
+        version.case_source = CaseSource(**data)
+    else:
+        for k, v in data.items():
+            setattr(version.case_source, k, v)
+
+
+#: Extra CASE objects published with a version (crosswalks): each provider gets the version
+#: and the base URL and returns ``{"CFAssociations": [...], "CFAssociationGroupings": [...]}``
+#: (either key optional). Objects whose identifier is already in the package are skipped.
+AssociationProvider = Callable[[ReferentielVersion, str], dict[str, list[dict[str, Any]]]]
+ASSOCIATION_PROVIDERS: list[AssociationProvider] = []
+
+
+def register_association_provider(provider: AssociationProvider) -> AssociationProvider:
+    """Add ``provider`` to :data:`ASSOCIATION_PROVIDERS` (usable as a decorator)."""
+    if provider not in ASSOCIATION_PROVIDERS:
+        ASSOCIATION_PROVIDERS.append(provider)
+    return provider
+
+
+def _with_providers(version: ReferentielVersion, pkg: dict[str, Any],
+                    base: str) -> dict[str, Any]:
+    if not ASSOCIATION_PROVIDERS:
+        return pkg
+    pkg = {**pkg, "CFAssociations": list(pkg["CFAssociations"]),
+           "CFDefinitions": {**pkg["CFDefinitions"], "CFAssociationGroupings":
+                             list(pkg["CFDefinitions"]["CFAssociationGroupings"])}}
+    have = {o["identifier"] for o in pkg["CFAssociations"]}
+    have |= {o["identifier"] for o in pkg["CFDefinitions"]["CFAssociationGroupings"]}
+    for provider in ASSOCIATION_PROVIDERS:
+        extra = provider(version, base)
+        for key, target in (("CFAssociations", pkg["CFAssociations"]),
+                            ("CFAssociationGroupings",
+                             pkg["CFDefinitions"]["CFAssociationGroupings"])):
+            for obj in extra.get(key, []):
+                if obj["identifier"] not in have:
+                    have.add(obj["identifier"])
+                    target.append(obj)
+    return pkg
+
+
+def served_package(version: ReferentielVersion, base: str) -> dict[str, Any]:
+    """The CFPackage badger serves for ``version`` at ``base`` (without providers): badger's
+    writing, or — for an imported version — the source package with badger's edits since the
+    import (:func:`case.merge.merge`), the publisher's ``uri``s untouched."""
+    src = version.case_source
+    if src is None:
+        return case.to_package(framework_of(version), base_url=base)
+    current = case.to_package(framework_of(version), base_url=CANONICAL_BASE)
+    return merge.rebase(merge.merge(src.package, src.baseline, current), CANONICAL_BASE, base)
+
+
+def canonical_package(version: ReferentielVersion) -> dict[str, Any]:
+    """The served package on the canonical host: what content hashes are computed from."""
+    return served_package(version, CANONICAL_BASE)
+
+
+def version_hash(version: ReferentielVersion) -> str:
+    """sha256 of :func:`canonical_package` (ETag, idempotent import)."""
+    return hash_package(canonical_package(version))
+
+
 def content_hash(fw: Framework) -> str:
     """sha256 of the canonical CASE package of ``fw`` (host-independent)."""
     return hash_package(case.to_package(fw, base_url=CANONICAL_BASE))
@@ -213,10 +293,13 @@ _PACKAGE_CACHE: cache.Cache[dict[str, Any]] = cache.Cache("referentiels.case_pac
 
 
 def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str, Any]:
-    """The CASE CFPackage of ``version`` (cached for published versions: they never change)."""
+    """The CASE CFPackage of ``version`` (cached for published versions: they never change),
+    with the objects of :data:`ASSOCIATION_PROVIDERS` appended."""
     base = base or urls.base_url()
     if not version.is_published:
-        return case.to_package(framework_of(version), base_url=base)
-    key = f"{version.id}\x1f{version.content_hash or ''}\x1f{base}"
-    return _PACKAGE_CACHE.get_or_set(
-        key, lambda: case.to_package(framework_of(version), base_url=base))
+        return _with_providers(version, served_package(version, base), base)
+    sourced = "s" if version.case_source is not None else "b"
+    key = "\x1f".join((str(version.id), version.identifier, sourced,
+                        version.content_hash or "", base))
+    pkg = _PACKAGE_CACHE.get_or_set(key, lambda: served_package(version, base))
+    return _with_providers(version, pkg, base)

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from badger.errors import UserError
 from badger.referentiels import case
 from badger.referentiels.case import CaseImportError, Framework
-from badger.referentiels.framework import content_hash, fill_version, framework_of, package_of
+from badger.referentiels.framework import (
+    canonical_package,
+    content_hash,
+    fill_version,
+    framework_of,
+    package_of,
+    store_source,
+)
 from badger.referentiels.models import Referentiel, ReferentielVersion
 from badger.referentiels.publishing import publish_version
 from badger.referentiels.reading import get_referentiel, get_version_by_identifier
@@ -54,8 +61,14 @@ def import_framework(
     shipped: bool = False,
     publish: bool = True,
     referentiel: Referentiel | None = None,
+    keep_source: bool | None = None,
 ) -> tuple[ReferentielVersion, bool]:
     """Store ``fw`` as a version; return ``(version, changed)``.
+
+    The package ``fw`` was read from (``fw.source``) is kept whole with the version
+    (``CaseSource``), so export gives back everything CASE carried — unless ``keep_source`` is
+    False; by default it is kept except for ``shipped`` référentiels (badger's own files, served
+    on badger's own host). The command line keeps it for every file it imports.
 
     Idempotent: the same package again changes nothing. A package whose CFDocument identifier
     is already a published version with other content is refused (published versions never
@@ -65,6 +78,10 @@ def import_framework(
     version may gain translations (:func:`add_translations`).
     """
     existing = get_version_by_identifier(session, fw.identifier)
+    if keep_source is None:
+        keep_source = not shipped
+    if not keep_source:
+        fw.source = None
     if existing is not None:
         return _import_again(session, existing, fw, network_id=network_id,
                              organisation_id=organisation_id, shipped=shipped, publish=publish)
@@ -92,6 +109,7 @@ def import_framework(
     version = ReferentielVersion(referentiel=referentiel, number=number, identifier=fw.identifier)
     session.add(version)
     fill_version(session, version, fw)
+    store_source(version, fw)
     referentiel.title = fw.title
     if publish:
         # Parsed packages passed the schema already, and badger's writer emits valid CASE.
@@ -113,7 +131,7 @@ def _import_again(
     version, a draft of the same owner replaced, or a refusal (see :func:`import_framework`)."""
     if not existing.is_published:
         _require_same_owner(existing, network_id, organisation_id)
-    if content_hash(framework_of(existing)) == content_hash(fw):
+    if _same_content(existing, fw):
         return existing, False
     if (existing.is_published and shipped and existing.referentiel.shipped
             and only_adds_translations(framework_of(existing), fw)):
@@ -137,9 +155,18 @@ def _import_again(
     existing.competences.clear()
     existing.categories.clear()
     fill_version(session, existing, fw)
+    store_source(existing, fw)
     if publish:
         publish_version(session, existing, check_schema=False)
     return existing, True
+
+
+def _same_content(existing: ReferentielVersion, fw: Framework) -> bool:
+    """True when importing ``fw`` again would change nothing that is served: with a kept
+    source, the package served now is the new source; else badger's writing is the same."""
+    if existing.case_source is not None and fw.source is not None:
+        return canonical_package(existing) == fw.source
+    return content_hash(framework_of(existing)) == content_hash(fw)
 
 
 def parse_upload(data: bytes, filename: str, *, title: str = "", creator: str = "",
@@ -180,6 +207,7 @@ def load_shipped(session: Session, folder: Path) -> list[tuple[str, bool]]:
     out = []
     for path in sorted(folder.glob("*.json")):
         fw = case.parse_package(path.read_bytes())
-        version, changed = import_framework(session, fw, key=path.stem, shipped=True)
+        version, changed = import_framework(session, fw, key=path.stem, shipped=True,
+                                            keep_source=False)
         out.append((version.referentiel.key, changed))
     return out

@@ -142,6 +142,9 @@ class ReferentielVersion(TimestampMixin, Base):
     competences: Mapped[list[Competence]] = relationship(
         back_populates="version", order_by="Competence.position", cascade="all, delete-orphan"
     )
+    case_source: Mapped[CaseSource | None] = relationship(
+        back_populates="version", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def is_published(self) -> bool:
@@ -231,6 +234,29 @@ class Competence(Base):
         return list(self.levels[0]["levels"]) if self.levels else []
 
 
+class CaseSource(Base):
+    """The CASE package a version was imported from, kept whole (normalised, see
+    ``case/source.py``): what badger serves back is this package plus the edits made in badger
+    since (``framework.served_package``), so nothing CASE carries is lost. ``baseline`` is
+    badger's own writing of the version right after the import (host ``CANONICAL_BASE``): the
+    difference between it and badger's writing now is what was edited."""
+
+    __tablename__ = "referentiel_case_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("referentiel_versions.id", ondelete="CASCADE"), unique=True
+    )
+    package: Mapped[dict[str, Any]] = mapped_column()
+    baseline: Mapped[dict[str, Any]] = mapped_column()
+    #: What badger keeps but cannot show: [{"location", "message"}] (French, as imported).
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    #: The normalisations applied: [{"pointer", "reason", "detail"}].
+    normalisations: Mapped[list[Any]] = mapped_column(default=list)
+
+    version: Mapped[ReferentielVersion] = relationship(back_populates="case_source")
+
+
 class CaseObject(Base):
     """Where a published CASE identifier lives (associations, rubrics, criteria, levels)."""
 
@@ -277,7 +303,9 @@ def _was_published(version: ReferentielVersion) -> bool:
     return version.status == PUBLISHED
 
 
-def _owning_version(session: Session, obj: Category | Competence) -> ReferentielVersion | None:
+def _owning_version(
+    session: Session, obj: Category | Competence | CaseSource
+) -> ReferentielVersion | None:
     if obj.version is not None:
         return obj.version
     if obj.version_id is None:
@@ -320,7 +348,7 @@ def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
                 continue
             raise PublishedVersionError(f"version {obj.identifier} is published")
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Category | Competence):
+        if isinstance(obj, Category | Competence | CaseSource):
             if obj in session.dirty and not session.is_modified(obj, include_collections=False):
                 continue
             version = _owning_version(session, obj)

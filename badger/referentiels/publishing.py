@@ -13,7 +13,12 @@ from badger.db import utcnow
 from badger.errors import UserError
 from badger.referentiels import case
 from badger.referentiels.case import Framework
-from badger.referentiels.framework import CANONICAL_BASE, framework_of, hash_package
+from badger.referentiels.framework import (
+    CANONICAL_BASE,
+    canonical_package,
+    framework_of,
+    hash_package,
+)
 from badger.referentiels.models import PUBLISHED, CaseObject, ReferentielVersion
 from badger.referentiels.rules import require_draft
 
@@ -22,11 +27,17 @@ def publish_version(session: Session, version: ReferentielVersion, *,
                     check_schema: bool = True) -> None:
     """Publish a draft: from now on it never changes. Indexes its CASE objects."""
     require_draft(version)
-    if not version.competences:
+    if not version.competences and version.case_source is None:  # imported: may be empty
         raise UserError(_l("Ajoutez au moins une compétence avant de publier."))
     fw = framework_of(version)
-    pkg = case.to_package(fw, base_url=CANONICAL_BASE)
-    errors = case.schema_errors(pkg) if check_schema else []
+    case.to_package(fw, base_url=CANONICAL_BASE)  # writes the generated identifiers into fw
+    # Freeze generated identifiers (criteria, levels) into the rows before the guard applies.
+    _freeze_identifiers(version, fw)
+    pkg = canonical_package(version)
+    errors: list[case.ImportProblem] = []
+    if check_schema:  # an imported package keeps its publisher's identifiers (loose UUIDs)
+        errors = (case.schema11_errors(pkg, loose_ids=True) if version.case_source is not None
+                  else case.schema_errors(pkg))
     if errors:
         raise UserError(
             _l("Le référentiel n'est pas un paquet CASE valable."), 422,
@@ -35,8 +46,6 @@ def publish_version(session: Session, version: ReferentielVersion, *,
     version.status = PUBLISHED
     version.published_at = utcnow()
     version.content_hash = hash_package(pkg)
-    # Freeze generated identifiers (criteria, levels) into the rows before the guard applies.
-    _freeze_identifiers(version, fw)
     session.flush()
     rows = [{"identifier": ident, "kind": kind, "version_id": version.id}
             for kind, ident in case_objects(pkg)]
@@ -71,6 +80,7 @@ def _freeze_identifiers(version: ReferentielVersion, fw: Framework) -> None:
 
 
 def case_objects(pkg: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, identifier) of every object of ``pkg`` the CASE REST binding serves alone."""
     out = [("CFAssociations", a["identifier"]) for a in pkg["CFAssociations"]]
     for r in pkg["CFRubrics"]:
         out.append(("CFRubrics", r["identifier"]))
@@ -79,9 +89,8 @@ def case_objects(pkg: dict[str, Any]) -> list[tuple[str, str]]:
             out += [("CFRubricCriterionLevels", lv["identifier"])
                     for lv in c["CFRubricCriterionLevels"]]
     defs = pkg["CFDefinitions"]
-    out += [("CFItemTypes", d["identifier"]) for d in defs["CFItemTypes"]]
-    out += [("CFAssociationGroupings", d["identifier"]) for d in defs["CFAssociationGroupings"]]
-    out += [("CFLicenses", d["identifier"]) for d in defs["CFLicenses"]]
-    out += [("CFItems", i["identifier"]) for i in pkg["CFItems"]
-            if i.get("CFItemType") == case.TRANSLATION_TYPE]
-    return out
+    for kind in case.source.DEFINITIONS:
+        out += [(kind, d["identifier"]) for d in defs.get(kind, [])]
+    out += [("CFItems", i["identifier"]) for i in pkg["CFItems"]]
+    seen: set[tuple[str, str]] = set()
+    return [k for k in out if not (k in seen or seen.add(k))]  # type: ignore[func-returns-value]

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from badger.referentiels import case
+from badger.referentiels.framework import package_of
 from badger.referentiels.models import (
     PUBLISHED,
     CaseObject,
@@ -107,11 +108,44 @@ def find_in_package(pkg: dict[str, Any], kind: str, identifier: str) -> dict[str
     elif kind == "CFRubricCriterionLevels":
         pool = [lv for r in pkg["CFRubrics"] for c in r["CFRubricCriteria"]
                 for lv in c["CFRubricCriterionLevels"]]
-    elif kind in {"CFItemTypes", "CFAssociationGroupings", "CFLicenses"}:
-        pool = pkg["CFDefinitions"][kind]
+    elif kind in case.source.DEFINITIONS:
+        pool = pkg["CFDefinitions"].get(kind, [])
     else:
         return None
     return next((o for o in pool if o["identifier"] == identifier), None)
+
+
+def published_case_object(
+    session: Session, kind: str, identifier: str
+) -> tuple[ReferentielVersion, dict[str, Any]] | None:
+    """The newest published version holding the CASE object ``kind``/``identifier`` and the
+    object as served in its package (``package_of``); None when no published version has it."""
+    identifier = identifier.lower()
+    if kind == "CFItems":
+        found = published_item(session, identifier)
+        version = found[0] if found else None
+    else:
+        version = published_object(session, kind, identifier)
+    if version is None:
+        return None
+    obj = find_in_package(package_of(version), kind, identifier)
+    return None if obj is None else (version, obj)
+
+
+def item_associations(
+    session: Session, identifier: str
+) -> tuple[ReferentielVersion, dict[str, Any], list[dict[str, Any]]] | None:
+    """For ``CFItemAssociations/<id>``: the newest published version holding CFItem
+    ``identifier``, the item, and every association of that package from or to it."""
+    found = published_case_object(session, "CFItems", identifier)
+    if found is None:
+        return None
+    version, item = found
+    ident = item["identifier"].lower()
+    assocs = [a for a in package_of(version)["CFAssociations"]
+              if ident in (str(a["originNodeURI"].get("identifier", "")).lower(),
+                           str(a["destinationNodeURI"].get("identifier", "")).lower())]
+    return version, item, assocs
 
 
 def published_versions(session: Session) -> list[ReferentielVersion]:

@@ -15,9 +15,8 @@ from badger.errors import UserError
 from badger.referentiels import case
 from badger.referentiels.case import Framework
 from badger.referentiels.framework import (
-    CANONICAL_BASE,
+    canonical_package,
     content_hash,
-    framework_of,
     hash_package,
     translations_out,
 )
@@ -72,7 +71,7 @@ def add_translations(session: Session, version: ReferentielVersion, fw: Framewor
                       **(row.translations or {})}
             if merged != (row.translations or {}):
                 row.translations = merged
-        pkg = case.to_package(framework_of(version), base_url=CANONICAL_BASE)
+        pkg = canonical_package(version)
         version.content_hash = hash_package(pkg)
         session.flush()
     known = set(session.scalars(

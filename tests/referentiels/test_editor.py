@@ -33,8 +33,7 @@ def test_import_errors_are_shown_in_the_ui_language(client: Any, admin: Any, db:
     login_staff(client, admin)
     csv_text = b"code;label;colour\nA;Un;x\nA;Deux;y\n"
     pkg = json.loads((ROOT / "referentiels/clea.json").read_text("utf-8"))
-    pkg["CFItems"][1]["humanCodingScheme"] = pkg["CFItems"][0]["humanCodingScheme"]
-    code = pkg["CFItems"][0]["humanCodingScheme"]
+    pkg["CFItems"][1]["identifier"] = pkg["CFItems"][0]["identifier"]
 
     fr = _import(client, org, csv_text, "grille.csv")
     assert fr.status_code == 422
@@ -43,7 +42,7 @@ def test_import_errors_are_shown_in_the_ui_language(client: Any, admin: Any, db:
     assert "ligne 3, colonne code" in page and "code en double « A » (ligne 2)" in page
     fr_pkg = unescape(_import(client, org, json.dumps(pkg).encode(), "p.json")
                       .get_data(as_text=True))
-    assert f"code en double « {code} » (/CFItems/0)" in fr_pkg
+    assert "identifiant en double (déjà utilisé en /CFItems/0/identifier)" in fr_pkg
 
     assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
     en = _import(client, org, csv_text, "grille.csv")
@@ -54,8 +53,8 @@ def test_import_errors_are_shown_in_the_ui_language(client: Any, admin: Any, db:
     assert "colonne" not in page and "ligne" not in page
     en_pkg = unescape(_import(client, org, json.dumps(pkg).encode(), "p.json")
                       .get_data(as_text=True))
-    assert "/CFItems/1/humanCodingScheme" in en_pkg
-    assert f'duplicate code “{code}” (/CFItems/0)' in en_pkg
+    assert "/CFItems/1/identifier" in en_pkg
+    assert "duplicate identifier (already used at /CFItems/0/identifier)" in en_pkg
     # a CSV without a title: the location is the form field, in English too
     no_title = client.post("/referentiels/import", data={
         "file": (io.BytesIO(b"code;label\nA;Un\n"), "g.csv"), "title": "", "key": "",

@@ -463,12 +463,12 @@ def test_cycle_and_duplicates_refused_through_ui(client: Any, admin: Any, db: An
                                                  org: Any) -> None:
     login_staff(client, admin)
     pkg = json.loads((ROOT / "referentiels/clea.json").read_text("utf-8"))
-    pkg["CFItems"][1]["humanCodingScheme"] = pkg["CFItems"][0]["humanCodingScheme"]
+    pkg["CFItems"][1]["identifier"] = pkg["CFItems"][0]["identifier"]
     response = client.post("/referentiels/import", data={
         "file": (io.BytesIO(json.dumps(pkg).encode()), "clea.json"), "title": "",
         "key": "", "owner": f"org:{org.id}"}, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "/CFItems/1/humanCodingScheme" in response.get_data(as_text=True)
+    assert "/CFItems/1/identifier" in response.get_data(as_text=True)
     assert counts(db) == (0, 0, 0)
 
 

@@ -22,6 +22,7 @@ A CASE 1.0 reader that ignores groupings still sees a valid framework. See refer
 """
 
 
+from badger.referentiels.case import merge, source
 from badger.referentiels.case.errors import (
     MAX_ERRORS,
     CaseImportError,
@@ -33,7 +34,8 @@ from badger.referentiels.case.errors import (
 )
 from badger.referentiels.case.export import dumps, pictogram_uri, to_csv, to_package
 from badger.referentiels.case.import_csv import parse_csv
-from badger.referentiels.case.import_package import is_uuid, parse_package
+from badger.referentiels.case.import_package import is_uuid, parse_decoded, parse_package
+from badger.referentiels.case.merge import Difference, diff
 from badger.referentiels.case.model import (
     BADGER_SCALE,
     BADGER_SCALE_DESCRIPTION,
@@ -65,15 +67,17 @@ from badger.referentiels.case.model import (
     slugify,
     stable_id,
 )
-from badger.referentiels.case.schema import schema_errors
+from badger.referentiels.case.schema import schema11_errors, schema_errors
+from badger.referentiels.case.source import Note, normalise
 
 __all__ = [
     "BADGER_SCALE", "BADGER_SCALE_DESCRIPTION", "BADGER_SCALE_NAMES", "BADGER_SCALE_TITLE",
-    "CATEGORY_TYPE", "COMPETENCE_TYPE", "CSV_BASE_COLUMNS", "GROUPINGS", "ITEM_TYPES",
-    "LINK_KINDS", "MAX_BYTES", "MAX_ERRORS", "NAMESPACE", "TRANSLATION_TYPE",
-    "CaseImportError", "Criterion", "ExternalLink", "Framework", "ImportProblem", "Item",
-    "LevelText", "License", "Location", "Rubric", "Translation",
-    "_loc_key", "add_badger_scale", "at", "dumps", "grid_rubric", "grouping_id", "is_uuid",
-    "iter_levels", "line_at", "now_iso", "parse_csv", "parse_package", "pictogram_uri",
-    "renumber", "schema_errors", "slugify", "stable_id", "to_csv", "to_package",
+    "CATEGORY_TYPE", "COMPETENCE_TYPE", "CSV_BASE_COLUMNS", "GROUPINGS", "ITEM_TYPES", "LINK_KINDS",
+    "MAX_BYTES", "MAX_ERRORS", "NAMESPACE", "TRANSLATION_TYPE", "CaseImportError", "Criterion",
+    "Difference", "ExternalLink", "Framework", "ImportProblem", "Item", "LevelText", "License",
+    "Location", "Note", "Rubric", "Translation", "_loc_key", "add_badger_scale", "at", "diff",
+    "dumps", "grid_rubric", "grouping_id", "is_uuid", "iter_levels", "line_at", "merge",
+    "normalise", "now_iso", "parse_csv", "parse_decoded", "parse_package", "pictogram_uri",
+    "renumber", "schema11_errors", "schema_errors", "slugify", "source", "stable_id", "to_csv",
+    "to_package",
 ]

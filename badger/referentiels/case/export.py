@@ -66,6 +66,8 @@ class _PackageWriter:
     used_types: set[str] = field(default_factory=set)
     #: translations in the order they are written: (item, language, translation)
     translations: list[tuple[Item, str, Translation]] = field(default_factory=list)
+    #: association identifiers written so far
+    assoc_ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.ts = self.fw.last_change or now_iso()
@@ -98,8 +100,10 @@ class _PackageWriter:
             doc["description"] = fw.description
         if fw.subject:
             doc["subject"] = list(fw.subject)
-        doc["language"] = fw.language
-        doc["version"] = fw.version
+        if fw.language:  # unknown stays unknown
+            doc["language"] = fw.language
+        if fw.version:
+            doc["version"] = fw.version
         if fw.adoption_status:
             doc["adoptionStatus"] = fw.adoption_status
         licenses = []
@@ -135,6 +139,11 @@ class _PackageWriter:
         from, else stable)."""
         key = (origin.identifier, atype, dest["identifier"])
         aid = self.fw.association_ids.get(key) or stable_id(*key)
+        n = 1
+        while aid in self.assoc_ids:  # two associations never share one identifier
+            n += 1
+            aid = stable_id(*key, str(n))
+        self.assoc_ids.add(aid)
         a: dict[str, Any] = {
             "identifier": aid,
             "associationType": atype,
@@ -218,7 +227,8 @@ class _PackageWriter:
         d["abbreviatedStatement"] = it.label
         if it.notes:
             d["notes"] = it.notes
-        d["language"] = it.language
+        if it.language:
+            d["language"] = it.language
         type_id = stable_id("itemtype", it.kind)
         d["CFItemTypeURI"] = self.link("CFItemTypes", type_id, ITEM_TYPES[it.kind])
         d["lastChangeDateTime"] = when

@@ -14,14 +14,17 @@ from flask_babel import lazy_gettext as _l
 
 from badger.referentiels.case.errors import (
     CaseImportError,
+    ImportProblem,
     Location,
     at,
 )
 from badger.referentiels.case.model import (
     CATEGORY_TYPE,
+    COMPETENCE_TYPE,
     GROUPINGS,
     LINK_KINDS,
     MAX_BYTES,
+    TRANSLATION_TYPE,
     Criterion,
     ExternalLink,
     Framework,
@@ -31,45 +34,113 @@ from badger.referentiels.case.model import (
     Rubric,
     Translation,
     grouping_id,
+    renumber,
     slugify,
 )
 from badger.referentiels.case.reader import read_package
-from badger.referentiels.case.schema import schema_errors
+from badger.referentiels.case.schema import schema11_errors
+from badger.referentiels.case.source import (
+    DEFINITIONS,
+    MOVED_TO_EXTENSIONS,
+    REQUIRED_FILLED,
+    Note,
+    normalise,
+)
 from badger.urls import CASE_PATH
 
 
 def parse_package(
     data: bytes | str | IO[bytes], *, max_bytes: int = MAX_BYTES, strict: bool = True
 ) -> Framework:
-    """Parse and check a CASE 1.0 CFPackage; raise :class:`CaseImportError` listing the errors.
+    """Parse and check a CASE CFPackage; raise :class:`CaseImportError` listing the errors.
 
     ``data`` may be a binary stream, read in bounded memory (:func:`~.reader.read_package`).
-    Checks, in order: size, JSON syntax, the CASE schema (strict IMS by default, the looser
-    OpenSALT one with ``strict=False``), then domain rules: duplicate identifiers and codes,
-    dangling references, ``isChildOf`` cycles. Nothing is returned unless everything passes.
+    Checks, in order: size, JSON syntax, then :func:`parse_decoded`. ``strict`` is kept for
+    callers of the former reader: every package is now read the same way (what the CASE 1.1
+    package schema accepts, plus what OpenSALT writes).
     """
+    del strict
     obj = read_package(data, max_bytes=max_bytes)
-    errs = schema_errors(obj, strict=strict)
+    return parse_decoded(obj)
+
+
+def parse_decoded(obj: Any) -> Framework:
+    """Read a decoded CFPackage (any JSON value) into a framework that keeps the package.
+
+    The package is normalised first (:func:`.source.normalise`), then checked against the
+    CASE 1.1 package schema with loose UUIDs; then only what makes the data ambiguous is
+    refused (an object without identifier, two different objects with one identifier, an
+    association to nothing, an ``isChildOf`` cycle), each error with its JSON pointer.
+    Everything badger cannot show or edit is a warning (``fw.warnings``) and stays in
+    ``fw.source``, which badger stores and serves back.
+    """
+    if not isinstance(obj, dict):
+        raise CaseImportError([(at("/"), _l("un paquet CASE est un objet JSON"))])
+    pkg, notes = normalise(obj)
+    errs: list[tuple[Location, Any]] = list(_missing_identifiers(pkg))
+    missing = {str(loc) for loc, _ in errs}
+    errs += [e for e in schema11_errors(pkg, loose_ids=True)
+             if not (str(e.location) in missing and "'identifier'" in str(e.message))]
     if errs:
-        raise CaseImportError(errs)
-    return _from_package(obj)
+        raise CaseImportError(sorted(errs, key=lambda e: e[0].sort_key()))
+    fw = _from_package(pkg, {n.pointer for n in notes if n.reason == MOVED_TO_EXTENSIONS})
+    fw.source = pkg
+    fw.normalisations = notes
+    fw.warnings = _note_warnings(notes) + fw.warnings
+    return fw
+
+
+def _missing_identifiers(pkg: dict[str, Any]) -> list[tuple[Location, Any]]:
+    """Objects without identifier: nothing could ever name them (refused)."""
+    out: list[tuple[Location, Any]] = []
+    arrays: list[tuple[str, Any]] = [(f"/{k}", pkg.get(k)) for k in ("CFItems", "CFAssociations",
+                                                                     "CFRubrics")]
+    defs = pkg.get("CFDefinitions")
+    if isinstance(defs, dict):
+        arrays += [(f"/CFDefinitions/{k}", defs.get(k)) for k in DEFINITIONS]
+    if isinstance(pkg.get("CFDocument"), dict) and "identifier" not in pkg["CFDocument"]:
+        out.append((at("/CFDocument"), _l("objet sans identifiant")))
+    for ptr, arr in arrays:
+        for i, o in enumerate(arr if isinstance(arr, list) else []):
+            if isinstance(o, dict) and "identifier" not in o:
+                out.append((at(f"{ptr}/{i}"), _l("objet sans identifiant")))
+    return out
+
+
+def _note_warnings(notes: list[Note]) -> list[ImportProblem]:
+    """Warnings for the normalisations a reader of badger's package should know about: filled
+    required fields, and each property moved into ``extensions`` (by name)."""
+    out = _Warnings()
+    for n in notes:
+        if n.reason == REQUIRED_FILLED:
+            out.add("filled", n.pointer, _l(
+                "champ requis absent complété (texte vide, date du document ou urn:uuid:…)"))
+        elif n.reason == MOVED_TO_EXTENSIONS and not n.pointer.endswith("/extensions"):
+            out.add(f"moved:{n.detail}", n.pointer, _l(
+                "« %(f)s » n'est pas une propriété CASE 1.1 : rangé tel quel dans extensions",
+                f=n.detail))
+    return out.problems()
 
 
 def _lower(identifier: str) -> str:
     return identifier.strip().lower()
 
 
-def _from_package(pkg: dict[str, Any]) -> Framework:
-    """Build the framework of a schema-valid package, checking badger's rules on the way."""
+def _from_package(pkg: dict[str, Any], moved: set[str] | None = None) -> Framework:
+    """Build the framework of a schema-valid package, checking badger's rules on the way.
+    ``moved``: pointers of ``extensions`` that only hold moved properties (warned already)."""
     reader = _PackageReader(pkg)
+    reader.moved = moved or set()
     reader.read_items()
     reader.read_associations()
     reader.check_cycles()
     reader.build_items()
     reader.attach_translations()
     reader.read_rubrics()
+    reader.note_kept_fields()
     if reader.errors:
         raise CaseImportError(sorted(reader.errors, key=lambda e: e[0].sort_key()))
+    reader.fw.warnings = reader.warned.problems()
     return reader.fw
 
 
@@ -87,15 +158,16 @@ def _license(pkg: dict[str, Any], doc: dict[str, Any]) -> License | None:
 
 
 def _document(pkg: dict[str, Any]) -> Framework:
-    """The framework of the CFDocument, without items nor rubrics yet."""
+    """The framework of the CFDocument, without items nor rubrics yet. An absent ``language``
+    or ``version`` stays unknown (empty), never invented."""
     doc = pkg["CFDocument"]
     return Framework(
         identifier=_lower(doc["identifier"]),
         title=doc["title"],
         creator=doc["creator"],
         key=slugify(doc["title"]),
-        version=doc.get("version", "1"),
-        language=doc.get("language", "fr"),
+        version=doc.get("version", ""),
+        language=doc.get("language", ""),
         publisher=doc.get("publisher", ""),
         description=doc.get("description", ""),
         notes=doc.get("notes", ""),
@@ -118,13 +190,49 @@ def _groupings(pkg: dict[str, Any]) -> dict[str, str]:
     return groupings
 
 
+class _Warnings:
+    """Warnings aggregated by kind: the first location, how many, and the message."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, int, Any]] = {}
+
+    def add(self, key: str, pointer: str, message: Any) -> None:
+        first, count, msg = self.seen.get(key, (pointer, 0, message))
+        self.seen[key] = (first, count + 1, msg)
+
+    def problems(self) -> list[ImportProblem]:
+        out = []
+        for first, count, msg in self.seen.values():
+            text = msg if count == 1 else _l("%(msg)s (%(n)s fois ; la première ici)",
+                                             msg=msg, n=count)
+            out.append(ImportProblem(at(first), text))
+        out.sort(key=lambda p: p.location.sort_key())
+        return out
+
+
+#: Item properties badger's editor has no field for: kept and served back, not shown.
+_KEPT_ITEM_FIELDS = ("alternativeLabel", "CFItemTypeURI", "listEnumeration", "conceptKeywords",
+                     "conceptKeywordsURI", "subject", "subjectURI", "educationLevel",
+                     "licenseURI", "statusStartDate", "statusEndDate", "extensions")
+def _badger_written(key: str, item: dict[str, Any]) -> bool:
+    """Fields badger writes itself (its item types, the position as list number)."""
+    if key == "CFItemTypeURI":
+        return item.get("CFItemType") in (CATEGORY_TYPE, COMPETENCE_TYPE, TRANSLATION_TYPE)
+    return key == "listEnumeration" and str(item[key]).isdigit()
+
+
+_KEPT_DOC_FIELDS = ("frameworkType", "caseVersion", "subjectURI", "statusStartDate",
+                    "statusEndDate", "extensions")
+
+
 @dataclass
 class _PackageReader:
-    """The state of one package read: each step adds to the framework or to ``errors``, in
-    the order the package is written (errors are sorted by location at the end, stably)."""
+    """The state of one package read: each step adds to the framework, to ``errors`` (refusal)
+    or to ``warned`` (kept in the source, not shown by badger), in package order."""
 
     pkg: dict[str, Any]
     errors: list[tuple[Location, Any]] = field(default_factory=list)
+    warned: _Warnings = field(default_factory=_Warnings)
     #: identifier -> JSON pointer of its first use (identifiers are unique in a package)
     seen_ids: dict[str, str] = field(default_factory=dict)
     raw_items: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
@@ -135,17 +243,27 @@ class _PackageReader:
     pictos: dict[str, str] = field(default_factory=dict)
     links: dict[str, list[ExternalLink]] = field(default_factory=dict)
     by_id: dict[str, Item] = field(default_factory=dict)
+    #: items holding a rubric criterion (they stay competences even with children)
+    criteria_of: set[str] = field(default_factory=set)
+    #: pointers of ``extensions`` made by normalisation only (warned by :func:`_note_warnings`)
+    moved: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.fw = _document(self.pkg)
         self.doc_id = self.fw.identifier
         self.groupings = _groupings(self.pkg)
         self.seen_ids[self.doc_id] = "/CFDocument/identifier"
+        for r in self.pkg.get("CFRubrics", []):
+            for c in r.get("CFRubricCriteria", []):
+                if c.get("CFItemURI"):
+                    self.criteria_of.add(_lower(c["CFItemURI"]["identifier"]))
 
     def error(self, pointer: str, message: Any) -> None:
         self.errors.append((at(pointer), message))
 
     def claim(self, identifier: str, loc: str) -> None:
+        """Two different objects with one identifier are ambiguous (identical ones were
+        merged by :func:`normalise`)."""
         if identifier in self.seen_ids:
             self.error(loc, _l("identifiant en double (déjà utilisé en %(where)s)",
                                where=self.seen_ids[identifier]))
@@ -171,9 +289,12 @@ class _PackageReader:
             return ""
         gid = _lower(a["CFAssociationGroupingURI"]["identifier"])
         if gid not in self.groupings:
-            self.error(loc + "/CFAssociationGroupingURI",
-                       _l("regroupement absent de CFDefinitions"))
+            self.warned.add("grouping", loc + "/CFAssociationGroupingURI", _l(
+                "regroupement absent de CFDefinitions (association conservée telle quelle)"))
         return self.groupings.get(gid, "other")
+
+    def _known(self, ident: str) -> bool:
+        return ident == self.doc_id or ident in self.raw_items
 
     def _association(self, i: int, a: dict[str, Any]) -> None:
         loc = f"/CFAssociations/{i}"
@@ -181,22 +302,23 @@ class _PackageReader:
         origin = _lower(a["originNodeURI"]["identifier"])
         dest = a["destinationNodeURI"]
         dest_id = dest["identifier"].strip()
+        for end, node in (("originNodeURI", a["originNodeURI"]), ("destinationNodeURI", dest)):
+            if not node["identifier"].strip() and not node["uri"].strip():
+                self.error(f"{loc}/{end}", _l("association vers rien (ni identifiant ni uri)"))
+                return
         atype = a["associationType"]
         gkind = self._grouping_of(a, loc)
-        if origin == self.doc_id:
-            return  # document-level association: kept out of the model
         if origin not in self.raw_items:
-            self.error(loc + "/originNodeURI", _l("élément d'origine inconnu %(id)s", id=origin))
+            key = "doc-assoc" if origin == self.doc_id else "foreign-origin"
+            self.warned.add(key, loc + "/originNodeURI", _l(
+                "association dont l'origine n'est pas un élément de ce référentiel : "
+                "conservée et republiée, non affichée par badger"))
             return
-        key = (origin, atype, _lower(dest_id) if is_uuid(dest_id) else dest_id)
-        self.fw.association_ids[key] = _lower(a["identifier"])
+        triple = (origin, atype, _lower(dest_id) if is_uuid(dest_id) else dest_id)
+        self.fw.association_ids.setdefault(triple, _lower(a["identifier"]))
         if atype == "isChildOf":
             self._child_of(i, a, origin, _lower(dest_id))
-        elif gkind == "translation":
-            if _lower(dest_id) not in self.raw_items:
-                self.error(loc + "/destinationNodeURI",
-                           _l("élément traduit inconnu %(id)s", id=dest_id))
-                return
+        elif gkind == "translation" and _lower(dest_id) in self.raw_items:
             self.translation_of[origin] = _lower(dest_id)
         elif gkind == "pictogram":
             self.pictos[origin] = dest_id
@@ -206,16 +328,25 @@ class _PackageReader:
                 ExternalLink(kind=kind, uri=dest["uri"], code=dest_id,
                              label=dest.get("title", ""), exact=atype == "exactMatchOf")
             )
+        else:
+            self.warned.add(f"type:{atype}", loc + "/associationType", _l(
+                "association « %(t)s » conservée et republiée, non affichée par badger",
+                t=atype))
 
     def _child_of(self, i: int, a: dict[str, Any], origin: str, target: str) -> None:
         loc = f"/CFAssociations/{i}"
-        if target != self.doc_id and target not in self.raw_items:
-            self.error(loc + "/destinationNodeURI", _l("parent inconnu %(id)s", id=target))
+        if not self._known(target):
+            self.warned.add("parent-elsewhere", loc + "/destinationNodeURI", _l(
+                "parent hors de ce référentiel : l'élément est affiché au premier niveau "
+                "(association conservée)"))
             return
         if origin in self.parent_of:
-            self.error(loc, _l("l'élément a déjà un parent (isChildOf en double)"))
+            self.warned.add("two-parents", loc, _l(
+                "l'élément a plusieurs parents : badger l'affiche sous le premier "
+                "(les autres associations sont conservées)"))
             return
-        self.parent_of[origin] = (target, int(a.get("sequenceNumber") or 0), i)
+        seq = a.get("sequenceNumber")
+        self.parent_of[origin] = (target, seq if isinstance(seq, int) else 0, i)
 
     def check_cycles(self) -> None:
         """Refuse ``isChildOf`` cycles (each reported once per item on it)."""
@@ -233,32 +364,36 @@ class _PackageReader:
     # ----------------------------------------------------------------- items
 
     def build_items(self) -> None:
-        """Turn every item that is not a translation into a category or a competence."""
+        """Turn every item that is not a translation into a category or a competence, in a
+        stable order: siblings by ``sequenceNumber`` (missing = 0), then package order, then
+        given positions 1..n so that stored rows come back in the same order."""
         has_children = {p for p, _, _ in self.parent_of.values()}
-        codes: dict[str, str] = {}
-        for iid, (i, it) in self.raw_items.items():
+        for iid, (_i, it) in self.raw_items.items():
             if iid in self.translation_of:
                 continue
             ctype = it.get("CFItemType", "")
-            kind = "category" if (ctype == CATEGORY_TYPE or iid in has_children) else "competence"
-            code = it.get("humanCodingScheme", "").strip()
-            if code:
-                if code in codes:
-                    self.error(f"/CFItems/{i}/humanCodingScheme",
-                               _l("code en double « %(code)s » (%(where)s)", code=code,
-                                  where=codes[code]))
-                else:
-                    codes[code] = f"/CFItems/{i}"
-            self.fw.items.append(self._item(iid, it, kind, code))
+            is_cat = ctype == CATEGORY_TYPE or (iid in has_children
+                                                and iid not in self.criteria_of)
+            self.fw.items.append(self._item(iid, it, "category" if is_cat else "competence"))
         self.by_id = {it.identifier: it for it in self.fw.items}
+        for item in self.fw.items:
+            parent = self.by_id.get(item.parent) if item.parent else None
+            if item.parent is not None and (parent is None or parent.kind != "category"):
+                self.warned.add("parent-kind", f"/CFItems/{self.raw_items[item.identifier][0]}",
+                                _l("parent qui n'est pas une catégorie pour badger : élément "
+                                   "affiché au premier niveau (association conservée)"))
+                item.parent = None
+        order = {iid: n for n, iid in enumerate(self.raw_items)}
+        self.fw.items.sort(key=lambda it: (it.position, order[it.identifier]))
+        renumber(self.fw.items)
 
-    def _item(self, iid: str, it: dict[str, Any], kind: str, code: str) -> Item:
+    def _item(self, iid: str, it: dict[str, Any], kind: str) -> Item:
         label = it.get("abbreviatedStatement") or it["fullStatement"]
         full = it["fullStatement"]
         parent = self.parent_of.get(iid)
         return Item(
             identifier=iid,
-            code=code,
+            code=it.get("humanCodingScheme", "").strip(),
             label=label,
             description="" if full == label else full,
             kind=kind,
@@ -283,6 +418,25 @@ class _PackageReader:
                 description="" if t["fullStatement"] == label else t["fullStatement"],
                 identifier=tid,
             )
+
+    def note_kept_fields(self) -> None:
+        """Warn once per property badger keeps and serves back but does not show."""
+        for i, it in enumerate(self.pkg.get("CFItems", [])):
+            for k in _KEPT_ITEM_FIELDS:
+                if k in it and not _badger_written(k, it) and (
+                        f"/CFItems/{i}/{k}" not in self.moved):
+                    self.warned.add(f"item:{k}", f"/CFItems/{i}/{k}", _l(
+                        "« %(f)s » conservé et republié, non affiché par badger", f=k))
+        doc = self.pkg["CFDocument"]
+        for k in _KEPT_DOC_FIELDS:
+            if k in doc and f"/CFDocument/{k}" not in self.moved:
+                self.warned.add(f"doc:{k}", f"/CFDocument/{k}", _l(
+                    "« %(f)s » conservé et republié, non affiché par badger", f=k))
+        defs = self.pkg.get("CFDefinitions", {})
+        for k in ("CFConcepts", "CFSubjects"):
+            for d_i, _d in enumerate(defs.get(k, [])):
+                self.warned.add(f"defs:{k}", f"/CFDefinitions/{k}/{d_i}", _l(
+                    "« %(f)s » conservé et republié, non affiché par badger", f=k))
 
     # ----------------------------------------------------------------- rubrics
 
@@ -324,7 +478,8 @@ class _PackageReader:
         self.claim(cid, cloc + "/identifier")
         levels = self._levels(cloc, c)
         if not c.get("CFItemURI"):
-            self.error(cloc, _l("critère sans CFItemURI"))
+            self.warned.add("criterion-free", cloc, _l(
+                "critère sans CFItemURI : conservé et republié, non affiché par badger"))
             return
         target = _lower(c["CFItemURI"]["identifier"])
         if target in self.translation_of:
@@ -334,8 +489,10 @@ class _PackageReader:
                     if tr.identifier == target:
                         tr.levels = levels
             return
-        if target not in self.by_id:
-            self.error(cloc + "/CFItemURI", _l("élément inconnu %(id)s", id=target))
+        if target not in self.by_id or self.by_id[target].kind != "competence":
+            self.warned.add("criterion-elsewhere", cloc + "/CFItemURI", _l(
+                "critère d'un élément qui n'est pas une compétence de ce référentiel : "
+                "conservé et republié, non affiché par badger"))
             return
         rubric.criteria.append(
             Criterion(

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 MAX_BYTES = 10 * 1024 * 1024
 #: Namespace of every badger UUIDv5 (uuid5(NAMESPACE_URL, "urn:badger:referentiels")).
@@ -196,6 +197,13 @@ class Framework:
     #: association identifiers read from a package, keyed by (origin, type, destination id),
     #: so that a foreign package keeps its association URLs on re-export.
     association_ids: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: The package as read (normalised, :mod:`.source`), kept whole so nothing CASE carries is
+    #: lost; None for frameworks written in badger (editor, CSV).
+    source: dict[str, Any] | None = None
+    #: What badger keeps but cannot show or edit (:class:`~.errors.ImportProblem` list).
+    warnings: list[Any] = field(default_factory=list)
+    #: The normalisations applied to the file (:class:`~.source.Note` list).
+    normalisations: list[Any] = field(default_factory=list)
 
     def item(self, identifier: str) -> Item:
         """Return the item with ``identifier`` (KeyError if absent)."""
