@@ -67,6 +67,28 @@ def read_package(source: IO[bytes] | bytes | bytearray | str, *,
     return _Reader(iter(lambda: source.read(CHUNK), b""), max_bytes).read()
 
 
+class _Prefixed:
+    """A stream whose first bytes were already read (to tell JSON from CSV)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0:
+                out, self.head = self.head + self.rest.read(), b""
+                return out
+            out, self.head = self.head[:size], self.head[size:]
+            return out
+        return self.rest.read(size)
+
+
+def peek(stream: IO[bytes], size: int = 64) -> tuple[bytes, IO[bytes]]:
+    """The first ``size`` bytes of ``stream``, and a stream that still starts with them."""
+    head = stream.read(size)
+    return head, _Prefixed(head, stream)  # type: ignore[return-value]
+
+
 def _chunks_of_bytes(data: bytes) -> Any:
     view = memoryview(data)
     for start in range(0, len(data), CHUNK):
