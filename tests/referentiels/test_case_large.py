@@ -4,9 +4,11 @@ stream (never whole in memory), and a stream past the cap stops there. The 10,00
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,30 @@ def test_endless_url_body_stops_at_the_cap(
     assert sum(sent) < 3 * 1024 * 1024
     assert json.loads(json.dumps(result.output))  # a message, not a traceback
     assert "Traceback" not in result.output
+
+
+def test_upload_form_states_its_limit_and_refuses_beyond_it(
+    client: Any, admin: Any, db: Any, org: Any, package_bytes: bytes
+) -> None:
+    from tests.conftest import login_staff
+    from tests.referentiels.test_views import counts
+
+    login_staff(client, admin)
+    page = unescape(client.get("/referentiels/import").get_data(as_text=True))
+    assert ("Taille maximale : 10 Mo par ce formulaire. Un paquet CASE plus gros, jusqu'à "
+            "50 Mo, s'importe en ligne de commande") in page
+    response = client.post("/referentiels/import", data={
+        "file": (io.BytesIO(package_bytes), "grand.json"), "title": "", "key": "",
+        "owner": f"org:{org.id}",
+    }, content_type="multipart/form-data")
+    assert response.status_code == 413
+    html = unescape(response.get_data(as_text=True))
+    assert "Fichier trop volumineux : ce formulaire accepte 10 Mo au plus." in html
+    assert "badger referentiel import FICHIER ou URL" in html
+    assert counts(db) == (0, 0, 0)
+    client.post("/language", data={"lang": "en", "next": "/"})  # the same refusal in English
+    english = client.post("/referentiels/import", data={
+        "file": (io.BytesIO(package_bytes), "grand.json"), "title": "", "key": "",
+        "owner": f"org:{org.id}",
+    }, content_type="multipart/form-data").get_data(as_text=True)
+    assert "10 MB" in english and "50 MB" in english
