@@ -134,12 +134,11 @@ class _Compiler:
             if check is _never:
                 self.unsure += 1
                 return _never
-            checks.append(check)
+            if check is not _always:
+                checks.append(check)
         if "required" in schema or "additionalProperties" in schema:
             checks.append(self.object_shape(schema))
-        if len(checks) == 1:
-            return checks[0]
-        return lambda value: all(c(value) for c in checks)
+        return _every(checks)
 
     def keyword(self, key: str, arg: Any, schema: dict[str, Any]) -> Check:
         if key == "$ref":
@@ -150,7 +149,15 @@ class _Compiler:
             return self.properties(arg)
         if key == "items" and isinstance(arg, dict):
             each = self.compile(arg)
-            return lambda v: not isinstance(v, list) or all(each(x) for x in v)
+
+            def items(value: Any) -> bool:
+                if isinstance(value, list):
+                    for x in value:
+                        if not each(x):
+                            return False
+                return True
+
+            return _always if each is _always else items
         if key in ("minItems", "maxItems", "minLength", "maxLength") and isinstance(arg, int):
             return _bound(key, arg)
         if key in ("minimum", "maximum") and isinstance(arg, int | float):
@@ -182,13 +189,14 @@ class _Compiler:
 
     def properties(self, props: dict[str, Any]) -> Check:
         compiled = {name: self.compile(sub) for name, sub in props.items()}
+        get = {name: c for name, c in compiled.items() if c is not _always}.get
 
         def check(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
-            for name, sub in compiled.items():
-                if name in value and not sub(value[name]):
-                    return False
+            if isinstance(value, dict):
+                for name, v in value.items():
+                    sub = get(name)
+                    if sub is not None and not sub(v):
+                        return False
             return True
 
         return check
@@ -209,6 +217,21 @@ class _Compiler:
             return extra is True or known.issuperset(value)
 
         return check
+
+
+def _every(checks: list[Check]) -> Check:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: Any) -> bool:
+        for c in checks:  # noqa: SIM110 — all(<generator>) costs a frame per value
+            if not c(value):
+                return False
+        return True
+
+    return check
 
 
 def _bound(key: str, limit: int) -> Check:
