@@ -111,8 +111,7 @@ def main() -> None:
           f"cap 50 MiB = {50 * 2**20 / 1e6:.1f} MB): {m['cpu']:.2f} s "
           f"(wall {m['seconds']:.2f} s; re-import {m['reimport']:.2f} s) — target: imports by "
           "CLI/URL — OK")
-    print(f"  peak memory {m['peak_mib']:.0f} MiB (the app alone: {m['baseline_mib']:.0f} MiB;"
-          f" the whole-text parser held the bytes and text besides the objects)")
+    print(f"  peak memory {m['peak_mib']:.0f} MiB (the app alone: {m['baseline_mib']:.0f} MiB)")
 
 
 if __name__ == "__main__":
