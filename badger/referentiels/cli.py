@@ -108,7 +108,9 @@ referentiel_group = AppGroup("referentiel", help="Référentiels de compétences
 @click.option("--organisation", help="Slug de l'organisation propriétaire.")
 @click.option("--title", default="", help="Titre (fichiers CSV).")
 @click.option("--draft", is_flag=True, help="Importer comme brouillon, sans publier.")
-@click.option("--lenient", is_flag=True, help="Schéma OpenSALT, plus tolérant que celui d'IMS.")
+@click.option("--lenient", is_flag=True,
+              help="Sans effet (gardé pour les scripts) : l'import accepte par défaut ce que "
+                   "le schéma CASE 1.1 et OpenSALT acceptent.")
 @with_appcontext
 def import_command(
     source: str, key: str | None, network: str | None, organisation: str | None, title: str,

@@ -267,9 +267,14 @@ def served_package(version: ReferentielVersion, base: str) -> dict[str, Any]:
     return merge.rebase(merge.merge(src.package, src.baseline, current), CANONICAL_BASE, base)
 
 
-def canonical_package(version: ReferentielVersion) -> dict[str, Any]:
-    """The served package on the canonical host: what content hashes are computed from."""
-    return served_package(version, CANONICAL_BASE)
+def canonical_package(version: ReferentielVersion,
+                      current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The served package on the canonical host: what content hashes are computed from.
+    ``current``: badger's writing of the version on that host, when the caller has it."""
+    if current is None:
+        return served_package(version, CANONICAL_BASE)
+    src = version.case_source
+    return current if src is None else merge.merge(src.package, src.baseline, current)
 
 
 def version_hash(version: ReferentielVersion) -> str:

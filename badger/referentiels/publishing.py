@@ -30,10 +30,10 @@ def publish_version(session: Session, version: ReferentielVersion, *,
     if not version.competences and version.case_source is None:  # imported: may be empty
         raise UserError(_l("Ajoutez au moins une compétence avant de publier."))
     fw = framework_of(version)
-    case.to_package(fw, base_url=CANONICAL_BASE)  # writes the generated identifiers into fw
+    current = case.to_package(fw, base_url=CANONICAL_BASE)  # writes generated ids into fw
     # Freeze generated identifiers (criteria, levels) into the rows before the guard applies.
     _freeze_identifiers(version, fw)
-    pkg = canonical_package(version)
+    pkg = canonical_package(version, current)
     errors: list[case.ImportProblem] = []
     if check_schema:  # an imported package keeps its publisher's identifiers (loose UUIDs)
         errors = (case.schema11_errors(pkg, loose_ids=True) if version.case_source is not None

@@ -430,3 +430,40 @@ def test_siblings_with_equal_or_missing_sequence_numbers_keep_package_order() ->
     for it in fw.items:
         siblings = [s.identifier for s in fw.children(it.parent)]
         assert siblings == [i for i in ids_in_package if i in siblings]
+
+
+def test_date_written_as_date_time_keeps_its_date_and_the_full_value() -> None:
+    pkg = load("clea.json")
+    pkg["CFItems"][0]["statusStartDate"] = "2017-09-01T00:00:00+00:00"
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.source is not None
+    item = fw.source["CFItems"][0]
+    assert item["statusStartDate"] == "2017-09-01"
+    assert item["extensions"] == {"statusStartDate": "2017-09-01T00:00:00+00:00"}
+    assert case.schema11_errors(fw.source) == []
+    assert {n.reason for n in fw.normalisations} == {
+        case.source.DATE_FROM_DATETIME, case.source.MOVED_TO_EXTENSIONS}
+    assert any(str(w).startswith("/CFItems/0/statusStartDate : date écrite avec une heure")
+               for w in fw.warnings)
+
+
+def test_property_outside_case_in_a_link_is_removed_with_a_warning() -> None:
+    pkg = load("clea.json")
+    pkg["CFAssociations"][0]["destinationNodeURI"]["CFDocumentURI"] = "x"
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.source is not None
+    assert "CFDocumentURI" not in fw.source["CFAssociations"][0]["destinationNodeURI"]
+    assert [str(w) for w in fw.warnings if "lien" in str(w)] == [
+        "/CFAssociations/0/destinationNodeURI/CFDocumentURI : « CFDocumentURI » dans un lien "
+        "n'est pas une propriété CASE 1.1 : retiré (un lien CASE n'a pas d'extensions)"]
+
+
+def test_unknown_package_and_definitions_keys_move_into_extensions() -> None:
+    pkg = load("clea.json")
+    pkg["exportedBy"] = "OpenSALT"
+    pkg["CFDefinitions"]["CFThings"] = [1]
+    fw = case.parse_package(json.dumps(pkg))
+    assert fw.source is not None
+    assert fw.source["extensions"] == {"exportedBy": "OpenSALT"}
+    assert fw.source["CFDefinitions"]["extensions"] == {"CFThings": [1]}
+    assert case.schema11_errors(fw.source) == []

@@ -40,7 +40,9 @@ from badger.referentiels.case.model import (
 from badger.referentiels.case.reader import read_package
 from badger.referentiels.case.schema import schema11_errors
 from badger.referentiels.case.source import (
+    DATE_FROM_DATETIME,
     DEFINITIONS,
+    LINK_FIELD_DROPPED,
     MOVED_TO_EXTENSIONS,
     REQUIRED_FILLED,
     Note,
@@ -115,6 +117,14 @@ def _note_warnings(notes: list[Note]) -> list[ImportProblem]:
         if n.reason == REQUIRED_FILLED:
             out.add("filled", n.pointer, _l(
                 "champ requis absent complété (texte vide, date du document ou urn:uuid:…)"))
+        elif n.reason == DATE_FROM_DATETIME:
+            out.add("date", n.pointer, _l(
+                "date écrite avec une heure : la date est gardée, la valeur complète est "
+                "rangée dans extensions"))
+        elif n.reason == LINK_FIELD_DROPPED:
+            out.add(f"link:{n.detail}", n.pointer, _l(
+                "« %(f)s » dans un lien n'est pas une propriété CASE 1.1 : retiré (un lien "
+                "CASE n'a pas d'extensions)", f=n.detail))
         elif n.reason == MOVED_TO_EXTENSIONS and not n.pointer.endswith("/extensions"):
             out.add(f"moved:{n.detail}", n.pointer, _l(
                 "« %(f)s » n'est pas une propriété CASE 1.1 : rangé tel quel dans extensions",

@@ -82,8 +82,28 @@ def merge(source: dict[str, Any], baseline: dict[str, Any],
         defs[key] = _merge_list(source["CFDefinitions"].get(key, []),
                                 baseline["CFDefinitions"].get(key, []),
                                 current["CFDefinitions"].get(key, []), key)
+    _drop_links_to_removed(out, set(_by_id(baseline["CFItems"])) - set(_by_id(current["CFItems"])))
     _add_named_definitions(out, current)
     return out
+
+
+def _node(link: Any) -> str:
+    return str(link.get("identifier", "")).lower() if isinstance(link, dict) else ""
+
+
+def _drop_links_to_removed(out: dict[str, Any], removed: set[str]) -> None:
+    """An item deleted in badger takes the publisher's associations and criteria naming it
+    along (else they would point at nothing)."""
+    if not removed:
+        return
+    out["CFAssociations"] = [
+        a for a in out["CFAssociations"]
+        if not ({_node(a.get("originNodeURI")), _node(a.get("destinationNodeURI"))} & removed)
+    ]
+    for r in out["CFRubrics"]:
+        if isinstance(r.get("CFRubricCriteria"), list):
+            r["CFRubricCriteria"] = [c for c in r["CFRubricCriteria"]
+                                     if _node(c.get("CFItemURI")) not in removed]
 
 
 def _add_named_definitions(out: dict[str, Any], current: dict[str, Any]) -> None:

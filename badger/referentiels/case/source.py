@@ -15,6 +15,8 @@ The normalisations (README lists the same, in the same words):
 * properties CASE 1.1 does not define (``CFDocumentURI``, ``CFPackageURI``,
   ``CFItemAssociationURI``, ``educationalLevel``…) move into the object's ``extensions``,
   unchanged; on a link object (which has no ``extensions``) they are removed;
+* a date field (``statusStartDate``, ``statusEndDate``) written as a date-time keeps its date;
+  the publisher's full value goes into ``extensions`` under the same name;
 * byte-identical duplicate objects (same identifier, same content) are merged into the first;
 * a required field the publisher left out gets an empty text, a missing ``lastChangeDateTime``
   the document's, a missing ``uri`` ``urn:uuid:<identifier>`` (each also a warning);
@@ -87,6 +89,8 @@ _NUMBERS = {"sequenceNumber": int, "position": int, "weight": float, "score": fl
 _ID_FIELDS = {"identifier", "rubricId", "rubricCriterionId"}
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EPOCH = "1970-01-01T00:00:00+00:00"
+_DATES = {"statusStartDate", "statusEndDate"}
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 
 # Reasons (codes; README and ``badger referentiel diff`` print their French text).
 NULL_REMOVED = "null retiré"
@@ -96,6 +100,7 @@ MOVED_TO_EXTENSIONS = "propriété hors CASE 1.1 rangée dans extensions"
 LINK_FIELD_DROPPED = "propriété hors CASE 1.1 d'un lien retirée"
 DUPLICATE_MERGED = "doublon identique fusionné"
 REQUIRED_FILLED = "champ requis absent complété"
+DATE_FROM_DATETIME = "date écrite avec une heure"
 ARRAY_ADDED = "liste vide écrite"
 
 
@@ -167,6 +172,10 @@ class _Normaliser:
             elif k not in known:
                 self.note(f"{ptr}/{k}", MOVED_TO_EXTENSIONS, k)
                 extra[k] = v
+            elif k in _DATES and isinstance(v, str) and _DATETIME_RE.match(v):
+                self.note(f"{ptr}/{k}", DATE_FROM_DATETIME)
+                out[k] = v[:10]
+                extra[k] = v  # the publisher's full value, kept
             elif k == "CFRubricCriteria" and isinstance(v, list):
                 out[k] = [self.obj("CFRubricCriteria", c, f"{ptr}/{k}/{i}")
                           for i, c in enumerate(v)]
@@ -238,17 +247,30 @@ def normalise(pkg: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
         elif key in ("CFItems", "CFAssociations", "CFRubrics"):
             out[key] = n.objects(key, value, f"/{key}")
         elif key == "CFDefinitions" and isinstance(value, dict):
-            defs = {}
+            defs: dict[str, Any] = {}
             for dkey, dval in value.items():
                 if dval is None:
                     n.note(f"/CFDefinitions/{dkey}", NULL_REMOVED)
                 elif dkey in DEFINITIONS:
                     defs[dkey] = n.objects(dkey, dval, f"/CFDefinitions/{dkey}")
+                elif dkey == "extensions":
+                    defs[dkey] = ({**defs.get(dkey, {}), **dval} if isinstance(dval, dict)
+                                  else dval)
                 else:
-                    defs[dkey] = dval
+                    n.note(f"/CFDefinitions/{dkey}", MOVED_TO_EXTENSIONS, dkey)
+                    defs.setdefault("extensions", {})
+                    if isinstance(defs["extensions"], dict):
+                        defs["extensions"][dkey] = dval
             out[key] = defs
-        else:
+        elif key == "extensions" and isinstance(value, dict):
+            out[key] = {**out.get(key, {}), **value}
+        elif key in _TOP or key == "extensions":
             out[key] = value
+        else:
+            n.note(f"/{key}", MOVED_TO_EXTENSIONS, key)
+            out.setdefault("extensions", {})
+            if isinstance(out["extensions"], dict):
+                out["extensions"][key] = value
     for key in ("CFItems", "CFAssociations"):
         if key not in out:
             n.note(f"/{key}", ARRAY_ADDED)
