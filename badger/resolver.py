@@ -20,12 +20,13 @@ revocation shows at once (no cache for local answers).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import socket
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -38,6 +39,7 @@ from badger.ob3.resolver import DocumentNotFoundError, ResolutionError
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_REDIRECTS",
+    "CappedStream",
     "FetchRefusedError",
     "HttpNotFoundError",
     "HttpStatusError",
@@ -170,6 +172,33 @@ class _TTLCache:
         self._cache.clear()
 
 
+class CappedStream:
+    """A fetched body read as it arrives, refused past ``limit`` bytes."""
+
+    def __init__(self, url: str, chunks: Iterator[bytes], limit: int) -> None:
+        self.url, self.chunks, self.limit = url, chunks, limit
+        self.total = 0
+        self.pending = b""
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left for -1); b"" at the end."""
+        while size < 0 or len(self.pending) < size:
+            try:
+                chunk = next(self.chunks, b"")
+            except httpx.HTTPError as exc:
+                raise ResolutionError(f"{self.url} could not be read: {exc}") from exc
+            if not chunk:
+                break
+            self.total += len(chunk)
+            if self.total > self.limit:
+                raise FetchRefusedError(f"the document is larger than {self.limit} bytes")
+            self.pending += chunk
+        if size < 0:
+            size = len(self.pending)
+        out, self.pending = self.pending[:size], self.pending[size:]
+        return out
+
+
 class WebResolver:
     """A :class:`badger.ob3.Resolver` over HTTPS with SSRF protection (see module docstring)."""
 
@@ -273,9 +302,9 @@ class WebResolver:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def fetch_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
-        """Fetch ``url`` under the policy (every redirect re-checked); returns the body."""
-        limit = max_bytes or self.max_bytes
+    @contextlib.contextmanager
+    def _response(self, url: str) -> Iterator[httpx.Response]:
+        """The 200 answer for ``url`` under the policy (every redirect re-checked), streaming."""
         current = url
         with self._client() as client:
             for _hop in range(self.max_redirects + 1):
@@ -297,13 +326,31 @@ class WebResolver:
                         continue
                     if response.status_code != 200:
                         raise HttpStatusError.of(current, response.status_code)
-                    try:
-                        return self._read(response, limit)
-                    except httpx.HTTPError as exc:
-                        raise ResolutionError(f"{current} could not be read: {exc}") from exc
+                    yield response
+                    return
                 finally:
                     response.close()
         raise FetchRefusedError(f"more than {self.max_redirects} redirects from {url}")
+
+    def fetch_bytes(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """Fetch ``url`` under the policy (every redirect re-checked); returns the body."""
+        limit = max_bytes or self.max_bytes
+        with self._response(url) as response:
+            try:
+                return self._read(response, limit)
+            except httpx.HTTPError as exc:
+                raise ResolutionError(f"{url} could not be read: {exc}") from exc
+
+    @contextlib.contextmanager
+    def open_stream(self, url: str, *, max_bytes: int | None = None) -> Iterator[CappedStream]:
+        """``url``'s body as a binary stream (``read(n)``) that refuses to go past
+        ``max_bytes``: large documents (CASE packages) are parsed as they arrive."""
+        limit = max_bytes or self.max_bytes
+        with self._response(url) as response:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FetchRefusedError(f"the document is larger than {limit} bytes")
+            yield CappedStream(url, response.iter_bytes(), limit)
 
     def fetch_json(self, url: str) -> dict[str, Any]:
         """Return the JSON object at ``url`` (cached for ``cache_ttl`` seconds)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 from flask import Flask, current_app
@@ -19,6 +21,7 @@ from badger.errors import UserError
 from badger.networks.models import Network, Organisation
 from badger.ob3.resolver import ResolutionError
 from badger.referentiels import case
+from badger.referentiels.case.reader import MAX_PACKAGE_BYTES
 from badger.referentiels.framework import package_of
 from badger.referentiels.importing import export, import_framework, parse_upload, shipped_dir
 from badger.referentiels.models import Referentiel
@@ -26,7 +29,8 @@ from badger.referentiels.public_urls import document_url
 from badger.referentiels.reading import find_version
 from badger.resolver import FetchRefusedError, WebResolver
 
-MAX_DOWNLOAD = case.MAX_BYTES
+#: CLI and URL imports stream packages of up to 50 MiB (the web form keeps case.MAX_BYTES).
+MAX_DOWNLOAD = MAX_PACKAGE_BYTES
 DOWNLOAD_TIMEOUT = 20.0
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -55,21 +59,27 @@ def _resolver() -> Any:
     )
 
 
-def _read_source(source: str) -> tuple[bytes, str]:
-    if _URL_RE.match(source):
-        try:
-            data = _resolver().fetch_bytes(source, max_bytes=MAX_DOWNLOAD)
-        except FetchRefusedError as exc:
-            raise click.ClickException(f"{source} : adresse refusée ({exc})") from exc
-        except ResolutionError as exc:
-            raise click.ClickException(f"{source} : téléchargement impossible ({exc})") from exc
-        return data, urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1]
-    path = Path(source)
-    if not path.is_file():
-        raise click.ClickException(f"{source} : fichier introuvable")
-    if path.stat().st_size > MAX_DOWNLOAD:
-        raise click.ClickException(f"{source}: plus de {MAX_DOWNLOAD} octets, refusé")
-    return path.read_bytes(), path.name
+@contextlib.contextmanager
+def _open_source(source: str) -> Iterator[tuple[IO[bytes], str]]:
+    """FILE or URL as a binary stream and its file name: a package is parsed as it is read
+    (up to :data:`MAX_DOWNLOAD` bytes, 50 MiB), never held whole as bytes."""
+    try:
+        if _URL_RE.match(source):
+            name = urllib.parse.urlsplit(source).path.rsplit("/", 1)[-1]
+            with _resolver().open_stream(source, max_bytes=MAX_DOWNLOAD) as stream:
+                yield stream, name
+            return
+        path = Path(source)
+        if not path.is_file():
+            raise click.ClickException(f"{source} : fichier introuvable")
+        if path.stat().st_size > MAX_DOWNLOAD:
+            raise click.ClickException(f"{source} : plus de {MAX_DOWNLOAD} octets, refusé")
+        with path.open("rb") as stream:
+            yield stream, path.name
+    except FetchRefusedError as exc:
+        raise click.ClickException(f"{source} : adresse refusée ({exc})") from exc
+    except ResolutionError as exc:
+        raise click.ClickException(f"{source} : téléchargement impossible ({exc})") from exc
 
 
 def _owner(session: Session, network: str | None, organisation: str | None) -> dict[str, Any]:
@@ -108,10 +118,11 @@ def import_command(
 ) -> None:
     """Import a CASE package or CSV file from FILE or URL (idempotent)."""
     session = get_session()
-    data, name = _read_source(source)
     owner = _owner(session, network, organisation)
     try:
-        fw = parse_upload(data, name, title=title, strict=not lenient)
+        with _open_source(source) as (stream, name):
+            fw = parse_upload(stream, name, title=title, strict=not lenient,
+                              max_bytes=MAX_DOWNLOAD)
         if key:
             fw.key = key
         version, changed = import_framework(
@@ -169,9 +180,9 @@ def diff_command(source: str, ref: str) -> None:
     Prints the normalisations applied to the file (listed in the README), then every other
     difference; exits with status 1 when there is one."""
     session = get_session()
-    data, _name = _read_source(source)
     try:
-        fw = case.parse_package(data)
+        with _open_source(source) as (stream, _name):
+            fw = case.parse_package(stream, max_bytes=MAX_DOWNLOAD)
     except case.CaseImportError as exc:
         raise click.ClickException(str(exc)) from exc
     version = find_version(session, ref)

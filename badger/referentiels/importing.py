@@ -4,7 +4,7 @@ versions, and loading the référentiels shipped with badger."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from badger.errors import UserError
 from badger.referentiels import case
 from badger.referentiels.case import CaseImportError, Framework
+from badger.referentiels.case.reader import peek
 from badger.referentiels.framework import (
     canonical_package,
     content_hash,
@@ -169,19 +170,25 @@ def _same_content(existing: ReferentielVersion, fw: Framework) -> bool:
     return content_hash(framework_of(existing)) == content_hash(fw)
 
 
-def parse_upload(data: bytes, filename: str, *, title: str = "", creator: str = "",
-                 strict: bool = True) -> Framework:
-    """Parse an uploaded CASE JSON or CSV file (by extension, else by first byte)."""
+def parse_upload(data: bytes | IO[bytes], filename: str, *, title: str = "", creator: str = "",
+                 strict: bool = True, max_bytes: int = case.MAX_BYTES) -> Framework:
+    """Parse an uploaded CASE JSON or CSV file (by extension, else by first byte). A binary
+    stream is parsed as it is read (CASE) or read up to ``max_bytes`` (CSV)."""
+    if isinstance(data, bytes):
+        head = data[:64]
+    else:
+        head, data = peek(data)
     name = filename.lower()
     is_csv = name.endswith(".csv") or (
-        not name.endswith(".json") and not data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{")
+        not name.endswith(".json") and not head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{")
     )
     if is_csv:
         if not title:
             raise CaseImportError([(case.Location(field="title"),
                                     _l("un titre est nécessaire pour un fichier CSV"))])
-        return case.parse_csv(data, title=title, creator=creator or title)
-    return case.parse_package(data, strict=strict)
+        raw = data if isinstance(data, bytes) else data.read(max_bytes + 1)
+        return case.parse_csv(raw, title=title, creator=creator or title, max_bytes=max_bytes)
+    return case.parse_package(data, strict=strict, max_bytes=max_bytes)
 
 
 def export(version: ReferentielVersion, fmt: str, base: str | None = None) -> tuple[str, str, str]:

@@ -33,6 +33,7 @@ from badger.referentiels.blueprint import (
     sections,
     visible_version,
 )
+from badger.referentiels.case.reader import MAX_PACKAGE_BYTES
 from badger.referentiels.forms import (
     LEVEL_FIELDS,
     CategoryForm,
@@ -102,7 +103,12 @@ def import_file() -> Any:
                 return redirect(url_for(".edit", key=v.referentiel.key, number=v.number))
     status = 422 if errors else (refused or (400 if (form.errors or message) else 200))
     return render_template("referentiels/import.html", form=form, errors=errors,
-                           more=more, message=message), status
+                           more=more, message=message, limits=upload_limits()), status
+
+
+def upload_limits() -> dict[str, int]:
+    """The form's cap and the CLI's, in MiB (shown on the form and in the refusal)."""
+    return {"web": case.MAX_BYTES // 2**20, "cli": MAX_PACKAGE_BYTES // 2**20}
 
 
 def _import_upload(form: ImportForm, upload: FileStorage) -> ReferentielVersion:
@@ -111,6 +117,11 @@ def _import_upload(form: ImportForm, upload: FileStorage) -> ReferentielVersion:
     db = get_session()
     owner = owner_kwargs(form.owner.data or "", form.owner.choices)
     data = upload.stream.read(case.MAX_BYTES + 1)
+    if len(data) > case.MAX_BYTES:
+        raise UserError(_("Fichier trop volumineux : ce formulaire accepte %(web)s Mo au plus. "
+                          "Un paquet CASE plus gros, jusqu'à %(cli)s Mo, s'importe en ligne de "
+                          "commande : badger referentiel import FICHIER ou URL.",
+                          **upload_limits()), 413)
     fw = referentiels.parse_upload(
         data, upload.filename or "", title=form.title.data or "",
         creator=owner_name(form.owner.data or ""),

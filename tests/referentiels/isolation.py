@@ -81,5 +81,6 @@ EXEMPT: dict[str, str] = {
     f"referentiels.{name}": "public CASE endpoint (published versions only)"
     for name in ("case_document", "case_package", "case_item", "case_association",
                  "case_rubric", "case_criterion", "case_level", "case_item_type",
-                 "case_grouping", "case_license")
+                 "case_grouping", "case_license", "case_item_associations", "case_concept",
+                 "case_subject")
 } | {"referentiels.uploaded_pictogram": "public pictogram file, named by its hash"}

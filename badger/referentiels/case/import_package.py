@@ -6,22 +6,17 @@ words, pictograms, translations and derivation links are associations in badger'
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
 
-from badger.ob3 import safejson
 from badger.referentiels.case.errors import (
-    NOT_UTF8,
     CaseImportError,
     ImportProblem,
     Location,
     at,
-    line_at,
-    too_big,
 )
 from badger.referentiels.case.model import (
     CATEGORY_TYPE,
@@ -42,6 +37,7 @@ from badger.referentiels.case.model import (
     renumber,
     slugify,
 )
+from badger.referentiels.case.reader import read_package
 from badger.referentiels.case.schema import schema11_errors
 from badger.referentiels.case.source import (
     DATE_FROM_DATETIME,
@@ -56,26 +52,17 @@ from badger.urls import CASE_PATH
 
 
 def parse_package(
-    data: bytes | str, *, max_bytes: int = MAX_BYTES, strict: bool = True
+    data: bytes | str | IO[bytes], *, max_bytes: int = MAX_BYTES, strict: bool = True
 ) -> Framework:
     """Parse and check a CASE CFPackage; raise :class:`CaseImportError` listing the errors.
 
+    ``data`` may be a binary stream, read in bounded memory (:func:`~.reader.read_package`).
     Checks, in order: size, JSON syntax, then :func:`parse_decoded`. ``strict`` is kept for
     callers of the former reader: every package is now read the same way (what the CASE 1.1
     package schema accepts, plus what OpenSALT writes).
     """
     del strict
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    if len(raw) > max_bytes:
-        raise CaseImportError([(at("/"), too_big(len(raw), max_bytes))])
-    try:
-        obj = safejson.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise CaseImportError([(Location(byte=exc.start), NOT_UTF8)]) from exc
-    except json.JSONDecodeError as exc:
-        raise CaseImportError(
-            [(line_at(exc.lineno, exc.colno), _l("JSON invalide : %(detail)s", detail=exc.msg))]
-        ) from exc
+    obj = read_package(data, max_bytes=max_bytes)
     return parse_decoded(obj)
 
 

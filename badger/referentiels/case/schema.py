@@ -12,6 +12,7 @@ import jsonschema
 from flask_babel import lazy_gettext as _l
 
 from badger.referentiels.case.errors import ImportProblem, at
+from badger.referentiels.case.quickcheck import Check, compile_validator
 
 #: The schema files stay beside the package (``badger/referentiels/case_schemas``).
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "case_schemas"
@@ -64,12 +65,26 @@ def _problems(errs: Any) -> list[ImportProblem]:
     return errors
 
 
+@lru_cache(maxsize=2)
+def _quick(strict: bool) -> Check:
+    return compile_validator(_validator(strict))
+
+
+@lru_cache(maxsize=2)
+def _quick11(loose_ids: bool) -> Check:
+    return compile_validator(_validator_v11(loose_ids))
+
+
 def schema_errors(data: Any, *, strict: bool = True) -> list[ImportProblem]:
     """Validate ``data`` against the CASE 1.0 CFPackage schema; return sorted errors."""
+    if _quick(strict)(data):  # plain-Python pass; jsonschema only explains refusals
+        return []
     return _problems(_validator(strict).iter_errors(data))
 
 
 def schema11_errors(data: Any, *, loose_ids: bool = False) -> list[ImportProblem]:
     """Validate ``data`` against the CASE 1.1 CFPackage schema; return sorted errors.
     ``loose_ids`` accepts any 8-4-4-4-12 lower-case hex identifier (zero-pattern UUIDs)."""
+    if _quick11(loose_ids)(data):
+        return []
     return _problems(_validator_v11(loose_ids).iter_errors(data))
