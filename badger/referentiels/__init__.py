@@ -12,6 +12,8 @@ Every function takes a SQLAlchemy session and plain values, flushes, never commi
 or the CLI command, commits once). Broken rules raise :class:`badger.errors.UserError`.
 """
 
+# Crosswalks (recruiters' words): imported for the association provider they register.
+from badger.referentiels import crosswalks
 from badger.referentiels.adoption import (
     UpgradeImpact,
     VersionUsageCounter,
@@ -46,7 +48,13 @@ from badger.referentiels.drafts import (
     new_version,
     update_document,
 )
-from badger.referentiels.framework import CANONICAL_BASE, content_hash, framework_of, package_of
+from badger.referentiels.framework import (
+    CANONICAL_BASE,
+    content_hash,
+    framework_of,
+    package_of,
+    package_tag,
+)
 from badger.referentiels.importing import (
     export,
     import_framework,
@@ -94,11 +102,13 @@ __all__ = [
     "CompetenceInput", "Diff", "TranslationInput", "UpgradeImpact", "VersionUsageCounter",
     "add_category", "add_competence", "add_translations", "adopt", "adoption_of", "adoptions",
     "alignment", "can_edit", "category_depths", "category_descendants", "competence_public_url",
-    "content_hash", "create_referentiel", "delete_category", "delete_competence", "delete_draft",
+    "content_hash", "create_referentiel", "crosswalks", "delete_category", "delete_competence",
+    "delete_draft",
     "derive", "diff", "diff_summary", "document_url", "editable_referentiels", "export",
     "find_in_package", "find_version", "framework_of", "get_referentiel", "get_version",
     "get_version_by_identifier", "import_framework", "item_url", "load_shipped",
-    "move_category", "move_competence", "new_version", "package_of", "parse_upload",
+    "move_category", "move_competence", "new_version", "package_of", "package_tag",
+    "parse_upload",
     "pictogram_dir", "publish_version", "published_item", "published_object",
     "published_versions", "register_version_usage", "rubric_level_url", "save_pictogram",
     "search", "set_category_parent", "shipped_dir", "shipped_pictograms", "translation_languages",

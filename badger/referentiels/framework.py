@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert
@@ -212,11 +213,59 @@ _PACKAGE_CACHE: cache.Cache[dict[str, Any]] = cache.Cache("referentiels.case_pac
                                                           ttl=None)
 
 
+#: Associations other modules add to a version's package (crosswalks): each provider gets
+#: (version, base URL) and returns {"CFAssociations": [...], "CFAssociationGroupings": [...]}.
+#: They may change after publication, so they are added after the cache.
+AssociationProvider = Callable[[ReferentielVersion, str], dict[str, list[Any]]]
+ASSOCIATION_PROVIDERS: list[AssociationProvider] = []
+
+
+def register_association_provider(fn: AssociationProvider) -> AssociationProvider:
+    if fn not in ASSOCIATION_PROVIDERS:
+        ASSOCIATION_PROVIDERS.append(fn)
+    return fn
+
+
 def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str, Any]:
-    """The CASE CFPackage of ``version`` (cached for published versions: they never change)."""
+    """The CASE CFPackage of ``version`` (its normative content cached for published
+    versions: they never change), with the providers' associations."""
     base = base or urls.base_url()
     if not version.is_published:
-        return case.to_package(framework_of(version), base_url=base)
-    key = f"{version.id}\x1f{version.content_hash or ''}\x1f{base}"
-    return _PACKAGE_CACHE.get_or_set(
-        key, lambda: case.to_package(framework_of(version), base_url=base))
+        pkg = case.to_package(framework_of(version), base_url=base)
+    else:
+        key = f"{version.id}\x1f{version.content_hash or ''}\x1f{base}"
+        pkg = _PACKAGE_CACHE.get_or_set(
+            key, lambda: case.to_package(framework_of(version), base_url=base))
+    return _with_provided(pkg, version, base)
+
+
+def _with_provided(pkg: dict[str, Any], version: ReferentielVersion,
+                   base: str) -> dict[str, Any]:
+    """``pkg`` plus the providers' objects (those whose identifier it has are skipped)."""
+    extra = [fn(version, base) for fn in ASSOCIATION_PROVIDERS]
+    if not any(e.get("CFAssociations") or e.get("CFAssociationGroupings") for e in extra):
+        return pkg
+    assocs = list(pkg["CFAssociations"])
+    defs = dict(pkg["CFDefinitions"])
+    groupings = list(defs["CFAssociationGroupings"])
+    seen = {a["identifier"] for a in assocs} | {g["identifier"] for g in groupings}
+    for e in extra:
+        for a in e.get("CFAssociations", []):
+            if a["identifier"] not in seen:
+                seen.add(a["identifier"])
+                assocs.append(a)
+        for g in e.get("CFAssociationGroupings", []):
+            if g["identifier"] not in seen:
+                seen.add(g["identifier"])
+                groupings.append(g)
+    defs["CFAssociationGroupings"] = groupings
+    return {**pkg, "CFAssociations": assocs, "CFDefinitions": defs}
+
+
+def package_tag(version: ReferentielVersion) -> str:
+    """What a published package's ETag must follow: its content hash, and the providers'
+    associations (which may change after publication)."""
+    extra = [fn(version, CANONICAL_BASE) for fn in ASSOCIATION_PROVIDERS]
+    if not any(v for e in extra for v in e.values()):
+        return version.content_hash or ""
+    return f"{version.content_hash}+{hash_package({'extra': extra})[:16]}"

@@ -81,7 +81,7 @@ def case_package(identifier: str) -> Any:
     v = _published(identifier)
     if v is None:
         return _imsx_not_found("CFPackage", identifier)
-    return _json(referentiels.package_of(v), f"pkg:{v.content_hash}")
+    return _json(referentiels.package_of(v), f"pkg:{referentiels.package_tag(v)}")
 
 
 @bp.route(f"{CASE_PATH}/CFItems/<identifier>")
@@ -104,6 +104,9 @@ def _case_object(kind: str, identifier: str) -> Response:
     db = get_session()
     with unscoped(db):
         v = referentiels.published_object(db, kind, identifier)
+        if v is None and kind == "CFAssociations":  # a crosswalk (added after publication)
+            found = referentiels.crosswalks.find_association(db, identifier)
+            v = found[0] if found else None
     if v is None:
         return _imsx_not_found(kind, identifier)
     obj = referentiels.find_in_package(referentiels.package_of(v), kind, identifier)
@@ -111,7 +114,7 @@ def _case_object(kind: str, identifier: str) -> Response:
         return _imsx_not_found(kind, identifier)
     if kind == "CFAssociations":
         obj = {**obj, "CFDocumentURI": _doc_link(v)}
-    return _json(obj, f"{kind}:{identifier}:{v.content_hash}")
+    return _json(obj, f"{kind}:{identifier}:{referentiels.package_tag(v)}")
 
 
 @bp.route(f"{CASE_PATH}/CFAssociations/<identifier>")

@@ -105,7 +105,7 @@ def export(key: str, number: int, fmt: str) -> Any:
     response = Response(text, mimetype=mime.split(";")[0])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if v.is_published:
-        return conditional(response, f"{v.content_hash}-{fmt}")
+        return conditional(response, f"{referentiels.package_tag(v)}-{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
 
