@@ -17,7 +17,7 @@ from badger.db import get_session
 from badger.errors import UserError
 from badger.networks.models import Network, Organisation
 from badger.ob3.resolver import ResolutionError
-from badger.referentiels import case
+from badger.referentiels import case, crosswalks
 from badger.referentiels.importing import export, import_framework, parse_upload, shipped_dir
 from badger.referentiels.models import Referentiel
 from badger.referentiels.public_urls import document_url
@@ -41,6 +41,9 @@ def on_init(session: Session, app: Flask) -> None:
             continue
         if changed:
             app.logger.info("référentiel %s v%s loaded", version.referentiel.key, version.number)
+    changed_links = crosswalks.load_shipped(session, folder / crosswalks.FOLDER)
+    if changed_links:
+        app.logger.info("%s crosswalk link(s) loaded", changed_links)
 
 
 def _resolver() -> Any:

@@ -196,8 +196,10 @@ class _PackageReader:
         dest_id = dest["identifier"].strip()
         atype = a["associationType"]
         gkind = self._grouping_of(a, loc)
-        if origin == self.doc_id:
-            return  # document-level association: kept out of the model
+        if origin == self.doc_id or gkind == "crosswalk":
+            # document-level association, or badger's crosswalk (served beside the version by
+            # badger.referentiels.crosswalks, not part of it): kept out of the model
+            return
         if origin not in self.raw_items:
             self.error(loc + "/originNodeURI", _l("élément d'origine inconnu %(id)s", id=origin))
             return
@@ -377,6 +379,8 @@ def _base_from_uri(uri: str) -> str:
 
 
 def _grouping_kind(g: dict[str, Any]) -> str:
+    if str(g.get("description", "")).startswith("badger:crosswalk:"):
+        return "crosswalk"
     ident = _lower(g["identifier"])
     for kind in GROUPINGS:
         if ident == grouping_id(kind):
