@@ -142,11 +142,12 @@ def _recruiter_words(links: Any) -> list[RecruiterWord]:
     return words
 
 
-def _crosswalk_words(db: Session, competence: Competence, lang: str,
-                     seen: set[str | None]) -> list[RecruiterWord]:
-    """The competence's crosswalks (ESCO, France Travail…), the label in ``lang`` when it
-    exists, each with its provenance."""
-    return [
+def competence_words(db: Session, competence: Competence, lang: str) -> list[RecruiterWord]:
+    """What recruiters call the competence: its own links (ROME, ESCO), then its crosswalks
+    (France Travail, ESCO…) with the label in ``lang`` when it exists, and their provenance."""
+    words = _recruiter_words(competence.links)
+    seen = {w.uri for w in words}
+    return words + [
         RecruiterWord(lk.framework or "", lk.label, lk.uri, lk.language, lk.relation,
                       lk.provenance_kind, lk.provenance_source, lk.provenance_note)
         for lk in crosswalks.recruiter_links(db, competence, lang)
@@ -288,9 +289,7 @@ def credential_view(
             _competence_text(competence, lang)
         )
         view.level_text, view.level_text_language = _level_text(competence, cred.level, lang)
-        words = _recruiter_words(competence.links)
-        view.recruiter_words = words + _crosswalk_words(db, competence, lang,
-                                                        {w.uri for w in words})
+        view.recruiter_words = competence_words(db, competence, lang)
     _keep_view(key, view)
     return view
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from badger import audit, urls
@@ -105,13 +105,10 @@ def _label_in(competence: Competence, lang: str) -> tuple[str, str | None]:
     return competence.label, competence.language or None
 
 
-def resolve(session: Session, cw: Crosswalk, lang: str, base: str | None = None,
-            *, reverse: bool = False) -> Target | None:
-    """The link's far end in ``lang`` when that label exists (else as written, with its
-    language): the target — or, with ``reverse``, the origin. None when it no longer exists."""
-    if reverse:
-        comp = _published_competence(session, cw.referentiel.key, cw.source_code)
-        return _competence_target(comp, lang, base) if comp is not None else None
+def resolve(session: Session, cw: Crosswalk, lang: str,
+            base: str | None = None) -> Target | None:
+    """The link's target, its label in ``lang`` when that exists (else as written, with its
+    language). None when the target competence is no longer published."""
     if cw.is_external:
         labels = cw.target_labels or {}
         chosen = lang if labels.get(lang) else ("en" if labels.get("en") else next(iter(labels),
@@ -145,28 +142,24 @@ class RecruiterLink:
 
 
 def recruiter_links(session: Session, competence: Competence, lang: str) -> list[RecruiterLink]:
-    """Every link of ``competence`` (by its référentiel and code), both ways: the links it is
-    the origin of, and those pointing at it from another référentiel."""
+    """The links from ``competence`` (by its référentiel and code) to recruiters' words. Only
+    this direction: a France Travail competence is not explained by the sport grid that points
+    at it."""
     if not competence.code:
         return []
     ref = competence.version.referentiel
     rows = session.scalars(
-        select(Crosswalk).where(or_(
-            (Crosswalk.referentiel_id == ref.id) & (Crosswalk.source_code == competence.code),
-            (Crosswalk.target_key == ref.key) & (Crosswalk.target_code == competence.code),
-        )).order_by(Crosswalk.target_uri != "", Crosswalk.id)
+        select(Crosswalk).where(Crosswalk.referentiel_id == ref.id,
+                                Crosswalk.source_code == competence.code)
+        .order_by(Crosswalk.target_uri != "", Crosswalk.id)
     ).all()
     out: list[RecruiterLink] = []
-    seen: set[str] = set()
     for cw in rows:
-        reverse = cw.referentiel_id != ref.id
-        target = resolve(session, cw, lang, reverse=reverse)
-        if target is None or target.uri in seen:
-            continue
-        seen.add(target.uri)
-        out.append(RecruiterLink(target.label, target.language, target.uri, target.framework,
-                                 cw.relation, cw.provenance_kind, cw.provenance_source,
-                                 cw.provenance_note))
+        target = resolve(session, cw, lang)
+        if target is not None:
+            out.append(RecruiterLink(target.label, target.language, target.uri,
+                                     target.framework, cw.relation, cw.provenance_kind,
+                                     cw.provenance_source, cw.provenance_note))
     return out
 
 
