@@ -163,6 +163,20 @@ def recruiter_links(session: Session, competence: Competence, lang: str) -> list
     return out
 
 
+def links_by_code(session: Session, version: ReferentielVersion,
+                  lang: str) -> dict[str, list[RecruiterLink]]:
+    """The links of every competence of ``version``, by competence code (the version page)."""
+    out: dict[str, list[RecruiterLink]] = {}
+    codes = {c.code for c in version.competences if c.code}
+    for cw in mappings(session, version.referentiel):
+        target = resolve(session, cw, lang) if cw.source_code in codes else None
+        if target is not None:
+            out.setdefault(cw.source_code, []).append(RecruiterLink(
+                target.label, target.language, target.uri, target.framework, cw.relation,
+                cw.provenance_kind, cw.provenance_source, cw.provenance_note))
+    return out
+
+
 # --------------------------------------------------------------------------- editing
 
 
