@@ -229,6 +229,7 @@ def _refuse_duplicate(session: Session, cw: Crosswalk) -> None:
 
 def _audit(session: Session, action: str, cw: Crosswalk, actor: Any) -> None:
     audit.record(session, f"referentiel.crosswalk_{action}", actor=actor, obj=cw,
+                 organisation_id=cw.referentiel.organisation_id,
                  referentiel=cw.referentiel.key, source_code=cw.source_code,
                  target=cw.target_uri or f"{cw.target_key}:{cw.target_code}",
                  relation=cw.relation, provenance=cw.provenance_kind)
