@@ -92,6 +92,26 @@ def test_init_loads_the_shipped_links_idempotently(app: Any, db: Any, shipped: N
     assert all(cw.shipped and cw.provenance_kind == "proposal" for cw in stress)
 
 
+def test_loader_refuses_a_sourced_link_without_its_source(app: Any, db: Any, shipped: None,
+                                                          tmp_path: Path) -> None:
+    data = json.loads(SHIPPED_FILE.read_text("utf-8"))
+    data["mappings"][0]["provenance"] = {"kind": "sourced", "source": "", "note": "x"}
+    (tmp_path / "bad.json").write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ValueError, match="without a source"):
+        crosswalks.load_shipped(db, tmp_path)
+    # a file that drops a link removes it at the next load (the shipped links are the files')
+    data = json.loads(SHIPPED_FILE.read_text("utf-8"))
+    dropped = data["mappings"].pop(0)
+    (tmp_path / "bad.json").write_text(json.dumps(data), "utf-8")
+    gone = crosswalks.crosswalk_id(dropped["from"]["referentiel"], dropped["from"]["code"],
+                                   dropped["to"].get("referentiel", ""),
+                                   dropped["to"].get("code", ""), dropped["to"].get("esco", ""))
+    assert gone in {cw.identifier for cw in db.scalars(select(Crosswalk))}
+    assert crosswalks.load_shipped(db, tmp_path) == 1
+    assert _count(db) == len(data["mappings"])
+    assert gone not in {cw.identifier for cw in db.scalars(select(Crosswalk))}
+
+
 # --------------------------------------------------------------------------- CASE package
 
 
@@ -136,6 +156,9 @@ def test_package_publishes_the_links_as_valid_case_associations(client: Any, db:
     one = client.get(f"{CASE_BASE}/CFAssociations/{esco['identifier']}")
     assert one.status_code == 200
     assert one.get_json()["destinationNodeURI"]["uri"] == ESCO_STRESS
+    # the downloaded CASE file carries them too
+    download = client.get("/referentiels/apels-sport/v1/export.json").get_json()
+    assert esco["identifier"] in {a["identifier"] for a in download["CFAssociations"]}
     # re-importing the served package changes nothing (the links stay beside the version)
     version, changed = service.import_framework(db, case.parse_package(response.data))
     assert not changed and version.identifier == _doc_id("apels-sport")
