@@ -196,7 +196,7 @@ def _check(session: Session, referentiel: Referentiel, data: CrosswalkInput
                            "adresse). Sans source, c'est une proposition."))
     target = data.target.strip()
     if _URI_RE.match(target):
-        if not data.target_label.strip():
+        if not data.target_label.strip() and not _known_labels(session, target):
             raise UserError(_l("Donnez le libellé de la compétence visée."))
         return code, "", "", target
     key, sep, target_code = target.partition(":")
@@ -208,12 +208,25 @@ def _check(session: Session, referentiel: Referentiel, data: CrosswalkInput
     return code, key, target_code, ""
 
 
+def _known_labels(session: Session, uri: str) -> dict[str, Any]:
+    """The labels another link already gives the outside target ``uri`` (ESCO's, shipped)."""
+    for labels in session.scalars(select(Crosswalk.target_labels).where(
+            Crosswalk.target_uri == uri)):
+        if labels:
+            return dict(labels)
+    return {}
+
+
 def _fill(cw: Crosswalk, data: CrosswalkInput, parts: tuple[str, str, str, str]) -> None:
     cw.source_code, cw.target_key, cw.target_code, cw.target_uri = parts
     cw.identifier = crosswalk_id(cw.referentiel.key, *parts)
-    cw.target_labels = (
-        {(data.target_language.strip() or "en"): data.target_label.strip()} if parts[3] else {}
-    )
+    session = object_session(cw.referentiel)
+    if not parts[3]:
+        cw.target_labels = {}
+    elif data.target_label.strip():
+        cw.target_labels = {(data.target_language.strip() or "en"): data.target_label.strip()}
+    elif session is not None:  # an ESCO skill another link names already: its labels
+        cw.target_labels = _known_labels(session, parts[3])
     cw.relation = data.relation
     cw.provenance_kind = data.provenance_kind
     cw.provenance_source = data.provenance_source.strip()

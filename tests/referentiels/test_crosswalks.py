@@ -222,9 +222,17 @@ def test_network_admin_adds_changes_and_removes_links(client: Any, make: Any, db
         relation="isRelatedTo", provenance_kind="sourced",
         provenance_source="Guide du réseau, 2025, p. 12")).status_code == 302
     assert client.post(page, data=_form()).status_code == 409  # the same link twice
+    # an ESCO skill another link already names: its label is taken from there
+    assert client.post(page, data=_form(
+        source_code="N2", target="http://data.europa.eu/esco/skill/113b4428-0a31-4199-8496-"
+        "070af7854b91", target_label="")).status_code == 302
+    assert client.post(page, data=_form(
+        source_code="N2", target="http://data.europa.eu/esco/skill/unknown-to-badger",
+        target_label="")).status_code == 400
     rows = crosswalks.mappings(db, db.scalars(select(Referentiel).filter_by(key=key)).one())
     assert [(cw.source_code, cw.provenance_kind) for cw in rows] == [
-        ("N1", "proposal"), ("N2", "sourced")]
+        ("N1", "proposal"), ("N2", "sourced"), ("N2", "proposal")]
+    assert rows[2].target_labels == {"en": "meet commitments"}
 
     listing = unescape(client.get(page).get_data(as_text=True))
     assert "cope with pressure" in listing and "Respecter ses engagements" in listing
@@ -236,13 +244,13 @@ def test_network_admin_adds_changes_and_removes_links(client: Any, make: Any, db
     db.expire_all()
     assert db.get(Crosswalk, rows[0].id).relation == "exactMatchOf"
     assert client.post(f"{edit}/delete").status_code == 302
-    assert _count_for(db, key) == 1
+    assert _count_for(db, key) == 2
 
     actions = [e.action for e in db.scalars(
         select(AuditEvent).where(AuditEvent.action.like("referentiel.crosswalk_%"))
         .order_by(AuditEvent.id))]
-    assert actions == ["referentiel.crosswalk_added", "referentiel.crosswalk_added",
-                       "referentiel.crosswalk_changed", "referentiel.crosswalk_removed"]
+    assert actions == ["referentiel.crosswalk_added"] * 3 + [
+        "referentiel.crosswalk_changed", "referentiel.crosswalk_removed"]
     assert all(e.actor_id == user.id for e in db.scalars(
         select(AuditEvent).where(AuditEvent.action.like("referentiel.crosswalk_%"))))
 
