@@ -25,6 +25,7 @@ from badger.portfolio.models import (
     ITEM_IMPORTED,
     ImportedCredential,
 )
+from badger.referentiels import crosswalks
 from badger.referentiels.models import Competence, ReferentielVersion
 from badger.verification import messages
 
@@ -50,6 +51,14 @@ class RecruiterWord:
     kind: str
     label: str
     uri: str | None
+    #: The label's language when it is not the page's (ESCO labels are often in English).
+    language: str | None = None
+    #: For a crosswalk: exactMatchOf or isRelatedTo, and its provenance (sourced | proposal,
+    #: the source cited, why the link was made).
+    relation: str = ""
+    provenance: str = ""
+    source: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -131,6 +140,19 @@ def _recruiter_words(links: Any) -> list[RecruiterWord]:
                 )
             )
     return words
+
+
+def competence_words(db: Session, competence: Competence, lang: str) -> list[RecruiterWord]:
+    """What recruiters call the competence: its own links (ROME, ESCO), then its crosswalks
+    (France Travail, ESCO…) with the label in ``lang`` when it exists, and their provenance."""
+    words = _recruiter_words(competence.links)
+    seen = {w.uri for w in words}
+    return words + [
+        RecruiterWord(lk.framework or "", lk.label, lk.uri, lk.language, lk.relation,
+                      lk.provenance_kind, lk.provenance_source, lk.provenance_note)
+        for lk in crosswalks.recruiter_links(db, competence, lang)
+        if lk.uri not in seen
+    ]
 
 
 def _competence_text(competence: Any, lang: str) -> tuple[str, str, str | None]:
@@ -267,7 +289,7 @@ def credential_view(
             _competence_text(competence, lang)
         )
         view.level_text, view.level_text_language = _level_text(competence, cred.level, lang)
-        view.recruiter_words = _recruiter_words(competence.links)
+        view.recruiter_words = competence_words(db, competence, lang)
     _keep_view(key, view)
     return view
 

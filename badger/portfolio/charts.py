@@ -4,7 +4,7 @@ in their portfolio).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from badger.grids import charts as grid_charts
 from badger.grids import round_view
 from badger.grids.models import Round
+from badger.portfolio.badge_view import RecruiterWord, competence_words
 
 
 @dataclass
@@ -20,6 +21,8 @@ class ChartView:
     title: str
     svg: str
     referentiel_title: str | None
+    #: Per competence of the grid: (its label, its recruiter words), those that have some.
+    words: list[tuple[str, list[RecruiterWord]]] = field(default_factory=list)
 
 
 SERIES_KINDS = ("self", "coach", "peer", "agreed", "previous")
@@ -57,4 +60,6 @@ def chart_view(db: Session, rnd: Round, lang: str, prefix: str) -> ChartView:
     svg = grid_charts.radar_svg(
         axes, series, title=title, description=desc, lang=lang, id_prefix=prefix
     )
-    return ChartView(rnd.id, title, svg, version.title if version is not None else None)
+    words = [(a.label, found) for a in view.axes
+             if (found := competence_words(db, a.competence, lang))]
+    return ChartView(rnd.id, title, svg, version.title if version is not None else None, words)

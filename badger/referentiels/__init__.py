@@ -12,6 +12,8 @@ Every function takes a SQLAlchemy session and plain values, flushes, never commi
 or the CLI command, commits once). Broken rules raise :class:`badger.errors.UserError`.
 """
 
+# Crosswalks (recruiters' words): imported for the association provider they register.
+from badger.referentiels import crosswalks
 from badger.referentiels.adoption import (
     UpgradeImpact,
     VersionUsageCounter,
@@ -53,6 +55,7 @@ from badger.referentiels.framework import (
     content_hash,
     framework_of,
     package_of,
+    package_tag,
     register_association_provider,
 )
 from badger.referentiels.importing import (
@@ -104,12 +107,12 @@ __all__ = [
     "PICTOGRAM_SIZE", "CompetenceInput", "Diff", "TranslationInput", "UpgradeImpact",
     "VersionUsageCounter", "add_category", "add_competence", "add_translations", "adopt",
     "adoption_of", "adoptions", "alignment", "can_edit", "canonical_package", "category_depths",
-    "category_descendants", "competence_public_url", "content_hash", "create_referentiel",
+    "category_descendants", "competence_public_url", "content_hash", "create_referentiel", "crosswalks",
     "delete_category", "delete_competence", "delete_draft", "derive", "diff", "diff_summary",
     "document_url", "editable_referentiels", "export", "find_in_package", "find_version",
     "framework_of", "get_referentiel", "get_version", "get_version_by_identifier",
     "import_framework", "item_associations", "item_url", "load_shipped", "move_category",
-    "move_competence", "new_version", "package_of", "parse_upload", "pictogram_dir",
+    "move_competence", "new_version", "package_of", "package_tag", "parse_upload", "pictogram_dir",
     "publish_version", "published_case_object", "published_item", "published_object",
     "published_versions", "register_association_provider", "register_version_usage",
     "rubric_level_url", "save_pictogram", "search", "set_category_parent", "shipped_dir",

@@ -20,7 +20,7 @@ from badger.db import get_session
 from badger.errors import UserError
 from badger.networks.models import Network, Organisation
 from badger.ob3.resolver import ResolutionError
-from badger.referentiels import case
+from badger.referentiels import case, crosswalks
 from badger.referentiels.case.reader import MAX_PACKAGE_BYTES
 from badger.referentiels.framework import package_of
 from badger.referentiels.importing import export, import_framework, parse_upload, shipped_dir
@@ -48,6 +48,9 @@ def on_init(session: Session, app: Flask) -> None:
             continue
         if changed:
             app.logger.info("référentiel %s v%s loaded", version.referentiel.key, version.number)
+    changed_links = crosswalks.load_shipped(session, folder / crosswalks.FOLDER)
+    if changed_links:
+        app.logger.info("%s crosswalk link(s) loaded", changed_links)
 
 
 def _resolver() -> Any:

@@ -308,3 +308,12 @@ def package_of(version: ReferentielVersion, base: str | None = None) -> dict[str
                         version.content_hash or "", base))
     pkg = _PACKAGE_CACHE.get_or_set(key, lambda: served_package(version, base))
     return _with_providers(version, pkg, base)
+
+
+def package_tag(version: ReferentielVersion) -> str:
+    """What a published package's ETag must follow: its content hash, and the providers'
+    associations (which may change after publication)."""
+    extra = [fn(version, CANONICAL_BASE) for fn in ASSOCIATION_PROVIDERS]
+    if not any(v for e in extra for v in e.values()):
+        return version.content_hash or ""
+    return f"{version.content_hash}+{hash_package({'extra': extra})[:16]}"

@@ -357,3 +357,58 @@ def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
                         and _changed(obj) <= {"translations"}):
                     continue
                 raise PublishedVersionError(f"version {version.identifier} is published")
+
+
+
+# --------------------------------------------------------------------------- crosswalks
+
+EXACT = "exactMatchOf"
+RELATED = "isRelatedTo"
+RELATIONS = (EXACT, RELATED)
+SOURCED = "sourced"
+PROPOSAL = "proposal"
+PROVENANCE_KINDS = (SOURCED, PROPOSAL)
+
+
+class Crosswalk(TimestampMixin, Base):
+    """A "recruiter word" with its provenance: a competence of this référentiel (by code) is
+    the same as, or related to, a competence of another référentiel or an ESCO skill. Kept
+    apart from the versions: a published version never changes, but these links may be
+    corrected at any time (:mod:`.crosswalks`)."""
+
+    __tablename__ = "referentiel_crosswalks"
+    __table_args__ = (
+        UniqueConstraint("referentiel_id", "source_code", "target_key", "target_code",
+                         "target_uri", name="uq_referentiel_crosswalks_one_mapping"),
+        CheckConstraint("relation IN ('exactMatchOf', 'isRelatedTo')", name="relation"),
+        CheckConstraint("provenance_kind IN ('sourced', 'proposal')", name="provenance_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The CFAssociation identifier (UUIDv5 of origin and target: stable across rebuilds).
+    identifier: Mapped[str] = mapped_column(String(36), unique=True)
+    referentiel_id: Mapped[int] = mapped_column(
+        ForeignKey("referentiels.id", ondelete="CASCADE"), index=True
+    )
+    #: The origin competence's code (humanCodingScheme), the same in every version.
+    source_code: Mapped[str] = mapped_column(String(120))
+    #: Target in another référentiel: its key and the competence's code ("" otherwise).
+    target_key: Mapped[str] = mapped_column(String(120), default="")
+    target_code: Mapped[str] = mapped_column(String(120), default="")
+    #: Target outside badger (an ESCO concept URI); "" for a référentiel target.
+    target_uri: Mapped[str] = mapped_column(String(1000), default="")
+    #: The outside target's label by language ({"en": "cope with pressure"}).
+    target_labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    relation: Mapped[str] = mapped_column(String(20), default=RELATED)
+    provenance_kind: Mapped[str] = mapped_column(String(12), default=PROPOSAL)
+    #: The document, page or URL a sourced mapping comes from.
+    provenance_source: Mapped[str] = mapped_column(String(1000), default="")
+    provenance_note: Mapped[str] = mapped_column(Text, default="")
+    #: Loaded from ``referentiels/crosswalks/`` (replaced at each ``badger init``).
+    shipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    referentiel: Mapped[Referentiel] = relationship()
+
+    @property
+    def is_external(self) -> bool:
+        return not self.target_key

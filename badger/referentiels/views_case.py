@@ -160,7 +160,7 @@ def case_package(identifier: str) -> Any:
         v = referentiels.get_version_by_identifier(db, identifier)
     if v is None or not v.is_published:
         return _not_found("CFPackage", identifier)
-    return _json(referentiels.package_of(v), f"pkg:{v.content_hash}")
+    return _json(referentiels.package_of(v), f"pkg:{referentiels.package_tag(v)}")
 
 
 def _object(kind: str, identifier: str,
@@ -169,11 +169,24 @@ def _object(kind: str, identifier: str,
     db = get_session()
     with unscoped(db):
         found = referentiels.published_case_object(db, kind, identifier)
+        if found is None and kind == "CFAssociations":
+            found = _crosswalk(db, identifier)
     if found is None:
         return _not_found(kind, identifier)
     v, obj = found
     body = shape(v, obj) if shape is not None else obj
-    return _json(body, f"{kind}:{obj['identifier']}:{v.content_hash}")
+    return _json(body, f"{kind}:{obj['identifier']}:{referentiels.package_tag(v)}")
+
+
+def _crosswalk(db: Any, identifier: str) -> tuple[ReferentielVersion, dict[str, Any]] | None:
+    """A crosswalk link: served in its référentiel's package, but added after publication, so
+    not in the published objects' index."""
+    found = referentiels.crosswalks.find_association(db, identifier)
+    if found is None:
+        return None
+    v, ident = found
+    obj = referentiels.find_in_package(referentiels.package_of(v), "CFAssociations", ident)
+    return (v, obj) if obj is not None else None
 
 
 def _with_document(v: ReferentielVersion, obj: dict[str, Any]) -> dict[str, Any]:

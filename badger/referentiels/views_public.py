@@ -20,7 +20,8 @@ from flask_login import current_user
 from badger import referentiels, urls
 from badger.db import get_session, unscoped
 from badger.forms import ConfirmForm
-from badger.referentiels import case
+from badger.i18n import current_language
+from badger.referentiels import case, crosswalks
 from badger.referentiels.blueprint import bp, can_create, conditional, sections, visible_version
 from badger.referentiels.models import ReferentielVersion
 from badger.urls import CASE_PATH
@@ -80,6 +81,7 @@ def version(key: str, number: int) -> Any:
         scale_translations=_scale_translations(v),
         json_url=f"{CASE_PATH}/CFPackages/{v.identifier}",
         parent_ids={c.parent_id for c in v.categories if c.parent_id is not None},
+        crosswalk_links=crosswalks.links_by_code(db, v, current_language()),
     )
 
 
@@ -105,7 +107,7 @@ def export(key: str, number: int, fmt: str) -> Any:
     response = Response(text, mimetype=mime.split(";")[0])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if v.is_published:
-        return conditional(response, f"{v.content_hash}-{fmt}")
+        return conditional(response, f"{referentiels.package_tag(v)}-{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -45,6 +45,22 @@ def _adoption(make: Any, org_b: Any) -> int:
     return adoption.id
 
 
+def _crosswalk(method: str, suffix: str = "") -> Any:
+    """A link of org B's draft référentiel: its page and edit routes answer 404 to others."""
+    def build(make: Any, org_b: Any) -> tuple[str, str]:
+        from badger.referentiels import crosswalks
+
+        base, _comp = _draft(make, org_b)
+        ref = service.get_referentiel(make.db, base.rsplit("/", 1)[-1])
+        assert ref is not None
+        cw = crosswalks.add_mapping(make.db, ref, crosswalks.CrosswalkInput(
+            source_code="B1", target="http://data.europa.eu/esco/skill/x", target_label="x"))
+        make.db.commit()
+        return method, f"{base}/crosswalks/{cw.id}{suffix}"
+
+    return build
+
+
 def _on_draft(suffix: str, method: str = "GET") -> Any:
     def build(make: Any, org_b: Any) -> tuple[str, str]:
         base, comp_id = _draft(make, org_b)
@@ -71,6 +87,10 @@ CASES = {
     "referentiels.new_version": _on_draft("/new-version", "POST"),
     "referentiels.derive": _on_draft("/v1/derive"),
     "referentiels.adopt": _on_draft("/v1/adopt", "POST"),
+    "referentiels.crosswalks_page": _on_draft("/crosswalks", "POST"),
+    "referentiels.crosswalk_copy": _on_draft("/crosswalks/copy", "POST"),
+    "referentiels.crosswalk_edit": _crosswalk("POST"),
+    "referentiels.crosswalk_delete": _crosswalk("POST", "/delete"),
     "referentiels.upgrade": lambda make, org_b: (
         "GET", f"/referentiels/adoptions/{_adoption(make, org_b)}/upgrade"
     ),

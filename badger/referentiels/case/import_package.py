@@ -318,6 +318,10 @@ class _PackageReader:
                 return
         atype = a["associationType"]
         gkind = self._grouping_of(a, loc)
+        if gkind == "crosswalk":
+            # badger's crosswalk (served beside the version by badger.referentiels.crosswalks,
+            # not part of it): kept out of the model
+            return
         if origin not in self.raw_items:
             key = "doc-assoc" if origin == self.doc_id else "foreign-origin"
             self.warned.add(key, loc + "/originNodeURI", _l(
@@ -531,6 +535,8 @@ def _base_from_uri(uri: str) -> str:
 
 
 def _grouping_kind(g: dict[str, Any]) -> str:
+    if str(g.get("description", "")).startswith("badger:crosswalk:"):
+        return "crosswalk"
     ident = _lower(g["identifier"])
     for kind in GROUPINGS:
         if ident == grouping_id(kind):
