@@ -119,15 +119,23 @@ def _save_group(
     return failures
 
 
-def _saved(db: Session, rnd: Round, role: str, key: str, item: SyncItem) -> dict[str, Any]:
+def _answer(
+    db: Session, rnd: Round, role: str, failure: dict[str, Any] | None, item: SyncItem
+) -> dict[str, Any]:
+    """The score's answer: its failure (a conflict carries the server's version, to keep
+    one's own value on purpose), else what the server now holds."""
     row = db.execute(
         select(Rating).where(
             Rating.round_id == rnd.id,
             Rating.rater_role == role,
-            Rating.rater_key == key,
+            Rating.rater_key == role,
             Rating.competence_id == item.competence_id,
         )
     ).scalar_one_or_none()
+    if failure is not None:
+        if failure["status"] == "conflict":
+            failure["version"] = row.version_id if row is not None else 0
+        return failure
     if row is None:
         return _result(item, "saved", score=None, version=0)
     return _result(item, "saved", score=row.score, version=row.version_id, comment=row.comment)
@@ -157,7 +165,7 @@ def sync_session(
 
         failures = _save_group(group, write)
         results.extend(
-            failures.get(item.competence_id) or _saved(db, rnd, "coach", "coach", item)
+            _answer(db, rnd, "coach", failures.get(item.competence_id), item)
             for item in group
         )
     return results
@@ -171,5 +179,5 @@ def sync_round(
         items, lambda e: save_ratings(db, rnd, role="self", actor=participant, entries=e)
     )
     return [
-        failures.get(item.competence_id) or _saved(db, rnd, "self", "self", item) for item in items
+        _answer(db, rnd, "self", failures.get(item.competence_id), item) for item in items
     ]
