@@ -119,26 +119,38 @@ def _save_group(
     return failures
 
 
-def _answer(
-    db: Session, rnd: Round, role: str, failure: dict[str, Any] | None, item: SyncItem
-) -> dict[str, Any]:
-    """The score's answer: its failure (a conflict carries the server's version, to keep
-    one's own value on purpose), else what the server now holds."""
-    row = db.execute(
-        select(Rating).where(
-            Rating.round_id == rnd.id,
-            Rating.rater_role == role,
-            Rating.rater_key == role,
-            Rating.competence_id == item.competence_id,
-        )
-    ).scalar_one_or_none()
-    if failure is not None:
-        if failure["status"] == "conflict":
-            failure["version"] = row.version_id if row is not None else 0
-        return failure
-    if row is None:
-        return _result(item, "saved", score=None, version=0)
-    return _result(item, "saved", score=row.score, version=row.version_id, comment=row.comment)
+def _answers(
+    db: Session,
+    rnd: Round,
+    role: str,
+    failures: dict[int, dict[str, Any]],
+    items: Sequence[SyncItem],
+) -> list[dict[str, Any]]:
+    """Each score's answer: its failure (a conflict carries the server's version, to keep
+    one's own value on purpose), else what the server now holds (one query per round)."""
+    rows = {
+        r.competence_id: r
+        for r in db.execute(
+            select(Rating).where(
+                Rating.round_id == rnd.id, Rating.rater_role == role, Rating.rater_key == role
+            )
+        ).scalars()
+    }
+    out = []
+    for item in items:
+        row = rows.get(item.competence_id)
+        failure = failures.get(item.competence_id)
+        if failure is not None:
+            if failure["status"] == "conflict":
+                failure["version"] = row.version_id if row is not None else 0
+            out.append(failure)
+        elif row is None:
+            out.append(_result(item, "saved", score=None, version=0))
+        else:
+            out.append(
+                _result(item, "saved", score=row.score, version=row.version_id, comment=row.comment)
+            )
+    return out
 
 
 def sync_session(
@@ -164,10 +176,7 @@ def sync_session(
             return save_ratings(db, rnd, role="coach", actor=coach, entries=entries)
 
         failures = _save_group(group, write)
-        results.extend(
-            _answer(db, rnd, "coach", failures.get(item.competence_id), item)
-            for item in group
-        )
+        results.extend(_answers(db, rnd, "coach", failures, group))
     return results
 
 
@@ -178,6 +187,4 @@ def sync_round(
     failures = _save_group(
         items, lambda e: save_ratings(db, rnd, role="self", actor=participant, entries=e)
     )
-    return [
-        _answer(db, rnd, "self", failures.get(item.competence_id), item) for item in items
-    ]
+    return _answers(db, rnd, "self", failures, items)

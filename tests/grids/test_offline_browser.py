@@ -57,9 +57,7 @@ def _type_cells(page: Any, first: int, keys: str) -> None:
     page.keyboard.type(keys)
 
 
-def test_coach_scores_offline_reloads_reopens_and_syncs(
-    live_server, context, db, make, org, coach
-):
+def test_coach_scores_offline_reloads_reopens_and_syncs(live_server, context, db, make, org, coach):
     people = [make.participant(org, n) for n in ("Amina", "Bastien", "Chloé")]
     gs = offline_session(db, org, coach, people, n=5)
     comp = gs.competence_ids
@@ -96,9 +94,9 @@ def test_coach_scores_offline_reloads_reopens_and_syncs(
     context.unroute("**/sync")
     context.set_offline(False)
     expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
-    expected = {
-        (people[0].id, c): s for c, s in zip(comp, [4, 3, 2, 1, 0], strict=True)
-    } | {(people[1].id, c): s for c, s in zip(comp, [5, 4, 3, 2, 1], strict=True)}
+    expected = {(people[0].id, c): s for c, s in zip(comp, [4, 3, 2, 1, 0], strict=True)} | {
+        (people[1].id, c): s for c, s in zip(comp, [5, 4, 3, 2, 1], strict=True)
+    }
     expected |= {(people[2].id, comp[0]): 5, (people[2].id, comp[1]): 5}
     assert coach_scores(db) == expected
     device = page.evaluate(DEVICE)

@@ -87,9 +87,7 @@ def test_coach_sync_saves_every_score_and_answers_the_new_versions(db, make, org
     assert (people[0].id, comp[0]) not in coach_scores(db)
 
 
-def test_a_stale_version_is_a_conflict_with_both_values_and_the_rest_is_saved(
-    db, make, org, coach
-):
+def test_a_stale_version_is_a_conflict_with_both_values_and_the_rest_is_saved(db, make, org, coach):
     amina = make.participant(org, "Amina")
     gs = offline_session(db, org, coach, [amina], n=3)
     comp = gs.competence_ids
@@ -167,8 +165,12 @@ def test_the_request_itself_is_refused(db, make, org, coach, app):
     org_b = make.organisation("org-b", "Organisation B")
     coach_b = make.staff(org_b, "assessor", email="b@example.org")
     gs_b = offline_session(db, org_b, coach_b, [make.participant(org_b, "B")], n=3)
-    item = {"participant_id": amina.id, "competence_id": gs.competence_ids[0], "score": 3,
-            "version": 0}
+    item = {
+        "participant_id": amina.id,
+        "competence_id": gs.competence_ids[0],
+        "score": 3,
+        "version": 0,
+    }
     client = make.app.test_client()
     login_staff(client, coach)
     client.csrf_token()
@@ -230,7 +232,9 @@ def test_participant_sync_of_their_own_grid(db, make, org, coach, participant):
     res = r.get_json()["results"][0]
     assert (res["status"], res["yours"], res["theirs"]) == ("conflict", 5, 2)
     # someone else's grid: 404, and a coach has no such endpoint
-    assert client.post(f"/me/rounds/{other_rnd.id}/sync", json={"ratings": items}).status_code == 404
+    assert (
+        client.post(f"/me/rounds/{other_rnd.id}/sync", json={"ratings": items}).status_code == 404
+    )
     db.expire_all()
     assert db.execute(select(Rating).where(Rating.round_id == other_rnd.id)).first() is None
     staff = make.app.test_client()
@@ -244,11 +248,14 @@ def test_service_worker_manifest_and_logout_clearing_headers(db, make, org, coac
     assert r.status_code == 200 and r.mimetype == "text/javascript"
     assert r.headers["Service-Worker-Allowed"] == "/"
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
-    assert "addEventListener(\"fetch\"" in r.get_data(as_text=True)
+    assert 'addEventListener("fetch"' in r.get_data(as_text=True)
     m = client.get("/manifest.webmanifest")
     assert m.mimetype == "application/manifest+json"
     body = m.get_json()
-    assert body["start_url"] == "/" and {i["sizes"] for i in body["icons"]} == {"192x192", "512x512"}
+    assert body["start_url"] == "/" and {i["sizes"] for i in body["icons"]} == {
+        "192x192",
+        "512x512",
+    }
     for icon in body["icons"]:
         assert client.get(icon["src"]).status_code == 200
     login_staff(client, coach)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, request
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
@@ -87,7 +87,7 @@ def session_sync(session_id: int) -> Any:
     db = get_session()
     gs = get_or_404(db, GroupSession, session_id)
     items = parse_items(_json_body(), group=True)
-    return jsonify({"results": sync_session(db, gs, actor(), items)})  # type: ignore[arg-type]
+    return jsonify({"results": sync_session(db, gs, actor(), items)})
 
 
 @bp.route("/me/rounds/<int:round_id>/sync", methods=["POST"])
@@ -96,4 +96,4 @@ def round_sync(round_id: int) -> Any:
     """The participant's own scores and comments queued on their phone."""
     rnd = load_round(round_id)
     items = parse_items(_json_body(), group=False)
-    return jsonify({"results": sync_round(get_session(), rnd, actor(), items)})  # type: ignore[arg-type]
+    return jsonify({"results": sync_round(get_session(), rnd, actor(), items)})
