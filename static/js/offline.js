@@ -243,7 +243,9 @@
       var pending = rows.filter(function (r) { return r.status === "pending"; });
       if (!pending.length || !navigator.onLine) { return rows; }
       return post({ratings: pending.map(page.item)}).then(function (answer) {
-        return apply(pending, answer);
+        return apply(pending, answer).then(function () {
+          if (page.synced) { page.synced((answer.results || []).some(function (x) { return x.status === "saved"; })); }
+        });
       }, function () { return null; }).then(all);
     }).then(function (rows) {
       show(rows);
@@ -384,7 +386,21 @@
     };
   }
 
-  page = root.dataset.offline === "group" ? groupPage() : stepPage();
+  // the end of the grid: only sends what the steps kept, then shows the page as saved
+  function roundPage() {
+    var step = stepPage();
+    return {
+      key: step.key,
+      item: step.item,
+      shownVersion: function () { return -1; },
+      paint: function () { return null; },
+      bind: function () { return null; },
+      synced: function (saved) { if (saved) { location.reload(); } }
+    };
+  }
+
+  var mode = root.dataset.offline;
+  page = mode === "group" ? groupPage() : (mode === "round" ? roundPage() : stepPage());
   page.msg = msg;
   page.flush = function () { return sync().then(function () { return all(); }).then(function (rows) {
     return rows.filter(function (r) { return r.status !== "saved"; }).length;

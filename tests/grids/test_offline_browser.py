@@ -201,14 +201,32 @@ def test_participant_fills_grid_steps_offline(live_server, context, db, make, or
     person = make.participant(org, "Amina")
     version = published_version(db)
     rnd = journey_round(db, org, person, coach, version, n=4)
-    db.commit()
+    gs = offline_session(db, org, coach, [make.participant(org, "Bastien")], n=3)
     code = make.login_code(person)
     page = context.new_page()
+    # the phone was a coach's before, and the coach did not log out
+    browser_login_staff(page, live_server, coach)
+    _open_ready(page, f"{live_server}/sessions/{gs.id}")
+    coach_device = page.evaluate(DEVICE)
+    assert len(coach_device["dbs"]) == 1
     page.goto(f"{live_server}/code")
     page.fill("input[name=code]", code)
     with page.expect_navigation():
         page.get_by_role("button", name="Entrer").click()
     _open_ready(page, f"{live_server}/me/rounds/{rnd.id}/step/1")
+    # only this participant's grid is kept on the device now: nothing of the coach's
+    device = page.evaluate(DEVICE)
+    assert len(device["dbs"]) == 1 and device["dbs"] != coach_device["dbs"]
+    pages = [k for k in device["caches"] if k.startswith("badger-pages-")]
+    assert len(pages) == 1 and pages[0] not in coach_device["caches"]
+    kept = page.evaluate(
+        "async (name) => (await (await caches.open(name)).keys())"
+        ".map(r => new URL(r.url).pathname)",
+        pages[0],
+    )
+    assert sorted(kept) == sorted(
+        [f"/me/rounds/{rnd.id}/step/{n}" for n in range(1, 5)] + [f"/me/rounds/{rnd.id}/done"]
+    )
     context.set_offline(True)
     for n in range(1, 5):
         page.wait_for_url(f"**/me/rounds/{rnd.id}/step/{n}")
@@ -224,8 +242,12 @@ def test_participant_fills_grid_steps_offline(live_server, context, db, make, or
     db.expire_all()
     assert db.execute(select(Rating)).first() is None
 
+    # back to the end of the grid, still offline; the network returns there
+    page.goto(f"{live_server}/me/rounds/{rnd.id}/done")
     context.set_offline(False)
-    expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
+    # sent from the end page, which then shows the grid as the server has it
+    expect(page.get_by_role("button", name="Valider et comparer")).to_be_visible(timeout=15000)
+    expect(page.locator("#offline-state")).to_have_text("Tout est enregistré")
     db.expire_all()
     rows = {
         r.competence_id: (r.score, r.comment)
