@@ -49,8 +49,8 @@
       var before = page ? page.flush() : Promise.resolve(0);
       before.then(function (left) {
         if (left > 0 && !window.confirm(page.msg("logout"))) { return; }
-        if (page) { page.close(); }
-        eraseDevice().then(function () { form.dataset.erased = "1"; form.submit(); });
+        var closing = page ? page.close() : Promise.resolve();
+        closing.then(eraseDevice).then(function () { form.dataset.erased = "1"; form.submit(); });
       });
     });
   });
@@ -78,10 +78,19 @@
       });
     });
   }
-  function all() {
-    return tx("readonly", function (s) { return s.getAll(); }).then(function (rows) {
-      return rows.filter(function (r) { return r.scope === scope; });
-    });
+  // every score this person keeps on the device (a session left with scores unsent is still
+  // sent from here); ``here`` keeps this page's
+  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
+  function here(rows) { return rows.filter(function (r) { return r.scope === scope; }); }
+  function key(r) { return (r.participant_id || "") + "-" + r.competence_id; }
+  function item(r) {
+    if (r.participant_id) {
+      var clear = r.value === "-" || r.value === "\u2013" || r.value === "\u2014";
+      return {participant_id: r.participant_id, competence_id: r.competence_id,
+              score: clear ? null : parseInt(r.value, 10), clear: clear, version: r.version};
+    }
+    return {competence_id: r.competence_id, score: r.value === "" ? null : parseInt(r.value, 10),
+            comment: r.comment, version: r.version};
   }
   function put(rec) { return tx("readwrite", function (s) { s.put(rec); }); }
   function del(id) { return tx("readwrite", function (s) { s["delete"](id); }); }
@@ -167,8 +176,8 @@
       });
   }
 
-  function post(body, retried) {
-    return fetch(root.dataset.syncUrl, {
+  function post(url, body, retried) {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken()},
@@ -177,7 +186,7 @@
       if (r.status === 400 && !retried) {
         return r.json().catch(function () { return {}; }).then(function (err) {
           if (err && err.error && err.error.details) { throw new Error("bad request"); }
-          return freshToken().then(function () { return post(body, true); });
+          return freshToken().then(function () { return post(url, body, true); });
         });
       }
       if (!r.ok) {
@@ -200,7 +209,7 @@
     var byKey = {};
     var current = {};
     now.forEach(function (r) { current[r.id] = r; });
-    sent.forEach(function (r) { byKey[page.key(r)] = r; });
+    sent.forEach(function (r) { byKey[key(r)] = r; });
     var writes = [];
     var rows = sent;
     if (answer.refusedAll) {
@@ -208,7 +217,7 @@
       return Promise.all(writes);
     }
     (answer.results || []).forEach(function (res) {
-      var r = byKey[page.key(res)];
+      var r = byKey[key(res)];
       if (!r) { return; }
       var later = current[r.id];
       if (later && (later.value !== r.value || later.comment !== r.comment)) {
@@ -229,7 +238,7 @@
         r.status = "refused";
         r.reason = res.reason;
       }
-      page.paint(r);
+      if (r.scope === scope) { page.paint(r); }
       writes.push(put(r));
     });
     return Promise.all(writes);
@@ -242,11 +251,22 @@
     syncing = all().then(function (rows) {
       var pending = rows.filter(function (r) { return r.status === "pending"; });
       if (!pending.length || !navigator.onLine) { return rows; }
-      return post({ratings: pending.map(page.item)}).then(function (answer) {
-        return apply(pending, answer).then(function () {
-          if (page.synced) { page.synced((answer.results || []).some(function (x) { return x.status === "saved"; })); }
+      var byUrl = {};
+      pending.forEach(function (r) {
+        var url = r.url || root.dataset.syncUrl;
+        (byUrl[url] = byUrl[url] || []).push(r);
+      });
+      // one request per session or round, one after the other
+      return Object.keys(byUrl).reduce(function (done, url) {
+        return done.then(function () {
+          return post(url, {ratings: byUrl[url].map(item)}).then(function (answer) {
+            return apply(byUrl[url], answer).then(function () {
+              var saved = (answer.results || []).some(function (x) { return x.status === "saved"; });
+              if (page.synced && url === root.dataset.syncUrl) { page.synced(saved); }
+            });
+          });
         });
-      }, function () { return null; }).then(all);
+      }, Promise.resolve()).then(null, function () { return null; }).then(all);
     }).then(function (rows) {
       show(rows);
       syncing = null;
@@ -278,7 +298,7 @@
     } else {
       var theirs = r.status === "conflict" ? (r.theirs === null ? "" : String(r.theirs)) : null;
       del(r.id).then(function () {
-        if (theirs !== null) { page.paint({id: r.id, status: "saved", value: theirs, version: r.serverVersion, participant_id: r.participant_id, competence_id: r.competence_id}); }
+        if (theirs !== null && r.scope === scope) { page.paint({id: r.id, status: "saved", value: theirs, version: r.serverVersion, participant_id: r.participant_id, competence_id: r.competence_id}); }
         return refresh();
       });
     }
@@ -290,15 +310,9 @@
     function cellOf(pid, cid) { return root.querySelector("input[name='s-" + pid + "-" + cid + "']"); }
     function versionOf(pid, cid) { return root.querySelector("input[name='v-" + pid + "-" + cid + "']"); }
     return {
-      key: function (r) { return r.participant_id + "-" + r.competence_id; },
       shownVersion: function (r) {
         var v = versionOf(r.participant_id, r.competence_id);
         return v ? parseInt(v.value || "0", 10) : null;
-      },
-      item: function (r) {
-        var clear = r.value === "-" || r.value === "\u2013" || r.value === "\u2014";
-        return {participant_id: r.participant_id, competence_id: r.competence_id,
-                score: clear ? null : parseInt(r.value, 10), clear: clear, version: r.version};
       },
       paint: function (r) {
         var cell = cellOf(r.participant_id, r.competence_id);
@@ -324,7 +338,7 @@
             });
             return;
           }
-          put({id: id, scope: sid, participant_id: pid, competence_id: cid, value: value,
+          put({id: id, scope: sid, url: root.dataset.syncUrl, participant_id: pid, competence_id: cid, value: value,
                version: parseInt(versionOf(pid, cid).value || "0", 10), status: "pending",
                label: cell.getAttribute("aria-label")})
             .then(refresh).then(soon);
@@ -346,14 +360,9 @@
       return c ? c.value : "";
     }
     return {
-      key: function (r) { return String(r.competence_id); },
       shownVersion: function (r) {
         if (r.competence_id !== cid) { return -1; }
         return parseInt(root.querySelector("input[name=v]").value || "0", 10);
-      },
-      item: function (r) {
-        return {competence_id: r.competence_id, score: r.value === "" ? null : parseInt(r.value, 10),
-                comment: r.comment, version: r.version};
       },
       paint: function (r) {
         if (r.competence_id !== cid) { return; }
@@ -370,7 +379,8 @@
           var comment = root.querySelector("textarea[name=comment]");
           var value = checked();
           var keepIt = value !== "" || (comment && comment.value.trim() !== "");
-          var saved = keepIt ? put({id: id, scope: scope, competence_id: cid, value: value,
+          var saved = keepIt ? put({id: id, scope: scope, url: root.dataset.syncUrl,
+                                    competence_id: cid, value: value,
                                     comment: comment ? comment.value : "", status: "pending",
                                     version: parseInt(root.querySelector("input[name=v]").value || "0", 10),
                                     label: title ? title.textContent : ""}) : Promise.resolve();
@@ -390,8 +400,6 @@
   function roundPage() {
     var step = stepPage();
     return {
-      key: step.key,
-      item: step.item,
       shownVersion: function () { return -1; },
       paint: function () { return null; },
       bind: function () { return null; },
@@ -405,17 +413,23 @@
   page.flush = function () { return sync().then(function () { return all(); }).then(function (rows) {
     return rows.filter(function (r) { return r.status !== "saved"; }).length;
   }); };
-  page.close = function () { closed = true; };
+  page.close = function () {
+    closed = true;
+    return dbPromise.then(function (db) { db.close(); });
+  };
+  // a server that could not be reached is tried again now and then
+  setInterval(function () { if (navigator.onLine) { sync(); } }, 30000);
 
   // a saved score is kept only while the page shown is older than it (a page kept offline)
   all().then(function (rows) {
-    var shown = rows.filter(function (r) {
+    var others = rows.filter(function (r) { return r.scope !== scope; });
+    var shown = here(rows).filter(function (r) {
       var seen = page.shownVersion(r);
       if (r.status === "saved" && (seen === null || seen >= r.version)) { del(r.id); return false; }
       return true;
     });
     shown.forEach(page.paint);
-    show(shown);
+    show(shown.concat(others));
   });
   page.bind();
   window.addEventListener("online", function () { sync(); });

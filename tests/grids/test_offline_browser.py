@@ -260,3 +260,34 @@ def test_participant_fills_grid_steps_offline(live_server, context, db, make, or
         ids[2]: (3, ""),
         ids[3]: (4, ""),
     }
+
+
+def test_scores_left_in_another_session_are_sent_from_the_open_one(
+    live_server, context, db, make, org, coach
+):
+    amina, bastien = make.participant(org, "Amina"), make.participant(org, "Bastien")
+    first = offline_session(db, org, coach, [amina], n=3)
+    second = offline_session(db, org, coach, [bastien], n=3)
+    page = context.new_page()
+    browser_login_staff(page, live_server, coach)
+    _open_ready(page, f"{live_server}/sessions/{first.id}")
+    context.set_offline(True)
+    _type_cells(page, 0, "52")
+    expect(page.locator("#offline-state")).to_have_text("Hors ligne — 2 notes en attente")
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    _open_ready(page, f"{live_server}/sessions/{second.id}")
+    expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
+    assert coach_scores(db) == {
+        (amina.id, first.competence_ids[0]): 5,
+        (amina.id, first.competence_ids[1]): 2,
+    }
+    # only the open session's page stays kept on the device
+    name = next(k for k in page.evaluate(DEVICE)["caches"] if k.startswith("badger-pages-"))
+    kept = page.evaluate(
+        "async (name) => (await (await caches.open(name)).keys())"
+        ".map(r => new URL(r.url).pathname)",
+        name,
+    )
+    assert kept == [f"/sessions/{second.id}"]
