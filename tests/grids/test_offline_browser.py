@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from badger import grids
 from badger.grids.models import Rating
+from tests.a11y import assert_accessible
 from tests.conftest import browser_login_staff
 from tests.grids._factory import journey_round, published_version
 from tests.grids.test_offline_sync import coach_scores, offline_session
@@ -133,6 +134,7 @@ def test_a_second_coach_s_change_while_offline_is_shown_and_nothing_is_lost(
     kept = [r for r in page.evaluate(DEVICE)["rows"] if r["competence_id"] == comp[0]]
     assert [(r["value"], r["status"], r["theirs"]) for r in kept] == [("4", "conflict", 2)]
     expect(page.locator(".group-table .cell").nth(0)).to_have_value("4")
+    assert_accessible(page, "group screen with a conflict kept on the device")
     # the coach keeps their own, on purpose: sent again on the server's version
     problem.get_by_role("button", name="Garder ma note").click()
     expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
