@@ -83,7 +83,8 @@ def test_the_inventory_covers_the_known_sensitive_routes(app: Any) -> None:
     checked = {r.endpoint for r in _write_rules(app)} - set(EXEMPT)
     for endpoint in ("awards.suspend", "portfolio.share_revoke", "accounts.logout",
                      "accounts.end_session", "api.authorize", "awards.revoke",
-                     "wallet.offer", "wallet.claim_offer"):
+                     "wallet.offer", "wallet.claim_offer", "grids.session_sync",
+                     "grids.round_sync"):
         assert endpoint in checked
 
 

@@ -133,9 +133,13 @@ def code_login(code: str | None = None) -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     """Log out (POST only, so a link elsewhere cannot log people out): the session ends on the
-    server too, so a copy of the cookie is worth nothing afterwards."""
+    server too, so a copy of the cookie is worth nothing afterwards. The browser is told to
+    erase what this site kept on the device (the grids kept offline, the service worker's
+    caches): on a shared phone the next person finds nothing of the last one's."""
     sessions.log_out(get_session())
-    return redirect(url_for("accounts.home"))
+    response = redirect(url_for("accounts.home"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -74,6 +74,7 @@ CASES = {
     "grids.round_state": lambda make, b: ("POST", f"/rounds/{_round(make, b).id}/state"),
     "grids.end_journey": lambda make, b: ("POST", f"/journeys/{_round(make, b).journey_id}/end"),
     "grids.session_peers": lambda make, b: ("POST", f"/sessions/{_session(make, b).id}/peers"),
+    "grids.session_sync": lambda make, b: ("POST", f"/sessions/{_session(make, b).id}/sync"),
 }
 
 #: Participant-only routes: an admin gets 403 there whatever the id; a participant of another
@@ -86,4 +87,5 @@ EXEMPT: dict[str, str] = {
     "grids.consent": "participant-only; owner check tested in test_http.py",
     "grids.peer_list": "participant-only; non-member 404 tested in test_followup.py",
     "grids.peer_fill": "participant-only; non-member and self 404 tested in test_followup.py",
+    "grids.round_sync": "participant-only; another's round 404 tested in test_offline_sync.py",
 }

@@ -11,6 +11,8 @@ from badger import grids
 from badger.grids.models import Rating
 from tests.grids._factory import journey_round, published_version, rate
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 pytestmark = pytest.mark.browser
 
 
@@ -140,12 +142,15 @@ def test_coach_picks_competences_and_clears_a_score_on_a_phone(
     cells.nth(0).fill("")
     cells.nth(0).type("4")
     page.get_by_role("button", name="Enregistrer").first.click()
-    page.wait_for_load_state()
-    assert page.locator(".group-table .cell").nth(0).input_value() == "4"
+    # with JavaScript the screen saves through the sync endpoint and says when all is saved
+    state = page.locator("#offline-state")
+    expect(state).to_have_text("Tout est enregistré")
+    page.reload()
+    expect(page.locator(".group-table .cell").nth(0)).to_have_value("4")
     page.locator(".group-table .cell").nth(0).fill("–")
     page.get_by_role("button", name="Enregistrer").first.click()
-    page.wait_for_load_state()
-    assert page.locator(".group-table .cell").nth(0).input_value() == ""
+    expect(page.locator(".group-table .cell").nth(0)).to_have_value("")
+    expect(state).to_have_text("Tout est enregistré")
     db.expire_all()
     assert db.execute(select(Rating)).first() is None
     if os.environ.get("BADGER_SCREENSHOTS"):
