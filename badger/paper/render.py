@@ -42,7 +42,7 @@ def allowed_url(url: str) -> bool:
     if parsed.scheme != "file":
         return False
     path = Path(unquote(parsed.path)).resolve()
-    return path.parent == FONTS and path.is_file()
+    return path.parent == FONTS and path.suffix == ".ttf" and path.is_file()
 
 
 @functools.cache

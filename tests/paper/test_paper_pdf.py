@@ -277,3 +277,35 @@ def test_the_kit_prints_from_the_session_page(app, db, demo):
     assert f'href="/sessions/{demo.id}/sheet.pdf"' in page
     for p in demo.participants:
         assert f'href="/participants/{p.id}/booklet.pdf"' in page
+
+
+# --------------------------------------------------------------------------- rendering rules
+
+
+def test_rendering_reads_only_data_uris_and_the_shipped_fonts():
+    from badger.paper.render import FONTS, allowed_url
+
+    assert allowed_url((FONTS / "DejaVuSans.ttf").as_uri())
+    assert allowed_url("data:image/png;base64,iVBORw0KGgo=")
+    for url in ("file:///etc/passwd", (FONTS / ".." / "charts" / "png.py").as_uri(),
+                "http://169.254.169.254/latest/meta-data/", "https://example.org/x.png",
+                (FONTS / "LICENSE").as_uri(), (FONTS / "missing.ttf").as_uri()):
+        assert not allowed_url(url), url
+
+
+def test_without_pango_the_pdf_routes_answer_503_and_pages_still_work(app, db, demo,
+                                                                      monkeypatch):
+    import sys
+
+    from badger.paper import render
+
+    render._weasyprint.cache_clear()
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without libpango
+    try:
+        coach = _coach(app)
+        response = coach.get(f"/sessions/{demo.id}/sheet.pdf")
+        assert response.status_code == 503
+        assert "Pango" in response.get_data(as_text=True)
+        assert coach.get(f"/sessions/{demo.id}").status_code == 200
+    finally:
+        render._weasyprint.cache_clear()
