@@ -8,7 +8,7 @@ NODE_STAMP := tests/interop/node_modules/.installed
 PG_URL ?= $(or $(BADGER_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 PORT ?= 5000
 
-.PHONY: run test install lint typecheck test-sqlite test-postgres chromium redis node i18n bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres chromium redis pango node i18n bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,13 @@ install: $(STAMP)
 ## demo data when empty; ends with the demo logins in a box. The base URL follows the port
 ## unless BADGER_BASE_URL is set (credentials name it: keep one port per instance folder).
 run: export BADGER_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: $(STAMP)
+run: $(STAMP) pango
 	$(BIN)/badger init
 	$(BIN)/badger demo --if-empty
 	$(BIN)/badger run --host 127.0.0.1 --port $(PORT)
 
 ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
-test: $(STAMP) node chromium redis lint typecheck test-sqlite test-postgres
+test: $(STAMP) node chromium redis pango lint typecheck test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check badger tests bench
@@ -59,6 +59,14 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  elif [ "$$CI" = true ]; then echo "CI=true and redis-server is missing (run as root to install): failing" >&2; exit 1; \
 	  else echo "redis-server missing: Redis session tests will be skipped (run as root to install)"; fi; fi
+
+## Debian's Pango (with HarfBuzz and fontconfig) for the paper kit's PDFs: WeasyPrint lays text
+## out with it. Installed when missing and we are root; without it the PDF links answer 503.
+pango:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  elif [ "$$CI" = true ]; then echo "CI=true and libpango is missing (run as root to install): failing" >&2; exit 1; \
+	  else echo "libpango missing: the paper kit's PDFs cannot be made (run as root to install)"; fi; fi
 
 ## Debian's Chromium for browser tests (installed when missing and we are root).
 chromium:

@@ -30,6 +30,7 @@ DOMAINS = (
     "holders",
     "wallet",
     "portfolio",
+    "paper",
     "api",
     "integrators",
 )

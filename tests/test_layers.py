@@ -3,7 +3,8 @@
     composition   badger/__init__.py, cli.py, demo.py, backup.py, models.py  (may import anything)
          |
     domains       networks < accounts < referentiels < grids < awards < verification < holders
-                  < wallet < portfolio < api   (``badger.DOMAINS``; each imports only those below)
+                  < wallet < portfolio < paper < api  (``badger.DOMAINS``; each imports only those
+                  below)
          |
     core          config, db, errors, forms, guards, i18n, security, templating, audit, keystore,
                   csvsafe, urls, resolver, cache, maintenance, public, migrate, serving
@@ -43,7 +44,7 @@ PACKAGE = ROOT / "badger"
 #: The true dependency order of the domains, lowest first (``badger.DOMAINS`` must say it).
 DOMAIN_ORDER = (
     "networks", "accounts", "referentiels", "grids", "awards", "verification", "holders",
-    "wallet", "portfolio", "api", "integrators",
+    "wallet", "portfolio", "paper", "api", "integrators",
 )
 #: Shared plumbing under the domains: these import no domain and no composition module.
 CORE = frozenset({
