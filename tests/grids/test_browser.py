@@ -156,7 +156,7 @@ def test_coach_picks_competences_and_clears_a_score_on_a_phone(
     if os.environ.get("BADGER_SCREENSHOTS"):
         page.screenshot(path=f"{os.environ['BADGER_SCREENSHOTS']}/grid-session-phone.png")
     # the round's validation rules fit the phone too
-    page.get_by_role("link", name=participant.display_name).click()
+    page.get_by_role("link", name=participant.display_name, exact=True).click()
     page.get_by_role("link", name="Règles de validation").click()
     page.locator("select").first.select_option("4")
     page.get_by_role("button", name="Enregistrer").click()
