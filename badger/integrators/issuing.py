@@ -42,6 +42,8 @@ from badger.integrators.validation import (
     PYLD_CRASHES,
     CredentialError,
     check_credential,
+    check_no_inline_context,
+    check_open_badge_naming,
     check_terms,
     issuer_of,
     with_proof_context,
@@ -147,6 +149,7 @@ def _prepare_badge(session: Session, org: Organisation, cred: Mapping[str, Any],
                    version: int) -> tuple[Achievement, str]:
     if version != 2:
         raise CredentialError("@context", _l("un Open Badge 3.0 suit le modèle 2.0."))
+    check_no_inline_context(cred)
     if "credentialStatus" in cred:
         raise CredentialError("credentialStatus", _l("le service ajoute lui-même l'état de "
                                                      "révocation d'un Open Badge."))
@@ -175,7 +178,7 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     unsigned = with_proof_context(credential, version)
     if open_badge and not badge_id:
         unsigned["id"] = badge_id = f"urn:uuid:{uuidlib.uuid4()}"
-    check_terms(unsigned)
+    check_open_badge_naming(unsigned, types, check_terms(unsigned))
     lst, index = _add_status(session, org, unsigned) if open_badge else (None, None)
     now = utcnow().replace(microsecond=0)
     try:

@@ -1,0 +1,58 @@
+"""An Open Badge in disguise: what JSON-LD reads as an OpenBadgeCredential is one, whatever
+string its ``type`` uses. Without this, an integrator could skip the awards' rules (any
+achievement, another organisation's included, no status bit) by naming the type by its IRI or
+through an alias of its own inline context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from badger.integrators.models import IssuedCredential
+from tests.awards import _factory
+from tests.integrators._helpers import open_badge
+from tests.integrators.test_open_badges import achievement, send  # noqa: F401 - fixtures
+
+OB_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+
+@pytest.fixture
+def foreign(db: Any, make: Any) -> Any:
+    other_org = make.organisation("org-b")
+    other_admin = make.staff(other_org, email="b@example.org")
+    return _factory.achievement(db, other_org, other_admin,
+                                _factory.adopted_version(db, other_org, other_admin))
+
+
+def test_badge_typed_by_iri_follows_the_awards_rules(db: Any, org: Any, foreign: Any,
+                                                     send: Any) -> None:  # noqa: F811
+    cred = open_badge(org, foreign, type=["VerifiableCredential", OB_IRI])
+    response = send(cred)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"]["details"] == {"field": "type"}
+    assert db.scalar(select(IssuedCredential.id)) is None
+
+
+def test_badge_typed_through_an_inline_alias_is_refused(db: Any, org: Any, foreign: Any,
+                                                        send: Any) -> None:  # noqa: F811
+    cred = open_badge(org, foreign, type=["VerifiableCredential", "Diplome"])
+    cred["@context"] = [*cred["@context"], {"Diplome": {"@id": OB_IRI}}]
+    response = send(cred)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert db.scalar(select(IssuedCredential.id)) is None
+
+
+def test_open_badge_takes_no_inline_context(db: Any, org: Any, achievement: Any,  # noqa: F811
+                                            send: Any) -> None:  # noqa: F811
+    """An inline context could give the achievement a second, aliased property JSON-LD reads
+    as the Open Badges ``achievement`` (another organisation's badge) beside the one checked."""
+    cred = open_badge(org, achievement)
+    cred["@context"] = [*cred["@context"],
+                        {"badge": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement"}]
+    cred["credentialSubject"]["badge"] = {"id": "https://elsewhere.example/a/1"}
+    response = send(cred)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"]["details"] == {"field": "@context[2]"}
+    assert db.scalar(select(IssuedCredential.id)) is None
