@@ -31,10 +31,11 @@ VC_BY_CODE: dict[tuple[str, str], tuple[str, Any]] = {
         ),
     ),
     ("proof_set", "proof_unchecked"): (
-        "warning",
+        "unknown",
         _l(
             "Le document porte aussi une autre signature que ce service ne sait pas vérifier. "
-            "La signature de l'organisme, elle, est bonne."
+            "La signature de l'organisme est bonne, mais toutes doivent l'être : on ne peut "
+            "pas conclure."
         ),
     ),
     ("proof", "previous_proof_missing"): (
