@@ -38,10 +38,12 @@ from badger.db import utcnow
 from badger.errors import UserError
 from badger.integrators.models import IntegratorClient, IssuedCredential
 from badger.integrators.validation import (
+    DESCRIBED_TYPES,
     OB_TYPES,
     PYLD_CRASHES,
     CredentialError,
     check_credential,
+    check_issuer_profile,
     check_no_inline_context,
     check_open_badge_naming,
     check_terms,
@@ -168,6 +170,8 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     if issuer_of(credential) != issuer:
         raise CredentialError("issuer", _l("doit être l'identifiant d'émetteur de votre "
                                            "organisation : %(id)s", id=issuer))
+    if DESCRIBED_TYPES & set(types):
+        check_issuer_profile(credential, org.name, org.url or urls.issuer_url(org))
     open_badge = bool(OB_TYPES & set(types))
     ach, badge_id = (_prepare_badge(session, org, credential, version) if open_badge
                      else (None, ""))

@@ -29,6 +29,8 @@ URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 PYLD_CRASHES: tuple[type[Exception], ...] = (KeyError, TypeError, IndexError, AttributeError)
 UNREADABLE: tuple[type[Exception], ...] = (JsonLdProcessingError, ValueError, *PYLD_CRASHES)
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+#: The kinds badger's own pages describe to people by their issuer's name.
+DESCRIBED_TYPES = OB_TYPES | {"EndorsementCredential"}
 #: What JSON-LD reads ``OpenBadgeCredential`` and ``AchievementCredential`` as (OB 3.0 context).
 OB_TYPE_IRIS = frozenset({"https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
                           "https://purl.imsglobal.org/spec/vc/ob/vocab.html#AchievementCredential"})
@@ -239,3 +241,18 @@ def check_no_inline_context(cred: Mapping[str, Any]) -> None:
         if not isinstance(item, str):
             raise CredentialError(f"@context[{n}]", _l("un Open Badge n'utilise que des "
                                                        "contextes publiés (des adresses)."))
+
+
+def check_issuer_profile(cred: Mapping[str, Any], name: str, url: str) -> None:
+    """A badge or an endorsement names its issuer as the organisation: verify pages (badger's
+    included) show the Profile's ``name`` and ``url`` as the credential gives them, so another
+    organisation's would make it read as theirs."""
+    issuer = cred.get("issuer")
+    if not isinstance(issuer, Mapping):
+        return
+    if "name" in issuer and issuer["name"] != name:
+        raise CredentialError("issuer.name", _l("doit être le nom de votre organisation : "
+                                                "%(name)s", name=name))
+    if "url" in issuer and issuer["url"] != url:
+        raise CredentialError("issuer.url", _l("doit être l'adresse de votre organisation : "
+                                               "%(url)s", url=url))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from badger.integrators.models import IssuedCredential
 from tests.awards import _factory
-from tests.integrators._helpers import open_badge
+from tests.integrators._helpers import ORG, open_badge
 from tests.integrators.test_open_badges import achievement, send  # noqa: F401 - fixtures
 
 OB_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
@@ -56,3 +56,25 @@ def test_open_badge_takes_no_inline_context(db: Any, org: Any, achievement: Any,
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.get_json()["error"]["details"] == {"field": "@context[2]"}
     assert db.scalar(select(IssuedCredential.id)) is None
+
+
+def test_badge_or_endorsement_names_its_issuer_as_the_organisation(
+        db: Any, org: Any, achievement: Any, send: Any) -> None:  # noqa: F811
+    """badger's verify page shows the issuer's name as the credential gives it (beside the id):
+    an integrator must not make a badge or an endorsement read as another organisation's."""
+    badge = open_badge(org, achievement)
+    badge["issuer"]["name"] = "Université de Paris"
+    endorsement = open_badge(org, achievement, type=["VerifiableCredential",
+                                                     "EndorsementCredential"])
+    endorsement["issuer"] = {"id": ORG, "type": ["Profile"], "name": org.name,
+                             "url": "https://universite.example"}
+    endorsement["credentialSubject"] = {"id": "https://elsewhere.example/issuers/x",
+                                        "type": ["EndorsementSubject"],
+                                        "endorsementComment": "Recommandé."}
+    for cred, field in ((badge, "issuer.name"), (endorsement, "issuer.url")):
+        response = send(cred)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["details"] == {"field": field}
+    assert db.scalar(select(IssuedCredential.id)) is None
+    badge["issuer"]["name"] = org.name
+    assert send(badge).status_code == 201
