@@ -97,6 +97,8 @@ __all__ = [
 UNDETERMINED_PROOF_CODES = UNDETERMINED_CODES | {"jwt_alg_unsupported"}
 
 MAX_ENDORSEMENT_DEPTH = 2
+#: Embedded endorsements verified per credential (each costs fetches: key, status list).
+MAX_ENDORSEMENTS = 16
 
 
 # --------------------------------------------------------------------------- proofs
@@ -267,7 +269,8 @@ def _check_endorsements(
     if depth >= MAX_ENDORSEMENT_DEPTH:
         report.add("endorsements", "warning", "Nested endorsements were not checked.", "too_deep")
         return
-    for item in items:
+    skipped = max(0, len(items) - MAX_ENDORSEMENTS)
+    for item in items[:MAX_ENDORSEMENTS]:
         data = item if isinstance(item, Mapping | str) else json.dumps(item)
         report.endorsements.append(
             _endorsement_report(
@@ -285,6 +288,14 @@ def _check_endorsements(
             "An endorser has withdrawn its endorsement (its status list says revoked); "
             "the credential itself is not affected.",
             "withdrawn",
+        )
+    elif skipped:
+        report.add(
+            "endorsements",
+            "warning",
+            f"Only the first {MAX_ENDORSEMENTS} embedded endorsements were checked; "
+            f"{skipped} others were not (nor shown).",
+            "too_many",
         )
     elif "unknown" in states:
         report.add(
