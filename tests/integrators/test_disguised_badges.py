@@ -78,3 +78,22 @@ def test_badge_or_endorsement_names_its_issuer_as_the_organisation(
     assert db.scalar(select(IssuedCredential.id)) is None
     badge["issuer"]["name"] = org.name
     assert send(badge).status_code == 201
+
+
+def test_badge_says_what_its_achievement_is(db: Any, org: Any, achievement: Any,  # noqa: F811
+                                            send: Any) -> None:  # noqa: F811
+    """The achievement's id is checked against the organisation's badges: its name (what every
+    verify page shows) and its creator must be that badge's too, or an eligible badge's id
+    would carry any title, or another organisation's authorship."""
+    renamed = open_badge(org, achievement)
+    renamed["credentialSubject"]["achievement"]["name"] = "Doctorat en médecine"
+    foreign_creator = open_badge(org, achievement)
+    foreign_creator["credentialSubject"]["achievement"]["creator"] = {
+        "id": "https://universite.example/issuers/1", "type": ["Profile"]}
+    for cred, field in ((renamed, "credentialSubject.achievement.name"),
+                        (foreign_creator, "credentialSubject.achievement.creator")):
+        response = send(cred)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["details"] == {"field": field}
+    assert db.scalar(select(IssuedCredential.id)) is None
+
