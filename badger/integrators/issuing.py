@@ -158,6 +158,16 @@ def _check_achievement_texts(session: Session, ach: Achievement, given: Mapping[
                               _l("doit être votre organisation : %(id)s", id=issuer))
 
 
+def _check_id_not_ours(cred: Mapping[str, Any]) -> None:
+    """Addresses on this server are badger's to give: an id under it would open another
+    document there (``/credentials/<uuid>``: another credential's page), and badger's verifier
+    would explain the status from that other credential's records."""
+    cid = cred.get("id")
+    if isinstance(cid, str) and cid.lower().startswith(urls.base_url().lower() + "/"):
+        raise CredentialError("id", _l("une adresse de ce service ne peut pas servir d'id : "
+                                       "choisissez-en un autre (urn:uuid:…)."))
+
+
 def _add_status(session: Session, org: Organisation, unsigned: dict[str, Any]
                 ) -> tuple[StatusList, int]:
     lst, index = IndexAllocator(session, org).allocate()
@@ -183,6 +193,7 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY:
         raise UserError(_l("En-tête Idempotency-Key non valable."), 400)
     version, types = check_credential(credential)
+    _check_id_not_ours(credential)
     org = _organisation(session, client)
     keys = signing_keys(org)
     issuer = documents.issuer_id(org, keys)

@@ -97,3 +97,18 @@ def test_badge_says_what_its_achievement_is(db: Any, org: Any, achievement: Any,
         assert response.get_json()["error"]["details"] == {"field": field}
     assert db.scalar(select(IssuedCredential.id)) is None
 
+
+def test_credential_id_on_this_server_is_refused(db: Any, org: Any, achievement: Any,  # noqa: F811
+                                                 send: Any) -> None:  # noqa: F811
+    """Addresses on this server are badger's to give: a credential whose id is
+    ``/credentials/<uuid>`` would open another credential's page there, and badger's verifier
+    would explain its status from that other credential's records (suspended, re-issued…)."""
+    from badger import urls
+    from tests.integrators._helpers import vc2
+
+    on_server = urls.credential_url("0b8e4f5e-4b0f-4c55-9d43-0d7b1c2a3e4f")
+    for cred in (open_badge(org, achievement, id=on_server), vc2(id=on_server)):
+        response = send(cred)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.get_json()["error"]["details"] == {"field": "id"}
+    assert db.scalar(select(IssuedCredential.id)) is None
