@@ -235,12 +235,24 @@ def check_open_badge_naming(cred: Mapping[str, Any], types: list[str],
 
 
 def check_no_inline_context(cred: Mapping[str, Any]) -> None:
-    """An Open Badge uses published contexts only: an inline one could alias an Open Badges
-    property (a second ``achievement``, another organisation's) beside the one checked."""
+    """An Open Badge uses published contexts only, at its top and in nested nodes (an embedded
+    endorsement lists its own by address): an inline one could alias an Open Badges property
+    (a second ``achievement``, another organisation's) beside the one checked."""
     for n, item in enumerate(cred["@context"]):
         if not isinstance(item, str):
             raise CredentialError(f"@context[{n}]", _l("un Open Badge n'utilise que des "
                                                        "contextes publiés (des adresses)."))
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in cred.items() if k != "@context"]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, Mapping):
+            nested = value.get("@context")
+            if nested is not None and any(not isinstance(c, str) for c in _items(nested)):
+                raise CredentialError(f"{path}.@context", _l("un Open Badge n'utilise que des "
+                                                             "contextes publiés (des adresses)."))
+            stack.extend((f"{path}.{k}", v) for k, v in value.items() if k != "@context")
+        elif isinstance(value, list):
+            stack.extend((path, v) for v in value)
 
 
 def check_issuer_profile(cred: Mapping[str, Any], name: str, url: str) -> None:

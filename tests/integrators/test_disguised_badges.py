@@ -112,3 +112,28 @@ def test_credential_id_on_this_server_is_refused(db: Any, org: Any, achievement:
         assert response.status_code == 400, response.get_data(as_text=True)
         assert response.get_json()["error"]["details"] == {"field": "id"}
     assert db.scalar(select(IssuedCredential.id)) is None
+
+
+def test_open_badge_takes_no_inline_context_in_a_nested_node(
+        db: Any, org: Any, achievement: Any, send: Any) -> None:  # noqa: F811
+    cred = open_badge(org, achievement)
+    cred["credentialSubject"]["@context"] = {
+        "badge": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement"}
+    cred["credentialSubject"]["badge"] = {"id": "https://elsewhere.example/a/1"}
+    response = send(cred)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"]["details"] == {"field": "credentialSubject.@context"}
+    assert db.scalar(select(IssuedCredential.id)) is None
+
+
+def test_open_badge_may_embed_a_credential_listing_published_contexts(
+        db: Any, org: Any, achievement: Any, send: Any) -> None:  # noqa: F811
+    """An embedded endorsement (a whole credential, its ``@context`` by address) is not an
+    inline context: the check above must not refuse it (the signed result still goes through
+    every other rule)."""
+    cred = open_badge(org, achievement)
+    cred["credentialSubject"]["achievement"]["@context"] = [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    response = send(cred)
+    assert response.status_code == 201, response.get_data(as_text=True)
