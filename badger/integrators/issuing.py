@@ -32,16 +32,21 @@ from badger.awards import (
     documents,
     sign_data_integrity,
     signing_keys,
+    translations_of,
 )
 from badger.awards.models import Achievement, StatusList
 from badger.db import utcnow
 from badger.errors import UserError
 from badger.integrators.models import IntegratorClient, IssuedCredential
 from badger.integrators.validation import (
+    DESCRIBED_TYPES,
     OB_TYPES,
     PYLD_CRASHES,
     CredentialError,
     check_credential,
+    check_issuer_profile,
+    check_no_inline_context,
+    check_open_badge_naming,
     check_terms,
     issuer_of,
     with_proof_context,
@@ -110,7 +115,8 @@ def _replay(session: Session, client: IntegratorClient, key: str | None, digest:
     return None
 
 
-def _achievement(session: Session, org: Organisation, cred: Mapping[str, Any]) -> Achievement:
+def _achievement(session: Session, org: Organisation, cred: Mapping[str, Any],
+                 issuer: str) -> Achievement:
     """The organisation's badge the Open Badge claims (awards' eligibility rules apply)."""
     subject = cred["credentialSubject"]
     if isinstance(subject, list):
@@ -125,14 +131,41 @@ def _achievement(session: Session, org: Organisation, cred: Mapping[str, Any]) -
         ach = session.execute(select(Achievement).where(
             Achievement.uuid == ach_id[len(prefix):], Achievement.organisation_id == org.id)
             .execution_options(unscoped=True)).scalar_one_or_none()
-    if ach is None:
+    if ach is None or not isinstance(achievement, Mapping):
         raise CredentialError("credentialSubject.achievement.id",
                               _l("doit être l'adresse d'un badge de votre organisation."))
     try:
         check_eligible(session, org, ach)
     except UserError as exc:
         raise CredentialError("credentialSubject.achievement", exc.message) from exc
+    _check_achievement_texts(session, ach, achievement, issuer)
     return ach
+
+
+def _check_achievement_texts(session: Session, ach: Achievement, given: Mapping[str, Any],
+                             issuer: str) -> None:
+    """The achievement says what the organisation's badge is: its name (in one of its
+    languages) and, when it names one, the organisation as creator — else an eligible badge's
+    id would carry any title, or another organisation's authorship."""
+    names = {ach.name, *(t.name for t in translations_of(session, ach))}
+    if given.get("name") not in names:
+        raise CredentialError("credentialSubject.achievement.name",
+                              _l("doit être le nom du badge : %(name)s", name=ach.name))
+    creator = given.get("creator")
+    if creator is not None and (creator.get("id") if isinstance(creator, Mapping)
+                                else creator) != issuer:
+        raise CredentialError("credentialSubject.achievement.creator",
+                              _l("doit être votre organisation : %(id)s", id=issuer))
+
+
+def _check_id_not_ours(cred: Mapping[str, Any]) -> None:
+    """Addresses on this server are badger's to give: an id under it would open another
+    document there (``/credentials/<uuid>``: another credential's page), and badger's verifier
+    would explain the status from that other credential's records."""
+    cid = cred.get("id")
+    if isinstance(cid, str) and cid.lower().startswith(urls.base_url().lower() + "/"):
+        raise CredentialError("id", _l("une adresse de ce service ne peut pas servir d'id : "
+                                       "choisissez-en un autre (urn:uuid:…)."))
 
 
 def _add_status(session: Session, org: Organisation, unsigned: dict[str, Any]
@@ -144,13 +177,14 @@ def _add_status(session: Session, org: Organisation, unsigned: dict[str, Any]
 
 
 def _prepare_badge(session: Session, org: Organisation, cred: Mapping[str, Any],
-                   version: int) -> tuple[Achievement, str]:
+                   version: int, issuer: str) -> tuple[Achievement, str]:
     if version != 2:
         raise CredentialError("@context", _l("un Open Badge 3.0 suit le modèle 2.0."))
+    check_no_inline_context(cred)
     if "credentialStatus" in cred:
         raise CredentialError("credentialStatus", _l("le service ajoute lui-même l'état de "
                                                      "révocation d'un Open Badge."))
-    return _achievement(session, org, cred), str(cred.get("id") or "")
+    return _achievement(session, org, cred, issuer), str(cred.get("id") or "")
 
 
 def issue(session: Session, client: IntegratorClient, credential: Any, *,
@@ -159,14 +193,17 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_KEY:
         raise UserError(_l("En-tête Idempotency-Key non valable."), 400)
     version, types = check_credential(credential)
+    _check_id_not_ours(credential)
     org = _organisation(session, client)
     keys = signing_keys(org)
     issuer = documents.issuer_id(org, keys)
     if issuer_of(credential) != issuer:
         raise CredentialError("issuer", _l("doit être l'identifiant d'émetteur de votre "
                                            "organisation : %(id)s", id=issuer))
+    if DESCRIBED_TYPES & set(types):
+        check_issuer_profile(credential, org.name, org.url or urls.issuer_url(org))
     open_badge = bool(OB_TYPES & set(types))
-    ach, badge_id = (_prepare_badge(session, org, credential, version) if open_badge
+    ach, badge_id = (_prepare_badge(session, org, credential, version, issuer) if open_badge
                      else (None, ""))
     digest = request_hash(credential)
     earlier = _replay(session, client, idempotency_key, digest, badge_id or None)
@@ -175,7 +212,7 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
     unsigned = with_proof_context(credential, version)
     if open_badge and not badge_id:
         unsigned["id"] = badge_id = f"urn:uuid:{uuidlib.uuid4()}"
-    check_terms(unsigned)
+    check_open_badge_naming(unsigned, types, check_terms(unsigned))
     lst, index = _add_status(session, org, unsigned) if open_badge else (None, None)
     now = utcnow().replace(microsecond=0)
     try:

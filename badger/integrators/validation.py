@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from badger.ob3.dataintegrity import parse_datetime
-from badger.ob3.jsonld import JsonLdProcessingError, find_undefined_terms
+from badger.ob3.jsonld import JsonLdProcessingError, expand_document
 from badger.ob3.loader import ContextNotFoundError, bundled_context_urls
 
 V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -29,6 +29,11 @@ URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 PYLD_CRASHES: tuple[type[Exception], ...] = (KeyError, TypeError, IndexError, AttributeError)
 UNREADABLE: tuple[type[Exception], ...] = (JsonLdProcessingError, ValueError, *PYLD_CRASHES)
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+#: The kinds badger's own pages describe to people by their issuer's name.
+DESCRIBED_TYPES = OB_TYPES | {"EndorsementCredential"}
+#: What JSON-LD reads ``OpenBadgeCredential`` and ``AchievementCredential`` as (OB 3.0 context).
+OB_TYPE_IRIS = frozenset({"https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+                          "https://purl.imsglobal.org/spec/vc/ob/vocab.html#AchievementCredential"})
 
 
 class CredentialError(ValueError):
@@ -191,16 +196,17 @@ def with_proof_context(cred: Mapping[str, Any], version: int) -> dict[str, Any]:
     return out
 
 
-def check_terms(cred: Mapping[str, Any]) -> None:
+def check_terms(cred: Mapping[str, Any]) -> set[str]:
     """Refuse a context that is not bundled (nothing is fetched) and any term, type or id the
     contexts leave undefined (outside an existing proof: the new proof signs the document
-    without it, as a proof set)."""
+    without it, as a proof set). Returns the expanded types: what JSON-LD reads the ``type``
+    as, whatever alias or IRI names it."""
     for n, item in enumerate(cred["@context"]):
         if isinstance(item, str) and item not in bundled_context_urls():
             raise CredentialError(f"@context[{n}]", _l("contexte non disponible sur ce "
                                                        "service : %(url)s", url=item))
     try:
-        undefined = find_undefined_terms({k: v for k, v in cred.items() if k != "proof"})
+        expansion = expand_document({k: v for k, v in cred.items() if k != "proof"})
     except ContextNotFoundError as exc:
         raise CredentialError("@context", _l("contexte non disponible sur ce service : "
                                              "%(url)s", url=exc.url)) from exc
@@ -209,8 +215,56 @@ def check_terms(cred: Mapping[str, Any]) -> None:
         # document is unreadable, the caller's fault, never a 500
         raise CredentialError("@context", _l("le JSON-LD ne peut pas être lu : %(why)s",
                                              why=str(exc)[:300] or type(exc).__name__)) from exc
-    if undefined:
-        first = undefined[0]
+    if expansion.found:
+        first = expansion.found[0]
         raise CredentialError(first.path or "credential",
                               _l("terme « %(term)s » non défini par les contextes.",
                                  term=first.term))
+    return {str(t) for node in expansion.expanded if isinstance(node, Mapping)
+            for t in _items(node.get("@type", [])) if isinstance(t, str)}
+
+
+def check_open_badge_naming(cred: Mapping[str, Any], types: list[str],
+                            expanded_types: set[str]) -> None:
+    """A credential JSON-LD reads as an Open Badge must say so by name: else the awards'
+    rules (the organisation's own badge, a status bit) would be skipped by naming the type
+    by its IRI or by an alias of an inline context."""
+    if OB_TYPE_IRIS & expanded_types and not OB_TYPES & set(types):
+        raise CredentialError("type", _l("un Open Badge nomme son type OpenBadgeCredential ou "
+                                         "AchievementCredential."))
+
+
+def check_no_inline_context(cred: Mapping[str, Any]) -> None:
+    """An Open Badge uses published contexts only, at its top and in nested nodes (an embedded
+    endorsement lists its own by address): an inline one could alias an Open Badges property
+    (a second ``achievement``, another organisation's) beside the one checked."""
+    for n, item in enumerate(cred["@context"]):
+        if not isinstance(item, str):
+            raise CredentialError(f"@context[{n}]", _l("un Open Badge n'utilise que des "
+                                                       "contextes publiés (des adresses)."))
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in cred.items() if k != "@context"]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, Mapping):
+            nested = value.get("@context")
+            if nested is not None and any(not isinstance(c, str) for c in _items(nested)):
+                raise CredentialError(f"{path}.@context", _l("un Open Badge n'utilise que des "
+                                                             "contextes publiés (des adresses)."))
+            stack.extend((f"{path}.{k}", v) for k, v in value.items() if k != "@context")
+        elif isinstance(value, list):
+            stack.extend((path, v) for v in value)
+
+
+def check_issuer_profile(cred: Mapping[str, Any], name: str, url: str) -> None:
+    """A badge or an endorsement names its issuer as the organisation: verify pages (badger's
+    included) show the Profile's ``name`` and ``url`` as the credential gives them, so another
+    organisation's would make it read as theirs."""
+    issuer = cred.get("issuer")
+    if not isinstance(issuer, Mapping):
+        return
+    if "name" in issuer and issuer["name"] != name:
+        raise CredentialError("issuer.name", _l("doit être le nom de votre organisation : "
+                                                "%(name)s", name=name))
+    if "url" in issuer and issuer["url"] != url:
+        raise CredentialError("issuer.url", _l("doit être l'adresse de votre organisation : "
+                                               "%(url)s", url=url))

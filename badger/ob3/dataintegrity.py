@@ -59,6 +59,7 @@ from .resolver import (
 __all__ = [
     "CRYPTOSUITE",
     "LEGACY_CRYPTOSUITES",
+    "MAX_PROOFS",
     "PROOF_TYPE",
     "UNDETERMINED_CODES",
     "ProofError",
@@ -77,6 +78,10 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 LEGACY_CRYPTOSUITES = frozenset({"eddsa-2022"})
 ED25519_2020 = "Ed25519Signature2020"
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+#: Proofs one document may carry. Each may send the verifier to another key URL and each
+#: chained one canonicalises the document again: without a bound, a few kilobytes of proofs
+#: buy minutes of work and hundreds of outbound fetches. Real proof sets have a handful.
+MAX_PROOFS = 16
 
 #: Outcome codes that say nothing about the credential, only about this verifier: a proof type
 #: or cryptosuite it does not implement (ecdsa-sd-2023, bbs-2023, ecdsa-rdfc-2019…) or a key
@@ -454,7 +459,7 @@ def _previous_ids(proof: Any) -> list[str] | None:
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(i, str) and i for i in items):
         return None
-    return [str(i) for i in items]
+    return list(dict.fromkeys(str(i) for i in items))  # a set of ids (RDF keeps one of each)
 
 
 def _chain_input(
@@ -562,6 +567,10 @@ def verify_proof(
     proofs = proofs_of(document)
     if not proofs:
         return ProofResult()
+    if len(proofs) > MAX_PROOFS:
+        message = f"The document carries {len(proofs)} proofs; at most {MAX_PROOFS} are read."
+        return ProofResult((_outcome(0, proofs[0], "too_many_proofs", message),),
+                           "too_many_proofs", message)
     expected = expected_controller or (issuer_id(document) if check_controller else None)
     unsecured = _unsecured(document)
     try:

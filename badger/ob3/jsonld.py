@@ -19,6 +19,7 @@ from pyld import jsonld as _pyld
 from .loader import OfflineLoader, default_loader
 
 __all__ = [
+    "MAX_INLINE_SCOPED_TERMS",
     "DocumentExpansion",
     "JsonLdProcessingError",
     "UndefinedTerm",
@@ -230,9 +231,51 @@ class _CheckingProcessor(_Processor):
         return result
 
 
+#: Terms an untrusted document may define in scoped contexts (a term definition's own
+#: ``@context``) of its inline contexts. pyld processes such a context again at every node it
+#: applies to: thousands of scoped terms times thousands of nodes cost minutes of CPU for a
+#: body of a hundred kilobytes. The bundled contexts' scoped contexts are not counted.
+MAX_INLINE_SCOPED_TERMS = 32
+
+
+def _scoped_terms(context: Any, scoped: bool) -> int:
+    """Term definitions of an inline context that sit in scoped contexts (nested included)."""
+    if isinstance(context, list):
+        return sum(_scoped_terms(c, scoped) for c in context)
+    if not isinstance(context, Mapping):
+        return 0
+    total = len(context) if scoped else 0
+    for definition in context.values():
+        if isinstance(definition, Mapping) and "@context" in definition:
+            total += _scoped_terms(definition["@context"], True)
+    return total
+
+
+def _inline_scoped_terms(value: Any) -> int:
+    """:func:`_scoped_terms` of every inline ``@context`` anywhere in ``value``."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if key == "@context":
+                    total += _scoped_terms(child, False)
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
+
+
 def _run_expansion(
     document: Mapping[str, Any], loader: OfflineLoader
 ) -> tuple[list[Any], list[UndefinedTerm], _CheckingProcessor]:
+    if _inline_scoped_terms(document) > MAX_INLINE_SCOPED_TERMS:
+        raise JsonLdProcessingError(
+            f"the inline contexts define more than {MAX_INLINE_SCOPED_TERMS} scoped terms "
+            "(each is processed again at every node it applies to)"
+        )
     processor = _CheckingProcessor(loader)
     try:
         expanded = processor.expand(dict(document), loader.options())

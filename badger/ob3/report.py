@@ -66,14 +66,14 @@ class VerificationReport:
 
     @property
     def state(self) -> str:
-        """'failed' if any check failed, 'unknown' if proof, key provenance or status is
-        undetermined, else 'verified'."""
+        """'failed' if any check failed, 'unknown' if proof (or another proof of its set), key
+        provenance or status is undetermined, else 'verified'."""
         if any(c.state == "failed" for c in self.checks):
             return "failed"
         proof = self.check("proof")
         if proof is None or proof.state != "passed":
             return "unknown"
-        undetermined = {"status", "proof", "issuer_binding"}
+        undetermined = {"status", "proof", "issuer_binding", "proof_set"}
         if any(c.state == "unknown" and c.name in undetermined for c in self.checks):
             return "unknown"
         return "verified"

@@ -4,10 +4,11 @@ Why: a badge holder, an employer or a displayer needs one answer they can trust 
 plain reasons. Each step yields a :class:`Check` (stable ``name`` + ``code`` for translation,
 English ``message``). Decisions worth knowing:
 
-* Any one valid proof suffices (DI proof set or VC-JWT). A proof this library does not
-  implement (another cryptosuite or proof type, a JOSE ``alg`` other than RS256/ES256/EdDSA) is
-  ``unknown`` — "could not check", not "failed" (:data:`UNDETERMINED_PROOF_CODES`); with no valid
-  proof, one that fails outright decides whatever unknown proof sits beside it.
+* Every proof of a DI proof set must verify, one of them by the issuer's key. A proof this
+  library does not implement (another cryptosuite or proof type, a JOSE ``alg`` other than
+  RS256/ES256/EdDSA) is ``unknown`` — "could not check", not "failed"
+  (:data:`UNDETERMINED_PROOF_CODES`): alone, or beside a valid one (``proof_set``), the report
+  is then not verified; one that fails outright decides whatever unknown proof sits beside it.
 * The strict 1EdTech schema failing while the compaction-tolerant one passes is a warning.
 * A status list that cannot be fetched, verified or parsed gives status ``unknown``, never
   "not revoked"; the report is then NOT verified and its overall state is ``unknown``. The same
@@ -96,6 +97,8 @@ __all__ = [
 UNDETERMINED_PROOF_CODES = UNDETERMINED_CODES | {"jwt_alg_unsupported"}
 
 MAX_ENDORSEMENT_DEPTH = 2
+#: Embedded endorsements verified per credential (each costs fetches: key, status list).
+MAX_ENDORSEMENTS = 16
 
 
 # --------------------------------------------------------------------------- proofs
@@ -131,11 +134,14 @@ def _check_ldp(
             report.add("proof", "passed", "The signature is valid.", "proof_valid")
         _add_binding(report, best.binding)
         if result.unchecked:
+            # every proof of a set must verify (VC Data Integrity 1.0): one that cannot be
+            # checked leaves the credential "could not check", never a quiet "verified"
             report.add(
                 "proof_set",
-                "warning",
+                "unknown",
                 f"{len(result.unchecked)} other proof(s) could not be checked (a suite this "
-                "verifier does not implement, or a key that could not be fetched).",
+                "verifier does not implement, or a key that could not be fetched); every "
+                "proof of a set must verify.",
                 "proof_unchecked",
             )
         return
@@ -263,7 +269,8 @@ def _check_endorsements(
     if depth >= MAX_ENDORSEMENT_DEPTH:
         report.add("endorsements", "warning", "Nested endorsements were not checked.", "too_deep")
         return
-    for item in items:
+    skipped = max(0, len(items) - MAX_ENDORSEMENTS)
+    for item in items[:MAX_ENDORSEMENTS]:
         data = item if isinstance(item, Mapping | str) else json.dumps(item)
         report.endorsements.append(
             _endorsement_report(
@@ -281,6 +288,14 @@ def _check_endorsements(
             "An endorser has withdrawn its endorsement (its status list says revoked); "
             "the credential itself is not affected.",
             "withdrawn",
+        )
+    elif skipped:
+        report.add(
+            "endorsements",
+            "warning",
+            f"Only the first {MAX_ENDORSEMENTS} embedded endorsements were checked; "
+            f"{skipped} others were not (nor shown).",
+            "too_many",
         )
     elif "unknown" in states:
         report.add(

@@ -153,6 +153,10 @@ BY_CODE: dict[tuple[str, str], Any] = {
     ("endorsements", "too_deep"): _l(
         "Des recommandations placées dans d'autres recommandations n'ont pas été vérifiées."
     ),
+    ("endorsements", "too_many"): _l(
+        "Le badge porte trop de recommandations : seules les premières ont été vérifiées, "
+        "les autres ne sont pas montrées."
+    ),
     ("endorsements", "verified"): _l("Les recommandations sont vérifiées."),
     ("endorsements", "failed"): _l("Une recommandation n'est pas authentique."),
     ("endorsements", "unknown"): _l("Une recommandation n'a pas pu être vérifiée."),
@@ -227,6 +231,7 @@ WRITTEN_FOR: dict[tuple[str, str], str] = {
     **dict.fromkeys(
         [
             ("endorsements", "too_deep"),
+            ("endorsements", "too_many"),
             ("endorsements", "unknown"),
             ("endorsements", "withdrawn"),
             ("format", "ob_context_variant"),

@@ -31,10 +31,11 @@ VC_BY_CODE: dict[tuple[str, str], tuple[str, Any]] = {
         ),
     ),
     ("proof_set", "proof_unchecked"): (
-        "warning",
+        "unknown",
         _l(
             "Le document porte aussi une autre signature que ce service ne sait pas vérifier. "
-            "La signature de l'organisme, elle, est bonne."
+            "La signature de l'organisme est bonne, mais toutes doivent l'être : on ne peut "
+            "pas conclure."
         ),
     ),
     ("proof", "previous_proof_missing"): (
@@ -46,6 +47,11 @@ VC_BY_CODE: dict[tuple[str, str], tuple[str, Any]] = {
     ),
     ("proof", "previous_proof_invalid"): (
         "failed", _l("Une signature s'appuie sur une signature précédente qui n'est pas bonne.")
+    ),
+    ("proof", "too_many_proofs"): (
+        "failed",
+        _l("Le document porte trop de signatures pour être vérifié : ce n'est pas une "
+           "attestation ordinaire."),
     ),
     ("status", "not_requested"): (
         "warning", _l("Le retrait éventuel n'a pas été vérifié : la demande ne le demandait pas.")

@@ -75,7 +75,7 @@ def open_badge(org: Any, ach: Any, **changes: Any) -> dict[str, Any]:
         "id": "urn:uuid:6f5e0a2e-3c1b-4a8e-9d1f-2b7c4e5a6d10",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": ach.name,
-        "issuer": {"id": ORG, "type": ["Profile"], "name": "Organisme"},
+        "issuer": {"id": ORG, "type": ["Profile"], "name": org.name},
         "validFrom": "2026-01-01T00:00:00Z",
         "credentialSubject": {
             "type": ["AchievementSubject"],

@@ -178,3 +178,42 @@ def test_nested_endorsements_keep_their_depth_limit() -> None:
     assert nested.check("endorsements").code == "too_deep"  # type: ignore[union-attr]
     assert direct.check("endorsements").code == "verified"  # type: ignore[union-attr]
     assert len(memo) == 4  # outer and middle at depth 1, middle and the innermost at depth 2
+
+
+def test_a_flood_of_embedded_endorsements_is_not_all_verified() -> None:
+    """Each embedded endorsement is verified in full (its key, its status list: fetches): a
+    badge embedding hundreds must not buy hundreds of fetches. The first
+    :data:`MAX_ENDORSEMENTS` are checked, the rest not shown as endorsers, and the report says
+    so."""
+    from badger.ob3.verify import MAX_ENDORSEMENTS
+
+    fetched: list[str] = []
+    inner = _resolver()
+
+    class Counting:
+        def fetch_json(self, url: str) -> Any:
+            fetched.append(url)
+            return inner.fetch_json(url)
+
+        def fetch_bytes(self, url: str, **kw: Any) -> Any:
+            fetched.append(url)
+            return inner.fetch_bytes(url, **kw)
+
+    flood = []
+    for n in range(MAX_ENDORSEMENTS + 30):
+        e = copy.deepcopy(_endorsement())
+        e["proof"][0]["verificationMethod"] = f"https://elsewhere{n}.example/keys/1"
+        flood.append(e)
+    doc = credential()
+    doc["issuer"]["endorsement"] = flood
+    report = verify_credential(signed(doc), resolver=Counting(), now=NOW)
+    assert len(report.endorsements) == MAX_ENDORSEMENTS
+    assert sum("elsewhere" in u for u in fetched) <= MAX_ENDORSEMENTS
+    check = report.check("endorsements")
+    assert check is not None and (check.state, check.code) == ("warning", "too_many")
+    assert not any(e.verified for e in report.endorsements)  # keys nowhere: none vouches
+    good = credential()
+    good["issuer"]["endorsement"] = [_endorsement()] * (MAX_ENDORSEMENTS + 1)
+    report = verify_credential(signed(good), resolver=_resolver(), now=NOW)
+    check = report.check("endorsements")
+    assert check is not None and (check.state, check.code) == ("warning", "too_many")

@@ -15,7 +15,7 @@ from typing import Any
 import base58
 
 from badger.ob3 import verify_credential, verify_proof
-from badger.ob3.dataintegrity import hash_data, proofs_of
+from badger.ob3.dataintegrity import MAX_PROOFS, hash_data, proofs_of
 
 from ._factory import NOW, key, resolver, signed, vm
 
@@ -101,3 +101,47 @@ def test_an_unchained_second_proof_covers_the_document_only() -> None:
     assert verify_proof(doc, resolver()).verified
     alone = {**doc, "proof": [doc["proof"][0]]}
     assert verify_proof(alone, resolver()).verified
+
+
+class _Counting:
+    """A resolver that counts what is asked of it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, 0
+
+    def fetch_json(self, url: str) -> Any:
+        self.calls += 1
+        return self.inner.fetch_json(url)
+
+    def fetch_bytes(self, url: str, **kw: Any) -> Any:
+        self.calls += 1
+        return self.inner.fetch_bytes(url, **kw)
+
+
+def test_a_flood_of_proofs_is_refused_before_any_key_is_fetched() -> None:
+    """Each proof may send the verifier to another key URL, and each chained one canonicalises
+    the document again: a few kilobytes of proofs must not buy minutes of work."""
+    doc = signed()
+    genuine = doc["proof"][0]
+    flood = [{**genuine, "id": f"urn:p:{n}", "previousProof": [f"urn:p:{m}" for m in range(n)],
+              "verificationMethod": f"https://elsewhere.example/keys/{n}"}
+             for n in range(MAX_PROOFS + 1)]
+    counting = _Counting(resolver())
+    result = verify_proof({**doc, "proof": [genuine, *flood]}, counting)
+    assert not result.verified and result.code == "too_many_proofs"
+    assert counting.calls == 0
+    report = verify_credential({**doc, "proof": [genuine, *flood]}, resolver=counting, now=NOW)
+    assert report.state == "failed" and report.check("proof").code == "too_many_proofs"
+    # the limit leaves room for real proof sets
+    assert verify_proof({**doc, "proof": [genuine] * MAX_PROOFS}, resolver()).verified
+
+
+def test_previous_proof_naming_one_id_many_times_is_read_once() -> None:
+    doc = _link(_base(), 0, "urn:p:a")
+    pid = "urn:p:b"
+    doc = _link(doc, 0, pid, ["urn:p:a"])
+    repeated = copy.deepcopy(doc)
+    repeated["proof"][1]["previousProof"] = ["urn:p:a"] * 5000
+    # previousProof is a set of ids (RDF keeps one of each): still the one previous proof the
+    # signature covers, not 5,000 copies of it to canonicalise
+    assert verify_proof(repeated, resolver()).verified

@@ -199,6 +199,24 @@ def test_two_valid_proofs_verify_one_bad_fails(client: Any, stub: Any) -> None:
         assert codes(response) == ["signature_invalid"]
 
 
+def test_a_proof_that_cannot_be_checked_leaves_the_set_unverified(client: Any,
+                                                                 stub: Any) -> None:
+    """Every proof of a set must verify (VC Data Integrity 1.0, "verify proof sets"): one of
+    a suite badger does not implement, or whose key cannot be fetched, is "could not check" —
+    never a quiet "verified" beside the issuer's good one."""
+    issuer = DidKey()
+    signed = badger_signed(plain_vc(issuer.did), issuer)
+    unreachable = {**signed["proof"][0], "verificationMethod": "https://gone.example/keys/1"}
+    foreign = {**signed["proof"][0], "cryptosuite": "ecdsa-sd-2023"}
+    for other in (foreign, unreachable):
+        response = verify(client, {**signed, "proof": [*signed["proof"], other]})
+        body = response.get_json()
+        assert response.status_code == 422, body
+        assert body["verified"] is False and body["state"] == "unknown"
+        assert [(e["name"], e["state"]) for e in body["errors"]] == [("proof_set", "unknown")]
+        assert "proof" in body["checks"]  # the issuer's own proof is still said to be good
+
+
 def test_no_proof_by_the_issuers_key_fails(client: Any, stub: Any) -> None:
     issuer, other = DidKey(), DidKey()
     response = verify(client, badger_signed(plain_vc(issuer.did), other))
