@@ -8,6 +8,8 @@ people type): an OAuth token must match byte for byte.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import urllib.parse
@@ -93,3 +95,20 @@ def first_error(messages: Any, prefix: str = "") -> str:
 def host_of(url: str) -> str:
     """The host name of a URL, shown as text (never fetched, never displayed as an image)."""
     return (urllib.parse.urlsplit(url).hostname or "").lower()
+
+
+def basic_credentials(authorization: str) -> tuple[str | None, str | None]:
+    """Client id and secret from an HTTP Basic ``Authorization`` header, each form-urlencoded
+    (RFC 6749 §2.3.1); (None, None) when the header is not a well-formed Basic one."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None, None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return None, None
+    unquote = urllib.parse.unquote_plus
+    return unquote(client_id), unquote(secret)

@@ -7,13 +7,11 @@ HTTP Basic (clients) or bearer tokens, never by cookies, so it is exempt from CS
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -43,6 +41,7 @@ from badger.api.oauth import (
     SCOPE_PROFILE_READ,
     SCOPE_PROFILE_UPDATE,
     OAuthError,
+    basic_credentials,
     host_of,
     scope_labels,
     scope_list,
@@ -137,22 +136,6 @@ def read_json(limit: int = MAX_BODY_BYTES) -> Any:
         return safejson.loads(read_body(limit))
     except (UnicodeDecodeError, ValueError) as exc:
         raise UserError("the body is not valid JSON", 400) from exc
-
-
-def basic_auth() -> tuple[str | None, str | None]:
-    """Client credentials from HTTP Basic (form-urlencoded per RFC 6749 §2.3.1)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic" or not value:
-        return None, None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None, None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep:
-        return None, None
-    return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
 
 
 def require_scope(scope: str) -> Callable[[F], F]:
@@ -256,7 +239,8 @@ def token() -> Response:
     db = get_session()
     params = TokenRequestForm().params()
     try:
-        client = clients.authenticate_client(db, *basic_auth())
+        client = clients.authenticate_client(
+            db, *basic_credentials(request.headers.get("Authorization", "")))
         grant = params["grant_type"]
         if grant == "authorization_code":
             body = tokens.exchange_code(db, client, params)
@@ -276,7 +260,8 @@ def revoke() -> Response:
     db = get_session()
     form = RevokeRequestForm()
     try:
-        client = clients.authenticate_client(db, *basic_auth())
+        client = clients.authenticate_client(
+            db, *basic_credentials(request.headers.get("Authorization", "")))
         value = form.token.data or ""
         if not value:
             raise OAuthError("invalid_request", "token is required")

@@ -7,11 +7,8 @@ its secret, the issuing endpoint by a bearer token only (a browser's cookie gran
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
-from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -28,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from badger.api.oauth import OAuthError, scope_list
+from badger.api.oauth import OAuthError, basic_credentials, scope_list
 from badger.db import get_session, set_scope
 from badger.errors import UserError, error_response
 from badger.integrators import issuing, oauth
@@ -62,21 +59,6 @@ def _json(body: Any, status: int, **headers: str) -> Response:
     return response
 
 
-def _basic_auth() -> tuple[str | None, str | None]:
-    """client_secret_basic: id and secret form-urlencoded in HTTP Basic (RFC 6749 §2.3.1)."""
-    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic" or not value:
-        return None, None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None, None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep:
-        return None, None
-    return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
-
-
 @bp.route("/integrators/oauth/token", methods=["POST"])
 @csrf.exempt
 @limiter.limit(_login_limit)
@@ -84,7 +66,7 @@ def token() -> Response:
     """RFC 6749 §4.4: client credentials (HTTP Basic or form fields) → a bearer token."""
     session = get_session()
     params = TokenRequestForm().params()
-    client_id, secret = _basic_auth()
+    client_id, secret = basic_credentials(request.headers.get("Authorization", ""))
     both = client_id is not None and bool(params["client_secret"])
     if client_id is None and not request.headers.get("Authorization"):
         client_id, secret = params["client_id"] or None, params["client_secret"] or None
