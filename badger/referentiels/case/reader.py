@@ -217,7 +217,10 @@ class _Reader:
                 self._more(want)
                 want *= 2  # a value longer than a read: grow the read, not the retries
                 continue
-            except (ValueError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+            except RecursionError as exc:  # the decoder's recursion: far deeper than allowed
+                raise self._error(f"nested more than {safejson.MAX_DEPTH} levels deep",
+                                  self.base + self.pos) from exc
+            except ValueError as exc:  # e.g. an integer of 5,000 digits
                 raise self._error(str(exc)[:200], self.base + self.pos) from exc
             if end == len(self.buf) and not self.eof and isinstance(value, int | float):
                 self._more()  # a number cut by the end of a read
