@@ -23,6 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from badger import audit, urls
@@ -237,8 +238,15 @@ def issue(session: Session, client: IntegratorClient, credential: Any, *,
         types=" ".join(types)[:500],
         signed_json=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
         issued_at=now, revocation_list_id=lst.id if lst else None, revocation_index=index)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: losing a race must not end the transaction
+            session.add(row)
+    except IntegrityError:
+        # the same request, committed by another worker since _replay looked: answer its record
+        earlier = _replay(session, client, idempotency_key, digest, badge_id or None)
+        if earlier is None:
+            raise UserError(_l("Une autre émission est en cours ; réessayez."), 409) from None
+        return Issued(json.loads(earlier.signed_json), earlier, replayed=True)
     audit.record(session, "integrators.issue", actor=IntegratorActor(client.id),
                  organisation_id=org.id, obj=row, client=client.client_id,
                  open_badge=open_badge, achievement_id=row.achievement_id)

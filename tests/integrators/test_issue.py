@@ -261,6 +261,31 @@ def test_idempotency_key(app: Flask, db: Any, org: Any, send: Any) -> None:
     assert len(db.scalars(select(IssuedCredential)).all()) == 1
 
 
+def test_a_repeat_that_lost_the_race_is_answered_with_the_first_record(
+        app: Flask, db: Any, org: Any, send: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two identical requests at once: both look for an earlier record before either has
+    written one; the second insert hits the unique index and must replay, not answer 500."""
+    from badger.integrators import issuing
+
+    key = {"Idempotency-Key": "k-race"}
+    first = send(vc2(), headers=key)
+    real_replay = issuing._replay
+    calls: list[int] = []
+
+    def late_replay(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real_replay(*args, **kwargs)  # the race is lost once
+
+    monkeypatch.setattr(issuing, "_replay", late_replay)
+    again = send(vc2(), headers=key)
+    assert len(calls) == 2
+    assert again.status_code == 201, again.get_data(as_text=True)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    db.expire_all()
+    assert len(db.scalars(select(IssuedCredential)).all()) == 1
+
+
 def test_a_badger_verifier_reads_what_it_signed(app: Flask, db: Any, org: Any,
                                                send: Any) -> None:
     signed = send(vc2()).get_json()["verifiableCredential"]
