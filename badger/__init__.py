@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 DOMAINS = (
     "networks",
     "accounts",
+    "notifications",
     "referentiels",
     "grids",
     "awards",
@@ -31,6 +32,8 @@ DOMAINS = (
     "wallet",
     "portfolio",
     "paper",
+    "outcomes",
+    "jobs",
     "api",
     "integrators",
 )

@@ -2,8 +2,9 @@
 
     composition   badger/__init__.py, cli.py, demo.py, backup.py, models.py  (may import anything)
          |
-    domains       networks < accounts < referentiels < grids < awards < verification < holders
-                  < wallet < portfolio < paper < api  (``badger.DOMAINS``; each imports only those
+    domains       networks < accounts < notifications < referentiels < grids < awards
+                  < verification < holders < wallet < portfolio < paper < outcomes < jobs < api
+                  < integrators  (``badger.DOMAINS``; each imports only those
                   below)
          |
     core          config, db, errors, forms, guards, i18n, security, templating, audit, keystore,
@@ -43,8 +44,8 @@ PACKAGE = ROOT / "badger"
 
 #: The true dependency order of the domains, lowest first (``badger.DOMAINS`` must say it).
 DOMAIN_ORDER = (
-    "networks", "accounts", "referentiels", "grids", "awards", "verification", "holders",
-    "wallet", "portfolio", "paper", "api", "integrators",
+    "networks", "accounts", "notifications", "referentiels", "grids", "awards", "verification",
+    "holders", "wallet", "portfolio", "paper", "outcomes", "jobs", "api", "integrators",
 )
 #: Shared plumbing under the domains: these import no domain and no composition module.
 CORE = frozenset({

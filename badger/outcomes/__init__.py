@@ -1,0 +1,2 @@
+"""Outcomes: how journeys end (job, training, other support) recorded with the participant's
+consent, follow-ups, and anonymous cohort statistics for funders."""
