@@ -96,6 +96,55 @@ FT_PICTOGRAMS = {
 }
 
 
+# The other shipped competences, by (référentiel key, code): OpenMoji pictures (CC BY-SA 4.0,
+# copied by import_openmoji.py) or badger's own; every shipped competence has one (tested).
+CODE_PICTOGRAMS = {
+    "france-travail-savoir-etre-2018": {
+        "FT18-01": "adapt", "FT18-06": "rally", "FT18-07": "idea", "FT18-08": "magnifier",
+        "FT18-11": "walking",
+    },
+    "france-travail-rome4-savoir-etre": {
+        "ROME4-SE-02": "magnifier", "ROME4-SE-03": "flag", "ROME4-SE-07": "walking",
+        "ROME4-SE-08": "adapt", "ROME4-SE-09": "idea", "ROME4-SE-13": "compass",
+        "ROME4-SE-14": "service", "ROME4-SE-15": "commitment", "ROME4-SE-16": "palette",
+    },
+    "clea": {
+        "CléA-1": "speaking", "CléA-2": "abacus", "CléA-3": "laptop", "CléA-4": "team",
+        "CléA-5": "target", "CléA-6": "books", "CléA-7": "helmet",
+    },
+    "rectec": {
+        "RECTEC-ORG-1": "calendar", "RECTEC-ORG-2": "rules", "RECTEC-ORG-3": "team",
+        "RECTEC-ORG-4": "abacus", "RECTEC-COM-1": "speaking", "RECTEC-COM-2": "writing",
+        "RECTEC-COM-3": "greeting", "RECTEC-COM-4": "laptop", "RECTEC-RVA-1": "folders",
+        "RECTEC-RVA-2": "umbrella", "RECTEC-RVP-1": "ladder", "RECTEC-RVP-2": "books",
+    },
+    "pix-crcn": {
+        "1.1": "magnifier", "1.2": "folders", "1.3": "chart", "2.1": "speech", "2.2": "share",
+        "2.3": "team", "2.4": "globe", "3.1": "writing", "3.2": "camera", "3.3": "adapt",
+        "3.4": "keyboard", "4.1": "lock", "4.2": "privacy", "4.3": "heart", "5.1": "wrench",
+        "5.2": "toolbox",
+    },
+    "digcomp-2-2": {
+        "1.1": "magnifier", "1.2": "scales", "1.3": "folders", "2.1": "speech", "2.2": "share",
+        "2.3": "ballot", "2.4": "team", "2.5": "greeting", "2.6": "id-card", "3.1": "writing",
+        "3.2": "puzzle", "3.3": "copyright", "3.4": "keyboard", "4.1": "lock", "4.2": "privacy",
+        "4.3": "heart", "4.4": "leaf", "5.1": "wrench", "5.2": "toolbox", "5.3": "palette",
+        "5.4": "progress",
+    },
+    "normandie-badge-competences": {
+        "NBC-ORG": "calendar", "NBC-ADA": "adapt", "NBC-COM": "speech", "NBC-INT": "rally",
+    },
+}
+
+
+def give_pictograms(fw: Framework) -> Framework:
+    """Every competence of ``fw`` gets its pictogram (the label tables above, then the codes)."""
+    by_code = CODE_PICTOGRAMS.get(fw.key, {})
+    for it in fw.competences:
+        it.pictogram = it.pictogram or by_code[it.code]
+    return fw
+
+
 def framework(key: str, **kw: Any) -> Framework:
     fw = Framework(
         identifier=case.stable_id(key, "1", "document"),
@@ -490,8 +539,9 @@ def normandie(shared: Path) -> Framework:
 
 
 def build(shared: Path) -> list[Framework]:
-    return [apels(shared), *france_travail(shared), clea(shared), rectec(shared), pix(shared),
-            digcomp(shared), normandie(shared)]
+    return [give_pictograms(fw) for fw in (
+        apels(shared), *france_travail(shared), clea(shared), rectec(shared), pix(shared),
+        digcomp(shared), normandie(shared))]
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 Run from the project root:  .venv/bin/python referentiels/make_pictograms.py
 
-Original, simple geometric drawings on a 64×64 grid, written for badger (no third-party art).
+Original, simple geometric drawings on a 64×64 grid, written for badger (no third-party art),
+dedicated to the public domain (CC0 1.0; listed so in index.csv).
 Each shape is described once and rendered twice: as SVG elements and with Pillow's ImageDraw
 (drawn at 16× then reduced, for smooth edges). PNG files are 256×256 with transparency.
 """
@@ -221,8 +222,13 @@ def main() -> None:
     for name, shapes in PICTOGRAMS.items():
         (OUT / f"{name}.svg").write_text(svg(shapes, LABELS[name]), encoding="utf-8")
         png(shapes).save(OUT / f"{name}.png", optimize=True)
-    lines = ["name,label_fr"] + [f"{n},{LABELS[n]}" for n in PICTOGRAMS]
-    (OUT / "index.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # badger's own drawings, dedicated to the public domain (CC0); other rows are kept
+    from import_openmoji import update_index
+
+    update_index(OUT, {n: {"name": n, "label_fr": LABELS[n], "licence": "CC0-1.0",
+                           "author": "badger", "source_url": "referentiels/make_pictograms.py"}
+                       for n in PICTOGRAMS},
+                 ["name", "label_fr", "licence", "author", "source_url"])
     print(f"{len(PICTOGRAMS)} pictograms in {OUT}")
 
 

@@ -5,7 +5,7 @@ versions are drafts until published; a published version is immutable forever, b
 and grids cite it. That rule is enforced twice: in ``service.py`` and by a ``before_flush``
 guard here, so no code path (route, CLI, shell) can change a published version's rows. One
 narrow exception, inside :func:`adding_translations` only: a shipped version may gain
-translations (they change no normative text, identifier or credential; see
+translations and pictograms (they change no normative text, identifier or credential; see
 ``service.import_framework``).
 """
 
@@ -320,8 +320,10 @@ _TRANSLATIONS_ONLY = "badger.referentiels.translations_only"
 @contextmanager
 def adding_translations(session: Session) -> Iterator[None]:
     """Within this block (flush before leaving it), the guard lets a published version's
-    categories and competences change their ``translations`` and the version its
-    ``content_hash`` — nothing else: no label, level, identifier, new or deleted row."""
+    categories and competences change their ``translations`` (and gain a ``pictogram`` where
+    they had none: :func:`badger.referentiels.translations.add_translations` checks that) and
+    the version its ``content_hash`` — nothing else: no label, level, identifier, new or
+    deleted row."""
     session.info[_TRANSLATIONS_ONLY] = True
     try:
         yield
@@ -354,7 +356,7 @@ def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
             version = _owning_version(session, obj)
             if version is not None and _was_published(version):
                 if (translations_only and obj in session.dirty and obj not in session.deleted
-                        and _changed(obj) <= {"translations"}):
+                        and _changed(obj) <= {"translations", "pictogram"}):
                     continue
                 raise PublishedVersionError(f"version {version.identifier} is published")
 

@@ -32,7 +32,8 @@ from badger.referentiels.rules import LANG_RE, MAX_LABEL, MAX_LEVEL, MAX_TEXT
 
 
 def _without_translations(fw: Framework) -> Framework:
-    items = [dataclasses.replace(it, translations={}) for it in fw.items]
+    """``fw`` without translations nor pictograms (the two things a shipped version may gain)."""
+    items = [dataclasses.replace(it, translations={}, pictogram=None) for it in fw.items]
     return dataclasses.replace(fw, items=items)
 
 
@@ -44,9 +45,12 @@ def _translation_texts_of(it: case.Item) -> dict[str, Any]:
 
 
 def only_adds_translations(stored: Framework, fw: Framework) -> bool:
-    """True when ``fw`` is ``stored`` plus translations: every other byte of the package, and
-    every translation ``stored`` already has, are the same."""
+    """True when ``fw`` is ``stored`` plus translations and pictograms: every other byte of the
+    package, every translation and every pictogram ``stored`` already has, are the same."""
     if content_hash(_without_translations(stored)) != content_hash(_without_translations(fw)):
+        return False
+    pictograms = {it.identifier: it.pictogram for it in fw.items}
+    if any(it.pictogram and pictograms[it.identifier] != it.pictogram for it in stored.items):
         return False
     new = {it.identifier: _translation_texts_of(it) for it in fw.items}
     return all(
@@ -57,7 +61,7 @@ def only_adds_translations(stored: Framework, fw: Framework) -> bool:
 
 
 def add_translations(session: Session, version: ReferentielVersion, fw: Framework) -> None:
-    """Give a published shipped ``version`` the translations ``fw`` adds (see
+    """Give a published shipped ``version`` the translations and pictograms ``fw`` adds (see
     :func:`only_adds_translations`). They change no normative text: labels, definitions,
     levels and every existing CASE identifier stay, so badges and grids citing the version read
     the same; the package gains translation items and its ``content_hash`` (ETag) changes. A
@@ -71,6 +75,8 @@ def add_translations(session: Session, version: ReferentielVersion, fw: Framewor
                       **(row.translations or {})}
             if merged != (row.translations or {}):
                 row.translations = merged
+            if row.pictogram is None and new[row.identifier].pictogram:
+                row.pictogram = new[row.identifier].pictogram
         pkg = canonical_package(version)
         version.content_hash = hash_package(pkg)
         session.flush()
