@@ -77,7 +77,10 @@ KEY_DEPTH = 2
 _PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}"
 #: Key files: ``keys/<org>/<file>`` or ``keys/networks/<network>/<file>`` (no dot files).
 _KEY_MEMBER = re.compile(rf"keys/(?:{_PART}/){{1,3}}{_PART}")
-_PICTO_MEMBER = re.compile(r"pictograms/upload-[0-9a-f]{16}\.png")
+#: Uploaded pictograms and the networks' photolangage pictures (saved beside them).
+_PICTO_MEMBER = re.compile(
+    r"pictograms/(?:upload-[0-9a-f]{16}\.png|photo-[0-9a-f]{16}\.(?:png|jpg))"
+)
 
 
 # --------------------------------------------------------------------------- database

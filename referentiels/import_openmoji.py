@@ -23,6 +23,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from defusedxml import ElementTree as DefusedET
+
 ROOT = Path(__file__).resolve().parent.parent
 PICTOGRAMS = ROOT / "static" / "pictograms"
 PHOTOLANGAGE = ROOT / "static" / "photolangage"
@@ -115,7 +117,7 @@ PHOTOLANGAGE_SET = {
 def sanitise(raw: bytes, title: str) -> str:
     """``raw`` SVG rewritten with only drawing elements and attributes, and a title."""
     ET.register_namespace("", SVG_NS)
-    src = ET.fromstring(raw)
+    src = DefusedET.fromstring(raw)
     out = ET.Element(f"{{{SVG_NS}}}svg", {"viewBox": src.get("viewBox", "0 0 72 72"),
                                            "width": "72", "height": "72"})
     ET.SubElement(out, f"{{{SVG_NS}}}title").text = title
@@ -180,7 +182,9 @@ def update_index(folder: Path, rows: dict[str, dict[str, str]], fields: list[str
 
 
 def main() -> None:
-    package = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/package")
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: import_openmoji.py UNPACKED_OPENMOJI_PACKAGE")
+    package = Path(sys.argv[1])
     meta = {e["hexcode"]: e for e in json.loads((package / "data/openmoji.json").read_text())}
     version = json.loads((package / "package.json").read_text())["version"]
 

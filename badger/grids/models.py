@@ -314,3 +314,4 @@ class ValidatedCompetence(OrgScopedMixin, TimestampMixin, Base):
 
 
 from badger.grids import referentiel_usage  # noqa: E402, F401  (registers its upgrade count)
+from badger.grids.photo_models import NetworkPicture, PictureChoice  # noqa: E402, F401

@@ -70,7 +70,8 @@ def test_every_picture_file_has_an_open_licence_an_author_and_a_source(folder: s
 
 
 def svg_files() -> list[Path]:
-    return sorted([*(STATIC / "pictograms").glob("*.svg"), *(STATIC / "photolangage").glob("*.svg")])
+    return sorted([*(STATIC / "pictograms").glob("*.svg"),
+                   *(STATIC / "photolangage").glob("*.svg")])
 
 
 @pytest.mark.parametrize("path", svg_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")

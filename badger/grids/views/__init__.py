@@ -5,7 +5,7 @@ One blueprint ``bp`` (endpoints ``grids.*``), its routes in modules by who uses 
 offline pieces (service worker, manifest, sync endpoints) in ``offline``.
 """
 
-from badger.grids.views import offline, participant, shared, staff
+from badger.grids.views import offline, participant, photolangage, shared, staff
 from badger.grids.views.base import bp
 
-__all__ = ["bp", "offline", "participant", "shared", "staff"]
+__all__ = ["bp", "offline", "participant", "photolangage", "shared", "staff"]
