@@ -167,7 +167,7 @@ def _assert_untouched(target: Flask) -> None:
 @pytest.fixture
 def populated(source: Flask, db: Any, make: Any, org: Any, admin: Any, participant: Any) -> Any:
     """An organisation endorsed by a network (two key folders), three badges, one revoked, one
-    suspended, an uploaded pictogram."""
+    suspended, an uploaded pictogram and a network's photolangage picture."""
     creds = _factory.endorsed_badges(db, make, org, admin, participant, n=3)
     awards.revoke(db, creds[1], "Erreur de saisie")
     db.commit()
@@ -182,9 +182,14 @@ def populated(source: Flask, db: Any, make: Any, org: Any, admin: Any, participa
 
         session = get_db(source).session()
         picto = referentiels.save_pictogram(session, png.getvalue())
-        session.commit()  # the file is written when its transaction commits
+        from badger.grids import photolangage
+
+        photo = photolangage.add_network_picture(session, make.network(), png.getvalue(),
+                                                 "Atelier", actor_id=None).filename
+        session.commit()  # the files are written when their transaction commits
         session.close()
     assert (Path(source.instance_path) / "pictograms" / f"{picto}.png").is_file()
+    assert (Path(source.instance_path) / "pictograms" / photo).is_file()
     return creds
 
 
@@ -342,9 +347,10 @@ def test_backup_under_writes_restores_into_a_fresh_instance_where_everything_ver
     assert [p.name for p in pictos] == [
         p.name for p in _files(Path(source.instance_path) / "pictograms")
     ]
-    name = pictos[0].stem
-    served = target.test_client().get(f"/referentiels/pictograms/{name}.png")
-    assert served.status_code == 200 and served.get_data() == pictos[0].read_bytes()
+    assert any(p.name.startswith("photo-") for p in pictos)  # a network's photolangage picture
+    upload = next(p for p in pictos if p.name.startswith("upload-"))
+    served = target.test_client().get(f"/referentiels/pictograms/{upload.name}")
+    assert served.status_code == 200 and served.get_data() == upload.read_bytes()
 
     # Writer stopped: a second archive restores to the very same public documents, byte for byte.
     second = tmp_path / "second.bk"

@@ -230,7 +230,7 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
             "slug": net.slug, "org_slug": org.slug, "token": "x" * 40, "n": 1,
             "job_id": job.id, "identity_id": identity.id,
             "client_id": integrator_client, "uuid": issued, "code": "ABCD-EFGH-JKLM",
-            "crosswalk_id": 1,
+            "crosswalk_id": 1, "choice_id": 1, "picture_id": 1,
         },
     }
 

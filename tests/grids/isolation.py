@@ -56,7 +56,39 @@ def _session(make: Any, org_b: Any) -> Any:
     return gs
 
 
+def _choice(make: Any, org_b: Any) -> tuple[int, int]:
+    from badger.grids import photolangage
+
+    rnd = _round(make, org_b)
+    choice = photolangage.record_choice(make.db, rnd, photolangage.ChoiceInput("joy"),
+                                        recorded_by_id=None)
+    make.db.commit()
+    return rnd.id, choice.id
+
+
+def _network_picture(make: Any, org_b: Any) -> tuple[str, Any]:
+    """A picture of a network org B belongs to (the row is enough: access is checked first)."""
+    from badger.grids.photo_models import NetworkPicture
+    from tests.networks.isolation import _network_b
+
+    net = _network_b(make, org_b)
+    pic = NetworkPicture(network_id=net.id, name="photo-" + "b" * 16, ext="png", label="B")
+    make.db.add(pic)
+    make.db.commit()
+    return net.slug, pic
+
+
 CASES = {
+    "grids.photolangage": lambda make, b: ("GET", f"/rounds/{_round(make, b).id}/photolangage"),
+    "grids.photolangage_delete_choice": lambda make, b: (
+        "POST", "/rounds/{}/photolangage/{}/delete".format(*_choice(make, b))),
+    "grids.photolangage_file": lambda make, b: (
+        "GET", f"/photolangage/files/{_network_picture(make, b)[1].filename}"),
+    "grids.network_photolangage": lambda make, b: (
+        "GET", f"/admin/networks/{_network_picture(make, b)[0]}/photolangage"),
+    "grids.network_photolangage_delete": lambda make, b: (
+        "POST", "/admin/networks/{}/photolangage/{.id}/delete".format(
+            *_network_picture(make, b))),
     "grids.compare": lambda make, b: ("GET", f"/rounds/{_round(make, b).id}/compare"),
     "grids.agree": lambda make, b: ("POST", f"/rounds/{_round(make, b).id}/agree"),
     "grids.coach_round": lambda make, b: ("GET", f"/rounds/{_round(make, b).id}"),
