@@ -88,3 +88,29 @@ def test_the_picker_without_javascript(live_server, browser, db, make, org, coac
         expect(page.locator("#photo-choices")).to_contain_text("Demander de l'aide")
     finally:
         context.close()
+
+
+def test_the_picker_in_arabic_on_a_phone(live_server, browser, db, make, org, coach,
+                                         participant):
+    version = published_version(db)
+    rnd = journey_round(db, org, participant, coach, version, n=3)
+    db.commit()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ar")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=email]", coach.email)
+        page.fill("input[name=password]", coach.test_password)
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").last.click()
+        page.goto(f"{live_server}/rounds/{rnd.id}/photolangage")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        expect(page.locator(".photo-grid")).to_contain_text("التأخر")
+        no_overflow(page)
+        assert_accessible(page, "photolangage picker (ar)")
+        page.locator(".photo-tile").nth(2).click()
+        expect(page.locator("#photo-dialog")).to_be_visible()
+        no_overflow(page)
+        assert_accessible(page, "photolangage picture enlarged (ar)")
+    finally:
+        context.close()
