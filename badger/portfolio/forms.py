@@ -57,7 +57,7 @@ class ImportForm(FlaskForm):
     was given to when that is not the participant's record's."""
 
     file = FileField(
-        _l("Ajouter un badge reçu d'un autre organisme (image PNG ou SVG, JSON, JWT)"),
+        _l("Ajouter un badge reçu d'un autre organisme (son image ou son fichier)"),
         id="import-file",
         render_kw={"accept": ".png,.svg,.json,.jwt,image/png,image/svg+xml,application/json"},
     )

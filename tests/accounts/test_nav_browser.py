@@ -1,10 +1,12 @@
 """The main navigation on a 360×740 phone, in Chromium, for a participant, a coach and an admin
 (who also administers a network: the longest menu), in French and in English.
 
-Every entry is visible without sideways scrolling, shows a pictogram and its words inside its
-own box, is at least 44×44 px, leads to its page, which marks it ``aria-current="page"``; axe-core
-(WCAG 2.2 AA) passes on each of those pages; keyboard focus is visible on each entry; the menu
-works with JavaScript off and stands in one row on a wide screen.
+On a phone the entries are behind the header's menu button (a <details> disclosure, see also
+tests/test_header_browser.py). Once it is open, every entry is visible without sideways
+scrolling, shows a pictogram and its words inside its own box, is at least 44×44 px, leads to
+its page, which marks it ``aria-current="page"``; axe-core (WCAG 2.2 AA) passes on each of
+those pages; keyboard focus is visible on each entry; the menu works with JavaScript off and
+stands open in one row on a wide screen.
 """
 
 from __future__ import annotations
@@ -83,11 +85,20 @@ def _log_in(page: Any, live_server: str, make: Any, who: str, person: Any) -> No
     assert page.locator("footer button[type=submit]").count() == 1, f"{who} is not logged in"
 
 
+def _open_menu(page: Any) -> None:
+    """Open the menu button's panel (on a phone; on a wide screen the menu stands open)."""
+    summary = page.locator("details.nav-menu > summary")
+    if summary.is_visible() and page.locator("details.nav-menu[open]").count() == 0:
+        summary.click()
+
+
 def _check_menu(
     page: Any, expected: list[str], where: str, width: int = PHONE["width"]
 ) -> list[dict[str, Any]]:
-    """Nothing scrolls sideways; every entry is whole on screen, big enough, pictogram + words."""
+    """Nothing scrolls sideways; once the menu is open every entry is whole on screen, big
+    enough, pictogram + words."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, where
+    _open_menu(page)
     entries = page.evaluate(ENTRIES_JS)
     assert [e["name"] for e in entries] == expected, where
     for e in entries:
@@ -155,6 +166,9 @@ def test_keyboard_focus_is_visible_on_every_entry(
         seen: list[str] = []
         for _ in range(count + 10):
             page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.matches('details.nav-menu > summary')"):
+                page.keyboard.press("Enter")  # the menu button opens the entries' panel
+                continue
             focus = page.evaluate("""() => {
               const el = document.activeElement;
               if (!el.closest('nav.main-nav')) return null;
@@ -186,9 +200,12 @@ def test_menu_works_without_javascript(
     try:
         _log_in(page, live_server, make, "participant", people["participant"])
         for name in MENUS[("participant", "fr")][1:]:
+            _open_menu(page)
             with page.expect_navigation():
                 page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
             current = page.locator("nav.main-nav a[aria-current=page]")
+            assert not current.is_visible()  # the panel is closed on the new page
+            _open_menu(page)
             assert current.inner_text().strip() == name
             assert current.is_visible() and current.bounding_box()["x"] >= 0
     finally:

@@ -99,13 +99,15 @@ def test_lifted_suspension_tells_the_participant(app: Any, db: Any, admin: Any,
         assert 'src="/static/icons/renew.svg"' in notice
         # the date shown is the new version's
         assert f"{cred.issued_at.day} " in notice and str(cred.issued_at.year) in notice
-    # /me/badges puts the download buttons in the notice; /portfolio has them right below it
-    notice = _notices(pc.get("/me/badges").get_data(as_text=True))[0]
-    for fmt in ("png", "svg", "json", "jwt"):
-        assert f"/me/badges/{cid}/file.{fmt}" in notice
-    portfolio = pc.get("/portfolio").get_data(as_text=True)
-    after = portfolio.split("reissue-notice", 1)[1]
-    assert f"/portfolio/badges/{cid}.png" in after.split("</li>", 1)[0]
+    # the download buttons are right below the notice, in the same badge: the image in plain
+    # words, the other formats under "Pour les spécialistes"
+    for page, url in (("/me/badges", "/me/badges/{cid}/file.{fmt}"),
+                      ("/portfolio", "/portfolio/badges/{cid}.{fmt}")):
+        after = pc.get(page).get_data(as_text=True).split("reissue-notice", 1)[1]
+        item = after.split("</li>", 1)[0]
+        for fmt in ("png", "svg", "json", "jwt"):
+            assert url.format(cid=cid, fmt=fmt) in item, (page, fmt)
+        assert "Télécharger mon badge (image)" in item.split('class="specialists"')[0], page
 
     # the new files verify; the files downloaded before do not (their status bit stays set)
     new = {fmt: pc.get(f"/portfolio/badges/{cid}.{fmt}").get_data()

@@ -29,6 +29,7 @@ def test_prove_a_phone_then_import_its_badge_on_a_phone(
     page = phone_page
     login(page, live_server, make.login_code(participant))
     if lang != "fr":
+        page.locator("details.lang-menu > summary").click()  # the header's language menu
         page.locator(f".lang-switch button[value={lang}]").click()
         page.wait_for_load_state()
     page.goto(f"{live_server}/me/identities")

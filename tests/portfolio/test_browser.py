@@ -66,6 +66,7 @@ def test_participant_shares_recruiter_opens_on_a_phone(
     page = phone_page
     login(page, base, code)
     if lang == "en":
+        page.locator("details.lang-menu > summary").click()  # the header's language menu
         page.locator(".lang-switch button[value=en]").click()
         page.wait_for_load_state()
         assert page.evaluate("document.documentElement.lang") == "en"

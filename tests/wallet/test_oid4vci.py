@@ -158,7 +158,7 @@ def test_a_revoked_badge_is_not_offered(client: Any, make: Any, participant: Any
     awards.revoke(db, creds[0], "test")
     db.commit()
     login_participant(client, make, participant)
-    assert "Mettre dans mon portefeuille" not in client.get("/portfolio").text.split(
+    assert "Ajouter à mon application de portefeuille" not in client.get("/portfolio").text.split(
         f'id="badge-{creds[0].id}"')[1].split("badge-item")[0]
     r = client.post(f"/portfolio/badges/{creds[0].id}/wallet", data={"tx_code": "y"})
     assert r.status_code == 409
