@@ -2,7 +2,7 @@
 screen keeps each participant's comparison; offline the coach opens one, agrees levels, reloads
 (the page and the queue come from the device), and once back online the agreements are in the
 database; a level the participant agreed meanwhile is shown with both values and neither lost;
-a participant's phone keeps only their own comparison."""
+a participant's phone keeps only their own comparison, and logging out erases it."""
 
 from __future__ import annotations
 
@@ -74,6 +74,9 @@ def test_coach_agrees_levels_offline_reloads_and_they_reach_the_database(
     )
     assert_accessible(page, "comparison with agreements waiting on the device")
 
+    # A page's first instants escape Playwright's offline emulation (its script could see
+    # navigator.onLine true and its sync go out): cut the sync URL too while offline.
+    context.route("**/sync", lambda route: route.abort("internetdisconnected"))
     page.reload()  # offline: the page and the queue come from the device
     expect(page.locator(f"#axis-{comp[2]} input[name=level][value='4']")).to_be_checked()
     expect(page.locator(f"#axis-{comp[2]} .agree-offline")).to_have_text(
@@ -90,6 +93,10 @@ def test_coach_agrees_levels_offline_reloads_and_they_reach_the_database(
     assert agreements(db) == {}
 
     page.goto(f"{live_server}/rounds/{rnd.id}/compare")
+    expect(page.locator("#offline-state")).to_have_text(
+        "Hors ligne — 1 notes et 2 accords en attente"
+    )
+    context.unroute("**/sync")
     context.set_offline(False)
     # sent, then the page shows the server's state: the coach proposes, Amina has to agree
     expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
@@ -167,3 +174,7 @@ def test_a_participant_s_phone_keeps_only_their_own_comparison(
     context.set_offline(False)
     expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
     assert agreements(db) == {(rnd.id, comp[1]): (2, False, True)}
+    # logging out from the comparison erases it all from the phone
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se déconnecter").click()
+    assert page.evaluate(DEVICE) == {"dbs": [], "caches": [], "rows": []}
