@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from datetime import date
@@ -164,8 +165,11 @@ class Client:
                 "X-CSRFToken": self.token,
             },
         )
-        with self.opener.open(request) as r:
-            results: list[dict[str, Any]] = json.loads(r.read())["results"]
+        try:
+            with self.opener.open(request) as r:
+                results: list[dict[str, Any]] = json.loads(r.read())["results"]
+        except urllib.error.HTTPError as err:
+            raise SystemExit(f"sync refused: {err.code} {err.read()[:500]!r}") from err
         return results
 
 

@@ -240,19 +240,19 @@ def sync_round(
 def _agree_one(
     db: Session, rnd: Round, actor: User | Participant, item: SyncAgreement
 ) -> dict[str, Any]:
-    """One agreed level through :func:`record_agreement` (in a savepoint: a refusal leaves
-    the request's other items as they are)."""
+    """One agreed level through :func:`record_agreement`, which checks everything before it
+    writes: a conflict or a refusal leaves the request's other items as they are (no savepoint:
+    on SQLite its release would be a commit per item)."""
     extra = {"kind": "agreement"}
     try:
-        with db.begin_nested():
-            row = record_agreement(
-                db,
-                rnd,
-                competence_id=item.competence_id,
-                level=item.level,
-                actor=actor,
-                seen_version=item.version,
-            )
+        row = record_agreement(
+            db,
+            rnd,
+            competence_id=item.competence_id,
+            level=item.level,
+            actor=actor,
+            seen_version=item.version,
+        )
     except GridConflict as err:
         c = err.conflicts[0]
         return _result(

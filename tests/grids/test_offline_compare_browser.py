@@ -15,7 +15,8 @@ from tests.a11y import assert_accessible
 from tests.conftest import browser_login_staff
 from tests.grids._factory import rate
 from tests.grids.test_offline_agreements import agreements
-from tests.grids.test_offline_browser import DEVICE, _open_ready, context  # noqa: F401
+from tests.grids.test_offline_browser import DEVICE, _open_ready
+from tests.grids.test_offline_browser import context as context
 from tests.grids.test_offline_sync import offline_session
 
 expect = pytest.importorskip("playwright.sync_api").expect
