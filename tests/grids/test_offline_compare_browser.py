@@ -168,13 +168,22 @@ def test_a_participant_s_phone_keeps_only_their_own_comparison(
         name,
     )
     assert kept == [f"/rounds/{rnd.id}/compare"]
+    # online, but the post fails for network reasons: the level stays queued
+    context.route("**/sync", lambda route: route.abort("internetdisconnected"))
+    _agree(page, comp[0], 5)
+    expect(page.locator("#offline-state")).to_have_text("1 accords en attente d'envoi")
     context.set_offline(True)
     page.reload()
     _agree(page, comp[1], 2)
-    expect(page.locator("#offline-state")).to_have_text("Hors ligne — 1 accords en attente")
+    expect(page.locator("#offline-state")).to_have_text("Hors ligne — 2 accords en attente")
+    assert agreements(db) == {}
+    context.unroute("**/sync")
     context.set_offline(False)
     expect(page.locator("#offline-state")).to_have_text("Tout est enregistré", timeout=15000)
-    assert agreements(db) == {(rnd.id, comp[1]): (2, False, True)}
+    assert agreements(db) == {
+        (rnd.id, comp[0]): (5, False, True),
+        (rnd.id, comp[1]): (2, False, True),
+    }
     # logging out from the comparison erases it all from the phone
     with page.expect_navigation():
         page.get_by_role("button", name="Se déconnecter").click()
