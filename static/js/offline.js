@@ -1,9 +1,10 @@
-// Offline use of the coach's group screen and the participant's grid steps (progressive
-// enhancement: without this script the forms post as before).
+// Offline use of the coach's group screen, the participant's grid steps and the levels agreed
+// on the comparison page (progressive enhancement: without this script the forms post as before).
 // - The page asks the service worker (/sw.js) to keep its pages for this person only.
-// - Every score typed is kept in IndexedDB (named by the person's opaque key) until the server
-//   has it; it is sent to the page's sync endpoint, which applies the online rules: saved,
-//   conflict (both values shown, nothing lost) or refused (the reason shown, kept).
+// - Every score typed, and every level agreed on a comparison ("kind": "agreement"), is kept in
+//   IndexedDB (named by the person's opaque key) until the server has it; it is sent to the
+//   page's sync endpoint, which applies the online rules: saved, conflict (both values shown,
+//   nothing lost) or refused (the reason shown, kept).
 // - At logout every offline store of this device is erased (the server also sends
 //   Clear-Site-Data).
 (function () {
@@ -55,12 +56,26 @@
     });
   });
 
+  // the page's offline settings: the group screen and the grid steps carry them as data-*
+  // attributes; the comparison page as one JSON attribute (its state line is built here)
   var root = document.querySelector("[data-offline]");
-  if (!root || !window.indexedDB) { return; }
+  var conf = null;
+  if (root) {
+    conf = {mode: root.dataset.offline, key: root.dataset.offlineKey, scope: root.dataset.scope,
+            syncUrl: root.dataset.syncUrl, pages: (root.dataset.pages || "").split(" ").filter(Boolean),
+            refresh: (root.dataset.refresh || "").split(" ").filter(Boolean)};
+  } else {
+    root = document.querySelector("[data-offline-compare]");
+    try { conf = root && root.dataset.offlineCompare ? JSON.parse(root.dataset.offlineCompare) : null; }
+    catch (e) { conf = null; }
+    if (conf) { conf.mode = "compare"; conf.refresh = []; }
+  }
+  if (!conf || !window.indexedDB) { return; }
+  if (conf.mode === "compare") { stateBox(root, conf.msgs); }
 
   // ------------------------------------------------------------------ IndexedDB
-  var dbName = DB_PREFIX + root.dataset.offlineKey;
-  var scope = root.dataset.scope;
+  var dbName = DB_PREFIX + conf.key;
+  var scope = conf.scope;
   var dbPromise = new Promise(function (resolve, reject) {
     var req = indexedDB.open(dbName, 1);
     req.onupgradeneeded = function () { req.result.createObjectStore(STORE, {keyPath: "id"}); };
@@ -79,11 +94,16 @@
     });
   }
   // every score this person keeps on the device (a session left with scores unsent is still
-  // sent from here); ``here`` keeps this page's
+  // sent from here); ``page.owns`` tells this page's
   function all() { return tx("readonly", function (s) { return s.getAll(); }); }
-  function here(rows) { return rows.filter(function (r) { return r.scope === scope; }); }
-  function key(r) { return (r.participant_id || "") + "-" + r.competence_id; }
+  function key(r) { return (r.kind === "agreement" ? "a" : "") + (r.participant_id || "") + "-" + r.competence_id; }
+  function isAgreement(r) { return r.kind === "agreement"; }
   function item(r) {
+    if (isAgreement(r)) {
+      var a = {competence_id: r.competence_id, level: parseInt(r.value, 10), version: r.version || 0};
+      if (r.participant_id) { a.participant_id = r.participant_id; }
+      return a;
+    }
     if (r.participant_id) {
       var clear = r.value === "-" || r.value === "\u2013" || r.value === "\u2014";
       return {participant_id: r.participant_id, competence_id: r.competence_id,
@@ -104,6 +124,25 @@
     });
   }
 
+  // the comparison page's state line (its texts come with the page's settings)
+  function stateBox(after, msgs) {
+    var box = document.createElement("div");
+    box.className = "offline-box";
+    var p = document.createElement("p");
+    p.className = "offline-state";
+    p.id = "offline-state";
+    p.setAttribute("role", "status");
+    p.setAttribute("aria-live", "polite");
+    Object.keys(msgs || {}).forEach(function (k) { p.setAttribute("data-msg-" + k, msgs[k]); });
+    var ul = document.createElement("ul");
+    ul.className = "offline-problems";
+    ul.id = "offline-problems";
+    ul.hidden = true;
+    box.appendChild(p);
+    box.appendChild(ul);
+    after.parentNode.insertBefore(box, after.nextSibling);
+  }
+
   // ------------------------------------------------------------------ state line
   var stateLine = document.getElementById("offline-state");
   var problems = document.getElementById("offline-problems");
@@ -113,13 +152,21 @@
     return text;
   }
 
+  // "Hors ligne — 3 notes et 2 accords en attente", "2 accords en attente d'envoi", …
+  function stateText(scores, agreed) {
+    var v = {n: scores, a: agreed};
+    var what = agreed ? (scores ? "-both" : "-agree") : "";
+    if (!navigator.onLine) { return scores || agreed ? msg("offline" + what, v) : msg("offline-none"); }
+    if (scores || agreed) { return msg("pending" + what, v); }
+    return msg("saved");
+  }
+
   function show(rows) {
-    var pending = rows.filter(function (r) { return r.status === "pending"; }).length;
+    var waiting = rows.filter(function (r) { return r.status === "pending"; });
+    var agreed = waiting.filter(isAgreement).length;
+    var pending = waiting.length;
     var bad = rows.filter(function (r) { return r.status === "conflict" || r.status === "refused"; });
-    var text;
-    if (!navigator.onLine) { text = pending ? msg("offline", {n: pending}) : msg("offline-none"); }
-    else if (pending) { text = msg("pending", {n: pending}); }
-    else { text = msg("saved"); }
+    var text = stateText(pending - agreed, agreed);
     if (bad.length) { text += " · " + msg("problems", {n: bad.length}); }
     stateLine.textContent = text;
     stateLine.dataset.pending = String(pending);
@@ -130,18 +177,25 @@
       var li = document.createElement("li");
       li.className = "offline-problem " + r.status;
       var p = document.createElement("span");
-      p.textContent = r.status === "conflict"
-        ? msg("conflict", {cell: r.label, yours: r.value, theirs: r.theirs === null ? "–" : r.theirs, by: r.by})
-        : msg("refused", {cell: r.label, yours: r.value, reason: r.reason});
+      var pre = isAgreement(r) ? "agree-" : "";
+      if (isAgreement(r)) { li.className += " agreement"; }
+      p.textContent = problemText(r);
       li.appendChild(p);
       if (r.status === "conflict") {
-        li.appendChild(button(msg("mine"), function () { resolve(r, true); }));
-        li.appendChild(button(msg("theirs"), function () { resolve(r, false); }));
+        li.appendChild(button(msg(pre + "mine"), function () { resolve(r, true); }));
+        li.appendChild(button(msg(pre + "theirs"), function () { resolve(r, false); }));
       } else {
-        li.appendChild(button(msg("drop"), function () { resolve(r, false); }));
+        li.appendChild(button(msg(pre + "drop"), function () { resolve(r, false); }));
       }
       problems.appendChild(li);
     });
+  }
+
+  function problemText(r) {
+    var pre = isAgreement(r) ? "agree-" : "";
+    return r.status === "conflict"
+      ? msg(pre + "conflict", {cell: r.label, yours: r.value, theirs: r.theirs === null ? "–" : r.theirs, by: r.by})
+      : msg(pre + "refused", {cell: r.label, yours: r.value, reason: r.reason});
   }
 
   function button(text, onClick) {
@@ -227,7 +281,8 @@
       if (res.status === "saved") {
         r.status = "saved";
         r.version = res.version;
-        r.value = res.score === null ? "" : String(res.score);
+        if (isAgreement(r)) { r.value = String(res.level); }
+        else { r.value = res.score === null ? "" : String(res.score); }
         if (res.comment !== undefined) { r.comment = res.comment; }
       } else if (res.status === "conflict") {
         r.status = "conflict";
@@ -238,7 +293,7 @@
         r.status = "refused";
         r.reason = res.reason;
       }
-      if (r.scope === scope) { page.paint(r); }
+      if (page.owns(r)) { page.paint(r); }
       writes.push(put(r));
     });
     return Promise.all(writes);
@@ -253,16 +308,20 @@
       if (!pending.length || !navigator.onLine) { return rows; }
       var byUrl = {};
       pending.forEach(function (r) {
-        var url = r.url || root.dataset.syncUrl;
+        var url = r.url || conf.syncUrl;
         (byUrl[url] = byUrl[url] || []).push(r);
       });
       // one request per session or round, one after the other
       return Object.keys(byUrl).reduce(function (done, url) {
         return done.then(function () {
-          return post(url, {ratings: byUrl[url].map(item)}).then(function (answer) {
-            return apply(byUrl[url], answer).then(function () {
+          var rows = byUrl[url];
+          var body = {ratings: rows.filter(function (r) { return !isAgreement(r); }).map(item)};
+          var agreed = rows.filter(isAgreement);
+          if (agreed.length) { body.agreements = agreed.map(item); }
+          return post(url, body).then(function (answer) {
+            return apply(rows, answer).then(function () {
               var saved = (answer.results || []).some(function (x) { return x.status === "saved"; });
-              if (page.synced && url === root.dataset.syncUrl) { page.synced(saved); }
+              if (page.synced && url === conf.syncUrl) { page.synced(saved, answer.results || []); }
             });
           });
         });
@@ -298,18 +357,22 @@
     } else {
       var theirs = r.status === "conflict" ? (r.theirs === null ? "" : String(r.theirs)) : null;
       del(r.id).then(function () {
-        if (theirs !== null && r.scope === scope) { page.paint({id: r.id, status: "saved", value: theirs, version: r.serverVersion, participant_id: r.participant_id, competence_id: r.competence_id}); }
+        if (theirs !== null && page.owns(r)) { page.paint({id: r.id, kind: r.kind, status: "saved", value: theirs, version: r.serverVersion, participant_id: r.participant_id, competence_id: r.competence_id, round_id: r.round_id}); }
+        else if (page.owns(r) && isAgreement(r)) { page.paint({id: r.id, kind: r.kind, status: "dropped", competence_id: r.competence_id, round_id: r.round_id}); }
         return refresh();
       });
     }
   }
 
-  // ------------------------------------------------------------------ the two pages
+  // ------------------------------------------------------------------ the pages
+  function scoreOfThisPage(r) { return r.scope === scope && !isAgreement(r); }
+
   function groupPage() {
     var sid = scope;
     function cellOf(pid, cid) { return root.querySelector("input[name='s-" + pid + "-" + cid + "']"); }
     function versionOf(pid, cid) { return root.querySelector("input[name='v-" + pid + "-" + cid + "']"); }
     return {
+      owns: scoreOfThisPage,
       shownVersion: function (r) {
         var v = versionOf(r.participant_id, r.competence_id);
         return v ? parseInt(v.value || "0", 10) : null;
@@ -338,7 +401,7 @@
             });
             return;
           }
-          put({id: id, scope: sid, url: root.dataset.syncUrl, participant_id: pid, competence_id: cid, value: value,
+          put({id: id, scope: sid, url: conf.syncUrl, participant_id: pid, competence_id: cid, value: value,
                version: parseInt(versionOf(pid, cid).value || "0", 10), status: "pending",
                label: cell.getAttribute("aria-label")})
             .then(refresh).then(soon);
@@ -360,6 +423,7 @@
       return c ? c.value : "";
     }
     return {
+      owns: scoreOfThisPage,
       shownVersion: function (r) {
         if (r.competence_id !== cid) { return -1; }
         return parseInt(root.querySelector("input[name=v]").value || "0", 10);
@@ -379,7 +443,7 @@
           var comment = root.querySelector("textarea[name=comment]");
           var value = checked();
           var keepIt = value !== "" || (comment && comment.value.trim() !== "");
-          var saved = keepIt ? put({id: id, scope: scope, url: root.dataset.syncUrl,
+          var saved = keepIt ? put({id: id, scope: scope, url: conf.syncUrl,
                                     competence_id: cid, value: value,
                                     comment: comment ? comment.value : "", status: "pending",
                                     version: parseInt(root.querySelector("input[name=v]").value || "0", 10),
@@ -398,8 +462,8 @@
 
   // the end of the grid: only sends what the steps kept, then shows the page as saved
   function roundPage() {
-    var step = stepPage();
     return {
+      owns: scoreOfThisPage,
       shownVersion: function () { return -1; },
       paint: function () { return null; },
       bind: function () { return null; },
@@ -407,8 +471,85 @@
     };
   }
 
-  var mode = root.dataset.offline;
-  page = mode === "group" ? groupPage() : (mode === "round" ? roundPage() : stepPage());
+  // the comparison: each "we agree on this level" form (form.agree-form in section.axis-item)
+  // is queued like a score; online it is sent at once and the page then shows the server's state
+  function comparePage() {
+    var rid = conf.round;
+    function formOf(cid) {
+      var input = document.querySelector("form.agree-form input[name=competence][value='" + cid + "']");
+      return input ? input.form : null;
+    }
+    function labelOf(form) {
+      var section = form.closest(".axis-item");
+      var h = section && section.querySelector("h3, h2");
+      var what = h ? h.textContent.trim() : "";
+      return conf.participant ? conf.name + " — " + what : what;
+    }
+    function line(form) {
+      var p = form.querySelector(".agree-offline");
+      if (!p) {
+        p = document.createElement("p");
+        p.className = "agree-offline";
+        form.appendChild(p);
+      }
+      return p;
+    }
+    function record(form) {
+      var cid = parseInt(form.querySelector("input[name=competence]").value, 10);
+      var chosen = form.querySelector("input[name=level]:checked");
+      var r = {id: scope + ":a" + rid + "-" + cid, kind: "agreement", scope: scope, url: conf.syncUrl,
+               round_id: rid, competence_id: cid, value: chosen.value, status: "pending",
+               version: parseInt(form.querySelector("input[name=v]").value || "0", 10), label: labelOf(form)};
+      if (conf.participant) { r.participant_id = conf.participant; }
+      return r;
+    }
+    return {
+      owns: function (r) { return isAgreement(r) && r.round_id === rid; },
+      shownVersion: function (r) {
+        var form = formOf(r.competence_id);
+        return form ? parseInt(form.querySelector("input[name=v]").value || "0", 10) : null;
+      },
+      paint: function (r) {
+        var form = formOf(r.competence_id);
+        if (!form) { return; }
+        if (r.status === "dropped") { line(form).remove(); delete form.dataset.offlineStatus; return; }
+        form.querySelectorAll("input[name=level]").forEach(function (i) { i.checked = i.value === r.value; });
+        if (r.status === "saved") { form.querySelector("input[name=v]").value = String(r.version); }
+        form.dataset.offlineStatus = r.status;
+        line(form).textContent = r.status === "pending" ? msg("agree-pending", {n: r.value})
+          : (r.status === "saved" ? msg("agree-saved", {n: r.value}) : problemText(r));
+      },
+      bind: function () {
+        document.addEventListener("submit", function (event) {
+          var form = event.target;
+          if (!form.classList || !form.classList.contains("agree-form")) { return; }
+          if (!form.querySelector("input[name=level]:checked")) {
+            // no level chosen: online the server says so, as without this script
+            if (!navigator.onLine) { event.preventDefault(); }
+            return;
+          }
+          event.preventDefault();
+          var r = record(form);
+          put(r).then(function () { page.paint(r); return refresh(); })
+            .then(function () { return navigator.onLine ? sync() : 0; });
+        });
+      },
+      // an agreement of this page the server now holds: show the page as the server has it
+      synced: function (saved, results) {
+        var mine = results.filter(function (x) {
+          return x.kind === "agreement" && x.status === "saved" &&
+            (!conf.participant || x.participant_id === conf.participant);
+        })[0];
+        if (!mine) { return; }
+        history.replaceState(null, "", location.pathname + location.search + "#axis-" + mine.competence_id);
+        location.reload();
+      }
+    };
+  }
+
+  var mode = conf.mode;
+  page = mode === "group" ? groupPage() : mode === "round" ? roundPage()
+    : mode === "compare" ? comparePage() : stepPage();
   page.msg = msg;
   page.flush = function () { return sync().then(function () { return all(); }).then(function (rows) {
     return rows.filter(function (r) { return r.status !== "saved"; }).length;
@@ -422,8 +563,8 @@
 
   // a saved score is kept only while the page shown is older than it (a page kept offline)
   all().then(function (rows) {
-    var others = rows.filter(function (r) { return r.scope !== scope; });
-    var shown = here(rows).filter(function (r) {
+    var others = rows.filter(function (r) { return !page.owns(r); });
+    var shown = rows.filter(page.owns).filter(function (r) {
       var seen = page.shownVersion(r);
       if (r.status === "saved" && (seen === null || seen >= r.version)) { del(r.id); return false; }
       return true;
@@ -437,8 +578,10 @@
   if (navigator.onLine) { sync(); }
 
   // ------------------------------------------------------------------ keeping the pages
-  if (navigator.serviceWorker) {
-    var pages = (root.dataset.pages || "").split(" ").filter(Boolean);
+  // (the coach's comparison pages are kept by their session's group screen: such a page asks
+  // nothing, so opening an older session's comparison never drops the open session's pages)
+  var pages = conf.pages;
+  if (navigator.serviceWorker && pages.length) {
     var assets = [];
     document.querySelectorAll("link[rel=stylesheet], script[src], img[src]").forEach(function (el) {
       var u = el.getAttribute("href") || el.getAttribute("src");
@@ -450,8 +593,8 @@
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
         channel.port1.onmessage = function (e) { resolve(e.data && e.data.ok); };
-        reg.active.postMessage({type: "keep", user: root.dataset.offlineKey, scope: scope,
-                                pages: pages, assets: assets}, [channel.port2]);
+        reg.active.postMessage({type: "keep", user: conf.key, scope: scope, pages: pages,
+                                refresh: conf.refresh, assets: assets}, [channel.port2]);
       });
     }).then(function (ok) {
       if (ok) { document.documentElement.dataset.offlineReady = "1"; }

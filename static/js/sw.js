@@ -1,5 +1,6 @@
-// badger's service worker: keeps the open session's pages (group screen or a participant's grid
-// steps) for the logged-in person, and answers from them only when the network is gone.
+// badger's service worker: keeps the open session's pages (group screen and its participants'
+// comparisons, or a participant's grid steps and own comparison) for the logged-in person, and
+// answers from them only when the network is gone.
 // It caches nothing by itself: a page (offline.js) says which of its person's pages to keep.
 // Online, the network always answers; a page that now redirects (the login ended) is forgotten.
 "use strict";
@@ -37,21 +38,27 @@ function forgetAll() {
 function store(cache, url, force) {
   return cache.match(url).then(function (hit) {
     if (hit && !force) { return null; }
-    return fetch(url, {credentials: "same-origin", redirect: "manual"}).then(function (r) {
+    var got = fetch(url, {credentials: "same-origin", redirect: "manual"}).then(function (r) {
       if (r.ok && r.type === "basic") { return cache.put(url, r); }
       return null;
     });
+    // a page kept already stays as it is when the network fails
+    return hit ? got.catch(function () { return null; }) : got;
   });
 }
 
 // Keep the pages of one scope (a session, a round) for one person; anything else goes.
+// ``refresh`` pages (a session's comparisons) are fetched again each time: they change.
 function keep(data) {
   var name = PAGES + data.user;
   return readMeta().then(function (meta) {
     var same = meta && meta.user === data.user && meta.scope === data.scope;
     return forgetPages(same ? name : null).then(function () { return caches.open(name); });
   }).then(function (cache) {
-    return Promise.all(data.pages.map(function (url) { return store(cache, url, false); }));
+    var refresh = data.refresh || [];
+    return Promise.all(data.pages.concat(refresh).map(function (url) {
+      return store(cache, url, refresh.indexOf(url) >= 0);
+    }));
   }).then(function () {
     return caches.open(STATIC);
   }).then(function (cache) {

@@ -292,4 +292,5 @@ def test_scores_left_in_another_session_are_sent_from_the_open_one(
         ".map(r => new URL(r.url).pathname)",
         name,
     )
-    assert kept == [f"/sessions/{second.id}"]
+    rnd = grids.session_rounds(db, second)[bastien.id]
+    assert sorted(kept) == [f"/rounds/{rnd.id}/compare", f"/sessions/{second.id}"]
