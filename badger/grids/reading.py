@@ -62,6 +62,19 @@ class AxisView:
         a = self.agreement
         return a.level if a is not None and a.complete else None
 
+    @property
+    def needs_word(self) -> bool:
+        """Someone has something to say or to answer on this axis: the two views differ by 2
+        or more, one side proposed a level the other has not accepted yet, or a validation
+        awaits the participant's consent. (An axis simply not agreed yet does not: the
+        comparison lists it compactly, its agreement one tap away.)"""
+        ag, vc = self.agreement, self.validation
+        return (
+            self.flagged
+            or (ag is not None and not ag.complete)
+            or (vc is not None and vc.status in ("proposed", "confirmed"))
+        )
+
 
 @dataclass
 class RoundView:
@@ -75,6 +88,16 @@ class RoundView:
     @property
     def flagged(self) -> list[AxisView]:
         return [a for a in self.axes if a.flagged]
+
+    @property
+    def to_discuss(self) -> list[tuple[int, AxisView]]:
+        """(axis number from 1, axis) of the axes that need a word (:attr:`AxisView.needs_word`)."""
+        return [(n, a) for n, a in enumerate(self.axes, start=1) if a.needs_word]
+
+    @property
+    def settled(self) -> list[tuple[int, AxisView]]:
+        """(axis number from 1, axis) of the other axes."""
+        return [(n, a) for n, a in enumerate(self.axes, start=1) if not a.needs_word]
 
     @property
     def self_complete(self) -> bool:

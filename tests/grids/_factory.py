@@ -108,3 +108,55 @@ def rate(db: Any, rnd: Any, role: str, actor: Any, scores: list[int | None]) -> 
     ]
     grids.save_ratings(db, rnd, role=role, actor=actor, entries=entries)
     db.commit()
+
+
+#: A 17-axis round as a conversation leaves it half-way (tests/grids/test_compare_*.py):
+#: three gaps of 2 (axes 4, 5 and 14), a level the coach proposed (axis 9), a validation
+#: awaiting the participant's consent (axis 8); axes 2, 3, 6 and 7 agreed (and consented).
+TYPICAL_SELF = [4, 3, 4, 3, 5, 2, 3, 4, 3, 2, 4, 3, 2, 4, 3, 3, 2]
+TYPICAL_COACH = [3, 3, 4, 1, 3, 2, 3, 4, 4, 2, 3, 3, 2, 2, 3, 3, 2]
+TYPICAL_GAPS = (3, 4, 13)  # indexes from 0
+TYPICAL_NEEDS_WORD = (3, 4, 7, 8, 13)
+
+
+def typical_round(
+    db: Any, org: Any, participant: Any, coach: Any, *, conversation: bool = True
+) -> Any:
+    """The round above; ``conversation=False``: as it is when the participant has just finished
+    their grid (scores, a comment, the coach's advice; nothing agreed yet)."""
+    from badger.grids.models import ValidatedCompetence
+
+    version = published_version(db)
+    rnd = journey_round(db, org, participant, coach, version)
+    rate(db, rnd, "self", participant, TYPICAL_SELF)
+    rate(db, rnd, "coach", coach, TYPICAL_COACH)
+    cids = [it.competence_id for it in rnd.items]
+    grids.save_ratings(
+        db,
+        rnd,
+        role="self",
+        actor=participant,
+        entries=[grids.RatingInput(cids[4], None, comment="Je cours tous les matins.")],
+    )
+    grids.submit_self_assessment(db, rnd, participant)
+    grids.save_coach_notes(
+        db,
+        rnd,
+        author=coach,
+        entries=[grids.NoteInput(cids[3], "Arriver à l'heure trois fois de suite.", "")],
+        summary=None,
+    )
+    if not conversation:
+        db.commit()
+        return rnd
+    for i, level in ((1, 3), (2, 4), (5, 2), (6, 3), (7, 4)):
+        grids.record_agreement(db, rnd, competence_id=cids[i], level=level, actor=coach)
+        grids.record_agreement(db, rnd, competence_id=cids[i], level=level, actor=participant)
+    grids.record_agreement(db, rnd, competence_id=cids[8], level=4, actor=coach)
+    db.flush()
+    for vc in db.query(ValidatedCompetence).filter_by(round_id=rnd.id):
+        grids.confirm_validation(db, vc, coach)
+        if vc.competence_id != cids[7]:
+            grids.set_consent(db, vc, participant, given=True)
+    db.commit()
+    return rnd

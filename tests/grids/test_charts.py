@@ -302,3 +302,47 @@ def test_hypothesis_png_never_crashes(n, values, label):
     axes = [Axis(label or "x") for _ in range(n)]
     data = radar_png(axes, [Series(label, values[:n], "coach")], title=label, description=label)
     Image.open(io.BytesIO(data)).verify()
+
+
+@pytest.mark.parametrize("n", [3, 8, 17, 30])
+def test_numbered_chart_keys_every_axis_legibly_without_overlap(n):
+    """The comparison page's chart: each axis's number in a badge (14 units in a 320-unit chart,
+    so ≥ 12 px on a 360 px phone), badges apart from each other and inside the picture, each
+    a link to its axis named by the full label; no legend of its own, nothing cut."""
+    axes = [Axis(f"{APELS[i % len(APELS)]} {i}") for i in range(n)]
+    series = [Series("Auto", [i % 6 for i in range(n)], "self")]
+    links = [f"#axis-{100 + i}" for i in range(n)]
+    svg = radar_svg(axes, series, title="t", description="d", size=320, numbered=True, links=links)
+    root = ET.fromstring(svg)
+    assert root.get("role") == "group" and root.get("width") == "320"
+    height = float(root.get("height"))
+    anchors = root.findall(".//s:a[@class='axis-link']", NS)
+    assert [a.get("href") for a in anchors] == links
+    names = [f"{i + 1}. {a.label}" for i, a in enumerate(axes)]
+    assert [a.get("aria-label") for a in anchors] == names
+    texts = root.findall(".//s:text[@class='axis-label']", NS)
+    assert [t.text for t in texts] == [str(i + 1) for i in range(n)]
+    assert float(root.get("font-size")) >= 14 and "…" not in svg
+    assert root.find(".//s:g[@class='legend']", NS) is None
+    badges = [
+        (float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
+        for c in root.findall(".//s:circle[@class='axis-badge']", NS)
+    ]
+    for i, (x, y, r) in enumerate(badges):
+        assert r >= 12 and r <= x <= 320 - r and r <= y <= height - r
+        for x2, y2, r2 in badges[i + 1 :]:
+            assert ((x - x2) ** 2 + (y - y2) ** 2) ** 0.5 >= r + r2
+    # the drawing is hidden from screen readers, the links are not
+    for cls in ("grid", "axes", "levels", "all-series"):
+        assert root.find(f".//s:g[@class='{cls}']", NS).get("aria-hidden") == "true"
+
+
+def test_links_need_a_numbered_chart_with_one_url_per_axis():
+    axes = [Axis(a) for a in APELS[:4]]
+    series = [Series("Auto", [1, 2, 3, 4], "self")]
+    with pytest.raises(ValueError):
+        radar_svg(axes, series, title="t", description="d", links=["#a"] * 4)
+    with pytest.raises(ValueError):
+        radar_svg(axes, series, title="t", description="d", numbered=True, links=["#a"] * 3)
+    plain = radar_svg(axes, series, title="t", description="d", numbered=True)
+    assert 'role="img"' in plain and "<a " not in plain

@@ -173,6 +173,8 @@ class _Layout:
     series: tuple[_SeriesLayout, ...]
     legend_top: float
     lang: str = field(default="fr")
+    #: axes keyed by their number in a round badge (see :data:`NUMBERED_FONT`), not by words
+    numbered: bool = False
 
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -230,6 +232,14 @@ def _label_budget(n: int) -> tuple[float, int, int]:
     if n <= RADIAL_LABELS_ABOVE:
         return 11.0, 14, 2
     return 10.0, 18, 1
+
+
+#: A numbered chart (the comparison page on a phone) keys each axis by its number, set in a
+#: round badge of this radius at this font size: legible at 12 px and more once a 320-unit-wide
+#: chart is drawn on a 360 px screen; the full names are in the list beside the chart.
+NUMBERED_FONT = 14.0
+BADGE_R = 13.0
+_BADGE_GAP = 6.0
 
 
 def _to_value(v: float | None) -> float | None:
@@ -315,6 +325,19 @@ def _place_label(
     return (lx, y_first, rotate, anchor, lines, full, cut), top, bottom
 
 
+def _place_number(
+    i: int, axis: Axis, co: float, si: float, r: float
+) -> tuple[_RelLabel, float, float]:
+    """The badge holding axis ``i``'s number (1-based), centred beyond the spoke's end."""
+    d = r + _BADGE_GAP + BADGE_R
+    lx, ly = d * co, d * si
+    number: tuple[str, ...] = (str(i + 1),)
+    label: _RelLabel = (
+        lx, ly + NUMBERED_FONT * 0.35, 0.0, "middle", number, _clean(axis.label), False
+    )
+    return label, ly - BADGE_R, ly + BADGE_R
+
+
 def _series_layout(
     s: Series, point: Callable[[float, int], tuple[float, float]], lang: str
 ) -> _SeriesLayout:
@@ -333,12 +356,15 @@ def _layout(
     size: float,
     lang: str,
     heading: str | None,
+    numbered: bool = False,
 ) -> _Layout:
     n = _check_inputs(axes, series)
-    font, chars, max_lines = _label_budget(n)
-    radial = n > RADIAL_LABELS_ABOVE
+    font, chars, max_lines = (NUMBERED_FONT, 3, 1) if numbered else _label_budget(n)
+    radial = n > RADIAL_LABELS_ABOVE and not numbered
     line_h = round(font * 1.2, 1)
     margin_x = chars * font * (0.62 if radial else 0.6) + 16
+    if numbered:
+        margin_x = _BADGE_GAP + 2 * BADGE_R + 4
     width = float(size)
     r = max((width - 2 * margin_x) / 2, 60.0)
     heading = _clean(heading) if heading else None
@@ -349,7 +375,10 @@ def _layout(
     # Labels are placed relative to the centre first; the vertical extent of rings and labels
     # then fixes where the centre goes, so the picture has no empty band above or below.
     budget = _LabelBudget(font, chars, max_lines, line_h, radial, r)
-    placed = [_place_label(axis, angles[i], *trig[i], budget) for i, axis in enumerate(axes)]
+    if numbered:
+        placed = [_place_number(i, axis, *trig[i], r) for i, axis in enumerate(axes)]
+    else:
+        placed = [_place_label(axis, angles[i], *trig[i], budget) for i, axis in enumerate(axes)]
     top = min([r * t[1] for t in trig] + [p_top for _p, p_top, _b in placed])
     bottom = max([r * t[1] for t in trig] + [p_bottom for _p, _t, p_bottom in placed])
     level_top = -r - 3 - font  # the "5" above the top ring
@@ -368,9 +397,12 @@ def _layout(
         )
     ]
     legend_top = cy + bottom + 12
+    laid = tuple(_series_layout(s, point, lang) for s in series)
+    legend_h = _LEGEND_ROW * len(series)
     return _Layout(
         width=width,
-        height=float(math.ceil(legend_top + _LEGEND_ROW * len(series) + 8)),
+        # a numbered chart has no legend of its own: the page gives the key beside it
+        height=float(math.ceil(cy + bottom + 6 if numbered else legend_top + legend_h + 8)),
         cx=cx,
         cy=cy,
         r=r,
@@ -381,9 +413,10 @@ def _layout(
         rings=tuple(tuple(point(k, i) for i in range(n)) for k in range(1, SCALE_MAX + 1)),
         axis_ends=tuple(point(SCALE_MAX, i) for i in range(n)),
         labels=tuple(labels),
-        series=tuple(_series_layout(s, point, lang) for s in series),
+        series=laid,
         legend_top=legend_top,
         lang=lang,
+        numbered=numbered,
     )
 
 

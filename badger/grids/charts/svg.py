@@ -14,6 +14,7 @@ from badger.grids.charts.layout import (
     _MARKER,
     _MUTED_TEXT,
     _TEXT_COLOUR,
+    BADGE_R,
     SCALE_MAX,
     Axis,
     Series,
@@ -112,10 +113,17 @@ def _svg_id(id_prefix: str) -> str:
     return pid
 
 
-def _svg_head(lay: _Layout, pid: str, title: str, description: str, lang: str) -> list[str]:
-    """The root element, its title and description, the white ground and the heading."""
+def _svg_head(
+    lay: _Layout, pid: str, title: str, description: str, lang: str, *, group: bool = False
+) -> list[str]:
+    """The root element, its title and description, the white ground and the heading. A chart
+    whose axes are links is a ``group`` (an ``img`` hides its children from assistive
+    technologies): its drawing is then hidden from them, its links and legend are not."""
+    role = "group" if group else "img"
+    hidden = ' aria-hidden="true"' if group else ""
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="radar{" radar-linked" if group else ""}"'
+        f' role="{role}"'
         f' width="{_f(lay.width)}" height="{_f(lay.height)}"'
         f' viewBox="0 0 {_f(lay.width)} {_f(lay.height)}" lang="{escape(lang)}"'
         f"{_RTL_ROOT if _is_rtl(lang) else ''}"
@@ -123,7 +131,7 @@ def _svg_head(lay: _Layout, pid: str, title: str, description: str, lang: str) -
         f' font-family="{_FONT_FAMILY}" font-size="{_f(lay.font)}">',
         f'<title id="{pid}-title">{escape(_clean(title))}</title>',
         f'<desc id="{pid}-desc">{escape(_clean(description))}</desc>',
-        f'<rect width="{_f(lay.width)}" height="{_f(lay.height)}" fill="#ffffff"/>',
+        f'<rect width="{_f(lay.width)}" height="{_f(lay.height)}" fill="#ffffff"{hidden}/>',
     ]
     if lay.heading:
         out.append(
@@ -135,25 +143,26 @@ def _svg_head(lay: _Layout, pid: str, title: str, description: str, lang: str) -
     return out
 
 
-def _svg_grid(lay: _Layout, lang: str) -> list[str]:
+def _svg_grid(lay: _Layout, lang: str, hidden: str = "") -> list[str]:
     """Rings 1..5, the spokes, and the level numbers 0..5 along the first (top) axis."""
-    out = [f'<g class="grid" fill="none" stroke="{_GRID_COLOUR}" stroke-width="1">']
+    out = [f'<g class="grid" fill="none" stroke="{_GRID_COLOUR}" stroke-width="1"{hidden}>']
     for k, ring in enumerate(lay.rings, start=1):
         out.append(f'<path class="ring" data-level="{k}" d="{_points_d(ring, True)}"/>')
     out.append("</g>")
-    out.append(f'<g class="axes" stroke="{_AXIS_COLOUR}" stroke-width="1">')
+    out.append(f'<g class="axes" stroke="{_AXIS_COLOUR}" stroke-width="1"{hidden}>')
     for i, (x, y) in enumerate(lay.axis_ends):
         out.append(
             f'<line class="axis" data-axis="{i}" x1="{_f(lay.cx)}" y1="{_f(lay.cy)}"'
             f' x2="{_f(x)}" y2="{_f(y)}"/>'
         )
     out.append("</g>")
-    fs = lay.font * 0.85
-    out.append(f'<g class="levels" font-size="{_f(fs)}" fill="{_MUTED_TEXT}">')
+    # a numbered chart: as large as the badges, and clear of the first badge above the top
+    fs, dx = (lay.font, BADGE_R + 3) if lay.numbered else (lay.font * 0.85, 4)
+    out.append(f'<g class="levels" font-size="{_f(fs)}" fill="{_MUTED_TEXT}"{hidden}>')
     for k in range(SCALE_MAX + 1):
         y = lay.cy - lay.r * k / SCALE_MAX
         attrs = _svg_text_attrs(str(k), "start", lang, explicit=False)
-        out.append(f'<text x="{_f(lay.cx + 4)}" y="{_f(y - 3)}"{attrs}>{k}</text>')
+        out.append(f'<text x="{_f(lay.cx + dx)}" y="{_f(y - 3)}"{attrs}>{k}</text>')
     out.append("</g>")
     return out
 
@@ -178,13 +187,47 @@ def _svg_axis_labels(lay: _Layout, axes: Sequence[Axis], lang: str) -> list[str]
     return out
 
 
+def _svg_axis_keys(
+    lay: _Layout, axes: Sequence[Axis], lang: str, links: Sequence[str] | None
+) -> list[str]:
+    """A numbered chart's keys: each axis's number in a round badge. With ``links``, each key is
+    a link (``<a href>``, reachable by keyboard) named "3. Fiabilité", that also holds an
+    invisible band along its spoke, so tapping near a point opens the same axis."""
+    out = ['<g class="axis-keys">']
+    for i, lab in enumerate(lay.labels):
+        cx, cy = lab.x, lab.y - lay.font * 0.35  # the badge's centre (see _place_number)
+        name = escape(f"{i + 1}. {lab.full}")
+        if links is not None:
+            x0, y0 = lay.cx + (lay.axis_ends[i][0] - lay.cx) * 0.3, lay.cy + (
+                lay.axis_ends[i][1] - lay.cy
+            ) * 0.3
+            out.append(
+                f'<a class="axis-link" data-axis="{i}" href="{escape(links[i])}"'
+                f' aria-label="{name}"{_svg_lang(axes[i], lang)}><title>{name}</title>'
+                f'<line class="axis-hit" x1="{_f(x0)}" y1="{_f(y0)}" x2="{_f(cx)}" y2="{_f(cy)}"'
+                ' stroke="#000000" stroke-opacity="0" stroke-width="20" pointer-events="stroke"/>'
+            )
+        else:
+            out.append(f'<g class="axis-key" data-axis="{i}"><title>{name}</title>')
+        out.append(
+            f'<circle class="axis-badge" cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(BADGE_R)}"'
+            f' fill="#ffffff" stroke="{_TEXT_COLOUR}" stroke-width="1.5"/>'
+            f'<text class="axis-label" data-axis="{i}" x="{_f(cx)}" y="{_f(lab.y)}"'
+            f' text-anchor="middle" font-weight="bold" fill="{_TEXT_COLOUR}"'
+            f' aria-hidden="true">{escape(lab.lines[0])}</text>'
+        )
+        out.append("</a>" if links is not None else "</g>")
+    out.append("</g>")
+    return out
+
+
 def _svg_dash(st: SeriesStyle) -> str:
     return f' stroke-dasharray="{" ".join(_f(d) for d in st.dash)}"' if st.dash else ""
 
 
-def _svg_series(lay: _Layout, pid: str) -> list[str]:
+def _svg_series(lay: _Layout, pid: str, hidden: str = "") -> list[str]:
     """Each series: its line (gaps where a value is missing, filled when closed), its markers."""
-    out: list[str] = []
+    out: list[str] = [f'<g class="all-series"{hidden}>'] if hidden else []
     for idx, sl in enumerate(lay.series):
         st = sl.style
         runs, closed = _runs(sl.points)
@@ -207,6 +250,8 @@ def _svg_series(lay: _Layout, pid: str) -> list[str]:
             if p is not None:
                 out.append(_marker_svg(st.marker, p[0], p[1], st.colour))
         out.append("</g></g>")
+    if hidden:
+        out.append("</g>")
     return out
 
 
@@ -242,6 +287,8 @@ def radar_svg(
     size: float = 560,
     id_prefix: str = "radar",
     heading: str | None = None,
+    numbered: bool = False,
+    links: Sequence[str] | None = None,
 ) -> str:
     """Render a spider chart as a standalone, accessible SVG document fragment.
 
@@ -249,12 +296,24 @@ def radar_svg(
     ``None`` when not rated, which leaves a gap in the line and a note in the legend). ``size`` is
     the width in pixels; the height follows from the legend. ``id_prefix`` must be unique in the
     page when several charts are inlined.
+
+    ``numbered`` keys the axes by their number (1, 2, …) in round badges instead of their
+    names — for a narrow screen, where the page lists the names beside the chart; ``links``
+    (one URL per axis, numbered charts only) makes each badge a link to that axis's details.
     """
-    lay = _layout(axes, series, size=size, lang=lang, heading=heading)
+    if links is not None and (not numbered or len(links) != len(axes)):
+        raise ValueError("links need a numbered chart and one URL per axis")
+    lay = _layout(axes, series, size=size, lang=lang, heading=heading, numbered=numbered)
     pid = _svg_id(id_prefix)
-    out = _svg_head(lay, pid, title, description, lang)
-    out += _svg_grid(lay, lang)
-    out += _svg_axis_labels(lay, axes, lang)
-    out += _svg_series(lay, pid)
-    out += _svg_legend(lay, lang)
+    group = links is not None
+    hidden = ' aria-hidden="true"' if group else ""
+    out = _svg_head(lay, pid, title, description, lang, group=group)
+    out += _svg_grid(lay, lang, hidden)
+    if numbered:  # the keys after the series, so a tap on a point reaches its axis's link
+        out += _svg_series(lay, pid, hidden)
+        out += _svg_axis_keys(lay, axes, lang, links)
+    else:
+        out += _svg_axis_labels(lay, axes, lang)
+        out += _svg_series(lay, pid)
+    out += ["</svg>"] if numbered else _svg_legend(lay, lang)
     return "".join(out)

@@ -21,7 +21,7 @@ from badger.grids import (
     charts,
     competence_label,
 )
-from badger.grids.models import ROUND_LABEL_NAMES, Round, display_round_label
+from badger.grids.models import ROUND_LABEL_NAMES, Agreement, Round, display_round_label
 from badger.grids.reading import published_competences, published_versions
 from badger.guards import form_int
 from badger.i18n import current_language
@@ -75,7 +75,14 @@ def actor() -> User | Participant:
     return current_user._get_current_object()
 
 
-def chart_markup(view: RoundView, *, prefix: str) -> tuple[Markup, Markup]:
+#: The comparison page's chart is drawn 320 units wide, numbered, so that on a 360 px phone
+#: (328 px inside the page's margins) its numbers show at 14 px and more.
+PHONE_CHART_SIZE = 320
+
+
+def chart_markup(view: RoundView, *, prefix: str, linked: bool = False) -> tuple[Markup, Markup]:
+    """The chart and its data table. ``linked``: the comparison page's chart — numbered axes,
+    each a link to that axis's details (``#axis-<competence id>``) — instead of named axes."""
     lang = current_language()
     axes, series = view.chart(lang, series_names())
     who = view.round.journey.participant.display_name
@@ -85,11 +92,34 @@ def chart_markup(view: RoundView, *, prefix: str) -> tuple[Markup, Markup]:
         n=len(axes),
         series=", ".join(s.name for s in series),
     )
-    svg = charts.radar_svg(axes, series, title=title, description=desc, lang=lang, id_prefix=prefix)
+    extra: dict[str, Any] = {}
+    if linked:
+        links = [f"#axis-{a.competence.id}" for a in view.axes]
+        extra = {"numbered": True, "links": links, "size": PHONE_CHART_SIZE}
+    svg = charts.radar_svg(
+        axes, series, title=title, description=desc, lang=lang, id_prefix=prefix, **extra
+    )
     table = charts.data_table_html(
         axes, series, caption=_("Les notes de la grille, en tableau"), lang=lang
     )
     return Markup(svg), Markup(table)  # noqa: S704 - both built with escaping in charts.py
+
+
+@bp.app_template_global("agreement_state")
+def agreement_state(agreement: Agreement) -> str:
+    """The one wording of an agreement's state, on the comparison page and in the message
+    after agreeing: both agreed, the coach proposed, or the participant proposed."""
+    if agreement.complete:
+        return _("Niveau convenu : %(n)d", n=agreement.level)
+    if agreement.coach_agreed_at:
+        return _(
+            "Le coach propose le niveau %(n)d ; en attente de l'accord du participant.",
+            n=agreement.level,
+        )
+    return _(
+        "Le participant propose le niveau %(n)d ; en attente de l'accord du coach.",
+        n=agreement.level,
+    )
 
 
 def conflict_of(write: Callable[[], object]) -> GridConflict | None:

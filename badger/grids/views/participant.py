@@ -143,7 +143,7 @@ def consent(vc_id: int) -> Any:
     form.check(400)
     grids.set_consent(db, vc, actor(), given=form.answer.data == "given")
     flash(_("Votre réponse est enregistrée."), "success")
-    return redirect(url_for("grids.compare", round_id=vc.round_id))
+    return redirect(url_for("grids.compare", round_id=vc.round_id) + f"#axis-{vc.competence_id}")
 
 
 # --------------------------------------------------------------------------- peers

@@ -15,9 +15,10 @@ from badger import grids
 from badger.db import get_or_404, get_session
 from badger.grids import charts
 from badger.grids.forms import AgreeForm
-from badger.grids.models import Journey, Round
+from badger.grids.models import Agreement, Journey, Round
 from badger.grids.views.base import (
     actor,
+    agreement_state,
     bp,
     chart_markup,
     conflict_of,
@@ -41,7 +42,7 @@ def compare(round_id: int) -> Any:
     hidden = view.others_hidden
     svg = table = None
     if not hidden:
-        svg, table = chart_markup(view, prefix=f"round{rnd.id}")
+        svg, table = chart_markup(view, prefix=f"round{rnd.id}", linked=True)
     return render_template(
         "grids/compare.html",
         round=rnd,
@@ -60,14 +61,17 @@ def agree(round_id: int) -> Any:
     rnd = load_round(round_id)
     db = get_session()
     cid, level, seen = AgreeForm().values()
+    recorded: list[Agreement] = []
     conflict = conflict_of(
-        lambda: grids.record_agreement(
-            db, rnd, competence_id=cid, level=level, actor=actor(), seen_version=seen
+        lambda: recorded.append(
+            grids.record_agreement(
+                db, rnd, competence_id=cid, level=level, actor=actor(), seen_version=seen
+            )
         ),
     )
     if conflict is not None:
         view = grids.round_view(db, rnd, current_language(), viewer=actor())
-        svg, table = chart_markup(view, prefix=f"round{rnd.id}")
+        svg, table = chart_markup(view, prefix=f"round{rnd.id}", linked=True)
         return conflict_response(
             "grids/compare.html",
             conflict,
@@ -77,7 +81,16 @@ def agree(round_id: int) -> Any:
             table=table,
             hidden=view.others_hidden,
         )
-    flash(_("Niveau convenu enregistré."), "success")
+    # the same words as the axis's state line: "agreed", or who proposed and who is awaited
+    label = next(
+        grids.competence_label(it.competence, current_language())
+        for it in rnd.items
+        if it.competence_id == cid
+    )
+    flash(
+        _("%(competence)s — %(state)s", competence=label, state=agreement_state(recorded[0])),
+        "success",
+    )
     return redirect(url_for("grids.compare", round_id=rnd.id) + f"#axis-{cid}")
 
 
