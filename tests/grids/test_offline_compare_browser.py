@@ -33,7 +33,15 @@ def _finished(db: Any, gs: Any, person: Any, scores: list[int]) -> Any:
 
 
 def _agree(page: Any, cid: int, level: int) -> None:
+    """The axis's card may sit in a folded line of the compact list, and its form behind
+    "Convenir d'un niveau": open what a person would tap open first."""
     section = page.locator(f"#axis-{cid}")
+    page.evaluate(
+        """(id) => { const s = document.getElementById(id);
+            for (let d = s.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+            s.querySelectorAll('details.agree-more').forEach((d) => { d.open = true; }); }""",
+        f"axis-{cid}",
+    )
     section.locator(f"input[name=level][value='{level}']").check()
     section.get_by_role("button", name="Nous sommes d'accord sur ce niveau").click()
 
