@@ -232,3 +232,24 @@ def test_only_the_networks_admins_and_members_reach_its_pictures(
                        ).status_code == 404
     assert client.get(f"/photolangage/files/{pic.filename}").status_code == 404
     assert db.scalars(select(NetworkPicture)).one().id == pic.id
+
+
+def test_the_comparison_shows_the_chosen_pictures_once_the_participant_may_see_the_coach(
+        client: Any, db: Any, make: Any, admin: Any, participant: Any, rnd: Any) -> None:
+    from badger import grids
+    from tests.grids._factory import rate
+
+    login_staff(client, admin)
+    client.post(f"/rounds/{rnd.id}/photolangage", data={"picture": "tiredness",
+                                                        "chosen_by": "participant"})
+    page = client.get(f"/rounds/{rnd.id}/compare", headers=FR).get_data(as_text=True)
+    assert 'id="photo-choices"' in page and "La fatigue" in page
+    client.post("/logout")
+    login_participant(client, make, participant)
+    hidden = client.get(f"/rounds/{rnd.id}/compare", headers=FR).get_data(as_text=True)
+    assert "La fatigue" not in hidden  # the coach's notes wait until her own grid is done
+    rate(db, rnd, "self", participant, [3, 3, 3])
+    grids.submit_self_assessment(db, rnd, participant)
+    db.commit()
+    shown = client.get(f"/rounds/{rnd.id}/compare", headers=FR).get_data(as_text=True)
+    assert 'id="photo-choices"' in shown and "La fatigue" in shown and "noté par" not in shown
