@@ -38,7 +38,8 @@ def _agree(page: Any, cid: int, level: int) -> None:
     section = page.locator(f"#axis-{cid}")
     page.evaluate(
         """(id) => { const s = document.getElementById(id);
-            for (let d = s.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+            for (let d = s.closest('details'); d; d = d.parentElement.closest('details')) {
+                d.open = true; }
             s.querySelectorAll('details.agree-more').forEach((d) => { d.open = true; }); }""",
         f"axis-{cid}",
     )
