@@ -28,7 +28,7 @@ from babel import Locale, UnknownLocaleError, support
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_login import current_user
 
 from badger.config import ConfigError
@@ -199,6 +199,20 @@ def _plural_rule(locale: str) -> Any:
     return _gettext.c2py(get_plural(locale).plural_expr)
 
 
+def _lines(text: str) -> str:
+    """An easy-to-read text's lines (``\n``) as line breaks in a page. Templates print their
+    translations as trusted markup; the catalogues hold no markup (tests/test_falc.py)."""
+    return text.replace("\n", "<br>") if "\n" in text and easy_read_active() else text
+
+
+def _template_gettext(message: str) -> str:
+    return _lines(get_translations().ugettext(message))
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    return _lines(get_translations().ungettext(singular, plural, n))
+
+
 class _Babel(Babel):
     @functools.cached_property
     def domain_instance(self) -> EasyReadDomain:
@@ -217,6 +231,10 @@ def init_app(app: Flask) -> None:
         app.config.get("BADGER_LANGUAGES"), directories
     )
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's template gettext, with the easy-to-read lines as line breaks.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True
+    )
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["language_choices"] = language_choices
     app.jinja_env.globals["current_language"] = current_language

@@ -9,6 +9,7 @@ only measures that word's length."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -28,6 +29,7 @@ PARTICIPANT_TEMPLATES = (
     "templates/accounts/code_login.html",
     "templates/accounts/_easy_read_switch.html",
     "templates/_easy_read.html",
+    "templates/grids/_grids.html",
     "templates/grids/fill_step.html",
     "templates/grids/fill_list.html",
     "templates/grids/fill_done.html",
@@ -41,8 +43,17 @@ PARTICIPANT_TEMPLATES = (
     "templates/portfolio/shares.html",
     "templates/portfolio/share_detail.html",
 )
-#: Texts of those pages written in Python (form labels, the footer's logout).
-PARTICIPANT_PYTHON_TEXTS = ("Code de connexion", "Se déconnecter")
+#: Texts of those pages written in Python (form labels, messages after a grid step, logout).
+#: Form labels are printed escaped: their easy-to-read text keeps to one line (test below).
+PARTICIPANT_LABELS = (
+    "Code de connexion", "Ajouter un badge reçu d'un autre organisme (image PNG ou SVG, JSON, JWT)",
+    "Téléphone ou e-mail à qui ce badge a été remis (s'il n'est pas celui de votre fiche)",
+    "Pour qui ? (un nom pour vous en souvenir)", "Le lien marche pendant",
+)
+PARTICIPANT_PYTHON_TEXTS = (
+    *PARTICIPANT_LABELS, "Se déconnecter", "Vos réponses sont enregistrées.",
+    "Votre choix est enregistré.", "Votre réponse est enregistrée.",
+)
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
@@ -111,6 +122,26 @@ def test_entries_are_current_messages_with_the_same_placeholders(falc):
                 # Printed as trusted markup, often inside an attribute (README "Languages").
                 assert not re.search(r'["<>&]', form), f"falc/{lang}.po: {form!r}"
                 assert "\n\n" not in form and form == form.strip()
+
+
+#: A translation printed inside an attribute value (``title="{{ _('…') }}"``, data-* texts).
+_IN_ATTRIBUTE = re.compile(
+    r"""[\w-]+="[^"]*?\{\{\s*_\(\s*('(?:[^'\\]|\\.)*')"""
+)
+
+
+def test_texts_printed_in_attributes_are_one_line(falc):
+    """Templates turn an easy-to-read text's lines into <br>: inside an attribute that would
+    be read out as markup, and a form label prints it escaped, so a text printed there keeps
+    to one line in every language."""
+    in_attributes = set(PARTICIPANT_LABELS)
+    for template in PARTICIPANT_TEMPLATES:
+        source = (ROOT / template).read_text(encoding="utf-8")
+        in_attributes |= {ast.literal_eval(m) for m in _IN_ATTRIBUTE.findall(source)}
+    assert "Garder l'autre note" in in_attributes  # the pattern finds them (escaped quote too)
+    for lang in LANGUAGES:
+        multiline = [m for m in in_attributes if "\n" in str(falc[lang].get(m) or "")]
+        assert not multiline, f"falc/{lang}.po: {multiline}"
 
 
 def test_syllable_counters_on_known_words():

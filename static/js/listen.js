@@ -28,6 +28,10 @@
         return;
       }
       if (child.nodeType !== Node.ELEMENT_NODE || child.matches(SKIP) || !visible(child)) { return; }
+      if (child.tagName === 'BR') {
+        lines.push('');
+        return;
+      }
       if (child.tagName === 'IMG') {
         if (child.alt) { lines[lines.length - 1] += ' ' + child.alt + ' '; }
         return;

@@ -13,8 +13,10 @@ from badger.accounts.models import Participant
 from tests.conftest import login_participant
 
 CODE_HINT_FR = "Tapez le code que votre coach vous a donné, ou scannez le code QR."
-CODE_HINT_FALC_FR = "Votre coach vous a donné un code.\nÉcrivez ce code dans la case."
-CODE_HINT_FALC_AR = "أعطاك المرافق رمزًا.\nاكتب هذا الرمز في الخانة."
+#: A template prints an easy-to-read text's lines as line breaks.
+BR = "<br>"
+CODE_HINT_FALC_FR = f"Votre coach vous a donné un code.{BR}Écrivez ce code dans la case."
+CODE_HINT_FALC_AR = f"أعطاك المرافق رمزًا.{BR}اكتب هذا الرمز في الخانة."
 
 
 def _switch(client, on: bool, next_url: str = "/"):
@@ -64,11 +66,9 @@ def test_participant_turns_it_on_and_off_from_home(participant_client, participa
     _switch(participant_client, True)
     assert _easy_read_in_db(db, participant) is True
     grids = participant_client.get("/me/grids").get_data(as_text=True)
-    assert "Vous n'avez pas encore de grille.\nVotre coach va vous en donner une." in grids.replace(
-        "&#39;", "'"
-    )
+    assert f"Vous n'avez pas encore de grille.{BR}Votre coach va vous en donner une." in grids
     offers = participant_client.get("/me/badges").get_data(as_text=True)
-    assert "Pas de nouveau badge pour vous.\nRevenez plus tard." in offers
+    assert f"Pas de nouveau badge pour vous.{BR}Revenez plus tard." in offers
     _switch(participant_client, False)
     assert _easy_read_in_db(db, participant) is False
     grids = participant_client.get("/me/grids").get_data(as_text=True)
@@ -85,7 +85,7 @@ def test_arabic_easy_read_texts(client, make, participant, db):
     assert CODE_HINT_FALC_AR in page
     login_participant(client, make, participant)
     offers = client.get("/me/badges").get_data(as_text=True)
-    assert "لا شارة جديدة لك.\nعد لاحقًا." in offers
+    assert f"لا شارة جديدة لك.{BR}عد لاحقًا." in offers
     # A text the FALC catalogue leaves plain keeps its ordinary Arabic translation.
     assert "شاراتي" in offers
 
