@@ -5,6 +5,10 @@ Every test goes through HTTP and the database: the texts come from
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from flask import session
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
@@ -108,3 +112,10 @@ def test_texts_written_in_a_forced_language_stay_ordinary(app):
             assert gettext("Mes données") == "Mes données"
         assert gettext("Mes données") == "Ce que nous gardons sur vous"
 
+
+
+def test_the_choice_is_in_the_participants_data_export(participant_client):
+    """Whether someone reads in easy-to-read mode is about them: their export says it."""
+    _switch(participant_client, True)
+    archive = zipfile.ZipFile(io.BytesIO(participant_client.get("/portfolio/export").get_data()))
+    assert json.loads(archive.read("profile.json"))["easy_read"] is True
