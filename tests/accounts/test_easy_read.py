@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from badger.accounts.models import Participant
-from tests.conftest import login_participant
+from tests.conftest import login_participant, login_staff
 
 CODE_HINT_FR = "Tapez le code que votre coach vous a donné, ou scannez le code QR."
 #: A template prints an easy-to-read text's lines as line breaks.
@@ -92,6 +92,19 @@ def test_arabic_easy_read_texts(client, make, participant, db):
     assert f"لا شارة جديدة لك.{BR}عد لاحقًا." in offers
     # A text the FALC catalogue leaves plain keeps its ordinary Arabic translation.
     assert "شاراتي" in offers
+
+
+def test_listen_is_offered_on_participant_pages_only(client, admin):
+    """Écouter: on the code login and badge claim pages before login, not on staff pages."""
+    def offered(path: str) -> bool:
+        response = client.get(path)
+        assert response.status_code == 200
+        return 'id="listen-button"' in response.get_data(as_text=True)
+
+    assert offered("/code") and offered("/claim")
+    assert not offered("/login")
+    login_staff(client, admin)
+    assert not offered("/")
 
 
 def test_switch_refuses_bad_values_and_missing_csrf(client):
