@@ -183,12 +183,14 @@ class EasyReadDomain(Domain):
         if getattr(babel_ctx, "forced_babel_locale", None) is not None or not easy_read_active():
             return base
         locale = str(get_locale() or SOURCE_LANGUAGE)
-        key = ("easy-read", locale, id(base))
+        entries = falc_entries(locale.split("_")[0])  # the same dict until the file changes
+        key = ("easy-read", locale, id(base), id(entries))
         if key not in self.cache:
             overlay = support.Translations()
             overlay.merge(base)
-            overlay.plural = _plural_rule(locale)
-            overlay._catalog.update(falc_entries(locale.split("_")[0]))
+            # The catalogue's own plural rule; French has no catalogue: CLDR's rule then.
+            overlay.plural = base.plural if base._catalog else _plural_rule(locale)
+            overlay._catalog.update(entries)
             self.cache[key] = overlay
         return self.cache[key]
 
