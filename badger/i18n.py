@@ -8,22 +8,38 @@ language's compiled catalogue (English, Arabic, Ukrainian…).
 are what ``BADGER_LANGUAGES`` asks for (default: every shipped language). A configured language
 without a catalogue stops the app at startup with a clear message, instead of a switch that
 silently shows French. Arabic is written right to left: ``<html dir>`` follows the language.
+
+*Easy-to-read mode* (FALC, "facile à lire et à comprendre"): ``translations/falc/<code>.po``
+maps a French message id to an easy-to-read text in that language (short sentences, one idea
+a line). When the mode is on for the request (:func:`easy_read_active`), every ``_()``,
+``_l()`` and template ``_()`` looks there first and falls back to the ordinary translation
+(:class:`EasyReadDomain`). Text forced into another language (``force_locale``: a credential,
+a chart written in its own language) never takes the easy-to-read words.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext as _gettext
 from pathlib import Path
+from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, support
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_login import current_user
 
 from badger.config import ConfigError
 
-babel = Babel()
-
 TRANSLATIONS = Path(__file__).parent / "translations"
+
+#: The easy-to-read catalogues: ``<code>.po``, French message ids → easy-to-read texts.
+FALC = TRANSLATIONS / "falc"
+
+#: The session key that remembers easy-to-read mode before login (copied to the profile then).
+EASY_READ_KEY = "easy_read"
 
 #: Each language's name in itself, in the order the switch shows them.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية", "uk": "Українська"}
@@ -105,8 +121,6 @@ def select_locale() -> str:
 
 def current_language() -> str:
     if "lang" not in g:
-        from flask_babel import get_locale
-
         g.lang = str(get_locale() or "fr")
     return str(g.lang)
 
@@ -120,6 +134,96 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in supported()]
 
 
+def easy_read_active() -> bool:
+    """Whether this request shows easy-to-read texts: the participant's profile choice
+    (``easy_read``) once logged in, else the choice kept in this browser's session."""
+    if not has_request_context():
+        return False
+    if "easy_read" not in g:
+        g.easy_read = False  # while the user loads, texts are the ordinary ones (no recursion)
+        chosen = session.get(EASY_READ_KEY)
+        if current_user and current_user.is_authenticated:
+            chosen = getattr(current_user, "easy_read", chosen)
+        g.easy_read = bool(chosen)
+    return bool(g.easy_read)
+
+
+@functools.lru_cache(maxsize=16)
+def _falc_entries(code: str, mtime: float) -> dict[Any, str]:
+    """The easy-to-read texts of ``code`` as gettext catalogue keys (``msgid``, or
+    ``(msgid, n)`` for each plural form); empty texts (the ordinary one is plain) left out."""
+    with (FALC / f"{code}.po").open("rb") as fp:
+        catalogue = read_po(fp, locale=code)
+    entries: dict[Any, str] = {}
+    for message in catalogue:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple | list):
+            forms = message.string if isinstance(message.string, tuple | list) else ()
+            if all(forms):
+                entries.update({(message.id[0], n): text for n, text in enumerate(forms)})
+        elif message.string:
+            entries[message.id] = str(message.string)
+    return entries
+
+
+def falc_entries(code: str) -> dict[Any, str]:
+    """The easy-to-read catalogue of a language (empty when it has none); reread when edited."""
+    path = FALC / f"{code}.po"
+    return _falc_entries(code, path.stat().st_mtime) if path.is_file() else {}
+
+
+class EasyReadDomain(Domain):
+    """The message domain: the ordinary catalogues, with the easy-to-read texts laid over them
+    when :func:`easy_read_active` and the locale is the page's own (not forced)."""
+
+    def get_translations(self) -> Any:
+        base = super().get_translations()
+        babel_ctx = g.get("_flask_babel") if has_request_context() else None
+        if getattr(babel_ctx, "forced_babel_locale", None) is not None or not easy_read_active():
+            return base
+        locale = str(get_locale() or SOURCE_LANGUAGE)
+        entries = falc_entries(locale.split("_")[0])  # the same dict until the file changes
+        key = ("easy-read", locale, id(base), id(entries))
+        if key not in self.cache:
+            overlay = support.Translations()
+            overlay.merge(base)
+            # The catalogue's own plural rule; French has no catalogue: CLDR's rule then.
+            overlay.plural = base.plural if base._catalog else _plural_rule(locale)
+            overlay._catalog.update(entries)
+            self.cache[key] = overlay
+        return self.cache[key]
+
+
+def _plural_rule(locale: str) -> Any:
+    """The gettext plural rule of ``locale`` (CLDR, through Babel): French says "1 fois, 2 fois"
+    where the fallback without a catalogue would follow English."""
+    return _gettext.c2py(get_plural(locale).plural_expr)
+
+
+def _lines(text: str) -> str:
+    """An easy-to-read text's lines (``\n``) as line breaks in a page. Templates print their
+    translations as trusted markup; the catalogues hold no markup (tests/test_falc.py)."""
+    return text.replace("\n", "<br>") if "\n" in text and easy_read_active() else text
+
+
+def _template_gettext(message: str) -> str:
+    return _lines(get_translations().ugettext(message))
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    return _lines(get_translations().ungettext(singular, plural, n))
+
+
+class _Babel(Babel):
+    @functools.cached_property
+    def domain_instance(self) -> EasyReadDomain:
+        return EasyReadDomain(domain=self.domain)
+
+
+babel = _Babel()
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     directories = tuple(
@@ -129,7 +233,12 @@ def init_app(app: Flask) -> None:
         app.config.get("BADGER_LANGUAGES"), directories
     )
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's template gettext, with the easy-to-read lines as line breaks.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True
+    )
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["language_choices"] = language_choices
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["current_direction"] = current_direction
+    app.jinja_env.globals["easy_read_active"] = easy_read_active

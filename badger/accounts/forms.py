@@ -90,3 +90,11 @@ class OrganisationForm(FlaskForm):
         self.organisation_id.choices = [
             (ms.organisation_id, ms.organisation.name) for ms in memberships
         ]
+
+
+class EasyReadForm(FlaskForm):
+    """The easy-to-read switch (``templates/accounts/_easy_read_switch.html``): ``on`` is
+    "1" or "0"; ``next`` is where to go back to."""
+
+    on = StringField()
+    next = HiddenField()

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from badger import db as dbmod
 from badger.accounts.models import LoginSession, Membership, NetworkAdmin, Participant, User
+from badger.i18n import EASY_READ_KEY
 
 COOKIE_KEY = "_sid"
 #: last_seen_at is written at most this often (one write a minute, not one per request).
@@ -247,15 +248,21 @@ def device_label(user_agent: str | None) -> str:
 
 def log_in(db: Session, principal: Any, user_agent: str | None) -> None:
     """Start a fresh session for ``principal`` in this browser: the cookie is emptied (but the
-    language), any session it carried ends, and a new token is issued. Caller commits."""
+    language), any session it carried ends, and a new token is issued. Easy-to-read mode chosen
+    before login goes to a participant's profile. Caller commits."""
     store = get_store()
     old = session.get(COOKIE_KEY)
     if isinstance(old, str):
         store.end(db, old, "replaced")
     lang = session.get("lang")
+    easy_read = session.get(EASY_READ_KEY)
     session.clear()
     if lang:
         session["lang"] = lang
+    if isinstance(easy_read, bool) and hasattr(principal, "easy_read"):
+        principal.easy_read = easy_read
+    elif isinstance(easy_read, bool):
+        session[EASY_READ_KEY] = easy_read  # staff: kept for this session only
     login_user(principal)
     session[COOKIE_KEY] = store.start(db, principal.get_id(), device_label(user_agent))
 

@@ -30,6 +30,7 @@ from badger import audit
 from badger.accounts import service, sessions
 from badger.accounts.forms import (
     CodeForm,
+    EasyReadForm,
     InviteForm,
     LanguageForm,
     LoginForm,
@@ -41,6 +42,7 @@ from badger.accounts.models import Participant, Role, TokenPurpose, User
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
 from badger.forms import ConfirmForm
+from badger.i18n import EASY_READ_KEY
 from badger.security import limiter, login_required, register_principals, staff_required
 
 bp = Blueprint("accounts", __name__)
@@ -152,6 +154,21 @@ def set_language() -> Any:
     session["lang"] = lang
     if current_user.is_authenticated:
         current_user.locale = lang
+    return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/easy-read", methods=["POST"])
+def set_easy_read() -> Any:
+    """Turn easy-to-read mode on or off: in a participant's profile once logged in, else in this
+    browser's session (the code login page offers it; it goes to the profile at login)."""
+    form = EasyReadForm()
+    on = form.on.data or ""
+    if not form.validate_on_submit() or on not in ("0", "1"):
+        raise UserError(_("Choix non valable."), 400)
+    if current_user.is_authenticated and current_user.kind == "participant":
+        current_user.easy_read = on == "1"
+    else:
+        session[EASY_READ_KEY] = on == "1"
     return redirect(_safe_next(form.next.data))
 
 

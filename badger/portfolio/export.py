@@ -40,6 +40,7 @@ def _profile(participant: Participant) -> dict[str, Any]:
         "email": participant.email,
         "phone": participant.phone,
         "locale": participant.locale,
+        "easy_read": participant.easy_read,
         "created_at": _iso(participant.created_at),
         "organisation": participant.organisation.name,
     }

@@ -1,7 +1,7 @@
 """photolangage: a network's own pictures, and the pictures chosen during a round
 
 Revision ID: 0025_photolangage
-Revises: 0023_crosswalks
+Revises: 0024_easy_read
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import badger.db
 
 revision = '0025_photolangage'
-down_revision = '0023_crosswalks'
+down_revision = '0024_easy_read'
 branch_labels = None
 depends_on = None
 

@@ -81,7 +81,7 @@ def _log_in(page: Any, live_server: str, make: Any, who: str, person: Any) -> No
         page.locator("#email").fill(person.email)
         page.locator("#password").fill(person.test_password)
     with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
+        page.locator("main button[type=submit]").last.click()
     assert page.locator("footer button[type=submit]").count() == 1, f"{who} is not logged in"
 
 
