@@ -46,7 +46,7 @@ PARTICIPANT_TEMPLATES = (
 #: Texts of those pages written in Python (form labels, messages after a grid step, logout).
 #: Form labels are printed escaped: their easy-to-read text keeps to one line (test below).
 PARTICIPANT_LABELS = (
-    "Code de connexion", "Ajouter un badge reçu d'un autre organisme (image PNG ou SVG, JSON, JWT)",
+    "Code de connexion", "Ajouter un badge reçu d'un autre organisme (son image ou son fichier)",
     "Téléphone ou e-mail à qui ce badge a été remis (s'il n'est pas celui de votre fiche)",
     "Pour qui ? (un nom pour vous en souvenir)", "Le lien marche pendant",
 )
@@ -138,7 +138,8 @@ def test_texts_printed_in_attributes_are_one_line(falc):
     for template in PARTICIPANT_TEMPLATES:
         source = (ROOT / template).read_text(encoding="utf-8")
         in_attributes |= {ast.literal_eval(m) for m in _IN_ATTRIBUTE.findall(source)}
-    assert "Garder l'autre note" in in_attributes  # the pattern finds them (escaped quote too)
+    # the pattern finds them
+    assert "Lien copié. Vous pouvez le coller dans un message." in in_attributes
     for lang in LANGUAGES:
         multiline = [m for m in in_attributes if "\n" in str(falc[lang].get(m) or "")]
         assert not multiline, f"falc/{lang}.po: {multiline}"
