@@ -101,6 +101,9 @@ class GroupSession(OrgScopedMixin, TimestampMixin, Base):
     #: The coach opened the peers' views: participants of this session may give their view
     #: on each other's grid (never on their own; their own view is their self-assessment).
     peer_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The programme (a short label the organisation chooses, e.g. "Remobilisation 2027") the
+    #: session belongs to: cohort statistics (badger.outcomes) filter journeys by it.
+    programme: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     coach: Mapped[User | None] = relationship()
     referentiel_version: Mapped[ReferentielVersion] = relationship()
