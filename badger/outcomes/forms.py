@@ -8,24 +8,25 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from badger.errors import UserError
 from badger.outcomes.exits import Situation
 from badger.outcomes.labels import CONTRACT_LABELS, DURATION_LABELS, KIND_LABELS
 
 
-def _choices(labels: dict[str, object]) -> list[tuple[str, object]]:
-    return [("", _l("—")), *labels.items()]
+def _choices(labels: dict[str, object]) -> list[SelectChoice]:
+    return [SelectChoice("", "—"), *(SelectChoice(k, v) for k, v in labels.items())]
 
 
 class SituationForm(FlaskForm):
-    kind = RadioField(_l("Situation"), choices=list(KIND_LABELS.items()), validate_choice=False)
+    kind = RadioField(_l("Situation"), choices=_choices(KIND_LABELS)[1:], validate_choice=False)
     contract = SelectField(_l("Contrat (emploi)"), choices=_choices(CONTRACT_LABELS),
                            validate_choice=False)
     duration = SelectField(_l("Durée (emploi)"), choices=_choices(DURATION_LABELS),
                            validate_choice=False)
     qualifying = SelectField(_l("Formation qualifiante ?"),
-                             choices=[("", _l("—")), ("yes", _l("Oui")), ("no", _l("Non"))],
+                             choices=_choices({"yes": _l("Oui"), "no": _l("Non")}),
                              validate_choice=False)
 
     def situation(self) -> Situation:
