@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -186,6 +187,9 @@ class Rating(OrgScopedMixin, Base):
     __tablename__ = "grid_ratings"
     __table_args__ = (
         UniqueConstraint("round_id", "competence_id", "rater_role", "rater_key"),
+        # covers the cohort statistics' reading of the coach's scores (badger.outcomes.stats)
+        Index("ix_grid_ratings_round_role_scores", "round_id", "rater_role", "competence_id",
+              "score"),
         CheckConstraint("score >= 0 AND score <= 5", name="score_range"),
         CheckConstraint("rater_role IN ('self', 'coach', 'peer')", name="rater_role"),
     )

@@ -30,6 +30,9 @@ def upgrade() -> None:
     with op.batch_alter_table('grid_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('programme', sa.String(length=80), server_default='',
                                       nullable=False))
+    with op.batch_alter_table('grid_ratings', schema=None) as batch_op:
+        batch_op.create_index('ix_grid_ratings_round_role_scores',
+                              ['round_id', 'rater_role', 'competence_id', 'score'], unique=False)
     op.create_table(
         'outcome_exits',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -100,5 +103,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('outcome_follow_ups')
     op.drop_table('outcome_exits')
+    with op.batch_alter_table('grid_ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_grid_ratings_round_role_scores')
     with op.batch_alter_table('grid_sessions', schema=None) as batch_op:
         batch_op.drop_column('programme')

@@ -73,7 +73,7 @@ def _csv(response: Any) -> dict[tuple[str, str], list[str]]:
 
 def test_exact_figures_of_a_seeded_cohort(app: Any, db: Any, make: Any, org: Any, admin: Any,
                                           client: Any) -> None:
-    _version, persons = _cohort(db, org, admin)
+    _version, _persons = _cohort(db, org, admin)
     _other_org(db, make)
     report = cohort_report(db, Filter((org.id,), date(2026, 1, 1), date(2026, 6, 30)), 5)
     assert report.shown
@@ -121,7 +121,7 @@ def test_no_name_in_page_csv_or_pdf(app: Any, db: Any, make: Any, org: Any, admi
                                     client: Any) -> None:
     from pypdf import PdfReader
 
-    _version, persons = _cohort(db, org, admin)
+    _version, _persons = _cohort(db, org, admin)
     _other_org(db, make)
     login_staff(client, admin)
     texts = [client.get(f"/outcomes/?{PERIOD}").get_data(as_text=True),
