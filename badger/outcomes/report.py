@@ -91,9 +91,11 @@ def csv_text(r: Report, *, scope: str) -> str:
         return out.getvalue()
     if r.left_out:
         w.writerow([_("cohorte"), _("membres non comptés (trop petits)"), r.left_out, ""])
+    sections = {"status": _("Situation des parcours"), "contracts": _("Emplois par contrat"),
+                "durations": _("Emplois par durée"), "training": _("Formations")}
     for section, lines in tables(r).items():
         for line in lines:
-            w.writerow([section, line.label, text(line.cell), number(line.share)
+            w.writerow([sections[section], line.label, text(line.cell), number(line.share)
                         if line.share is not None else ""])
     for row in r.competences:
         w.writerow([_("progression"), row.label, text(row.n), ""])
@@ -109,8 +111,12 @@ def csv_text(r: Report, *, scope: str) -> str:
         share = row.progressed_share
         w.writerow([_("progression"), f"{row.label} — " + _("progressé d'au moins 1 niveau"),
                     text(row.progressed), number(share) if share is not None else ""])
+    names = {"people": _("Participants ayant reçu un badge"), "issued": _("Badges délivrés"),
+             "accepted": _("Badges acceptés")}
     for key, cell in r.badges.items():
-        w.writerow([_("badges"), key, text(cell), ""])
+        w.writerow([_("badges"), names[key], text(cell), ""])
+    names = {"people": _("Participants dont un lien de partage a été ouvert"),
+             "links": _("Liens de partage ouverts")}
     for key, cell in r.shares.items():
-        w.writerow([_("liens de partage ouverts"), key, text(cell), ""])
+        w.writerow([_("liens de partage ouverts"), names[key], text(cell), ""])
     return out.getvalue()

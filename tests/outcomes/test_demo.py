@@ -37,4 +37,5 @@ def test_demo_network_page_shows_the_programme(app: Any, db: Any, client: Any) -
     assert "Vélo 01" not in body and "Amina" not in body
     csv = client.get(f"/admin/networks/{demo.network.slug}/outcomes.csv?programme="
                      "Remobilisation par le sport").get_data(as_text=True)
-    assert "status,Emploi,10," in csv and "status,Formation,5," in csv
+    assert "Situation des parcours,Emploi,10," in csv
+    assert "Situation des parcours,Formation,5," in csv

@@ -105,13 +105,13 @@ def test_exact_figures_of_a_seeded_cohort(app: Any, db: Any, make: Any, org: Any
     login_staff(client, admin)
     rows_csv = _csv(client.get(f"/outcomes/stats.csv?{PERIOD}"))
     assert rows_csv[("cohorte", "parcours")] == ["24", ""]
-    assert rows_csv[("status", "Emploi")] == ["10", "41.7"]
-    assert rows_csv[("status", "Formation")] == ["masqué", ""]
-    assert rows_csv[("status", "Sortie non renseignée")] == ["masqué", ""]
+    assert rows_csv[("Situation des parcours", "Emploi")] == ["10", "41.7"]
+    assert rows_csv[("Situation des parcours", "Formation")] == ["masqué", ""]
+    assert rows_csv[("Situation des parcours", "Sortie non renseignée")] == ["masqué", ""]
     assert rows_csv[("progression", f"{first} — moyenne sortie")] == ["3.5", ""]
     assert rows_csv[("progression", f"{second} — progressé d'au moins 1 niveau")] == [
         "5", "50.0"]
-    assert rows_csv[("badges", "accepted")] == ["6", ""]
+    assert rows_csv[("badges", "Badges acceptés")] == ["6", ""]
     page = client.get(f"/outcomes/?{PERIOD}").get_data(as_text=True)
     assert 'role="img"' in page and "<desc id=\"chart-status-desc\">" in page
     assert "<caption>" in page
@@ -150,7 +150,7 @@ def test_a_small_cohort_shows_no_figure(app: Any, db: Any, org: Any, admin: Any,
     assert "Emplois par contrat" not in page
     rows = _csv(client.get(f"/outcomes/stats.csv?{PERIOD}"))
     assert rows[("cohorte", "parcours")] == ["masqué", ""]
-    assert ("status", "Emploi") not in rows
+    assert ("Situation des parcours", "Emploi") not in rows
 
 
 def test_a_programme_told_apart_by_difference_is_refused(app: Any, db: Any, org: Any,
@@ -235,7 +235,7 @@ def test_other_organisation_sees_nothing_and_coaches_no_statistics(
     login_staff(client, admin_b)
     rows = _csv(client.get(f"/outcomes/stats.csv?{PERIOD}"))
     assert rows[("cohorte", "parcours")] == ["8", ""]  # its own 8, none of org A's 24
-    assert rows[("status", "Sans nouvelles")] == ["8", "100.0"]
+    assert rows[("Situation des parcours", "Sans nouvelles")] == ["8", "100.0"]
     assert org_b.id != org.id
     client.post("/logout")
     login_staff(client, coach)
