@@ -120,6 +120,8 @@ def test_follow_ups_are_due_at_three_and_six_months(
     # the coach's list (today is after both dates in real time: both are due there)
     page = coach_client.get("/outcomes/follow-ups").get_data(as_text=True)
     assert "Amina" in page and "Chloé" not in page
+    exit_page = coach_client.get(f"/journeys/{journey.id}/exit").get_data(as_text=True)
+    assert "Suivi à 3 mois" in exit_page and "Suivi à 6 mois" not in exit_page  # one at a time
     assert coach_client.post(f"/journeys/{journey.id}/follow-up",
                              data={"month": "3", "kind": "employment", "contract": "cdd",
                                    "duration": "ge6"}).status_code == 302
