@@ -118,12 +118,15 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_SESSION_IDLE_MINUTES": env.get("BADGER_SESSION_IDLE_MINUTES", "120"),
         "BADGER_SESSION_MAX_HOURS": env.get("BADGER_SESSION_MAX_HOURS", "12"),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
+        # cohort statistics (badger.outcomes): the smallest group a figure is shown for
+        "BADGER_STATS_MIN_GROUP": env.get("BADGER_STATS_MIN_GROUP", "5"),
     }
     config.update(overrides)
     config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
         "redis_url": config.get("BADGER_REDIS_URL") or "", "prefix": instance_prefix(config)})
     check_retention(config)
     check_sessions(config)
+    check_stats(config)
     check_config(config)
     return config
 
@@ -169,6 +172,25 @@ def check_sessions(config: dict[str, Any]) -> None:
         if number is None or not 1 <= number <= largest:
             raise ConfigError(f"{key} must be a whole number from 1 to {largest} (got {value!r}).")
         config[key] = number
+
+
+#: Below this, a "group" is a few people one can tell apart: BADGER_STATS_MIN_GROUP refuses it.
+STATS_MIN_GROUP_FLOOR = 3
+
+
+def check_stats(config: dict[str, Any]) -> None:
+    """``BADGER_STATS_MIN_GROUP``: a whole number, never below 3 (stored as an int)."""
+    value = config.get("BADGER_STATS_MIN_GROUP", 5)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not STATS_MIN_GROUP_FLOOR <= number <= 1000:
+        raise ConfigError(
+            f"BADGER_STATS_MIN_GROUP must be a whole number from {STATS_MIN_GROUP_FLOOR} to 1000 "
+            f"(got {value!r})."
+        )
+    config["BADGER_STATS_MIN_GROUP"] = number
 
 
 def check_config(config: dict[str, Any]) -> None:

@@ -163,7 +163,10 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
 # * ``purges(now: datetime, retention: Retention) -> list[Purge]``: what may go at ``now``;
 # * optionally ``erase_participant(session, participant) -> Mapping[str, int] | None``: delete
 #   (or withdraw) the rows of that domain belonging to a participant who erases their data;
-#   the counts it returns go into the ``participant.erase`` audit record (ids and counts only).
+#   the counts it returns go into the ``participant.erase`` audit record (ids and counts only);
+# * optionally ``export_participant(session, participant) -> Mapping[str, Any]``: file name →
+#   JSON-able rows, added to the participant's data export by a domain the export (portfolio)
+#   cannot import (one above it).
 #
 # This module imports no domain: it only calls what they registered.
 
@@ -227,3 +230,13 @@ def erase_participant(db: Session, participant: Any) -> dict[str, int]:
             counts.update(hook(db, participant) or {})
     db.flush()
     return counts
+
+
+def export_participant(db: Session, participant: Any) -> dict[str, Any]:
+    """Every domain's ``export_participant`` hook: file name → rows, for the data export."""
+    files: dict[str, Any] = {}
+    for module in _retention_modules(ERASE_ORDER):
+        hook = getattr(module, "export_participant", None)
+        if hook is not None:
+            files.update(hook(db, participant) or {})
+    return files

@@ -188,6 +188,8 @@ class SessionForm(_PickerFields):
 
     title = StringField(_l("Titre"), render_kw={"required": True, "maxlength": 200})
     held_on = StringField(_l("Date"), render_kw={"type": "date"})
+    programme = StringField(_l("Programme (facultatif)"),
+                            render_kw={"maxlength": 80, "list": "programmes"})
     participants = SelectMultipleField(choices=[], validate_choice=False)
 
     def held_on_date(self) -> date:

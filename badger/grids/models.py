@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -101,6 +102,9 @@ class GroupSession(OrgScopedMixin, TimestampMixin, Base):
     #: The coach opened the peers' views: participants of this session may give their view
     #: on each other's grid (never on their own; their own view is their self-assessment).
     peer_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The programme (a short label the organisation chooses, e.g. "Remobilisation 2027") the
+    #: session belongs to: cohort statistics (badger.outcomes) filter journeys by it.
+    programme: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     coach: Mapped[User | None] = relationship()
     referentiel_version: Mapped[ReferentielVersion] = relationship()
@@ -183,6 +187,9 @@ class Rating(OrgScopedMixin, Base):
     __tablename__ = "grid_ratings"
     __table_args__ = (
         UniqueConstraint("round_id", "competence_id", "rater_role", "rater_key"),
+        # covers the cohort statistics' reading of the coach's scores (badger.outcomes.stats)
+        Index("ix_grid_ratings_round_role_scores", "round_id", "rater_role", "competence_id",
+              "score"),
         CheckConstraint("score >= 0 AND score <= 5", name="score_range"),
         CheckConstraint("rater_role IN ('self', 'coach', 'peer')", name="rater_role"),
     )

@@ -28,6 +28,7 @@ def create_session(
     competence_ids: Sequence[int],
     round_label: str,
     participants: Sequence[Participant],
+    programme: str = "",
 ) -> GroupSession:
     """A group session; each participant gets a journey if needed and a round for the session."""
     competences = check_version_and_competences(db, referentiel_version_id, competence_ids)
@@ -44,6 +45,7 @@ def create_session(
         referentiel_version_id=referentiel_version_id,
         competence_ids=[c.id for c in competences],
         round_label=round_label.strip()[:80] or "entry",
+        programme=" ".join(programme.split())[:80],
     )
     gs.participants = list(participants)
     db.add(gs)
@@ -109,6 +111,14 @@ def my_peer_ratings(db: Session, rnd: Round, rater: Participant) -> dict[int, Ra
             )
         ).scalars()
     }
+
+
+def programmes(db: Session) -> list[str]:
+    """The programme labels the organisation's sessions already use (offered when typing)."""
+    return list(db.execute(
+        select(GroupSession.programme).where(GroupSession.programme != "").distinct()
+        .order_by(GroupSession.programme)
+    ).scalars())
 
 
 def list_sessions(db: Session) -> list[GroupSession]:

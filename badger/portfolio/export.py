@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from badger import maintenance
 from badger.accounts.models import Participant
 from badger.awards import credential_texts, credential_versions
 from badger.awards import evidence as chart_evidence
@@ -118,4 +119,7 @@ def export_zip(db: Session, participant: Participant) -> bytes:
         # proven e-mails, phones and DIDs: masked labels and keyed hashes, never the values
         zf.writestr("identities.json", _json(identity_rows(db, participant)))
         zf.writestr("grids.json", _json([export_round(db, r) for r in rounds]))
+        # what domains above this one keep about the person (outcomes: exits, follow-ups)
+        for name, rows in maintenance.export_participant(db, participant).items():
+            zf.writestr(name, _json(rows))
     return out.getvalue()

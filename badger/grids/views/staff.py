@@ -36,7 +36,7 @@ from badger.grids.reading import (
     published_competences,
     validations_list,
 )
-from badger.grids.sessions import coach_cells, list_sessions, session_columns
+from badger.grids.sessions import coach_cells, list_sessions, programmes, session_columns
 from badger.grids.views.base import (
     actor,
     bp,
@@ -72,6 +72,7 @@ def sessions() -> Any:
             competence_ids=form.competence_ids(_ordered_competences(version_id), grids.MAX_AXES),
             round_label=form.value("round_label", "entry"),
             participants=[p for p in active_participants(db) if p.id in wanted],
+            programme=form.programme.data or "",
         )
         flash(_("Séance créée."), "success")
         return redirect(url_for("grids.session_screen", session_id=gs.id))
@@ -81,6 +82,7 @@ def sessions() -> Any:
         sessions=list_sessions(db),
         participants=active_participants(db),
         form=form,
+        programmes=programmes(db),
         **picker_context(),
     )
 
