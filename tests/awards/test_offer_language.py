@@ -17,7 +17,7 @@ from badger import awards, grids, referentiels
 from badger.awards.models import Credential
 from badger.ob3.verify import verify_credential
 from badger.referentiels.models import Competence, Referentiel, ReferentielVersion
-from tests.awards import _factory
+from tests.awards import _factory, _interop
 from tests.conftest import login_participant
 
 AR_NAME = "الموثوقية"
@@ -182,3 +182,21 @@ def test_a_badge_in_one_language_says_it_plainly(app: Any, db: Any, make: Any, o
     assert '<input type="hidden" name="language" value="fr">' in page
     got = _factory.accept_and_download(app, make, flow, "bruno", ach)
     assert got["language"] == "fr"
+
+
+@pytest.mark.parametrize("marker", [pytest.param(0, marks=_interop.needs_node)])
+def test_javascript_verifiers_accept_the_arabic_credential(
+        app: Any, db: Any, make: Any, offer: dict[str, Any], resolver: Any,
+        marker: int) -> None:
+    """The independent verifiers (tests/interop) on the credential chosen in Arabic: its
+    Arabic texts canonicalise and sign like French ones (Data Integrity and VC-JWT)."""
+    assert _accept(_client(app, make, offer["amina"], "ar"), offer,
+                   language="ar").status_code == 303
+    cred = _credential(db, offer["amina"])
+    doc = json.loads(cred.signed_json)
+    assert doc["credentialSubject"]["achievement"]["name"] == AR_NAME
+    out = _interop.js_verify_di(doc, _interop.public_documents(resolver, doc))
+    assert out["verified"], out
+    jwks = resolver.fetch_json("http://localhost/issuers/org-a/jwks.json")
+    out = _interop.js_verify_jwt(cred.signed_jwt, jwks)
+    assert out["verified"] and out["claimsMatch"], out
