@@ -142,7 +142,7 @@ def test_french_reader_sees_french_ticked(app: Any, db: Any, make: Any,
     page = _client(app, make, offer["amina"], "fr").get("/me/badges").get_data(as_text=True)
     assert "Ce badge sera écrit en :" in page
     assert _checked(page) == ["fr"]
-    assert "français : <bdi" in page and "arabe : <bdi" in page
+    assert "français — <bdi" in page and "arabe — <bdi" in page
 
 
 def test_without_a_choice_the_interface_language_is_used(app: Any, db: Any, make: Any,
@@ -200,3 +200,30 @@ def test_javascript_verifiers_accept_the_arabic_credential(
     jwks = resolver.fetch_json("http://localhost/issuers/org-a/jwks.json")
     out = _interop.js_verify_jwt(cred.signed_jwt, jwks)
     assert out["verified"] and out["claimsMatch"], out
+
+
+@pytest.mark.browser
+def test_offer_on_an_arabic_phone(live_server: str, browser: Any, app: Any, db: Any, make: Any,
+                                  offer: dict[str, Any]) -> None:
+    """On a 360 px phone whose language is Arabic: the offer's language choice is a labelled
+    group that passes axe-core, fits the screen, and choosing French gives a French badge."""
+    from tests.a11y import assert_accessible, no_overflow
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ar")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/code")
+        page.locator("input[name=code]").fill(make.login_code(offer["amina"]))
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server}/me/badges")
+        group = page.get_by_role("group", name="ستُكتب هذه الشارة باللغة:")
+        assert group.get_by_role("radio", name=AR_NAME, exact=False).is_checked()
+        no_overflow(page)
+        assert_accessible(page, "badge offer with its language choice (ar)")
+        group.get_by_role("radio", name="Fiabilité", exact=False).check()
+        with page.expect_navigation():
+            page.locator("button[name=decision][value=accept]").click()
+    finally:
+        context.close()
+    assert _credential(db, offer["amina"]).language == "fr"
