@@ -1,16 +1,17 @@
-"""Template helpers shared by every page: navigation by role, date formatting and the language
-of typed content (``in_lang``)."""
+"""Template helpers shared by every page: navigation by role, date formatting, the language
+of typed content (``in_lang``) and French elision before names (``elide``, ``de``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from badger.i18n import current_language
 
@@ -132,6 +133,62 @@ def in_lang(text: Any, source: Any, field: str = "label") -> Markup | Any:
     return Markup('<span lang="{}" dir="auto">{}</span>').format(lang, text)
 
 
+#: Letters a French vowel sound starts with (lower case), for :func:`elides`.
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
+#: The words French elides before a vowel sound, and their elided form.
+_ELIDED = {"de": "d'", "De": "D'", "que": "qu'", "Que": "Qu'", "le": "l'", "Le": "L'"}
+
+
+def elides(name: str) -> bool:
+    """Whether French elides "de", "que" or "le" before ``name`` ("d'Amina", "d'Éric").
+
+    Kept simple, from spelling only: a name starting with a vowel letter (a e i o u, accented
+    or not, any case) elides; so does one starting with y before a consonant (Yves, Ysée —
+    not Yasmine or Yann, where y is a consonant sound). h never elides: a mute h ("Hélène")
+    cannot be told from an aspirated one ("Hugo") by its spelling, and "de Hélène" still
+    reads. Digits, quotes and other scripts (Arabic, Cyrillic) never elide."""
+    word = name.strip().lower()
+    if not word or word[0] not in _VOWELS:
+        return False
+    if word[0] == "y":
+        return len(word) > 1 and word[1].isalpha() and word[1] not in _VOWELS
+    return True
+
+
+def _is_french(language: str | None) -> bool:
+    return _primary(language or str(get_locale() or "fr")) == "fr"
+
+
+def de(name: Any, language: str | None = None) -> str:
+    """``de Bastien`` / ``d'Amina`` in French (``language``, default the current locale,
+    which :func:`flask_babel.force_locale` also sets); the name alone in other languages."""
+    text = str(name)
+    if not _is_french(language):
+        return text
+    return f"d'{text}" if elides(text) else f"de {text}"
+
+
+def elide(text: Any, *names: Any, language: str | None = None) -> Any:
+    """A translated sentence with French elision before the ``names`` it holds: "Les badges
+    de Amina" becomes "Les badges d'Amina", "accord de Lucie et de Omar" "… et d'Omar"
+    (also "que" → "qu'", "le" → "l'"). Only a "de"/"que"/"le" right before one of ``names``
+    changes (markup between them, such as ``in_lang``'s span, is kept); only when the text is
+    French (``language``, default the current locale): other languages are returned as they
+    are. Markup in, Markup out (names are then matched in their escaped form)."""
+    if text is None or not _is_french(language):
+        return text
+    is_markup = isinstance(text, Markup)
+    out = str(text)
+    for name in names:
+        plain = str(name or "")
+        if not elides(plain):
+            continue
+        shown = str(escape(plain)) if is_markup else plain
+        pattern = re.compile(r"\b(de|De|que|Que|le|Le) ((?:<[^<>]*>)*)(?=" + re.escape(shown) + ")")
+        out = pattern.sub(lambda m: _ELIDED[m.group(1)] + m.group(2), out)
+    return Markup(out) if is_markup else out  # noqa: S704 - escaped text, elided words added
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -153,3 +210,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["in_lang"] = in_lang
+    app.jinja_env.filters["elide"] = elide
+    app.jinja_env.globals["de"] = de

@@ -21,6 +21,7 @@ from badger.awards.models import (
     Credential,
 )
 from badger.awards.signing import recipient_from
+from badger.awards.translations import chosen_language
 from badger.errors import UserError
 from badger.grids.models import ValidatedCompetence
 from badger.networks.models import Organisation
@@ -78,9 +79,15 @@ def proposals(session: Session, organisation_id: int,
 def consent(session: Session, participant: Participant, validated_competence_id: int,
             achievement_id: int, *, accept: bool, email: str | None = None,
             phone: str | None = None, did: str | None = None,
-            attach_chart: bool = False, settings: AwardSettings | None = None
+            attach_chart: bool = False, settings: AwardSettings | None = None,
+            language: str | None = None, preferred_language: str | None = None
             ) -> RowResult | None:
     """The participant accepts (the credential is issued now) or declines the proposed badge.
+
+    The credential is written in ``language`` (the offer's choice: one of the badge's
+    languages, else refused), else in ``preferred_language`` (the interface language the offer
+    was read in) when the badge has it, else in the badge's main language
+    (:func:`badger.awards.translations.chosen_language`).
 
     ``attach_chart`` (the participant's own choice, off by default): the round's self/coach
     chart is frozen into a public image cited as evidence (:mod:`badger.awards.evidence`).
@@ -90,6 +97,8 @@ def consent(session: Session, participant: Participant, validated_competence_id:
     if not match:
         raise UserError(_l("Cette proposition n'existe plus."), 404)
     prop = match[0]
+    written_in = (chosen_language(session, prop.achievement, language, preferred_language)
+                  if accept else None)
     if accept and recipient_from(email=email or participant.email,
                                  phone=phone or participant.phone, did=did) is None:
         # Logged in, the participant can say where the badge goes now (no code to lose).
@@ -116,7 +125,7 @@ def consent(session: Session, participant: Participant, validated_competence_id:
         result = refuse(award_proposal(session, org, prop, actor=participant, email=email,
                                        phone=phone, did=did,
                                        chart_url=chart.url if chart else None,
-                                       settings=settings))
+                                       settings=settings, language=written_in))
         if chart is not None and result.credential is not None:
             charts.store(session, result.credential, chart)
     finally:
@@ -127,14 +136,16 @@ def consent(session: Session, participant: Participant, validated_competence_id:
 def award_proposal(session: Session, org: Organisation, prop: Proposal, *, actor: Any,
                    email: str | None = None, phone: str | None = None, did: str | None = None,
                    chart_url: str | None = None,
-                   settings: AwardSettings | None = None) -> RowResult:
+                   settings: AwardSettings | None = None,
+                   language: str | None = None) -> RowResult:
     """Turn a validated competence into its badge: at its agreed level, with the round's
     observations and session as evidence. The one way both staff (the proposals page) and the
     participant (:func:`consent`) award a proposal; a broken rule is the row's result."""
     vc = prop.validated
     request = AwardRequest(participant_id=prop.participant.id, level=vc.level,
                            validated_competence_id=vc.id, email=email, phone=phone, did=did,
-                           observation=str((vc.evidence or {}).get("observations") or ""))
+                           observation=str((vc.evidence or {}).get("observations") or ""),
+                           language=language)
     return award_many(session, org, prop.achievement, [request], actor=actor,
                       group=vc.round.session if vc.round else None, chart_url=chart_url,
                       settings=settings)[0]

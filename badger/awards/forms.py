@@ -147,6 +147,8 @@ class ConsentForm(FlaskForm):
     phone = StringField()
     did = StringField()
     attach_chart = StringField()
+    #: The language the credential is written in (one of the badge's; the offer's choice).
+    language = StringField()
 
 
 class RedeemForm(FlaskForm):

@@ -46,6 +46,9 @@ class AwardRequest:
     did: str | None = None
     validated_competence_id: int | None = None
     observation: str = ""
+    #: The credential's language, as the participant chose it at the offer (one of the
+    #: badge's languages); None: the participant's profile language when the badge has it.
+    language: str | None = None
 
 
 @dataclass
@@ -233,7 +236,7 @@ def _issue_row(session: Session, org: Organisation, ach: Achievement, req: Award
                allocator: IndexAllocator, settings: AwardSettings) -> RowResult:
     """The credential of a checked row: signed now, or held for a claim code (no address)."""
     participant, vc, recipient = row.participant, row.vc, row.recipient
-    language = credential_language(session, ach, participant)
+    language = req.language or credential_language(session, ach, participant)
     cred = Credential(
         organisation_id=org.id,
         uuid=str(uuidlib.uuid4()),

@@ -29,6 +29,7 @@ from badger.db import utcnow
 from badger.errors import UserError
 from badger.networks.models import Organisation
 from badger.referentiels.models import Competence, ReferentielVersion
+from badger.templating import elide
 
 
 @dataclass
@@ -144,6 +145,28 @@ def credential_language(session: Session, ach: Achievement, participant: Partici
     return achievement_texts(session, ach, getattr(participant, "locale", None)).language
 
 
+def offer_languages(session: Session, ach: Achievement) -> list[documents.AchievementTexts]:
+    """The languages a credential of ``ach`` can be written in, each with its texts: the
+    badge's main language first, then its translations (what the offer lets one choose)."""
+    main = achievement_texts(session, ach, None)
+    return [main, *(t for t in _translated_texts(session, ach) if t.language != main.language)]
+
+
+def chosen_language(session: Session, ach: Achievement, chosen: str | None,
+                    preferred: str | None) -> str:
+    """The language the participant's credential is written in: ``chosen`` (what the offer's
+    choice sent — one of the badge's languages, else refused), else ``preferred`` (the
+    interface language the offer was read in) when the badge has it, else its main language."""
+    available = [t.language for t in offer_languages(session, ach)]
+    if chosen:
+        found = match_language(chosen, available)
+        if found is None:
+            raise UserError(_l("Ce badge n'existe pas dans cette langue. Choisissez une des "
+                               "langues proposées."), 422)
+        return found
+    return match_language(preferred, available) or ach.language
+
+
 #: A language code as documents may write it (BCP 47 shape; case as found).
 _DOCUMENT_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$")
 
@@ -200,7 +223,8 @@ def credential_texts(session: Session, cred: Credential,
 
 def _default_alt(name: str, org: Organisation, language: str) -> str:
     with in_language(language):
-        return str(_("Badge « %(name)s » de %(org)s", name=name, org=org.name))[:500]
+        return elide(str(_("Badge « %(name)s » de %(org)s", name=name, org=org.name)),
+                     org.name)[:500]
 
 
 def apply_translations(session: Session, ach: Achievement, org: Organisation,

@@ -30,6 +30,7 @@ from badger.grids.sessions import session_columns
 from badger.paper.render import FONTS
 from badger.portfolio import SharePage, my_credentials
 from badger.referentiels.models import Competence
+from badger.templating import elide
 
 #: The 0–5 scale the sheet's boxes offer (the grids' scale).
 SCORES = tuple(range(charts.SCALE_MAX + 1))
@@ -154,7 +155,8 @@ def _round_page(db: Session, rnd: Round, lang: str, viewer: User | Participant) 
     view = grids.round_view(db, rnd, lang, viewer=viewer)
     axes, series = view.chart(lang, series_names())
     name = rnd.journey.participant.display_name
-    title = str(_l("Grille de %(name)s — %(label)s", name=name, label=rnd.display_label))
+    title = elide(str(_l("Grille de %(name)s — %(label)s", name=name, label=rnd.display_label)),
+                  name)
     alt = str(
         _l(
             "Toile d'araignée sur %(n)d compétences, notées de 0 à 5 : %(series)s. "

@@ -12,6 +12,7 @@ from typing import Any
 from flask import has_app_context
 
 from badger import urls
+from badger.awards import document_language
 from badger.ob3 import Resolver, VerificationReport
 from badger.ob3.dataintegrity import parse_datetime
 from badger.ob3.report import ENDORSEMENT, OPEN_BADGE, endorsement_withdrawn
@@ -33,6 +34,9 @@ class Description:
     valid_until: datetime | None = None
     level: str | None = None
     level_value: int | None = None
+    #: The language the badge's own texts (``name``, ``description``, ``level``) are written
+    #: in, as the credential says it (``inLanguage``); None when it says none.
+    language: str | None = None
     framework_name: str | None = None
     framework_url: str | None = None
     competence_name: str | None = None
@@ -90,6 +94,7 @@ def describe(report: VerificationReport, resolver: Resolver | None = None) -> De
         ach = subject.get("achievement")
         if isinstance(ach, Mapping):
             d.name = ach.get("name") if isinstance(ach.get("name"), str) else None
+            d.language = document_language(cred)
             desc = ach.get("description")
             d.description = desc if isinstance(desc, str) else None
             img = ach.get("image")

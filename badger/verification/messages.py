@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from badger.awards import HOLDER_ERASED
 from badger.ob3 import VerificationReport
 from badger.ob3.report import ENDORSEMENT, OPEN_BADGE
+from badger.templating import elide
 from badger.verification.messages_vc import VC_BY_CODE, VC_STEP_TITLES
 
 #: Title of each step, shown before its sentence.
@@ -529,20 +530,20 @@ def endorsement_statement(report: VerificationReport, about: Any) -> str | None:
     )
     if withdrawn:
         if network:
-            return str(
+            return elide(str(
                 _l(
                     "Le réseau %(endorser)s a retiré sa recommandation de %(endorsed)s.",
                     endorser=endorser,
                     endorsed=endorsed,
                 )
-            )
-        return str(
+            ), endorsed)
+        return elide(str(
             _l(
                 "%(endorser)s a retiré sa recommandation de %(endorsed)s.",
                 endorser=endorser,
                 endorsed=endorsed,
             )
-        )
+        ), endorsed)
     texts = {
         (True, "organisation"): _l(
             "Le réseau %(endorser)s recommande l'organisme %(endorsed)s.",

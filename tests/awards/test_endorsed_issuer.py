@@ -168,7 +168,7 @@ def test_employer_pages_say_which_network_vouches_and_when_it_no_longer_does(
 
     page = verify_page()
     assert "Badge authentique" in page
-    assert "Réseau régional A recommande cet organisme." in page
+    assert '<span dir="auto">Réseau régional A</span> recommande cet organisme.' in page
     assert "Le réseau Réseau" not in page
     link = create_share(flow["client"], [cred])
     share = htmllib.unescape(employer.get(path_of(link)).get_data(as_text=True))
@@ -178,12 +178,12 @@ def test_employer_pages_say_which_network_vouches_and_when_it_no_longer_does(
     _withdraw(net_staff)
     page = verify_page()
     assert "Badge authentique" in page  # the badge itself is genuine
-    assert "Réseau régional A ne recommande plus cet organisme." in page
+    assert '<span dir="auto">Réseau régional A</span> ne recommande plus cet organisme.' in page
     assert "Le réseau qui recommandait l'organisme ne le recommande plus." in page
     assert "recommande cet organisme." not in page.replace("ne recommande plus cet", "")
     share = htmllib.unescape(employer.get(path_of(link)).get_data(as_text=True))
     assert "Badge authentique" in share
-    assert "Réseau régional A ne recommande plus cet organisme." in share
+    assert '<span dir="auto">Réseau régional A</span> ne recommande plus cet organisme.' in share
     assert "Reconnu par le réseau" not in share
 
 

@@ -17,7 +17,8 @@ from tests.networks import conftest as networks_fixtures
 network = networks_fixtures.network
 net_admin = networks_fixtures.net_admin
 
-CLAIM = "L'organisme se dit recommandé par « Réseau régional A », réseau inconnu de ce service."
+CLAIM = ("L'organisme se dit recommandé par « <span dir=\"auto\">Réseau régional A</span> », "
+         "réseau inconnu de ce service.")
 
 
 def _text(response: Any) -> str:
@@ -49,8 +50,8 @@ def test_recognition_only_for_a_listed_network(
     if listed:
         assert "Reconnu par le réseau" in share and "trust-recognised" in share
         assert "Le réseau Réseau régional A recommande" not in verify
-        assert "Réseau régional A recommande cet organisme." in verify
-        assert "Réseau régional A recommande cet organisme." in issuer
+        assert '<span dir="auto">Réseau régional A</span> recommande cet organisme.' in verify
+        assert '<span dir="auto">Réseau régional A</span> recommande cet organisme.' in issuer
         for page in (share, verify, issuer):
             assert "réseau inconnu de ce service" not in page and "trust-claimed" not in page
     else:

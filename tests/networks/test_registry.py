@@ -312,7 +312,8 @@ def test_a_fake_network_is_a_claim_until_a_trusted_registry_lists_it(
         badge = _fake_network_badge(site)
         page = _verify_page(client, badge)
         assert "Badge authentique" in page  # the registry check is informational
-        assert (f"L'organisme se dit recommandé par « {FAKE_NAME} », réseau inconnu de ce "
+        assert (f"L'organisme se dit recommandé par « <span dir=\"auto\">{FAKE_NAME}</span> », "
+                "réseau inconnu de ce "
                 "service.") in page
         assert "trust-claimed" in page and "icons/question.svg" in page
         assert "trust-recognised" not in page and "recommande cet organisme" not in page
@@ -341,7 +342,8 @@ def test_a_fake_network_is_a_claim_until_a_trusted_registry_lists_it(
         app.extensions.pop("badger.registries", None)
         page = _verify_page(client, badge)
         assert "Reconnu par" in page and "trust-recognised" in page
-        assert "Réseau Normandie (registre) recommande cet organisme." in page
+        assert ('<span dir="auto">Réseau Normandie (registre)</span> recommande cet organisme.'
+                in page)
         assert "réseau inconnu de ce service" not in page
         ok, check = _registry_check(client, badge)
         assert ok and (check["state"], check["code"]) == ("passed", "network_listed")
@@ -442,7 +444,8 @@ def test_share_page_tells_an_imported_badges_unknown_network_as_a_claim(
         assert link
         employer = app.test_client()
         share = htmllib.unescape(employer.get(path_of(link.group(1))).get_data(as_text=True))
-        assert (f"L'organisme se dit recommandé par « {FAKE_NAME} », réseau inconnu de ce "
+        assert (f"L'organisme se dit recommandé par « <span dir=\"auto\">{FAKE_NAME}</span> », "
+                "réseau inconnu de ce "
                 "service.") in share
         assert "trust-recognised" not in share and "Reconnu par" not in share
         # the issuer's name is only its own word: the page says so and shows its address

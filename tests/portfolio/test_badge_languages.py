@@ -158,7 +158,10 @@ def test_offered_badge_reads_in_arabic_then_its_credential_too(
 
     offer = client.get("/me/badges").get_data(as_text=True)
     assert f"<h2>{ARABIC[0]}</h2>" in offer and f"<p>{ARABIC[1]}</p>" in offer
-    assert "Ponctualité" not in offer and "Punctuality" not in offer
+    # the other languages only as the choice of the credential's language, Arabic ticked
+    # (tests/awards/test_offer_language.py)
+    assert 'value="ar" checked' in offer
+    assert offer.count("Ponctualité") == 1 and '<bdi lang="fr">Ponctualité</bdi>' in offer
 
     r = client.post("/me/badges", data={"validated_competence_id": vc.id,
                                          "achievement_id": ach.id, "decision": "accept"})

@@ -45,5 +45,5 @@ def test_share_page_verifies_the_shared_endorsement_once_and_shows_its_withdrawa
     after = htmllib.unescape(anon.get(path_of(link)).get_data(as_text=True))
     assert after.count("Badge authentique") == BADGES  # the badges themselves are genuine
     assert after.count(WITHDRAWN) == BADGES and VERIFIED not in after
-    assert "Réseau régional A ne recommande plus cet organisme." in after
+    assert '<span dir="auto">Réseau régional A</span> ne recommande plus cet organisme.' in after
     assert len(endorsement_proofs) == 1  # verified again on this view, once

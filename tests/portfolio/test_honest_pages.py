@@ -45,7 +45,9 @@ def _main(page: str) -> str:
 
 
 def _words(page: str) -> str:
-    """The page's text, tags removed, spaces collapsed."""
+    """The page's text, tags removed, spaces collapsed (inline isolation of names — spans and
+    bdi — removed without a space: they sit inside words' punctuation)."""
+    page = re.sub(r"</?(?:span|bdi)\b[^>]*>", "", page)
     return " ".join(re.sub(r"<[^>]+>", " ", page).split()).replace(" :", " :")
 
 

@@ -92,7 +92,8 @@ def test_shared_grid_lists_each_competences_recruiter_words(
     words = page[page.index('<dl class="chart-words">'):]
     words = words[:words.index("</dl>")]
     # every competence of the grid with links, its France Travail ROME 4.0 and ESCO words
-    assert "<dt>Capacité d'adaptation</dt>" in words
+    # isolated: a French label keeps its brackets and punctuation in place on an Arabic page
+    assert """<dt><span dir="auto">Capacité d'adaptation</span></dt>""" in words
     assert ">S'adapter aux changements</a>" in words
     assert 'lang="en">adapt to change</a>' in words
     assert "<dt>Prise de recul</dt>" not in words  # no link proposed for it

@@ -76,7 +76,8 @@ def test_share_page_reads_status_lists_in_session_and_shows_a_withdrawal_next_vi
         writes.clear()
         after = htmllib.unescape(anon.get(path_of(link)).get_data(as_text=True))
         assert after.count("Badge authentique") == 2  # the badges themselves are genuine
-        assert "Réseau régional A ne recommande plus cet organisme." in after
+        assert ('<span dir="auto">Réseau régional A</span> ne recommande plus cet organisme.'
+                in after)
 
         assert writes == []
         awards.revoke(db, endorsed_creds[0], "erreur de saisie")

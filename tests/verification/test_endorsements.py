@@ -162,7 +162,8 @@ def test_withdrawn_endorsement_is_no_longer_valid(
     status, html = _page(client, text=json.dumps(endorsement))
     assert status == 200
     assert "Recommandation plus valable" in html
-    assert "Le réseau Passerelles Emploi a retiré sa recommandation de Organisation A." in html
+    assert ("Le réseau Passerelles Emploi a retiré sa recommandation d'Organisation A."
+            in html)  # French elision before a vowel (issue #17)
     assert "L'auteur a retiré cette recommandation. Elle ne compte plus." in html
     assert "Cette recommandation est vraie" not in html
 

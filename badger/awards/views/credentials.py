@@ -37,6 +37,7 @@ from badger.awards.models import Credential
 from badger.awards.views.common import bp, settings
 from badger.db import get_or_404, get_session
 from badger.errors import UserError
+from badger.i18n import current_language
 from badger.public import VC_JSON
 from badger.security import limiter, participant_required, staff_required
 
@@ -209,7 +210,9 @@ def my_offers() -> Any:
             awards.consent(db, current_user, number(form.validated_competence_id, 0) or 0,
                            number(form.achievement_id, 0) or 0, accept=accept,
                            email=form.email.data, phone=form.phone.data, did=form.did.data,
-                           attach_chart=text(form.attach_chart) == "1", settings=settings())
+                           attach_chart=text(form.attach_chart) == "1", settings=settings(),
+                           language=text(form.language) or None,
+                           preferred_language=current_language())
         except UserError as exc:
             error, status = str(exc.message), exc.status
         else:

@@ -259,6 +259,17 @@ def offered_texts(ach: Achievement) -> documents.AchievementTexts:
     return awards.achievement_texts(get_session(), ach, current_language())
 
 
+@bp.app_template_global("offer_languages")
+def offer_languages(ach: Achievement) -> list[dict[str, Any]]:
+    """The languages the offer lets the participant choose for their credential: each with
+    its name in the interface language, the badge's texts in it, and ``checked`` on the one
+    chosen unless they choose otherwise (:func:`offered_texts`'s language)."""
+    db = get_session()
+    default = awards.chosen_language(db, ach, None, current_language())
+    return [{"code": t.language, "name": language_name(t.language), "texts": t,
+             "checked": t.language == default} for t in awards.offer_languages(db, ach)]
+
+
 @bp.app_template_global("participant_name")
 def participant_name(participant_id: int) -> str:
     return reading.participant_name(get_session(), participant_id)

@@ -25,6 +25,7 @@ from badger.grids.models import ROUND_LABEL_NAMES, Agreement, Round, display_rou
 from badger.grids.reading import published_competences, published_versions
 from badger.guards import form_int
 from badger.i18n import current_language
+from badger.templating import elide
 
 bp = Blueprint("grids", __name__)
 
@@ -86,7 +87,8 @@ def chart_markup(view: RoundView, *, prefix: str, linked: bool = False) -> tuple
     lang = current_language()
     axes, series = view.chart(lang, series_names())
     who = view.round.journey.participant.display_name
-    title = _("Grille de %(name)s — %(label)s", name=who, label=view.round.display_label)
+    title = elide(_("Grille de %(name)s — %(label)s", name=who, label=view.round.display_label),
+                  who)
     desc = _(
         "Toile d'araignée sur %(n)d compétences, notées de 0 à 5 : %(series)s.",
         n=len(axes),

@@ -28,6 +28,7 @@ from badger.grids.views.base import (
     series_names,
 )
 from badger.i18n import current_language
+from badger.templating import elide
 
 PROGRESS_KINDS: tuple[charts.SeriesKind, ...] = ("previous", "peer", "coach", "self")
 
@@ -115,7 +116,8 @@ def _progress_svg(journey: Journey, pv: grids.ProgressView, lang: str) -> Markup
         charts.radar_svg(
             axes,
             series,
-            title=_("Progression de %(name)s", name=journey.participant.display_name),
+            title=elide(_("Progression de %(name)s", name=journey.participant.display_name),
+                        journey.participant.display_name),
             description=_("Les mêmes compétences à chaque tour de grille, de 0 à 5."),
             lang=lang,
             id_prefix=f"progress{journey.id}",
@@ -148,11 +150,11 @@ def _chart_response(rnd: Round, fmt: str) -> Response:
     lang = current_language()
     view = grids.round_view(get_session(), rnd, lang, viewer=actor())
     axes, series = view.chart(lang, series_names())
-    title = _(
+    title = elide(_(
         "Grille de %(name)s — %(label)s",
         name=rnd.journey.participant.display_name,
         label=rnd.display_label,
-    )
+    ), rnd.journey.participant.display_name)
     desc = _("Toile d'araignée des compétences, notées de 0 à 5.")
     if fmt == "svg":
         body: bytes | str = charts.radar_svg(axes, series, title=title, description=desc, lang=lang)
