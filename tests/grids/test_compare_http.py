@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from badger.grids.models import ValidatedCompetence
+from badger.templating import elides
 from tests.conftest import login_participant, login_staff
 from tests.grids._factory import TYPICAL_GAPS, TYPICAL_NEEDS_WORD, typical_round
 
@@ -134,6 +135,9 @@ def test_agreeing_and_consenting_return_to_the_axis_with_one_wording(
     html = me.get(url).get_data(as_text=True)
     assert _flash(html) == f"{label} — Niveau convenu : 4"
     assert _state(html, cids[9]).startswith("Niveau convenu : 4 — accord de")
+    # French elision before the participant's name ("et d'Amina", never "et de Amina")
+    person = rnd.journey.participant.display_name
+    assert _state(html, cids[9]).endswith(("et d'" if elides(person) else "et de ") + person)
 
     # consenting (and the coach's confirming) come back to the validation's axis
     vc = db.execute(
