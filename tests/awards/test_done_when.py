@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from badger.awards.models import Achievement, Credential
-from badger.demo import DEMO_COACH
+from badger.demo import DEMO_COACH, DEMO_ORGANISATION_SLUG
 from badger.grids.models import GroupSession
 from badger.networks.models import Organisation
 from badger.ob3 import baking
@@ -30,8 +30,10 @@ def test_demo_session_award_claim_export_verify(app: Any, db: Any, resolver: Any
     db.commit()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0
-    group = db.scalars(select(GroupSession)).one()
-    ach = db.scalars(select(Achievement)).one()
+    # the demo also seeds a second member of its network (outcomes): take the demo organisation's
+    demo_org = db.scalars(select(Organisation).filter_by(slug=DEMO_ORGANISATION_SLUG)).one()
+    group = db.scalars(select(GroupSession).filter_by(organisation_id=demo_org.id)).one()
+    ach = db.scalars(select(Achievement).filter_by(organisation_id=demo_org.id)).one()
     awarded = {c.participant_id for c in db.scalars(select(Credential))}
     rest = [p.id for p in group.participants if p.id not in awarded]
     assert rest, "the demo leaves participants to award"
