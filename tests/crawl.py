@@ -158,13 +158,14 @@ class Crawl:
         return "." not in last  # file.json, booklet.pdf, chart.svg, export.csv, did.json…
 
     def run(self, page: Any, meter: Meter, mode: str, role: str, lang: str,
-            starts: list[str]) -> list[str]:
+            starts: list[str], *, force_starts: bool = True) -> list[str]:
         """Crawl from ``starts`` (paths, or absolute URLs of this server); return the paths
-        checked. ``page`` is logged in as ``role`` and set to ``lang`` already."""
+        checked. ``page`` is logged in as ``role`` and set to ``lang`` already. The start
+        pages are checked even past the per-endpoint caps, unless ``force_starts`` is off."""
         seen_urls: set[str] = set()
         per: dict[str, int] = {}
         queue: deque[str] = deque(s if s.startswith("http") else self.base + s for s in starts)
-        first = set(queue)  # start pages are always checked
+        first = set(queue) if force_starts else set()
         checked = self.checked.setdefault((mode, role, lang), [])
         before = len(checked)
         while queue:

@@ -192,7 +192,7 @@ def _recruiter_extra(crawl: Crawl, page: Any, meter: Meter, mode: str, lang: str
     page.wait_for_load_state("load")
     links = crawl.check_open_page(page, meter, mode, "recruiter", lang,
                                   "verification.verify_page")
-    crawl.run(page, meter, mode, "recruiter", lang, links)
+    crawl.run(page, meter, mode, "recruiter", lang, links, force_starts=False)
 
 
 def _coach_extra(crawl: Crawl, page: Any, meter: Meter, mode: str, lang: str,
