@@ -22,7 +22,14 @@ from badger.db import get_session, unscoped
 from badger.forms import ConfirmForm
 from badger.i18n import current_language
 from badger.referentiels import case, crosswalks
-from badger.referentiels.blueprint import bp, can_create, conditional, sections, visible_version
+from badger.referentiels.blueprint import (
+    bp,
+    can_create,
+    conditional,
+    owner_choices,
+    sections,
+    visible_version,
+)
 from badger.referentiels.models import ReferentielVersion
 from badger.urls import CASE_PATH
 
@@ -73,6 +80,9 @@ def version(key: str, number: int) -> Any:
         "referentiels/version.html", v=v, ref=v.referentiel, sections=sections(v),
         editor=editor, adoption=adoption, other_rubrics=other_rubrics,
         is_admin=g.get("role") == "admin", form=ConfirmForm(),
+        # "derive" only for someone who may own the copy (an admin of an organisation or a
+        # network): a coach was offered the button and then refused (403)
+        can_derive=getattr(current_user, "kind", None) == "staff" and bool(owner_choices()),
         item_url=referentiels.item_url, base=urls.base_url(),
         rubric_titles={r["identifier"]: r.get("title", "") for r in v.rubrics},
         scale_legend=case.BADGER_SCALE if any(
