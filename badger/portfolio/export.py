@@ -20,6 +20,7 @@ from badger.awards.models import Credential
 from badger.errors import UserError
 from badger.grids import export_round
 from badger.holders.service import export_rows as identity_rows
+from badger.notifications import export_rows as notification_rows
 from badger.portfolio.badges import credential_file
 from badger.portfolio.imports import import_file
 from badger.portfolio.models import Share
@@ -117,4 +118,6 @@ def export_zip(db: Session, participant: Participant) -> bytes:
         # proven e-mails, phones and DIDs: masked labels and keyed hashes, never the values
         zf.writestr("identities.json", _json(identity_rows(db, participant)))
         zf.writestr("grids.json", _json([export_round(db, r) for r in rounds]))
+        # the channel and address given for messages, and the messages still kept
+        zf.writestr("notifications.json", _json(notification_rows(db, participant)))
     return out.getvalue()
