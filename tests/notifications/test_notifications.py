@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from badger import maintenance
@@ -88,9 +89,8 @@ def test_email_reaches_a_loopback_smtp_server_in_the_participants_language(
 
 
 def test_staff_get_e_mails_at_their_login_address(app: Any, db: Any, coach: Any) -> None:
-    register_kind("tests.staff", subject=register_kind.__globals__["_l"]("Message d'essai"),
-                  body=register_kind.__globals__["_l"]("Bonjour %(name)s, vos messages "
-                                                       "arrivent bien ici."))
+    register_kind("tests.staff", subject=_l("Message d'essai"),
+                  body=_l("Bonjour %(name)s, vos messages arrivent bien ici."))
     n = enqueue(db, user=coach, kind="tests.staff", link=None, params={"name": "Chloé"})
     db.commit()
     assert n is not None
