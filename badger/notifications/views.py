@@ -49,7 +49,7 @@ def choose() -> Any:
     try:
         service.choose(get_session(), current_user, form.channel.data, form.contact.data)
     except UserError as exc:
-        return _page(exc.status, error=str(exc.message), tried=form.channel.data)
+        return _page(exc.status, error=str(exc.message))
     flash(_("C'est noté."), "success")
     return redirect(url_for("notifications.preferences"))
 
