@@ -115,6 +115,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "BADGER_SMS_BACKEND": env.get(
             "BADGER_SMS_BACKEND", "none" if mode == "production" else "outbox"
         ),
+        # notifications (badger.notifications.sending): tries, first wait (doubled each time)
+        "BADGER_NOTIFY_MAX_ATTEMPTS": int(env.get("BADGER_NOTIFY_MAX_ATTEMPTS", "6")),
+        "BADGER_NOTIFY_RETRY_SECONDS": int(env.get("BADGER_NOTIFY_RETRY_SECONDS", "60")),
         "BADGER_SESSION_IDLE_MINUTES": env.get("BADGER_SESSION_IDLE_MINUTES", "120"),
         "BADGER_SESSION_MAX_HOURS": env.get("BADGER_SESSION_MAX_HOURS", "12"),
         **{key: env.get(key, str(days)) for key, days in RETENTION_DAYS.items()},
@@ -137,6 +140,7 @@ RETENTION_DAYS = {
     "BADGER_RETENTION_AUDIT_DAYS": 400,
     "BADGER_RETENTION_CODES_DAYS": 30,
     "BADGER_RETENTION_JOBS_DAYS": 30,
+    "BADGER_RETENTION_NOTIFICATIONS_DAYS": 30,
     "BADGER_RETENTION_SHARES_DAYS": 365,
 }
 MAX_RETENTION_DAYS = 36_500

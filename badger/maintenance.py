@@ -44,6 +44,11 @@ itself recorded in the audit trail (counts only).
   started that long ago was interrupted (a batch lasts minutes) and goes too. Their rows hold
   participants' names and per-row outcomes for the coach's progress page, nothing else needs
   them: the credentials they issued are rows of their own.
+* **Notifications** (``badger.notifications.retention.purges``):
+  ``BADGER_RETENTION_NOTIFICATIONS_DAYS`` (30) after they were queued, once sent, failed or
+  stopped: a message's kind, parameters and outcome serve only to deliver it and to answer
+  "was it sent?" for a while; its stop link then answers "too old, stop from your page".
+  Messages still waiting are never purged (they end sent or failed within hours).
 * **Audit events** (``audit_purges``): ``BADGER_RETENTION_AUDIT_DAYS`` (400) after they
   were recorded — more than a year of security history (who logged in, revoked, erased, shared
   what). An event holds ids, short facts and sometimes a free-text reason typed by staff, so the
@@ -104,6 +109,7 @@ LABELS = {
     "wallet.offers": "offres de badges vers un portefeuille expirées",
     "wallet.nonces": "défis de portefeuille (nonces) expirés",
     "integrators.tokens": "jetons d'accès des intégrations (VC-API) expirés ou retirés",
+    "notifications.messages": "messages (e-mail, SMS) envoyés, échoués ou arrêtés",
     "audit.events": "événements du journal d'audit",
 }
 
@@ -116,6 +122,8 @@ class Retention:
     codes: timedelta
     jobs: timedelta
     shares: timedelta
+    #: ``BADGER_RETENTION_NOTIFICATIONS_DAYS``: messages sent, failed or stopped
+    notifications: timedelta = timedelta(days=30)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Retention:
@@ -125,6 +133,7 @@ class Retention:
             codes=timedelta(days=config["BADGER_RETENTION_CODES_DAYS"]),
             jobs=timedelta(days=config["BADGER_RETENTION_JOBS_DAYS"]),
             shares=timedelta(days=config["BADGER_RETENTION_SHARES_DAYS"]),
+            notifications=timedelta(days=config["BADGER_RETENTION_NOTIFICATIONS_DAYS"]),
         )
 
 
@@ -174,13 +183,15 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
 #: has always printed: OAuth rows, login codes, identity codes, shares, jobs; the audit trail
 #: (core, :func:`audit_purges`) last.
 #: A domain with a retention module not named here runs after these, in ``DOMAINS`` order.
-PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet", "integrators")
+PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet", "integrators",
+               "notifications")
 
 #: The order of the erasure hooks: credentials are withdrawn first (while the person's rows
 #: still exist to say whose they were), then the portfolio's shares (they point at credentials
-#: and imported badges) and imported badges, login codes, proven identities; the participant row
+#: and imported badges) and imported badges, login codes, proven identities, messages and the
+#: address given for them; the participant row
 #: itself is deleted by the caller (``badger.portfolio.erasure.erase``) after all of them.
-ERASE_ORDER = ("awards", "portfolio", "accounts", "holders")
+ERASE_ORDER = ("awards", "portfolio", "accounts", "holders", "notifications")
 
 
 def _ordered(first: tuple[str, ...]) -> list[str]:

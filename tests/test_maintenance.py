@@ -154,7 +154,7 @@ def test_each_kind_goes_after_its_period_and_stays_before_it(
         "accounts.login_codes": 1, "accounts.action_tokens": 1, "holders.challenges": 1,
         "accounts.sessions": 2,
         "portfolio.shares": 2, "awards.jobs": 2, "wallet.offers": 0, "wallet.nonces": 0,
-        "integrators.tokens": 0, "audit.events": 1,
+        "integrators.tokens": 0, "notifications.messages": 0, "audit.events": 1,
     }
     before_counts = {m: _count(db, m) for m in (LoginCode, Share, ShareView, AwardJob, AuditEvent)}
     assert maintenance.purge(db, RETENTION, now=now, dry_run=True) == expected
@@ -352,7 +352,7 @@ def test_each_domain_registers_its_purges_and_erasure_in_a_fixed_order() -> None
         "api.access_tokens", "api.refresh_tokens", "api.codes",
         "accounts.login_codes", "accounts.action_tokens", "accounts.sessions",
         "holders.challenges", "portfolio.shares", "awards.jobs", "wallet.offers", "wallet.nonces",
-        "integrators.tokens", "audit.events",
+        "integrators.tokens", "notifications.messages", "audit.events",
     ]
 
 

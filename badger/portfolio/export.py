@@ -21,6 +21,7 @@ from badger.awards.models import Credential
 from badger.errors import UserError
 from badger.grids import export_round
 from badger.holders.service import export_rows as identity_rows
+from badger.notifications import export_rows as notification_rows
 from badger.portfolio.badges import credential_file
 from badger.portfolio.imports import import_file
 from badger.portfolio.models import Share
@@ -122,4 +123,6 @@ def export_zip(db: Session, participant: Participant) -> bytes:
         # what domains above this one keep about the person (outcomes: exits, follow-ups)
         for name, rows in maintenance.export_participant(db, participant).items():
             zf.writestr(name, _json(rows))
+        # the channel and address given for messages, and the messages still kept
+        zf.writestr("notifications.json", _json(notification_rows(db, participant)))
     return out.getvalue()
