@@ -43,6 +43,7 @@ PARTICIPANT_TEMPLATES = (
     "templates/portfolio/shares.html",
     "templates/portfolio/share_detail.html",
     "templates/outcomes/mine.html",
+    "templates/notifications/preferences.html",
 )
 #: Texts of those pages written in Python (form labels, messages after a grid step, logout).
 #: Form labels are printed escaped: their easy-to-read text keeps to one line (test below).
