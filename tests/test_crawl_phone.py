@@ -85,16 +85,19 @@ def demo(app: Any, db: Any, make: Any) -> dict[str, Any]:
     from badger import grids, portfolio, referentiels
     from badger.accounts.models import NetworkAdmin, Participant
     from badger.awards.models import Credential
-    from badger.demo import DEMO_ADMIN, DEMO_COACH
+    from badger.demo import DEMO_ADMIN, DEMO_COACH, DEMO_ORGANISATION_SLUG
     from badger.grids.models import GroupSession
-    from badger.networks.models import Network
+    from badger.networks.models import Network, Organisation
 
     referentiels.load_shipped(db, referentiels.shipped_dir())
     db.commit()
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    group = db.scalars(select(GroupSession)).one()
-    cred = db.scalars(select(Credential).where(Credential.state == "issued")).first()
+    # the demo also seeds a second member of its network (outcomes): use the demo organisation's
+    demo_org = db.scalars(select(Organisation).filter_by(slug=DEMO_ORGANISATION_SLUG)).one()
+    group = db.scalars(select(GroupSession).filter_by(organisation_id=demo_org.id)).one()
+    cred = db.scalars(select(Credential).where(Credential.state == "issued",
+                                               Credential.organisation_id == demo_org.id)).first()
     person = db.get(Participant, cred.participant_id)
     entry = grids.session_rounds(db, group)[person.id]
     items = entry.items
