@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import UnidentifiedImageError
+from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -151,7 +151,10 @@ def _reencode(data: bytes) -> tuple[bytes, str]:
             probe.verify()
         with open_image(data, formats=["PNG", "JPEG"]) as img:
             img.load()
-            clean = img.convert("RGBA" if fmt == "PNG" else "RGB")
+            # a phone's portrait photo: landscape pixels and an EXIF rotation, which the
+            # re-encoding drops; turn the pixels first so the picture stays upright
+            upright = ImageOps.exif_transpose(img) or img
+            clean = upright.convert("RGBA" if fmt == "PNG" else "RGB")
     except UserError:
         raise
     except (ImageRefused, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
