@@ -8,6 +8,7 @@ backup carries them)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -151,16 +152,17 @@ def _reencode(data: bytes) -> tuple[bytes, str]:
             probe.verify()
         with open_image(data, formats=["PNG", "JPEG"]) as img:
             img.load()
-            # a phone's portrait photo: landscape pixels and an EXIF rotation, which the
-            # re-encoding drops; turn the pixels first so the picture stays upright
-            upright = ImageOps.exif_transpose(img) or img
-            clean = upright.convert("RGBA" if fmt == "PNG" else "RGB")
+            clean = img.convert("RGBA" if fmt == "PNG" else "RGB")
     except UserError:
         raise
     except (ImageRefused, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UserError(_l("L'image doit être une photo JPEG ou une image PNG lisible."),
                         415) from exc
     clean.thumbnail((MAX_PICTURE_SIDE, MAX_PICTURE_SIDE))
+    # a phone's portrait photo: landscape pixels and an EXIF rotation, which the re-encoding
+    # drops; turn the pixels (once small: no full-size copy) so the picture stays upright
+    with contextlib.suppress(OSError, SyntaxError, ValueError, KeyError, TypeError):
+        clean = ImageOps.exif_transpose(clean) or clean  # unreadable EXIF: pixels as stored
     out = io.BytesIO()
     if fmt == "PNG":
         clean.save(out, format="PNG", optimize=True)
