@@ -8,6 +8,7 @@ backup carries them)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import UnidentifiedImageError
+from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -158,6 +159,10 @@ def _reencode(data: bytes) -> tuple[bytes, str]:
         raise UserError(_l("L'image doit être une photo JPEG ou une image PNG lisible."),
                         415) from exc
     clean.thumbnail((MAX_PICTURE_SIDE, MAX_PICTURE_SIDE))
+    # a phone's portrait photo: landscape pixels and an EXIF rotation, which the re-encoding
+    # drops; turn the pixels (once small: no full-size copy) so the picture stays upright
+    with contextlib.suppress(OSError, SyntaxError, ValueError, KeyError, TypeError):
+        clean = ImageOps.exif_transpose(clean) or clean  # unreadable EXIF: pixels as stored
     out = io.BytesIO()
     if fmt == "PNG":
         clean.save(out, format="PNG", optimize=True)

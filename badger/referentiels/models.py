@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -335,6 +336,21 @@ def _changed(obj: Any) -> set[str]:
     return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
 
 
+def _gains_only(session: Session, obj: Any) -> bool:
+    """Whether ``obj`` changed only its translations, or gained a pictogram it had none of
+    (a pictogram replaced or removed is a change to what was published). The stored value is
+    read from the database: an expired object set without loading keeps no old value."""
+    changed = _changed(obj)
+    if not changed <= {"translations", "pictogram"}:
+        return False
+    if "pictogram" in changed:
+        cls = type(obj)
+        with session.no_autoflush:
+            stored = session.execute(select(cls.pictogram).where(cls.id == obj.id)).scalar()
+        return stored is None
+    return True
+
+
 @event.listens_for(Session, "before_flush")
 def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
     """Refuse any change to a published version or to its categories and competences."""
@@ -356,7 +372,7 @@ def _guard_published(session: Session, _ctx: Any, _instances: Any) -> None:
             version = _owning_version(session, obj)
             if version is not None and _was_published(version):
                 if (translations_only and obj in session.dirty and obj not in session.deleted
-                        and _changed(obj) <= {"translations", "pictogram"}):
+                        and _gains_only(session, obj)):
                     continue
                 raise PublishedVersionError(f"version {version.identifier} is published")
 

@@ -41,6 +41,19 @@
     });
   }
 
+  // A shared phone: the pages kept for someone whose session ended without logging out (the
+  // next login replaced it) go as soon as the next person opens any page, so the service
+  // worker never serves them to that person offline (the back button, the history).
+  var me = document.querySelector("script[data-offline-user]");
+  if (me && window.caches) {
+    var mine = "badger-pages-" + me.getAttribute("data-offline-user");
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) {
+        return k.indexOf("badger-pages-") === 0 && k !== mine;
+      }).map(function (k) { return caches.delete(k); }));
+    }).catch(function () { return null; });
+  }
+
   var page = null; // set below on an offline-capable page
 
   document.querySelectorAll("form[action$='/logout']").forEach(function (form) {

@@ -253,3 +253,25 @@ def test_the_comparison_shows_the_chosen_pictures_once_the_participant_may_see_t
     db.commit()
     shown = client.get(f"/rounds/{rnd.id}/compare", headers=FR).get_data(as_text=True)
     assert 'id="photo-choices"' in shown and "La fatigue" in shown and "noté par" not in shown
+
+
+def test_a_phone_photo_taken_upright_stays_upright(app: Any, client: Any, db: Any, make: Any,
+                                                  org: Any, admin: Any) -> None:
+    """A phone stores a portrait photo as landscape pixels plus an EXIF "rotate 90°" tag. The
+    re-encoding drops the metadata, so it must turn the pixels first, or the picture shown to
+    the participant lies on its side."""
+    net = _network_with_admin(make, db, org, admin)
+    login_staff(client, admin)
+    img = Image.new("RGB", (60, 30), (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned 90° clockwise
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif.tobytes())
+    r = client.post(f"/admin/networks/{net.slug}/photolangage",
+                    data={"label": "Debout", "picture": (io.BytesIO(out.getvalue()), "p.jpg")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    pic = db.scalars(select(NetworkPicture)).one()
+    with Image.open(Path(app.instance_path) / "pictograms" / pic.filename) as saved:
+        assert saved.size == (30, 60)  # upright: taller than wide
+        assert not saved.getexif()  # and still no metadata

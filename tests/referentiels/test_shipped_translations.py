@@ -367,3 +367,28 @@ def test_the_guard_allows_translations_and_nothing_else(app: Any, db: Any) -> No
         with pytest.raises(PublishedVersionError):
             db.flush()
     db.rollback()
+
+
+def test_the_guard_lets_a_published_competence_gain_a_pictogram_never_change_it(
+    app: Any, db: Any
+) -> None:
+    """The exception for shipped versions lets a competence *gain* a pictogram. The guard is
+    the last line behind every code path: inside that exception it must still refuse a
+    pictogram replaced or removed (a badge's competence drawn differently from what was
+    published)."""
+    service.import_framework(db, shipped("clea"), key="clea", shipped=True)
+    db.commit()
+    version = service.get_version(db, "clea", 1)
+    assert version is not None
+    comp = version.competences[0]
+    assert comp.pictogram  # every shipped competence has one
+    with adding_translations(db):
+        comp.pictogram = "lock"
+        with pytest.raises(PublishedVersionError):
+            db.flush()
+    db.rollback()
+    with adding_translations(db):
+        comp.pictogram = None
+        with pytest.raises(PublishedVersionError):
+            db.flush()
+    db.rollback()
