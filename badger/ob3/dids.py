@@ -8,6 +8,7 @@ verifier meets, rejecting any key encoding other than Ed25519 (0xed01) and P-256
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import urllib.parse
 from collections.abc import Iterable
@@ -70,6 +71,12 @@ def multibase_to_public_key(value: str) -> PublicKey:
     """Parse a ``z...`` Multikey value; any multicodec other than Ed25519/P-256 is rejected."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) > 200:
         raise DidError("publicKeyMultibase must be a base58btc ('z') multibase string")
+    return _parse_multibase(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_multibase(value: str) -> PublicKey:
+    """Keys are immutable: an issuer's key is decoded once, not at every verification."""
     try:
         data = base58.b58decode(value[1:])
     except ValueError as exc:
