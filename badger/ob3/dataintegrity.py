@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .b58 import b58decode, b58encode
 from .jsonld import (
     DocumentExpansion,
     JsonLdProcessingError,
@@ -204,7 +204,7 @@ def sign(
         data = hash_data(unsecured, proof, loader=loader)
     except JsonLdProcessingError as exc:
         raise ProofError(str(exc)) from exc
-    proof["proofValue"] = "z" + base58.b58encode(key.sign(data)).decode("ascii")
+    proof["proofValue"] = "z" + b58encode(key.sign(data))
     signed: dict[str, Any] = _copy_json(dict(document))
     signed["proof"] = [*_copy_json(proofs_of(document)), proof]
     return signed
@@ -353,7 +353,7 @@ def _check_one(
             index, proof, "proof_malformed", "The proof value is missing or not base58."
         )
     try:
-        signature = base58.b58decode(value[1:])
+        signature = b58decode(value[1:])
     except ValueError:
         return _outcome(index, proof, "proof_malformed", "The proof value is not valid base58.")
     vm = proof.get("verificationMethod")

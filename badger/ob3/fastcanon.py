@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import weakref
 from collections.abc import Mapping
@@ -49,8 +50,15 @@ class Fallback(Exception):
     """The fast path does not cover this document; use pyld."""
 
 
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's _is_absolute_iri
+
+#: entries kept by a loader's caches before they are emptied (keys, types and ids come from
+#: documents: without a bound a stream of distinct ones would grow them for ever)
+CACHE_LIMIT = 50_000
+
+
 def _absolute(value: str) -> bool:
-    return bool(_pyld._is_absolute_iri(value))
+    return _ABSOLUTE_IRI.match(value) is not None
 
 
 class _Contexts:
@@ -71,10 +79,34 @@ class _Contexts:
         self._lock = threading.Lock()
         self.plans: dict[tuple[int, str], tuple[Any, ...]] = {}
         self.types: dict[tuple[int, tuple[Any, ...]], tuple[Any, Any, list[str]]] = {}
+        self.aliases: dict[int, tuple[Any, frozenset[str]]] = {}
 
     @property
     def initial(self) -> Any:
         return self._initial
+
+    def trim(self) -> None:
+        """Empty the caches when they hold more than :data:`CACHE_LIMIT` entries."""
+        size = len(self._processed) + len(self._iris) + len(self.plans) + len(self.types)
+        if size > CACHE_LIMIT:
+            with self._lock:
+                self._processed.clear()
+                self._iris.clear()
+                self.plans.clear()
+                self.types.clear()
+                self.aliases.clear()
+
+    def type_keys(self, active: Any) -> frozenset[str]:
+        """The keys that expand to ``@type`` in ``active`` (``@type`` and its aliases)."""
+        hit = self.aliases.get(id(active))
+        if hit is None:
+            found = frozenset(
+                term
+                for term, definition in active["mappings"].items()
+                if definition and definition.get("@id") == "@type" and not definition.get("reverse")
+            ) | {"@type"}
+            hit = self.aliases[id(active)] = (active, found)
+        return hit[1]
 
     def apply(self, active: Any, kind: str, local: Any, key: Any) -> Any:
         """``local`` processed onto ``active``: kind 'l' (a document's ``@context``), 'p'
@@ -213,6 +245,15 @@ class _Walker:
     def iri_term(self, active: Any, value: Any, vocab: bool) -> str:
         if not isinstance(value, str):
             raise Fallback("IRI is not a string")
+        head, colon, tail = value.partition(":")
+        if (
+            colon
+            and not vocab
+            and head != "_"
+            and (tail.startswith("//") or head not in active["mappings"])
+            and _absolute(value)
+        ):
+            return f"<{value}>"  # what pyld's _expand_iri answers, without a cache entry
         iri = self.ctx.iri(active, value, vocab)
         if iri.startswith("_:"):
             label = self._labels.get(iri)
@@ -269,8 +310,9 @@ class _Walker:
         active = self._enter(active, element, scoped)
         types: list[str] = []
         type_key = None
+        type_keys = self.ctx.type_keys(active)
         for key in element:
-            if key != "@context" and self.ctx.iri(active, key, True) == "@type":
+            if key in type_keys:
                 if type_key is not None:
                     raise Fallback("two keys expand to @type")
                 type_key = key
@@ -516,6 +558,7 @@ def document_quads(document: Mapping[str, Any], loader: OfflineLoader) -> list[Q
     if "@context" not in document:
         raise Fallback("no @context")
     contexts = _contexts(loader)
+    contexts.trim()
     walker = _Walker(contexts)
     try:
         walker.node(contexts.initial, document, None, "")

@@ -203,3 +203,21 @@ def test_w3c_rdfc10_cases() -> None:
         answered.append(case)
     # the first-degree cases of the suite are answered here, the others fall back
     assert len(answered) >= 20, answered
+
+
+def test_base58_is_the_base58_package_s() -> None:
+    import random
+
+    import base58
+
+    from badger.ob3.b58 import b58decode, b58encode
+
+    rng = random.Random(58)
+    for _ in range(3000):
+        data = b"\0" * rng.choice([0, 0, 1, 3]) + rng.randbytes(rng.randint(0, 80))
+        text = base58.b58encode(data).decode("ascii")
+        assert b58encode(data) == text
+        assert b58decode(text) == data == base58.b58decode(text)
+    for bad in ("0abc", "abcI", "l1", "ab c", "é"):
+        with pytest.raises(ValueError):
+            b58decode(bad)
