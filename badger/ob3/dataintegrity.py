@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import base58
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .b58 import b58decode, b58encode
 from .jsonld import (
     DocumentExpansion,
     JsonLdProcessingError,
@@ -139,6 +139,18 @@ def _unsecured(document: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "proof"}
 
 
+def _copy_json(value: Any) -> Any:
+    """``copy.deepcopy`` of a JSON value, several times faster (other types: deepcopy)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_json(v) for v in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def hash_data(
     unsecured_document: Mapping[str, Any],
     proof_config: Mapping[str, Any],
@@ -192,9 +204,9 @@ def sign(
         data = hash_data(unsecured, proof, loader=loader)
     except JsonLdProcessingError as exc:
         raise ProofError(str(exc)) from exc
-    proof["proofValue"] = "z" + base58.b58encode(key.sign(data)).decode("ascii")
-    signed = copy.deepcopy(dict(document))
-    signed["proof"] = [*copy.deepcopy(proofs_of(document)), proof]
+    proof["proofValue"] = "z" + b58encode(key.sign(data))
+    signed: dict[str, Any] = _copy_json(dict(document))
+    signed["proof"] = [*_copy_json(proofs_of(document)), proof]
     return signed
 
 
@@ -341,7 +353,7 @@ def _check_one(
             index, proof, "proof_malformed", "The proof value is missing or not base58."
         )
     try:
-        signature = base58.b58decode(value[1:])
+        signature = b58decode(value[1:])
     except ValueError:
         return _outcome(index, proof, "proof_malformed", "The proof value is not valid base58.")
     vm = proof.get("verificationMethod")

@@ -8,16 +8,17 @@ verifier meets, rejecting any key encoding other than Ed25519 (0xed01) and P-256
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from . import safejson
+from .b58 import b58decode, b58encode
 from .keys import (
     ED25519_MULTICODEC,
     P256_MULTICODEC,
@@ -57,12 +58,12 @@ def public_key_to_multibase(key: PublicKey) -> str:
     """``z`` + base58btc(multicodec || key): Ed25519 raw key, or P-256 compressed point."""
     if isinstance(key, ed25519.Ed25519PublicKey):
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return "z" + base58.b58encode(ED25519_MULTICODEC + raw).decode("ascii")
+        return "z" + b58encode(ED25519_MULTICODEC + raw)
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         raw = key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
         )
-        return "z" + base58.b58encode(P256_MULTICODEC + raw).decode("ascii")
+        return "z" + b58encode(P256_MULTICODEC + raw)
     raise DidError("only Ed25519 and P-256 keys have a multibase encoding here")
 
 
@@ -70,8 +71,14 @@ def multibase_to_public_key(value: str) -> PublicKey:
     """Parse a ``z...`` Multikey value; any multicodec other than Ed25519/P-256 is rejected."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) > 200:
         raise DidError("publicKeyMultibase must be a base58btc ('z') multibase string")
+    return _parse_multibase(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_multibase(value: str) -> PublicKey:
+    """Keys are immutable: an issuer's key is decoded once, not at every verification."""
     try:
-        data = base58.b58decode(value[1:])
+        data = b58decode(value[1:])
     except ValueError as exc:
         raise DidError("invalid base58btc in publicKeyMultibase") from exc
     prefix, raw = data[:2], data[2:]

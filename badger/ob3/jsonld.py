@@ -16,6 +16,7 @@ from typing import Any
 
 from pyld import jsonld as _pyld
 
+from .fastcanon import Fallback, canonicalize_fast
 from .loader import OfflineLoader, default_loader
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "UndefinedTermError",
     "canonicalize",
     "canonicalize_expanded",
+    "canonicalize_pyld",
     "canonicalize_unsecured",
     "expand_checked",
     "expand_document",
@@ -362,6 +364,10 @@ def canonicalize_unsecured(
         return canonicalize({k: v for k, v in document.items() if k != "proof"}, loader=ldr)
     if expansion.unsecured_found:
         raise UndefinedTermError(expansion.unsecured_found)
+    try:
+        return canonicalize_fast({k: v for k, v in document.items() if k != "proof"}, ldr)
+    except Fallback:
+        pass
     # a copy of the top level only: canonicalisation does not modify what pyld expanded
     return _canonicalize_owned([dict(expansion.unsecured[0])], ldr)
 
@@ -428,6 +434,23 @@ def canonicalize(
     With ``check_terms`` (the default, and what sign/verify use) undefined terms raise
     :class:`UndefinedTermError` instead of being silently left out of the signed data.
     """
+    ldr = loader or default_loader()
+    try:
+        # the fast path takes no inline context (no scoped-term bound needed) and falls back
+        # on any undefined term: pyld then reports it
+        return canonicalize_fast(document, ldr)
+    except Fallback:
+        pass
+    return canonicalize_pyld(document, loader=ldr, check_terms=check_terms)
+
+
+def canonicalize_pyld(
+    document: Mapping[str, Any],
+    *,
+    loader: OfflineLoader | None = None,
+    check_terms: bool = True,
+) -> str:
+    """:func:`canonicalize` by pyld alone (the fallback of the fast path, and its oracle)."""
     ldr = loader or default_loader()
     expanded, found = _expand(document, ldr)
     if found and check_terms:
