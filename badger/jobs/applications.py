@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from badger import audit, notifications, portfolio
 from badger.accounts.models import Participant
@@ -138,5 +138,9 @@ def received_one(db: Session, employer: Employer, application_id: int) -> Applic
 
 
 def inbox(db: Session, employer: Employer) -> list[Message]:
+    # the employer's session sees no organisation's rows: the applications sent to them are
+    # loaded with their messages, explicitly
     return list(db.scalars(select(Message).where(Message.employer_id == employer.id)
-                           .order_by(Message.id.desc()).limit(50)))
+                           .options(joinedload(Message.application))
+                           .order_by(Message.id.desc()).limit(50)
+                           .execution_options(unscoped=True)))

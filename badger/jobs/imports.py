@@ -183,7 +183,10 @@ def from_schema_org(doc: dict[str, Any]) -> Posting:
     contract = next((_SCHEMA_CONTRACTS[k] for k in kinds if k in _SCHEMA_CONTRACTS), None)
     title = _str(doc.get("title"), 200)
     description = _strip_html(_str(doc.get("description"), 5000))
-    ident = _str(doc.get("identifier"), 120) or _str(doc.get("url"), 120) or \
+    ident = doc.get("identifier")
+    if isinstance(ident, dict):  # a PropertyValue: its value, not the board's name
+        ident = ident.get("value")
+    ident = _str(ident, 120) or _str(doc.get("url"), 120) or \
         _str(doc.get("@id"), 120)
     org = doc.get("hiringOrganization")
     texts = _strings(doc.get("skills")) + _strings(doc.get("qualifications")) + [description]
