@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badger import notifications
 from badger.accounts import service as accounts
 from badger.accounts.models import TokenPurpose, User
 from badger.db import get_session, utcnow
@@ -93,8 +94,6 @@ def add_employer(email: str, name: str, company: str, slug: str | None,
 @with_appcontext
 def digest() -> None:
     """Queue each weekly-digest participant's fitting offers (badger.notifications)."""
-    from badger import notifications
-
     if getattr(notifications, "enqueue", None) is None:
         click.echo("badger.notifications has no enqueue(): no digest written.")
         return

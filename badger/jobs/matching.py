@@ -27,8 +27,18 @@ from badger.db import utcnow
 from badger.grids.models import Agreement, Journey, Round
 from badger.jobs.models import Offer, Preference
 from badger.networks.models import NetworkMembership
+from badger.referentiels.models import Competence
 
 BADGE = "badge"
+
+
+def competence_label(competence: Competence, lang: str) -> str:
+    """The competence's label in ``lang`` when translated, else as written."""
+    translated = (competence.translations or {}).get(lang) or {}
+    return str(translated.get("label") or competence.label)
+
+
+
 AGREED = "agreed"
 
 
@@ -109,14 +119,12 @@ class Match:
 
 
 def explain(db: Session, offer: Offer, participant_id: int, lang: str = "fr") -> Match:
-    from badger.referentiels.crosswalks import _label_in
-
     ids = [r.competence_id for r in offer.requirements]
     levels = participant_levels(db, participant_id, ids)
     lines = []
     for req in offer.requirements:
         level, source = levels.get(req.competence_id, (None, None))
-        lines.append(Line(_label_in(req.competence, lang)[0], req.min_level, level, source))
+        lines.append(Line(competence_label(req.competence, lang), req.min_level, level, source))
     return Match(offer, lines)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from badger.accounts.models import TokenPurpose
 from badger.accounts.service import issue_action_token
@@ -176,8 +177,6 @@ def import_page() -> Any:
 @bp.route("/jobs/applications")
 @staff_required()
 def staff_applications() -> Any:
-    from sqlalchemy import select
-
     rows = get_session().scalars(select(Application).where(Application.withdrawn_at.is_(None))
                                  .order_by(Application.id.desc()).limit(200)).all()
     return render_template("jobs/staff_applications.html", rows=rows)
@@ -257,3 +256,15 @@ def withdraw(application_id: int) -> Any:
     applications.withdraw(get_session(), current_user, application_id)
     flash(_("Votre candidature est retirée ; l'employeur ne voit plus votre partage."), "success")
     return redirect(url_for("jobs.my_jobs"))
+
+
+def _employer_home_first() -> Any:
+    """An employer's "home" is their space (they belong to no organisation's team)."""
+    if request.endpoint == "accounts.home" and current_user.is_authenticated \
+            and employers.live_employer(get_session(), current_user) is not None:
+        return redirect(url_for("jobs.employer_home"))
+    return None
+
+
+def init_app(app: Any) -> None:
+    app.before_request(_employer_home_first)

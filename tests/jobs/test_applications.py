@@ -144,3 +144,16 @@ def test_offer_form_validates_rome_code_and_words(app: Any, db: Any, make: Any) 
     assert "Respecter les horaires — Ponctualité" in page
     data["word"] = ["999999:x"]
     assert boss.post("/employer/offers/new", data=data).status_code == 422
+
+
+def test_homes_lead_to_jobs(app: Any, db: Any, make: Any) -> None:
+    w = h.world(db, make)
+    boss = _employer_client(app, w.employer)
+    response = boss.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/employer")
+    participant = app.test_client()
+    login_participant(participant, make, w.person)
+    assert 'href="/my/jobs"' in participant.get("/").get_data(as_text=True)
+    admin = app.test_client()
+    login_staff(admin, w.admin)
+    assert 'href="/jobs/employers"' in admin.get("/").get_data(as_text=True)
