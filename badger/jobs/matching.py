@@ -75,12 +75,13 @@ def levels_query(competence_ids: list[int], participant_ids: Any = None) -> Sele
     agreements = select(last.c.pid, last.c.cid, last.c.level, literal(2).label("rank")).where(
         last.c.n == 1)
     both = union_all(badges, agreements).subquery("both")
-    best = (select(both.c.pid, both.c.cid, func.min(both.c.rank).label("rank"))
-            .group_by(both.c.pid, both.c.cid).subquery("best"))
-    return (select(both.c.pid, both.c.cid, both.c.level,
-                   case((both.c.rank == 1, BADGE), else_=AGREED).label("source"))
-            .join(best, and_(best.c.pid == both.c.pid, best.c.cid == both.c.cid,
-                             best.c.rank == both.c.rank))
+    # one pass: the badge's level when there is one, else the agreed level
+    badge_level = func.max(case((both.c.rank == 1, both.c.level)))
+    agreed_level = func.max(case((both.c.rank == 2, both.c.level)))
+    return (select(both.c.pid, both.c.cid,
+                   func.coalesce(badge_level, agreed_level).label("level"),
+                   case((badge_level.is_not(None), BADGE), else_=AGREED).label("source"))
+            .group_by(both.c.pid, both.c.cid)
             .execution_options(unscoped=True))
 
 
