@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from badger import notifications
 from badger.accounts import service as accounts
-from badger.accounts.models import TokenPurpose, User
+from badger.accounts.models import Participant, TokenPurpose, User
 from badger.db import get_session, utcnow
 from badger.errors import UserError
 from badger.jobs import applications, employers, imports, matching, offers
@@ -109,7 +109,9 @@ def digest() -> None:
                          .execution_options(unscoped=True))
         if pref is None or (pref.digest_sent_at and pref.digest_sent_at > week_ago):
             continue
-        applications.notify(db, participant=pref.participant_id, kind="jobs.digest",
+        person = db.scalar(select(Participant).where(Participant.id == pid)
+                           .execution_options(unscoped=True))
+        applications.notify(db, participant=person, kind="jobs.digest",
                             link="/my/jobs", params={"offers": titles[:10]})
         pref.digest_sent_at = utcnow()
         sent += 1

@@ -157,3 +157,26 @@ def test_homes_lead_to_jobs(app: Any, db: Any, make: Any) -> None:
     admin = app.test_client()
     login_staff(admin, w.admin)
     assert 'href="/jobs/employers"' in admin.get("/").get_data(as_text=True)
+
+
+def test_notifications_when_the_outbox_exists(app: Any, db: Any, make: Any,
+                                              monkeypatch: Any) -> None:
+    """With ``badger.notifications.enqueue`` (being built elsewhere), the employer is told of an
+    application and the weekly digest is queued once a week for those who asked."""
+    from badger import jobs, notifications
+
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(notifications, "enqueue", lambda db, **kw: sent.append(kw),
+                        raising=False)
+    w = h.world(db, make)
+    h.agree(db, w.org, w.coach, w.person, w.version, {0: 4})
+    offer = h.offer(db, w.employer, w.version, [(0, 3)])
+    _applied(app, db, make, w, offer)
+    assert [(m["kind"], m["user"].email) for m in sent] == [("jobs.applied", w.employer.user.email)]
+    jobs.set_preference(db, w.person, receive=True, digest=True)
+    db.commit()
+    runner = app.test_cli_runner()
+    assert "1 digest(s) queued" in runner.invoke(args=["jobs", "digest"]).output
+    assert sent[-1]["kind"] == "jobs.digest" and sent[-1]["participant"].id == w.person.id
+    assert sent[-1]["params"] == {"offers": ["Vendeur·se en boulangerie"]}
+    assert "0 digest(s) queued" in runner.invoke(args=["jobs", "digest"]).output
