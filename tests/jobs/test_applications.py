@@ -40,6 +40,8 @@ def test_apply_share_and_withdraw(app: Any, db: Any, make: Any) -> None:
     home = boss.get("/employer").get_data(as_text=True)
     assert "Une personne a répondu à « Vendeur·se en boulangerie »" in home
     assert "Amina" not in home
+    listing = boss.get(f"/employer/offers/{offer.id}").get_data(as_text=True)
+    assert f"/employer/applications/{application.id}" in listing and "Amina" not in listing
     page = boss.get(f"/employer/applications/{application.id}")
     assert page.status_code == 200
     link = page.get_data(as_text=True).split('href="/s/')[1].split('"')[0]
