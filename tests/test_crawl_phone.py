@@ -147,7 +147,7 @@ def _log_in(page: Any, base: str, make: Any, role: str, demo: dict[str, Any]) ->
         page.locator("#email").fill(email)
         page.locator("#password").fill(password)
     with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
+        page.locator("main button[type=submit]").last.click()  # after the easy-to-read switch
     assert "/login" not in page.url and "/code" not in page.url, f"{role} is not logged in"
     return ["/", "/admin/networks"] if role == "network_admin" else ["/"]
 

@@ -277,3 +277,23 @@ def test_every_expiring_table_is_covered() -> None:
 @pytest.mark.parametrize("table", sorted(CASES))
 def test_expired_secret_is_refused(table: str, request: pytest.FixtureRequest, clock: Any) -> None:
     CASES[table](Ctx(request))
+
+
+@case("jobs_offers")
+def _job_offer(c: Any) -> None:
+    from badger import jobs
+    from tests.jobs import _helpers as jobs_helpers
+
+    w = jobs_helpers.world(c.db, c.make)
+    jobs_helpers.agree(c.db, w.org, w.coach, w.person, w.version, {0: 4})
+    offer = jobs_helpers.offer(c.db, w.employer, w.version, [(0, 3)], days=2)
+    jobs.set_preference(c.db, w.person, receive=True, digest=False)
+    c.db.commit()
+
+    def status() -> int:
+        client = c.app.test_client()  # a fresh login: days pass between the checks
+        login_participant(client, c.make, w.person)
+        return int(client.get(f"/my/jobs/{offer.id}/apply").status_code)
+
+    _past_then_within(c.clock, offer.expires_at - c.clock.now, lambda: status() == 404,
+                      lambda: status() == 200)

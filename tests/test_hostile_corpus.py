@@ -215,6 +215,13 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
 
     identity = prove(db, person, "+33612345678")
     adoption = db.scalars(select(Adoption)).first()
+    from badger import jobs
+    from tests.jobs import _helpers as jobs_helpers
+
+    employer = jobs_helpers.employer(db, org)
+    offer = jobs_helpers.offer(db, employer, version, [(0, 3)])
+    jobs.set_preference(db, person, receive=True, digest=True)
+    db.commit()
     from tests.integrators import isolation as integrator_rows
 
     integrator_client = integrator_rows._client(make, org)
@@ -231,6 +238,7 @@ def _seed(app: Any, db: Any, make: Any) -> dict[str, Any]:
             "job_id": job.id, "identity_id": identity.id,
             "client_id": integrator_client, "uuid": issued, "code": "ABCD-EFGH-JKLM",
             "crosswalk_id": 1, "choice_id": 1, "picture_id": 1,
+            "employer_id": employer.id, "offer_id": offer.id, "application_id": 1,
         },
     }
 
