@@ -42,13 +42,21 @@ def set_preference(db: Session, participant: Participant, *, receive: bool, dige
     db.flush()
 
 
+# Messages this domain sends (badger.notifications; texts translated at send time, short).
+notifications.register_kind(
+    "jobs.applied", subject=_l("Une candidature pour votre offre"),
+    body=_l("Une personne a répondu à votre offre « %(offer)s ». Ouvrez votre espace employeur."))
+notifications.register_kind(
+    "jobs.withdrawn", subject=_l("Une candidature retirée"),
+    body=_l("Une personne a retiré sa réponse à votre offre « %(offer)s »."))
+notifications.register_kind(
+    "jobs.digest", subject=_l("Des offres pour vous"),
+    body=_l("%(count)s offre(s) correspondent à vos compétences : %(offers)s."))
+
+
 def notify(db: Session, **kwargs: Any) -> bool:
-    """Hand a message to ``badger.notifications.enqueue`` when that exists (else False)."""
-    enqueue = getattr(notifications, "enqueue", None)
-    if enqueue is None:
-        return False
-    enqueue(db, **kwargs)
-    return True
+    """Queue a message (badger.notifications); False when the person receives none."""
+    return notifications.enqueue(db, **kwargs) is not None
 
 
 def _message(db: Session, application: Application, kind: str) -> None:

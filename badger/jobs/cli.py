@@ -94,9 +94,6 @@ def add_employer(email: str, name: str, company: str, slug: str | None,
 @with_appcontext
 def digest() -> None:
     """Queue each weekly-digest participant's fitting offers (badger.notifications)."""
-    if getattr(notifications, "enqueue", None) is None:
-        click.echo("badger.notifications has no enqueue(): no digest written.")
-        return
     db = get_session()
     week_ago = utcnow() - timedelta(days=7)
     per_person: dict[int, list[str]] = {}
@@ -111,10 +108,10 @@ def digest() -> None:
             continue
         person = db.scalar(select(Participant).where(Participant.id == pid)
                            .execution_options(unscoped=True))
-        applications.notify(db, participant=person, kind="jobs.digest",
-                            link="/my/jobs", params={"offers": titles[:10]})
+        if applications.notify(db, participant=person, kind="jobs.digest", link="/my/jobs",
+                               params={"count": len(titles), "offers": ", ".join(titles[:5])}):
+            sent += 1
         pref.digest_sent_at = utcnow()
-        sent += 1
     db.commit()
     click.echo(f"{sent} digest(s) queued")
 

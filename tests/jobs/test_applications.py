@@ -161,24 +161,35 @@ def test_homes_lead_to_jobs(app: Any, db: Any, make: Any) -> None:
     assert 'href="/jobs/employers"' in admin.get("/").get_data(as_text=True)
 
 
-def test_notifications_when_the_outbox_exists(app: Any, db: Any, make: Any,
-                                              monkeypatch: Any) -> None:
-    """With ``badger.notifications.enqueue`` (being built elsewhere), the employer is told of an
-    application and the weekly digest is queued once a week for those who asked."""
+def test_the_employer_and_the_digest_reach_the_outboxes(app: Any, db: Any, make: Any,
+                                                        tmp_path: Any) -> None:
+    """Through badger.notifications, end to end: the employer gets an e-mail when someone
+    applies, and a participant who asked for the weekly digest gets one SMS a week."""
+    import json
+    from pathlib import Path
+
     from badger import jobs, notifications
 
-    sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(notifications, "enqueue", lambda db, **kw: sent.append(kw),
-                        raising=False)
+    app.config["BADGER_SMTP_URL"] = None  # e-mails go to <instance>/mail-outbox.jsonl
+    sms = tmp_path / "sms.jsonl"
+    app.config["BADGER_SMS_BACKEND"] = f"file:{sms}"
     w = h.world(db, make)
     h.agree(db, w.org, w.coach, w.person, w.version, {0: 4})
     offer = h.offer(db, w.employer, w.version, [(0, 3)])
     _applied(app, db, make, w, offer)
-    assert [(m["kind"], m["user"].email) for m in sent] == [("jobs.applied", w.employer.user.email)]
+    assert notifications.send_due(app)["sent"] == 1
+    mail = Path(app.config["INSTANCE_PATH"]) / "mail-outbox.jsonl"
+    (sent,) = [json.loads(line) for line in mail.read_text(encoding="utf-8").splitlines()]
+    assert sent["to"] == w.employer.user.email
+    assert offer.title in json.dumps(sent, ensure_ascii=False)
+    assert w.person.display_name not in json.dumps(sent, ensure_ascii=False)
+
+    notifications.choose(db, w.person, "sms", "06 12 34 56 78")
     jobs.set_preference(db, w.person, receive=True, digest=True)
     db.commit()
     runner = app.test_cli_runner()
     assert "1 digest(s) queued" in runner.invoke(args=["jobs", "digest"]).output
-    assert sent[-1]["kind"] == "jobs.digest" and sent[-1]["participant"].id == w.person.id
-    assert sent[-1]["params"] == {"offers": ["Vendeur·se en boulangerie"]}
-    assert "0 digest(s) queued" in runner.invoke(args=["jobs", "digest"]).output
+    assert "0 digest(s) queued" in runner.invoke(args=["jobs", "digest"]).output  # weekly
+    assert notifications.send_due(app)["sent"] == 1
+    (text,) = [json.loads(line)["text"] for line in sms.read_text(encoding="utf-8").splitlines()]
+    assert "1 offre(s)" in text and offer.title in text and "/my/jobs" in text
