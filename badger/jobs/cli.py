@@ -14,7 +14,6 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from badger import notifications
 from badger.accounts import service as accounts
 from badger.accounts.models import Participant, TokenPurpose, User
 from badger.db import get_session, utcnow
