@@ -243,7 +243,10 @@ class Crawl:
         if weight > MAX_BYTES:
             fail(f"weighs {weight // 1024} KB (> {MAX_BYTES // 1024} KB): {meter.biggest()}")
         links: list[str] = page.eval_on_selector_all(
-            "a[href]", "els => els.map(e => e.href)")
+            # SVG links (the comparison chart's axes) have an SVGAnimatedString href: resolve
+            # the attribute against the page instead
+            "a[href]",
+            "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)")
         return links
 
     def _fail(self, mode: str, role: str, lang: str, url: str, endpoint: str,
