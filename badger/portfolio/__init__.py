@@ -39,6 +39,7 @@ from badger.portfolio.reading import (
     view_stats,
 )
 from badger.portfolio.share_page import SharePage, share_page
+from badger.portfolio.share_version import share_version
 from badger.portfolio.shares import (
     MAX_LABEL,
     MAX_SHARE_DAYS,
@@ -93,6 +94,7 @@ __all__ = [
     "revoke_share",
     "set_public",
     "share_page",
+    "share_version",
     "view_deduplicator",
     "view_stats",
 ]
