@@ -1,7 +1,7 @@
 """The content version of a public share page: what it shows changes exactly when this does.
 
 A share page of issued badges shows, for its participant only, each chosen credential verified
-live. What can change it is read here in two small indexed queries (no signed document is
+live. What can change it is read here in two indexed queries (no signed document is
 loaded, nothing is verified): the share's own row (label, name shown, revocation, link), each
 credential's row (level, revocation, suspension, whether it has expired by now) and its
 achievement's, the status lists the credentials and their issuers' network endorsements depend
@@ -20,7 +20,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, and_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from badger.accounts.models import Participant
@@ -38,22 +38,31 @@ def _raw(column: Any) -> Any:
 def share_version(db: Session, share: Share, lang: str, now: datetime, trust: str) -> str | None:
     """A digest of everything the page of ``share`` shows in ``lang`` at ``now``; None when the
     share holds items whose content it does not cover (charts, imported badges)."""
-    items = db.execute(
-        select(ShareItem.kind, ShareItem.credential_id)
+    # the items and what each shows, in one query (a credential no longer the participant's
+    # reads as NULLs, as the page leaves it out)
+    rows = db.execute(
+        select(ShareItem.kind, ShareItem.credential_id, Credential.id, Credential.level,
+               _raw(Credential.revoked_at), _raw(Credential.suspended_at),
+               (Credential.valid_until <= now).label("expired"), _raw(Credential.updated_at),
+               Credential.revocation_list_id, _raw(Achievement.updated_at),
+               Achievement.organisation_id, StatusList.etag, _raw(StatusList.updated_at))
+        .outerjoin(Credential, and_(Credential.id == ShareItem.credential_id,
+                                    Credential.participant_id == share.participant_id))
+        .outerjoin(Achievement, Achievement.id == Credential.achievement_id)
+        .outerjoin(StatusList, StatusList.id == Credential.revocation_list_id)
         .where(ShareItem.share_id == share.id)
         .order_by(ShareItem.position, ShareItem.id)
+        .execution_options(unscoped=True)
     ).all()
-    if any(kind != ITEM_CREDENTIAL or cid is None for kind, cid in items):
+    if any(row[0] != ITEM_CREDENTIAL or row[1] is None for row in rows):
         return None
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
         digest.update(("\x1f".join(map(str, parts)) + "\x1e").encode())
 
-    add("v1", lang, trust, share.id, share.token_hash, share.updated_at, share.revoked_at,
+    add("v2", lang, trust, share.id, share.token_hash, share.updated_at, share.revoked_at,
         share.expires_at <= now, share.show_name, share.label)
-    ids = [cid for _, cid in items]
-    add(*ids)
     if share.show_name:
         name = db.execute(
             select(Participant.display_name, Participant.updated_at)
@@ -62,22 +71,10 @@ def share_version(db: Session, share: Share, lang: str, now: datetime, trust: st
         ).one_or_none()
         add("name", name)
     orgs: set[int] = set()
-    if ids:
-        rows = db.execute(
-            select(Credential.id, Credential.level, _raw(Credential.revoked_at),
-                   _raw(Credential.suspended_at), (Credential.valid_until <= now).label("expired"),
-                   _raw(Credential.updated_at), Credential.revocation_list_id,
-                   _raw(Achievement.updated_at), Achievement.organisation_id, StatusList.etag,
-                   _raw(StatusList.updated_at))
-            .join(Achievement, Achievement.id == Credential.achievement_id)
-            .outerjoin(StatusList, StatusList.id == Credential.revocation_list_id)
-            .where(Credential.id.in_(ids), Credential.participant_id == share.participant_id)
-            .order_by(Credential.id)
-            .execution_options(unscoped=True)
-        ).all()
-        for row in rows:
-            add("c", *row)
-            orgs.add(row[8])
+    for row in rows:
+        add(*row)
+        if row[10] is not None:
+            orgs.add(row[10])
     if orgs:
         lists = db.execute(
             select(NetworkMembership.organisation_id, NetworkStatusList.id, NetworkStatusList.etag,
