@@ -1,11 +1,12 @@
-"""Long award batches in a background thread: one transaction per row, progress in a row.
+"""Long award batches in a background thread: a transaction per chunk of rows, progress in a row.
 
 Batches up to ``BADGER_AWARD_SYNC_LIMIT`` rows (default 50: a session) run in the request as one
-transaction. Longer ones (a big CSV) would keep a phone waiting, so they run here: each row is
-its own transaction, which also writes the row's outcome into the job and beats its heartbeat
-(a crash leaves only whole, finished rows, each one recorded; re-submitting the same file skips
-them as "already awarded"). A running job whose heartbeat stopped shows as interrupted, and staff
-may resume it (:func:`resume`); the page's counts of badges held are read from the credentials.
+transaction. Longer ones (a big CSV) would keep a phone waiting, so they run here: each chunk of
+:data:`CHUNK` rows is one transaction, which also writes the rows' outcomes into the job and
+beats its heartbeat (a crash leaves only whole, finished chunks, each row recorded;
+re-submitting the same file skips them as "already awarded"). A running job whose heartbeat
+stopped shows as interrupted, and staff may resume it (:func:`resume`); the page's counts of
+badges held are read from the credentials.
 
 Claimed from the database, so that any process may run a job and each job runs once. A job is
 *queued* by :func:`start` in the caller's transaction: status "running" and no heartbeat yet.
@@ -52,6 +53,11 @@ STALE_AFTER = timedelta(minutes=2)
 QUEUE_GRACE = timedelta(seconds=10)
 #: Seconds between two looks for queued jobs by a process's worker (``BADGER_JOB_POLL_SECONDS``).
 DEFAULT_POLL_SECONDS = 5.0
+
+#: Rows awarded per transaction: the status list is signed and the job's results rewritten once
+#: per chunk, not per row; a crash leaves whole chunks, each recorded (a chunk that fails is
+#: run again row by row, so one bad row costs only itself).
+CHUNK = 25
 
 RUNNING, INTERRUPTED, FINISHED, FAILED = "running", "interrupted", "finished", "failed"
 
@@ -140,10 +146,10 @@ def launch_after_commit(app: Flask, session: Any, job_id: int,
     after_commit(session, kick)
 
 
-def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
-    """Append one row's outcome and beat (same transaction as the row's credential)."""
+def _record(db: Any, job_id: int, entries: list[dict[str, Any]]) -> None:
+    """Append rows' outcomes and beat (same transaction as the rows' credentials)."""
     job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
-    job.results = [*job.results, entry]
+    job.results = [*job.results, *entries]
     job.done = len(job.results)
     job.heartbeat_at = utcnow()
 
@@ -240,24 +246,9 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
             group = db.get(GroupSession, job.session_id) if job.session_id else None
             assert org is not None and ach is not None
             settings = AwardSettings.from_config(app.config)
-            for index, req in rows:
-                try:
-                    # The credential and its line in the job commit together: a crash can
-                    # never leave the job one row behind the database.
-                    row = issuance.award_many(db, org, ach, [req], actor=actor, group=group,
-                                              settings=settings)[0]
-                    _record(db, job_id, {
-                        "row": index, "participant_id": row.participant_id, "name": row.name,
-                        "outcome": row.outcome, "message": row.message,
-                        "credential_id": row.credential.id if row.credential else None})
-                    db.commit()
-                except Exception as exc:  # one bad row must not stop the batch
-                    db.rollback()
-                    app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
-                    _record(db, job_id, {"row": index, "participant_id": req.participant_id,
-                                         "name": "?", "outcome": "error", "message": "",
-                                         "credential_id": None})
-                    db.commit()
+            for start in range(0, len(rows), CHUNK):
+                _run_chunk(app, db, job_id, rows[start:start + CHUNK],
+                           (org, ach, actor, group, settings))
             job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
             job.status = FINISHED
             job.finished_at = utcnow()
@@ -272,6 +263,39 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
                 db.commit()
         finally:
             db.close()
+
+
+def _run_chunk(app: Flask, db: Any, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
+               context: tuple[Any, ...]) -> None:
+    """Award ``rows`` in one transaction with their lines in the job (the status list is signed
+    and the job's results written once for them); when that fails, row by row, so one bad row
+    stops nothing else."""
+    org, ach, actor, group, settings = context
+    try:
+        results = issuance.award_many(db, org, ach, [req for _, req in rows], actor=actor,
+                                      group=group, settings=settings)
+        _record(db, job_id, [_entry(index, row) for (index, _), row in zip(rows, results,
+                                                                             strict=True)])
+        db.commit()
+        return
+    except Exception as exc:
+        db.rollback()
+        if len(rows) == 1:
+            index, req = rows[0]
+            app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
+            _record(db, job_id, [{"row": index, "participant_id": req.participant_id,
+                                  "name": "?", "outcome": "error", "message": "",
+                                  "credential_id": None}])
+            db.commit()
+            return
+    for one in rows:  # the chunk failed: each row alone, the bad one recorded as an error
+        _run_chunk(app, db, job_id, [one], context)
+
+
+def _entry(index: int, row: issuance.RowResult) -> dict[str, Any]:
+    return {"row": index, "participant_id": row.participant_id, "name": row.name,
+            "outcome": row.outcome, "message": row.message,
+            "credential_id": row.credential.id if row.credential else None}
 
 
 def resume(session: Any, job: AwardJob, *,
