@@ -17,7 +17,13 @@ from badger.portfolio.badge_view import (
     imported_reports,
     imported_view,
 )
-from badger.portfolio.badges import credential_file, credentials_zip, linkedin_url, set_public
+from badger.portfolio.badges import (
+    credential_file,
+    credentials_zip,
+    credentials_zip_stream,
+    linkedin_url,
+    set_public,
+)
 from badger.portfolio.charts import ChartView, chart_view
 from badger.portfolio.erasure import erase
 from badger.portfolio.export import export_zip
@@ -30,6 +36,7 @@ from badger.portfolio.imports import (
 )
 from badger.portfolio.reading import (
     ViewStats,
+    each_credential,
     my_credentials,
     my_imports,
     my_rounds,
@@ -74,7 +81,9 @@ __all__ = [
     "credential_file",
     "credential_view",
     "credentials_zip",
+    "credentials_zip_stream",
     "delete_import",
+    "each_credential",
     "erase",
     "export_zip",
     "find_share",

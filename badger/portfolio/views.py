@@ -21,6 +21,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -97,8 +98,11 @@ def download(credential_id: int, fmt: str) -> Any:
 def download_all() -> Any:
     """All my badges in every format, in one zip."""
     db = get_session()
-    body = portfolio.credentials_zip(portfolio.my_credentials(db, current_user))
-    return _file_response(body, "application/zip", "badges.zip")
+    chunks = portfolio.credentials_zip_stream(portfolio.each_credential(db, current_user))
+    response = Response(stream_with_context(chunks), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="badges.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/portfolio/badges/<int:credential_id>/public", methods=["POST"])
