@@ -26,6 +26,7 @@ staff, as any job that stopped beating.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +59,9 @@ DEFAULT_POLL_SECONDS = 5.0
 #: per chunk, not per row; a crash leaves whole chunks, each recorded (a chunk that fails is
 #: run again row by row, so one bad row costs only itself).
 CHUNK = 25
+#: ... and at most about this long (seconds): the progress page's writes wait for a chunk on
+#: SQLite (busy timeout 5 s).
+CHUNK_SECONDS = 1.0
 
 RUNNING, INTERRUPTED, FINISHED, FAILED = "running", "interrupted", "finished", "failed"
 
@@ -246,9 +250,10 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
             group = db.get(GroupSession, job.session_id) if job.session_id else None
             assert org is not None and ach is not None
             settings = AwardSettings.from_config(app.config)
-            for start in range(0, len(rows), CHUNK):
-                _run_chunk(app, db, job_id, rows[start:start + CHUNK],
-                           (org, ach, actor, group, settings))
+            context = (org, ach, actor, group, settings)
+            pending = list(rows)
+            while pending:
+                pending = pending[_run_chunk(app, db, job_id, pending, context):]
             job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
             job.status = FINISHED
             job.finished_at = utcnow()
@@ -266,30 +271,39 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
 
 
 def _run_chunk(app: Flask, db: Any, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
-               context: tuple[Any, ...]) -> None:
-    """Award ``rows`` in one transaction with their lines in the job (the status list is signed
-    and the job's results written once for them); when that fails, row by row, so one bad row
-    stops nothing else."""
+               context: tuple[Any, ...], limit: int = CHUNK) -> int:
+    """Award the first rows of ``rows`` in one transaction with their lines in the job (the
+    status list is signed and the job's results written once for them): up to ``limit`` rows,
+    fewer once :data:`CHUNK_SECONDS` have passed (on SQLite the transaction holds the write lock
+    that the progress page's own writes wait for). When one fails, the rows tried are run again
+    one by one, so one bad row costs only itself. Returns how many rows were handled."""
     org, ach, actor, group, settings = context
+    started = time.monotonic()
+    entries: list[dict[str, Any]] = []
     try:
-        results = issuance.award_many(db, org, ach, [req for _, req in rows], actor=actor,
-                                      group=group, settings=settings)
-        _record(db, job_id, [_entry(index, row) for (index, _), row in zip(rows, results,
-                                                                             strict=True)])
+        for index, req in rows[:limit]:
+            row = issuance.award_many(db, org, ach, [req], actor=actor, group=group,
+                                      settings=settings)[0]
+            entries.append(_entry(index, row))
+            if time.monotonic() - started >= CHUNK_SECONDS:
+                break
+        _record(db, job_id, entries)
         db.commit()
-        return
+        return len(entries)
     except Exception as exc:
         db.rollback()
-        if len(rows) == 1:
+        if limit == 1:
             index, req = rows[0]
             app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
             _record(db, job_id, [{"row": index, "participant_id": req.participant_id,
                                   "name": "?", "outcome": "error", "message": "",
                                   "credential_id": None}])
             db.commit()
-            return
-    for one in rows:  # the chunk failed: each row alone, the bad one recorded as an error
-        _run_chunk(app, db, job_id, [one], context)
+            return 1
+    tried = len(entries) + 1
+    for k in range(tried):
+        _run_chunk(app, db, job_id, rows[k:k + 1], context, limit=1)
+    return tried
 
 
 def _entry(index: int, row: issuance.RowResult) -> dict[str, Any]:
