@@ -1,10 +1,14 @@
 """Speed of awards (issue #6).
 
-Run: .venv/bin/python bench/awards_bench.py
+Run: .venv/bin/python bench/awards_bench.py [--participants 40]
 Targets (one core, SQLite in a temporary file, through the WSGI test client):
 
 * bulk award to 40 participants over HTTP — sign both proofs (eddsa-rdfc-2022 + RS256 VC-JWT),
   bake PNG and SVG, store, one transaction — ≤ 1500 ms;
+* bulk award to 1,000 participants (``--participants 1000``, issue #19.2) ≤ 2 s: above
+  ``BADGER_AWARD_SYNC_LIMIT`` (50) the batch runs as a background job whose progress page the
+  browser follows; the figure is from the POST to the job's last row committed (its JSON state
+  polled every 50 ms);
 * status list update (flip one bit, re-sign the list, persist, commit: a list is signed by the
   transaction that changes it) ≤ 5 ms; the signing alone is shown beside it;
 * issuer endpoints (Profile, did:web, JWKS, achievement, status list) ≤ 10 ms each.
@@ -25,7 +29,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import endorse_by_network, pin_one_core
 
-N = 40
+N = int(sys.argv[sys.argv.index("--participants") + 1]) if "--participants" in sys.argv else 40
+#: Issue #19.2's target for 1,000 participants; #6's for 40.
+TARGET_MS = 2000.0 if N >= 1000 else 1500.0
 
 
 def measure(fn: Callable[[], object], repeat: int) -> float:
@@ -134,9 +140,19 @@ def main() -> int:
     r = client.post(f"/admin/sessions/{ids['session']}/award", base_url=base, data={
         "achievement_id": str(ids["achievement"]), "level": "4",
         "participant": [str(i) for i in ids["people"]], "observation": "Très bon esprit."})
-    bulk_ms = (time.perf_counter() - t0) * 1000
-    assert r.status_code == 200 and r.data.count(b"outcome-issued") == N, r.status_code
-    ok &= report(f"bulk award, {N} participants over HTTP", bulk_ms, 1500)
+    if r.status_code == 303:  # a background job: followed until its last row is committed
+        job_url = r.headers["Location"]
+        while True:
+            state = client.get(job_url, base_url=base, headers={"Accept": "application/json"})
+            if state.json["status"] != "running":
+                break
+            time.sleep(0.05)
+        bulk_ms = (time.perf_counter() - t0) * 1000
+        assert state.json["status"] == "finished" and state.json["held"] == N, state.json
+    else:
+        bulk_ms = (time.perf_counter() - t0) * 1000
+        assert r.status_code == 200 and r.data.count(b"outcome-issued") == N, r.status_code
+    ok &= report(f"bulk award, {N} participants over HTTP", bulk_ms, TARGET_MS)
     ok &= report("  per credential (2 proofs + PNG + SVG + row)", bulk_ms / N, None)
 
     # status list update: flip one bit, re-sign the list (before commit), persist, commit

@@ -1,11 +1,12 @@
-"""Long award batches in a background thread: one transaction per row, progress in a row.
+"""Long award batches in a background thread: a transaction per chunk of rows, progress in a row.
 
 Batches up to ``BADGER_AWARD_SYNC_LIMIT`` rows (default 50: a session) run in the request as one
-transaction. Longer ones (a big CSV) would keep a phone waiting, so they run here: each row is
-its own transaction, which also writes the row's outcome into the job and beats its heartbeat
-(a crash leaves only whole, finished rows, each one recorded; re-submitting the same file skips
-them as "already awarded"). A running job whose heartbeat stopped shows as interrupted, and staff
-may resume it (:func:`resume`); the page's counts of badges held are read from the credentials.
+transaction. Longer ones (a big CSV) would keep a phone waiting, so they run here: each chunk of
+:data:`CHUNK` rows is one transaction, which also writes the rows' outcomes into the job and
+beats its heartbeat (a crash leaves only whole, finished chunks, each row recorded;
+re-submitting the same file skips them as "already awarded"). A running job whose heartbeat
+stopped shows as interrupted, and staff may resume it (:func:`resume`); the page's counts of
+badges held are read from the credentials.
 
 Claimed from the database, so that any process may run a job and each job runs once. A job is
 *queued* by :func:`start` in the caller's transaction: status "running" and no heartbeat yet.
@@ -25,6 +26,7 @@ staff, as any job that stopped beating.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +54,14 @@ STALE_AFTER = timedelta(minutes=2)
 QUEUE_GRACE = timedelta(seconds=10)
 #: Seconds between two looks for queued jobs by a process's worker (``BADGER_JOB_POLL_SECONDS``).
 DEFAULT_POLL_SECONDS = 5.0
+
+#: Rows awarded per transaction: the status list is signed and the job's results rewritten once
+#: per chunk, not per row; a crash leaves whole chunks, each recorded (a chunk that fails is
+#: run again row by row, so one bad row costs only itself).
+CHUNK = 25
+#: ... and at most about this long (seconds): the progress page's writes wait for a chunk on
+#: SQLite (busy timeout 5 s).
+CHUNK_SECONDS = 1.0
 
 RUNNING, INTERRUPTED, FINISHED, FAILED = "running", "interrupted", "finished", "failed"
 
@@ -140,10 +150,10 @@ def launch_after_commit(app: Flask, session: Any, job_id: int,
     after_commit(session, kick)
 
 
-def _record(db: Any, job_id: int, entry: dict[str, Any]) -> None:
-    """Append one row's outcome and beat (same transaction as the row's credential)."""
+def _record(db: Any, job_id: int, entries: list[dict[str, Any]]) -> None:
+    """Append rows' outcomes and beat (same transaction as the rows' credentials)."""
     job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
-    job.results = [*job.results, entry]
+    job.results = [*job.results, *entries]
     job.done = len(job.results)
     job.heartbeat_at = utcnow()
 
@@ -240,24 +250,10 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
             group = db.get(GroupSession, job.session_id) if job.session_id else None
             assert org is not None and ach is not None
             settings = AwardSettings.from_config(app.config)
-            for index, req in rows:
-                try:
-                    # The credential and its line in the job commit together: a crash can
-                    # never leave the job one row behind the database.
-                    row = issuance.award_many(db, org, ach, [req], actor=actor, group=group,
-                                              settings=settings)[0]
-                    _record(db, job_id, {
-                        "row": index, "participant_id": row.participant_id, "name": row.name,
-                        "outcome": row.outcome, "message": row.message,
-                        "credential_id": row.credential.id if row.credential else None})
-                    db.commit()
-                except Exception as exc:  # one bad row must not stop the batch
-                    db.rollback()
-                    app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
-                    _record(db, job_id, {"row": index, "participant_id": req.participant_id,
-                                         "name": "?", "outcome": "error", "message": "",
-                                         "credential_id": None})
-                    db.commit()
+            context = (org, ach, actor, group, settings)
+            pending = list(rows)
+            while pending:
+                pending = pending[_run_chunk(app, db, job_id, pending, context):]
             job = db.execute(select(AwardJob).where(AwardJob.id == job_id)).scalar_one()
             job.status = FINISHED
             job.finished_at = utcnow()
@@ -272,6 +268,48 @@ def run(app: Flask, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
                 db.commit()
         finally:
             db.close()
+
+
+def _run_chunk(app: Flask, db: Any, job_id: int, rows: list[tuple[int, issuance.AwardRequest]],
+               context: tuple[Any, ...], limit: int = CHUNK) -> int:
+    """Award the first rows of ``rows`` in one transaction with their lines in the job (the
+    status list is signed and the job's results written once for them): up to ``limit`` rows,
+    fewer once :data:`CHUNK_SECONDS` have passed (on SQLite the transaction holds the write lock
+    that the progress page's own writes wait for). When one fails, the rows tried are run again
+    one by one, so one bad row costs only itself. Returns how many rows were handled."""
+    org, ach, actor, group, settings = context
+    started = time.monotonic()
+    entries: list[dict[str, Any]] = []
+    try:
+        for index, req in rows[:limit]:
+            row = issuance.award_many(db, org, ach, [req], actor=actor, group=group,
+                                      settings=settings)[0]
+            entries.append(_entry(index, row))
+            if time.monotonic() - started >= CHUNK_SECONDS:
+                break
+        _record(db, job_id, entries)
+        db.commit()
+        return len(entries)
+    except Exception as exc:
+        db.rollback()
+        if limit == 1:
+            index, req = rows[0]
+            app.logger.warning("award job %s: row failed: %s", job_id, type(exc).__name__)
+            _record(db, job_id, [{"row": index, "participant_id": req.participant_id,
+                                  "name": "?", "outcome": "error", "message": "",
+                                  "credential_id": None}])
+            db.commit()
+            return 1
+    tried = len(entries) + 1
+    for k in range(tried):
+        _run_chunk(app, db, job_id, rows[k:k + 1], context, limit=1)
+    return tried
+
+
+def _entry(index: int, row: issuance.RowResult) -> dict[str, Any]:
+    return {"row": index, "participant_id": row.participant_id, "name": row.name,
+            "outcome": row.outcome, "message": row.message,
+            "credential_id": row.credential.id if row.credential else None}
 
 
 def resume(session: Any, job: AwardJob, *,

@@ -17,7 +17,13 @@ from badger.portfolio.badge_view import (
     imported_reports,
     imported_view,
 )
-from badger.portfolio.badges import credential_file, credentials_zip, linkedin_url, set_public
+from badger.portfolio.badges import (
+    credential_file,
+    credentials_zip,
+    credentials_zip_stream,
+    linkedin_url,
+    set_public,
+)
 from badger.portfolio.charts import ChartView, chart_view
 from badger.portfolio.erasure import erase
 from badger.portfolio.export import export_zip
@@ -30,6 +36,7 @@ from badger.portfolio.imports import (
 )
 from badger.portfolio.reading import (
     ViewStats,
+    each_credential,
     my_credentials,
     my_imports,
     my_rounds,
@@ -39,6 +46,7 @@ from badger.portfolio.reading import (
     view_stats,
 )
 from badger.portfolio.share_page import SharePage, share_page
+from badger.portfolio.share_version import share_version
 from badger.portfolio.shares import (
     MAX_LABEL,
     MAX_SHARE_DAYS,
@@ -73,7 +81,9 @@ __all__ = [
     "credential_file",
     "credential_view",
     "credentials_zip",
+    "credentials_zip_stream",
     "delete_import",
+    "each_credential",
     "erase",
     "export_zip",
     "find_share",
@@ -93,6 +103,7 @@ __all__ = [
     "revoke_share",
     "set_public",
     "share_page",
+    "share_version",
     "view_deduplicator",
     "view_stats",
 ]

@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,9 +55,36 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
 
 
-def credentials_zip(creds: Sequence[Credential]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+def credentials_zip(creds: Iterable[Credential]) -> bytes:
+    """All the formats of ``creds`` in one zip, in memory (see :func:`credentials_zip_stream`)."""
+    return b"".join(credentials_zip_stream(creds))
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only, unseekable sink whose written bytes are taken out as they come."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._chunks)
+        self._chunks.clear()
+        return out
+
+
+def credentials_zip_stream(creds: Iterable[Credential]) -> Iterator[bytes]:
+    """The zip of :func:`credentials_zip` as it is written: each credential's files compressed
+    and handed out before the next is read, so only one credential is held at a time (the zip
+    is written without seeking: sizes follow each file, as zip allows)."""
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf:
         used: set[str] = set()
         for cred in creds:
             for fmt in ("json", "jwt", "png", "svg"):
@@ -71,7 +98,8 @@ def credentials_zip(creds: Sequence[Credential]) -> bytes:
                     continue
                 used.add(candidate)
                 zf.writestr(candidate, body)
-    return out.getvalue()
+            yield sink.take()
+    yield sink.take()
 
 
 def linkedin_url(db: Session, cred: Credential) -> str:

@@ -4,7 +4,7 @@ how often each share was opened. Queries only (views never ``select``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +33,21 @@ def my_credentials(db: Session, participant: Participant) -> list[Credential]:
             .order_by(Credential.issued_at.desc(), Credential.id.desc())
         )
     )
+
+
+def each_credential(db: Session, participant: Participant) -> Iterator[Credential]:
+    """:func:`my_credentials` one at a time, each let go once the next is read (a zip of
+    hundreds of badges never holds all their documents and images)."""
+    ids = list(db.scalars(
+        select(Credential.id)
+        .where(Credential.participant_id == participant.id, Credential.state == ISSUED)
+        .order_by(Credential.issued_at.desc(), Credential.id.desc())
+    ))
+    for cred_id in ids:
+        cred = db.get(Credential, cred_id)
+        if cred is not None and cred.participant_id == participant.id:
+            yield cred
+            db.expunge(cred)
 
 
 def my_rounds(

@@ -148,8 +148,9 @@ class ShareGone(UserError):
     """The link was revoked or has expired (410, neutral page)."""
 
 
-def find_share(db: Session, token: str) -> Share:
-    """The live share for ``token``; unknown → 404, revoked or expired → 410.
+def find_share(db: Session, token: str, *, items: bool = True) -> Share:
+    """The live share for ``token``; unknown → 404, revoked or expired → 410. ``items``: load
+    its items with it (False: on first use — the share page reads them only to render).
 
     The token must be the exact one issued: looked up by its keyed hash over the exact
     characters (no trimming, no case folding; unique index), then compared in constant time.
@@ -160,13 +161,11 @@ def find_share(db: Session, token: str) -> Share:
         raise UserError(_l("Ce lien n'existe pas."), 404)
     exact, legacy = url_token_hashes(token)
     with unscoped(db):
+        query = select(Share).where(Share.token_hash.in_((exact, legacy)))
+        if items:
+            query = query.options(joinedload(Share.items))  # callers show them: one query
         shares = (
-            db.execute(
-                select(Share)
-                .where(Share.token_hash.in_((exact, legacy)))
-                .options(joinedload(Share.items))  # every caller shows them: one query
-                .execution_options(unscoped=True)
-            )
+            db.execute(query.execution_options(unscoped=True))
             .unique()
             .scalars()
             .all()

@@ -7,6 +7,7 @@ revoked or expired link answers 410 with a neutral page that says nothing about 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import segno
@@ -20,11 +21,13 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from badger import awards, cache, portfolio
@@ -35,7 +38,7 @@ from badger.forms import ConfirmForm
 from badger.i18n import current_language
 from badger.portfolio.forms import BindForm, EraseForm, ImportForm, PublicForm, ShareForm
 from badger.security import limiter, participant_required
-from badger.verification import MAX_VERIFY_BYTES
+from badger.verification import MAX_VERIFY_BYTES, trust_key
 
 bp = Blueprint("portfolio", __name__)
 
@@ -95,8 +98,11 @@ def download(credential_id: int, fmt: str) -> Any:
 def download_all() -> Any:
     """All my badges in every format, in one zip."""
     db = get_session()
-    body = portfolio.credentials_zip(portfolio.my_credentials(db, current_user))
-    return _file_response(body, "application/zip", "badges.zip")
+    chunks = portfolio.credentials_zip_stream(portfolio.each_credential(db, current_user))
+    response = Response(stream_with_context(chunks), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="badges.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/portfolio/badges/<int:credential_id>/public", methods=["POST"])
@@ -272,10 +278,10 @@ def _imported_cache() -> Any:
     return portfolio.imported_reports(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-def _load_public(token: str) -> Any:
+def _load_public(token: str, items: bool = True) -> Any:
     db = get_session()
     try:
-        return db, portfolio.find_share(db, token), None
+        return db, portfolio.find_share(db, token, items=items), None
     except UserError as exc:
         return db, None, _public(error_response(exc.status))
 
@@ -283,22 +289,68 @@ def _load_public(token: str) -> Any:
 @bp.route("/s/<token>")
 @limiter.limit("120 per minute")
 def public_share(token: str) -> Any:
-    """What a recruiter sees: the chosen badges verified live, the chart, plain words."""
-    db, share, gone = _load_public(token)
+    """What a recruiter sees: the chosen badges verified live, the chart, plain words.
+
+    Rendered once per content version (:mod:`badger.portfolio.share_version`) for anonymous
+    visitors: the version is the page's ETag (a matching ``If-None-Match`` gets 304) and keys
+    the rendered page, whose CSRF token is put back for each visitor. ``private, no-cache``:
+    the browser asks again every time, so a revocation shows on the next view."""
+    db, share, gone = _load_public(token, items=False)  # read as the version needs them
     if gone is not None:
         return gone
-    page = portfolio.share_page(db, share, current_language(), _imported_cache())
+    lang = current_language()
     # counted once per visitor and day; who they are is never stored (see ViewDeduplicator)
     visitor = (get_remote_address(), request.headers.get("User-Agent", ""))
     portfolio.record_view(db, share, visitor)
+    version = _page_version(db, share, lang)
+    if version is None:
+        return _public(Response(_render_share(db, share, lang, token)))
+    token_now = generate_csrf()  # first: makes the session's CSRF secret the mark digests
+    etag = f"{version}.{_session_mark()}"
+    if request.if_none_match.contains(etag):
+        return _versioned(Response(status=304), etag)
+    key = f"{version}:{request.full_path}"
+    html = _PAGES.get(key)
+    if html is None:
+        html = _render_share(db, share, lang, token).replace(token_now, _CSRF_SLOT)
+        _PAGES.set(key, html)
+    return _versioned(Response(html.replace(_CSRF_SLOT, token_now)), etag)
+
+
+#: Rendered share pages of anonymous visitors by content version and URL (the CSRF token
+#: replaced by :data:`_CSRF_SLOT`); the TTL bounds what the version does not cover (référentiel
+#: texts and crosswalks), as the badge views' own cache does.
+_PAGES: cache.Cache[str] = cache.Cache("portfolio.share_pages", size=512, ttl=portfolio.VIEW_TTL)
+_CSRF_SLOT = "\x00csrf-slot\x00"
+
+
+def _page_version(db: Any, share: Any, lang: str) -> str | None:
+    """The page's content version, or None when it is rendered every time (a signed-in
+    visitor — the header shows who they are —, a message to show, or items it does not cover)."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return None
+    return portfolio.share_version(db, share, lang, utcnow(), trust_key())
+
+
+def _session_mark() -> str:
+    """Which visitor session the page's CSRF token belongs to (a digest of its secret)."""
+    secret = str(session.get("csrf_token", ""))
+    return hashlib.sha256(secret.encode()).hexdigest()[:8]
+
+
+def _versioned(response: Response, etag: str) -> Response:
+    _public(response)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _render_share(db: Any, share: Any, lang: str, token: str) -> str:
+    page = portfolio.share_page(db, share, lang, _imported_cache())
     url = url_for("portfolio.public_share", token=token, _external=True)
     fragments = [_badge_html(b) for b in page.badges]
-    return _public(
-        Response(
-            render_template(
-                "portfolio/public_share.html", page=page, share_url=url, fragments=fragments
-            )
-        )
+    return render_template(
+        "portfolio/public_share.html", page=page, share_url=url, fragments=fragments
     )
 
 

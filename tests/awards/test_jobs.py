@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from badger import awards
-from badger.awards import jobs, signing
+from badger.awards import issuance, jobs, signing
 from badger.awards.models import AwardJob, Credential
 from badger.db import utcnow
 from tests.conftest import login_staff
@@ -55,15 +55,18 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     app.config["BADGER_AWARD_SYNC_LIMIT"] = 2
     real = signing.bake_svg
-    calls = {"n": 0}
+    real_row = issuance._issue_row
+    failing = people[2].id
 
-    def flaky(*args: Any, **kwargs: Any) -> bytes:
-        calls["n"] += 1
-        if calls["n"] == 3:
+    def flaky(session: Any, org: Any, ach: Any, req: Any, *args: Any, **kwargs: Any) -> Any:
+        # the third participant's row fails once its credential row is written and signed
+        # (in the chunk, then alone when the chunk is run again row by row)
+        result = real_row(session, org, ach, req, *args, **kwargs)
+        if req.participant_id == failing:
             raise RuntimeError("injected baking failure")
-        return real(*args, **kwargs)
+        return result
 
-    monkeypatch.setattr(signing, "bake_svg", flaky)
+    monkeypatch.setattr(issuance, "_issue_row", flaky)
     login_staff(client, coach)
     r = client.post(f"/admin/badges/{achievement.id}/csv",
                     data={"csv_text": _csv([p.display_name for p in people]), "confirm": "1"})
@@ -76,7 +79,8 @@ def test_failing_row_in_a_job_leaves_no_half_row(app: Any, db: Any, client: Any,
     failed = people[2]
     assert failed.id not in {c.participant_id for c in creds}
     # sending the same file again finishes the job: the four done rows are skipped
-    monkeypatch.setattr(signing, "bake_svg", real)
+    monkeypatch.setattr(issuance, "_issue_row", real_row)
+    assert signing.bake_svg is real
     r = client.post(f"/admin/badges/{achievement.id}/csv",
                     data={"csv_text": _csv([p.display_name for p in people]), "confirm": "1"})
     assert r.status_code == 200  # one row left: small enough to run in the request

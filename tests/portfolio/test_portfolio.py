@@ -56,8 +56,12 @@ def test_downloads_verify(app: Any, participant_client: Any, creds: list[Any]) -
 
 def test_zip_of_all(participant_client: Any, creds: list[Any]) -> None:
     response = participant_client.get("/portfolio/badges.zip")
-    names = zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
+    assert response.is_streamed  # written as it is sent, one credential at a time
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert archive.testzip() is None  # every file's CRC checks out (sizes after each file)
+    names = archive.namelist()
     assert len(names) == 8 and sum(n.endswith(".png") for n in names) == 2
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_linkedin_link_and_public_flag(

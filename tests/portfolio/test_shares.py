@@ -53,7 +53,8 @@ def test_share_then_anonymous_sees_verified_badges(
     assert 'name="robots" content="noindex' in html
     assert response.headers["X-Robots-Tag"].startswith("noindex")
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-cache"  # revalidated every time
+    assert response.headers["ETag"]
     assert "Amina" not in html  # the name is shown only when chosen
     # no third-party assets: every src/href to a resource is local
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
