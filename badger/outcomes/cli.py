@@ -19,6 +19,7 @@ from badger.grids.models import GroupSession, Journey, Rating, Round, RoundCompe
 from badger.networks.models import NetworkMembership, Organisation
 from badger.outcomes.exits import add_months, due_follow_ups
 from badger.outcomes.models import JourneyExit
+from badger.outcomes.reminders import Reminded, remind
 from badger.referentiels.models import Referentiel
 
 outcomes_group = AppGroup("outcomes", help="Journey exits and their follow-ups.")
@@ -44,6 +45,25 @@ def due_command(slug: str | None, today: str | None) -> None:
             click.echo(f"{org.slug}\tjourney {d.exit.journey_id}\t{d.exit.participant.display_name}"
                        f"\t{d.month} months\tdue {d.due_on.isoformat()}")
     click.echo(f"{total} follow-up(s) due.")
+
+
+@outcomes_group.command("remind")
+@with_appcontext
+@click.option("--today", default=None, help="Pretend today is this date (YYYY-MM-DD).")
+def remind_command(today: str | None) -> None:
+    """Queue a message to the coach of each follow-up that fell due (once each); then
+    ``badger notifications send`` delivers it. Run it daily."""
+    session = get_session()
+    day = date.fromisoformat(today) if today else date.today()
+    total = Reminded()
+    for org in session.execute(select(Organisation).order_by(Organisation.slug)).scalars():
+        found = remind(session, day, organisation_id=org.id)
+        total.queued += found.queued
+        total.not_queued += found.not_queued
+        total.no_coach += found.no_coach
+    session.commit()
+    click.echo(f"queued: {total.queued}, coach stopped messages: {total.not_queued}, "
+               f"no coach: {total.no_coach}")
 
 
 commands = [outcomes_group]

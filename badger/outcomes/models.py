@@ -58,6 +58,10 @@ class JourneyExit(_Situation, OrgScopedMixin, TimestampMixin, Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The participant also agreed to be asked again at 3 and 6 months.
     follow_ups: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When ``badger outcomes remind`` queued the coach's reminder of the 3- / 6-month
+    #: follow-up (once each; see ``badger.outcomes.reminders``).
+    reminded_3_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_6_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     journey: Mapped[Journey] = relationship()
     participant: Mapped[Participant] = relationship()

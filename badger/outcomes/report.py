@@ -15,6 +15,7 @@ from badger.outcomes.charts import Bar, bar_chart
 from badger.outcomes.labels import (
     CONTRACT_LABELS,
     DURATION_LABELS,
+    KIND_LABELS,
     STATUS_LABELS,
     TRAINING_LABELS,
 )
@@ -49,6 +50,8 @@ def tables(r: Report) -> dict[str, list[Line]]:
         "contracts": _lines(r.contracts, CONTRACT_LABELS, job),
         "durations": _lines(r.durations, DURATION_LABELS, job),
         "training": _lines(r.training, TRAINING_LABELS, training),
+        **{f"follow_up_{m}": _lines(cells, KIND_LABELS, r.follow_up_totals[m])
+           for m, cells in r.follow_ups.items()},
     }
 
 
@@ -92,7 +95,10 @@ def csv_text(r: Report, *, scope: str) -> str:
     if r.left_out:
         w.writerow([_("cohorte"), _("membres non comptés (trop petits)"), r.left_out, ""])
     sections = {"status": _("Situation des parcours"), "contracts": _("Emplois par contrat"),
-                "durations": _("Emplois par durée"), "training": _("Formations")}
+                "durations": _("Emplois par durée"), "training": _("Formations"),
+                **{f"follow_up_{m}": _("Suivi à %(n)s mois", n=m) for m in r.follow_up_totals}}
+    for month, cell in r.follow_up_totals.items():
+        w.writerow([sections[f"follow_up_{month}"], _("suivis renseignés"), text(cell), ""])
     for section, lines in tables(r).items():
         for line in lines:
             w.writerow([sections[section], line.label, text(line.cell), number(line.share)

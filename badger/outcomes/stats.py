@@ -11,6 +11,9 @@ Figures (README, "Outcomes and cohort statistics"):
   least two rounds, *entry* = the coach's score in the earliest of those rounds, *exit* = in
   the latest (for a journey still in progress: its latest round so far); mean entry, mean
   exit, distribution 0–5 of each, share who progressed by at least one level;
+* **follow-ups** at 3 and 6 months: the follow-ups recorded for the cohort's agreed exits, by
+  kind (employment / training / other support / no news), one table per month whose total is
+  the follow-ups recorded at that month (one not recorded yet is not counted);
 * **badges** issued to the cohort's participants (and accepted: in their hands, not waiting
   for a claim, not revoked); **share links** of the cohort's participants opened at least once.
 """
@@ -27,7 +30,14 @@ from sqlalchemy.orm import Session, aliased
 from badger.awards.models import Credential
 from badger.grids.models import Rating, Round
 from badger.outcomes.cohort import Filter, Scope, cohort_select, resolve
-from badger.outcomes.models import CONTRACTS, DURATIONS, JourneyExit
+from badger.outcomes.models import (
+    CONTRACTS,
+    DURATIONS,
+    EXIT_KINDS,
+    FOLLOW_UP_MONTHS,
+    ExitFollowUp,
+    JourneyExit,
+)
 from badger.outcomes.suppression import Cell, mean_or_none, protect, total_cell
 from badger.portfolio.models import Share, ShareView
 from badger.referentiels.models import Competence
@@ -69,6 +79,9 @@ class Report:
     durations: dict[str, Cell] = field(default_factory=dict)
     training: dict[str, Cell] = field(default_factory=dict)
     competences: list[CompetenceRow] = field(default_factory=list)
+    #: month (3, 6) → recorded follow-ups (the table's total), and by kind
+    follow_up_totals: dict[int, Cell] = field(default_factory=dict)
+    follow_ups: dict[int, dict[str, Cell]] = field(default_factory=dict)
     badges: dict[str, Cell] = field(default_factory=dict)
     shares: dict[str, Cell] = field(default_factory=dict)
 
@@ -91,6 +104,29 @@ def _situations(db: Session, cohort: Any) -> dict[tuple[Any, ...], int]:
         .group_by(status, JourneyExit.contract, JourneyExit.duration, JourneyExit.qualifying)
     )
     return {tuple(r[:4]): r[4] for r in db.execute(query, execution_options=UNSCOPED)}
+
+
+def _follow_ups(db: Session, cohort: Any) -> dict[tuple[int, str], int]:
+    """(month, kind) → follow-ups recorded for the cohort's agreed exits."""
+    query = (
+        select(ExitFollowUp.month, ExitFollowUp.kind, func.count())
+        .select_from(cohort)
+        .join(JourneyExit, JourneyExit.journey_id == cohort.c.jid)
+        .join(ExitFollowUp, ExitFollowUp.exit_id == JourneyExit.id)
+        .where(JourneyExit.consent == "given")
+        .group_by(ExitFollowUp.month, ExitFollowUp.kind)
+    )
+    return {(r[0], r[1]): r[2] for r in db.execute(query, execution_options=UNSCOPED)}
+
+
+def _follow_up_tables(report: Report, found: dict[tuple[int, str], int], m: int) -> None:
+    """One table per month, under the same rules: a small total hides its table whole; one
+    hidden cell takes the smallest other one with it."""
+    for month in FOLLOW_UP_MONTHS:
+        counts = {k: found.get((month, k), 0) for k in EXIT_KINDS}
+        total = total_cell(sum(counts.values()), m)
+        report.follow_up_totals[month] = total
+        report.follow_ups[month] = protect(counts, m, total_hidden=total.hidden)
 
 
 def _progression(db: Session, cohort: Any) -> dict[int, dict[tuple[int, int], int]]:
@@ -219,6 +255,7 @@ def cohort_report(db: Session, f: Filter, min_group: int) -> Report:
         report.shown = False
         return report
     _situation_tables(report, _situations(db, cohort), min_group)
+    _follow_up_tables(report, _follow_ups(db, cohort), min_group)
     report.competences = _competence_rows(db, _progression(db, cohort), min_group)
     badges, shares = _people_counts(db, cohort)
     _people_tables(report, badges, shares, min_group)
