@@ -184,14 +184,14 @@ def run(db: Session, purges: Iterable[Purge], *, dry_run: bool = False) -> dict[
 #: (core, :func:`audit_purges`) last.
 #: A domain with a retention module not named here runs after these, in ``DOMAINS`` order.
 PURGE_ORDER = ("api", "accounts", "holders", "portfolio", "awards", "wallet", "integrators",
-               "notifications")
+               "notifications", "outcomes")
 
 #: The order of the erasure hooks: credentials are withdrawn first (while the person's rows
 #: still exist to say whose they were), then the portfolio's shares (they point at credentials
 #: and imported badges) and imported badges, login codes, proven identities, messages and the
-#: address given for them; the participant row
+#: address given for them, then the journeys' recorded exits and follow-ups; the participant row
 #: itself is deleted by the caller (``badger.portfolio.erasure.erase``) after all of them.
-ERASE_ORDER = ("awards", "portfolio", "accounts", "holders", "notifications")
+ERASE_ORDER = ("awards", "portfolio", "accounts", "holders", "notifications", "outcomes")
 
 
 def _ordered(first: tuple[str, ...]) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from badger.accounts import service as accounts
+from badger.awards.keys import issuer_keys
 from badger.db import get_session, set_scope, utcnow
 from badger.grids.models import GroupSession, Journey, Rating, Round, RoundCompetence
 from badger.networks.models import NetworkMembership, Organisation
@@ -147,6 +148,9 @@ def on_demo(session: Session, app: Flask, demo: Any) -> None:
     session.add(org)
     session.flush()
     session.add(NetworkMembership(network_id=demo.network.id, organisation_id=org.id))
+    # its signing keys now, like the demo organisation's: an issuer page must not be the
+    # first to make them (a backup taken before would not hold them)
+    issuer_keys(slug, app)
     set_scope(session, org.id)
     try:
         _demo_people(session, org, demo, version)

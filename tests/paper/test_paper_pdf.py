@@ -35,7 +35,12 @@ def demo(app: Any, db: Any) -> GroupSession:
     referentiels.load_shipped(db, referentiels.shipped_dir())
     db.commit()
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    return db.scalars(select(GroupSession)).one()
+    from badger.demo import DEMO_ORGANISATION_SLUG
+    from badger.networks.models import Organisation
+
+    # the demo also seeds a second member of its network (outcomes): take the demo organisation's
+    org = db.scalars(select(Organisation).filter_by(slug=DEMO_ORGANISATION_SLUG)).one()
+    return db.scalars(select(GroupSession).filter_by(organisation_id=org.id)).one()
 
 
 def _coach(app: Any) -> Any:
