@@ -39,7 +39,7 @@ def step(db: Any, org: Any, coach: Any, participant: Any) -> str:
 def _log_in(page: Any, live_server: str, make: Any, participant: Any, lang: str) -> None:
     page.goto(f"{live_server}/code/{make.login_code(participant)}")
     with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
+        page.locator("main form:not(.easy-read-switch) button[type=submit]").click()
     if page.evaluate("document.documentElement.lang") != lang:
         page.locator("details.lang-menu > summary").click()
         with page.expect_navigation():

@@ -12,8 +12,17 @@
     for (var el = target.parentElement; el; el = el.parentElement) {
       if (el.tagName === "DETAILS" && !el.open) { el.open = true; opened = true; }
     }
-    if (opened) { target.scrollIntoView(); }
+    return opened;
   }
-  window.addEventListener("hashchange", unfold);
-  unfold();
+  window.addEventListener("hashchange", function () {
+    if (unfold()) { document.getElementById(decodeURIComponent(window.location.hash.slice(1))).scrollIntoView(); }
+  });
+  // on arrival (a redirect, or the reload after an agreement sent through the device's queue,
+  // which keeps no scroll position): show the axis
+  window.addEventListener("load", function () {
+    unfold();
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target) { target.scrollIntoView(); }
+  });
 })();

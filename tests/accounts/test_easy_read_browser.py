@@ -76,6 +76,7 @@ def test_listen_reads_the_main_text_in_the_page_language(browser, participant_wi
         assert page.get_by_role("button", name="Écouter").get_attribute("aria-pressed") == "false"
 
         # In Arabic, the page's language and its easy-to-read text.
+        page.locator("details.lang-menu > summary").click()  # languages are a menu on a phone
         page.get_by_role("button", name="العربية").click()
         page.wait_for_load_state()
         page.goto(f"{base}/me/badges")

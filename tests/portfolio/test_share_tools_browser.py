@@ -40,7 +40,7 @@ def code(live_server: str, db: Any, org: Any, admin: Any, participant: Any, make
 def _make_share(page: Any, live_server: str, code: Any) -> None:
     page.goto(f"{live_server}/code/{code()}")
     with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
+        page.locator("main form:not(.easy-read-switch) button[type=submit]").click()
     page.goto(f"{live_server}/portfolio/shares")
     page.locator("#share-label").fill("entretien boulangerie")
     with page.expect_navigation():
