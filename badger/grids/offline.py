@@ -135,6 +135,13 @@ def _result(item: SyncItem | SyncAgreement, status: str, **extra: Any) -> dict[s
     return out
 
 
+def _conflict(item: SyncItem | SyncAgreement, err: GridConflict, **extra: Any) -> dict[str, Any]:
+    """Both values of a change made meanwhile, for the device to show (scores and levels)."""
+    c = err.conflicts[0]
+    return _result(item, "conflict", **extra, yours=c.yours, theirs=c.theirs, by=c.by,
+                   label=c.label, reason=str(err.message))
+
+
 def _save_group(
     items: Sequence[SyncItem], write: Callable[[list[RatingInput]], Any]
 ) -> dict[int, dict[str, Any]]:
@@ -151,16 +158,7 @@ def _save_group(
         try:
             write([entry])
         except GridConflict as err:
-            c = err.conflicts[0]
-            failures[item.competence_id] = _result(
-                item,
-                "conflict",
-                yours=c.yours,
-                theirs=c.theirs,
-                by=c.by,
-                label=c.label,
-                reason=str(err.message),
-            )
+            failures[item.competence_id] = _conflict(item, err)
         except UserError as err:
             failures[item.competence_id] = _result(item, "refused", reason=str(err.message))
     return failures
@@ -254,18 +252,8 @@ def _agree_one(
             seen_version=item.version,
         )
     except GridConflict as err:
-        c = err.conflicts[0]
-        return _result(
-            item,
-            "conflict",
-            **extra,
-            yours=c.yours,
-            theirs=c.theirs,
-            by=c.by,
-            label=c.label,
-            reason=str(err.message),
-            version=_agreement_version(db, rnd, item.competence_id),
-        )
+        return _conflict(item, err, **extra,
+                         version=_agreement_version(db, rnd, item.competence_id))
     except UserError as err:
         return _result(item, "refused", **extra, reason=str(err.message))
     return _result(
