@@ -29,6 +29,7 @@ def test_choose_sms_then_stop_from_the_message_on_a_phone(
     page = phone_page
     login(page, live_server, make.login_code(participant))
     if lang != "fr":
+        page.locator("details.lang-menu > summary").click()  # languages are a menu on a phone
         page.locator(f".lang-switch button[value={lang}]").click()
         page.wait_for_load_state()
     page.goto(f"{live_server}/me/notifications")
