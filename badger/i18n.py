@@ -183,6 +183,10 @@ class EasyReadDomain(Domain):
         if getattr(babel_ctx, "forced_babel_locale", None) is not None or not easy_read_active():
             return base
         locale = str(get_locale() or SOURCE_LANGUAGE)
+        # called for every text of a page: read the catalogue's file state once per request
+        memo = g.get("_easy_read_overlay")
+        if memo is not None and memo[0] == (locale, id(base)):
+            return memo[1]
         entries = falc_entries(locale.split("_")[0])  # the same dict until the file changes
         key = ("easy-read", locale, id(base), id(entries))
         if key not in self.cache:
@@ -192,6 +196,7 @@ class EasyReadDomain(Domain):
             overlay.plural = base.plural if base._catalog else _plural_rule(locale)
             overlay._catalog.update(entries)
             self.cache[key] = overlay
+        g._easy_read_overlay = ((locale, id(base)), self.cache[key])
         return self.cache[key]
 
 
