@@ -58,9 +58,10 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 @contextmanager
-def smtp_server() -> Iterator[_Server]:
-    """``smtp://127.0.0.1:<port>``; ``server.messages`` holds (recipients, message)."""
-    server = _Server(("127.0.0.1", 0), _Handler)
+def smtp_server(port: int = 0) -> Iterator[_Server]:
+    """``smtp://127.0.0.1:<port>`` (a free one unless given: a test may start it on the port
+    a failed attempt used); ``server.messages`` holds (recipients, message)."""
+    server = _Server(("127.0.0.1", port), _Handler)
     server.messages = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.holders._smtp import _Handler, _Server
+from tests.holders._smtp import smtp_server
 
 
 def free_port() -> int:
@@ -20,18 +20,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def smtp_on(port: int) -> Iterator[_Server]:
-    """A loopback SMTP server on ``port``; ``server.messages`` holds (recipients, message)."""
-    server = _Server(("127.0.0.1", port), _Handler)
-    server.messages = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def smtp_on(port: int) -> Any:
+    """A loopback SMTP server on ``port`` (the holders' one); ``server.messages`` holds
+    (recipients, message)."""
+    return smtp_server(port)
 
 
 class _Twilio(BaseHTTPRequestHandler):
