@@ -12,17 +12,8 @@
     for (var el = target.parentElement; el; el = el.parentElement) {
       if (el.tagName === "DETAILS" && !el.open) { el.open = true; opened = true; }
     }
-    return opened;
+    if (opened) { target.scrollIntoView(); }
   }
-  window.addEventListener("hashchange", function () {
-    if (unfold()) { document.getElementById(decodeURIComponent(window.location.hash.slice(1))).scrollIntoView(); }
-  });
-  // on arrival (a redirect, or the reload after an agreement sent through the device's queue,
-  // which keeps no scroll position): show the axis
-  window.addEventListener("load", function () {
-    unfold();
-    var id = decodeURIComponent(window.location.hash.slice(1));
-    var target = id && document.getElementById(id);
-    if (target) { target.scrollIntoView(); }
-  });
+  window.addEventListener("hashchange", unfold);
+  unfold();
 })();

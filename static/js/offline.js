@@ -555,7 +555,6 @@
         })[0];
         if (!mine) { return; }
         history.replaceState(null, "", location.pathname + location.search + "#axis-" + mine.competence_id);
-        history.scrollRestoration = "manual"; // the reload goes to the axis, not to where it was
         location.reload();
       }
     };
